@@ -1,0 +1,162 @@
+// Types of the engine's public functions: dispatch → correlate → waitForRun, and dispatchAndWait.
+import type {
+  ApiCost,
+  DispatchPath,
+  Job,
+  RepoRef,
+  Run,
+  RunConclusion,
+  RunStatus,
+} from './types.js';
+
+/** Sleeps `ms` milliseconds; rejects with AbortedError when `signal` aborts. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** Time, sleep and cancellation are parameters, so tests run a ten-minute wait in milliseconds. */
+export interface EngineOptions {
+  readonly signal?: AbortSignal;
+  /** Epoch milliseconds. Default `Date.now`. */
+  readonly now?: () => number;
+  /** Default: a real timer that honours `signal`. */
+  readonly sleep?: Sleep;
+  /** Progress and debug events (status changes, job starts and ends, waits, fallbacks). */
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+/**
+ * How the dispatched run is recognised when the server returns no run id.
+ * - `run-name`: the correlation id appears in the run's title (`run-name` → `display_title`).
+ * - `step-name`: a step is named after the correlation id (the cross-repo-dispatch convention).
+ * - `auto`: title first, then step names.
+ */
+export type CorrelationMode = 'auto' | 'run-name' | 'step-name';
+
+/** What the caller asks to dispatch. */
+export interface DispatchRequest {
+  readonly repo: RepoRef;
+  readonly ref: string;
+  /** `workflow_dispatch`: file name (`build.yml`) or numeric id. Exactly one of workflow/eventType. */
+  readonly workflow?: string | number;
+  /** `repository_dispatch` event type (GitHub only). */
+  readonly eventType?: string;
+  readonly inputs?: Readonly<Record<string, string>>;
+  readonly clientPayload?: Readonly<Record<string, unknown>>;
+  /**
+   * The unique token the target echoes. Default: generated (`xrd-` + 16 hex). The reference
+   * action's `sha` input maps here.
+   */
+  readonly correlationId?: string;
+  /**
+   * The input (workflow_dispatch) or client_payload key (repository_dispatch) that carries the
+   * correlation id. Default `correlation_id`. With `step-name` on repository_dispatch the id is
+   * also sent as `client_payload.sha` (the reference convention).
+   */
+  readonly correlationInput?: string;
+  /** Default `auto`. */
+  readonly correlation?: CorrelationMode;
+}
+
+/** What a dispatch produced: enough to find and follow the run, now or later (webhook service). */
+export interface DispatchReceipt {
+  readonly repo: RepoRef;
+  readonly ref: string;
+  readonly workflow?: string | number;
+  readonly eventType?: string;
+  readonly correlationId: string;
+  readonly correlation: CorrelationMode;
+  /** Client clock, epoch ms, just before the dispatch was sent. */
+  readonly dispatchedAt: number;
+  readonly path: DispatchPath;
+  readonly runId?: number;
+  readonly runUrl?: string;
+  readonly htmlUrl?: string;
+  /** Which path was taken and why (capability fallbacks, recovery after a lost answer). */
+  readonly notes: readonly string[];
+  readonly apiCost: ApiCost;
+}
+
+export interface CorrelateOptions extends EngineOptions {
+  /** Give up after this many ms (RunNotFoundError). Default 120 000. */
+  readonly timeoutMs?: number;
+  /** First poll interval in ms. Default 2 000. */
+  readonly intervalMs?: number;
+  /** At most this many candidate runs inspected (jobs fetched) per round. Default 10. */
+  readonly maxRuns?: number;
+  /** Tolerated difference between the client's and the server's clocks. Default 120 000. */
+  readonly clockSkewMs?: number;
+}
+
+export interface WaitOptions extends EngineOptions {
+  /** Deadline for the run to complete, from the start of waiting. Default 3 600 000 (1 h). */
+  readonly timeoutMs?: number;
+  /** Shortest poll interval in ms (used right after dispatch and near the expected end). Default 2 000. */
+  readonly intervalMs?: number;
+  /** Longest poll interval in ms. Default 60 000. */
+  readonly maxIntervalMs?: number;
+  /**
+   * Expected duration of the run. Default: learned from the workflow's recent completed runs
+   * (median), when `learnDuration` is on.
+   */
+  readonly expectedDurationMs?: number;
+  /** Look at recent completed runs of the same workflow to predict the end. Default true. */
+  readonly learnDuration?: boolean;
+  /** Fetch jobs to report job starts/ends and failed steps. Default true. */
+  readonly withJobs?: boolean;
+  /** Lines of log tail fetched for each failed job. Default 30; 0 disables. */
+  readonly logTailLines?: number;
+  /** Cancel the remote run when the deadline passes. Default false. */
+  readonly cancelOnTimeout?: boolean;
+  /** Cancel the remote run when `signal` aborts. Default false. */
+  readonly cancelOnAbort?: boolean;
+}
+
+export interface DispatchAndWaitOptions extends WaitOptions {
+  readonly correlate?: Omit<CorrelateOptions, keyof EngineOptions>;
+}
+
+export interface FailedJob {
+  readonly id: number;
+  readonly name: string;
+  readonly conclusion: RunConclusion | null;
+  readonly htmlUrl?: string;
+  readonly failedSteps: readonly string[];
+  /** Tail of the job's log, when it could be read. */
+  readonly logTail?: string;
+}
+
+export type CorrelationMethod = 'run-id' | 'run-name' | 'step-name';
+
+/** The result of waiting for a run. */
+export interface RunResult {
+  readonly repo: RepoRef;
+  readonly runId: number;
+  readonly status: RunStatus;
+  readonly conclusion: RunConclusion | null;
+  /** API URL of the run. */
+  readonly url: string;
+  readonly htmlUrl: string;
+  readonly jobsUrl?: string;
+  readonly run: Run;
+  readonly jobs: readonly Job[];
+  readonly failedJobs: readonly FailedJob[];
+  /** From the run's creation (or start of waiting, if unknown) to completion, in ms. */
+  readonly durationMs: number;
+  readonly correlationId?: string;
+  readonly correlationMethod?: CorrelationMethod;
+  /** Requests made by the whole operation (dispatch, correlation and waiting). */
+  readonly apiCost: ApiCost;
+}
+
+export type ProgressEvent =
+  | { readonly type: 'dispatched'; readonly receipt: DispatchReceipt }
+  | { readonly type: 'correlating'; readonly round: number; readonly candidates: number }
+  | { readonly type: 'correlated'; readonly run: Run; readonly method: CorrelationMethod }
+  | { readonly type: 'status'; readonly run: Run; readonly previous: RunStatus | undefined }
+  | { readonly type: 'job'; readonly job: Job; readonly change: 'started' | 'completed' }
+  | {
+      readonly type: 'waiting';
+      readonly delayMs: number;
+      readonly reason: 'schedule' | 'rate-limit' | 'retry';
+    }
+  | { readonly type: 'cancelled'; readonly runId: number; readonly reason: 'timeout' | 'abort' }
+  | { readonly type: 'debug'; readonly message: string };

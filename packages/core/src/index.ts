@@ -1,0 +1,63 @@
+// Public API of @xrd/core. Each export is named explicitly.
+export type {
+  ApiCost,
+  CallContext,
+  CommentResult,
+  CommitState,
+  CommitStatusInput,
+  DispatchPath,
+  Forge,
+  ForgeCapabilities,
+  ForgeDispatchRequest,
+  ForgeDispatchResult,
+  ForgeKind,
+  Job,
+  ListRunsFilter,
+  RateLimitInfo,
+  RepoRef,
+  RequestMeter,
+  RequestRecord,
+  Run,
+  RunConclusion,
+  RunPage,
+  RunStatus,
+  Step,
+} from './types.js';
+export { PASSING_CONCLUSIONS, RUN_CONCLUSIONS, RUN_STATUSES } from './types.js';
+export type { ErrorCode, XrdErrorOptions } from './errors.js';
+export {
+  AbortedError,
+  AuthError,
+  DispatchRejectedError,
+  ForgeHttpError,
+  InvalidInputError,
+  isXrdError,
+  RateLimitedError,
+  redact,
+  RunFailedError,
+  RunNotFoundError,
+  RunTimeoutError,
+  UnsupportedByServerError,
+  XrdError,
+} from './errors.js';
+export type {
+  CorrelateOptions,
+  CorrelationMethod,
+  CorrelationMode,
+  DispatchAndWaitOptions,
+  DispatchReceipt,
+  DispatchRequest,
+  EngineOptions,
+  FailedJob,
+  ProgressEvent,
+  RunResult,
+  Sleep,
+  WaitOptions,
+} from './engine-types.js';
+export type {
+  ParseRunOptionsContext,
+  RawRunOptionName,
+  RawRunOptions,
+  ReportOptions,
+  RunOptions,
+} from './run-options.js';
