@@ -1,0 +1,45 @@
+// `pnpm bench`: runs every section against forge-sim, prints ONE table, writes bench/results.json.
+// Numbers are reported, never asserted. Usage: node --experimental-strip-types src/run.ts [area…]
+// (arguments pick sections whose area contains a word, e.g. `run.ts startup`).
+import { writeFileSync } from 'node:fs';
+import { renderTable, runSections, type Section } from './harness.ts';
+import { describeMachine, machineInfo } from './machine.ts';
+import { rateLimitCost } from './scenarios/rate-limit-cost.ts';
+import { simThroughput } from './scenarios/sim-throughput.ts';
+import { repoPath } from './workspace.ts';
+
+/** The whole suite must end within 10 minutes on a 2-core machine; sections share this. */
+const SUITE_BUDGET_MS = 9 * 60_000;
+
+const sections: readonly Section[] = [simThroughput, rateLimitCost];
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const only = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  const machine = machineInfo();
+  process.stderr.write(`xrd bench on ${describeMachine(machine)}\n`);
+  const result = await runSections(sections, {
+    deadline: started + SUITE_BUDGET_MS,
+    ...(only.length > 0 ? { only } : {}),
+  });
+  const date = new Date().toISOString();
+  const table = renderTable(result.rows);
+  const report = {
+    date,
+    machine,
+    durationMs: Date.now() - started,
+    sections: result.sections,
+    rows: result.rows,
+  };
+  const out = only.length > 0 ? 'bench/results.partial.json' : 'bench/results.json';
+  writeFileSync(repoPath(out), `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`\nxrd bench — ${date} — ${describeMachine(machine)}\n\n${table}\n\n`);
+  process.stderr.write(`wrote ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});
