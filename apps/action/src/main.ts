@@ -1,0 +1,236 @@
+// The `main` phase: inputs → options (core's one validation) → Forge → dispatch → correlate →
+// wait → report → outputs, job summary and annotations. Everything that decides *what* happens lives
+// in core; this file only connects it to the runner.
+import { readFileSync } from 'node:fs';
+import * as actions from '@actions/core';
+import { createForge } from '@xrd/connect';
+import {
+  AbortedError,
+  correlate,
+  type DispatchReceipt,
+  dispatch,
+  type Forge,
+  InvalidInputError,
+  isFailingConclusion,
+  parseRunOptions,
+  type ReportOptions,
+  type RunOptions,
+  type RunResult,
+  RunTimeoutError,
+  reportResult,
+  reportStart,
+  waitForRun,
+} from '@xrd/core';
+import { errorMessage } from './errors.js';
+import { type ActionInputs, readActionInputs, SECRET_INPUTS } from './inputs.js';
+import { setResultOutputs, setRunOutputs } from './outputs.js';
+import { createProgressLogger } from './progress.js';
+import { type Env, type RunnerContext, readRunnerContext } from './runner-context.js';
+import { STATE } from './state.js';
+import { renderSummary } from './summary.js';
+
+/** Masks every secret input before anything can print it. Returns the secrets for `redact`. */
+export function maskSecrets(): string[] {
+  const secrets: string[] = [];
+  for (const name of SECRET_INPUTS) {
+    const value = actions.getInput(name);
+    if (value !== '') {
+      actions.setSecret(value);
+      secrets.push(value);
+    }
+  }
+  return secrets;
+}
+
+export interface Prepared {
+  readonly inputs: ActionInputs;
+  readonly options: RunOptions;
+  readonly report: ReportOptions | undefined;
+  readonly forge: Forge;
+}
+
+/**
+ * Reads and validates every input and builds the Forge — no request is sent. Both phases call it,
+ * so the post step acts on exactly the options the main step used.
+ */
+export function prepare(env: Env): Prepared {
+  const inputs = readActionInputs((name) => actions.getInput(name));
+  const runner = readRunnerContext(env, inputs.raw, (path) => readFileSync(path, 'utf8'));
+  const options = parseRunOptions(inputs.raw, { label: inputs.label, defaults: runner.defaults });
+  if (inputs.token === '') {
+    throw new InvalidInputError(
+      `Input \`${inputs.tokenInput}\` is empty; pass a token that may dispatch workflows in ${options.repo.owner}/${options.repo.repo}, e.g. \`token: \${{ secrets.DISPATCH_TOKEN }}\`.`,
+      { input: inputs.tokenInput },
+    );
+  }
+  const report = reportFor(options, inputs, runner);
+  const forge = createForge({
+    kind: options.forge,
+    apiUrl: options.apiUrl,
+    token: inputs.token,
+    ...(inputs.user !== undefined ? { user: inputs.user } : {}),
+  });
+  return { inputs, options, report, forge };
+}
+
+/** The source commit and pull request come from the runner's event, which only the action sees. */
+function reportFor(
+  options: RunOptions,
+  inputs: ActionInputs,
+  runner: RunnerContext,
+): ReportOptions | undefined {
+  if (!options.report) return undefined;
+  const wantsStatus = inputs.raw['report-status'] !== undefined && options.report.sha === undefined;
+  const wantsComment = inputs.raw['report-comment'] !== undefined && options.report.pr === undefined;
+  return {
+    ...options.report,
+    ...(wantsStatus && runner.sha !== undefined ? { sha: runner.sha } : {}),
+    ...(wantsComment && runner.pr !== undefined ? { pr: runner.pr } : {}),
+    ...(inputs.commentTitle !== undefined ? { title: inputs.commentTitle } : {}),
+  };
+}
+
+export async function runMain(env: Env = process.env): Promise<void> {
+  // The same bundle runs `post`; this tells it which phase it is in (the actions/checkout way).
+  actions.saveState(STATE.isPost, 'true');
+  const secrets = maskSecrets();
+  const startedAt = Date.now();
+
+  // The runner sends SIGINT when the job is cancelled, and SIGTERM 7.5 s later (GitHub docs,
+  // "Workflow cancellation reference"): abort the wait so core can cancel the remote run in time.
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(1);
+    controller.abort(new AbortedError('The job was cancelled.'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let prepared: Prepared;
+  try {
+    prepared = prepare(env);
+  } catch (error) {
+    // Validation failed: nothing was sent; the post step has nothing to undo.
+    actions.saveState(STATE.settled, 'true');
+    actions.setFailed(errorMessage(error, secrets));
+    return;
+  }
+  const { options, report, forge } = prepared;
+  const target = `${options.repo.owner}/${options.repo.repo}`;
+  const what =
+    options.workflow !== undefined
+      ? `workflow ${options.workflow}`
+      : `repository_dispatch ${options.eventType}`;
+  const onProgress = createProgressLogger(
+    { info: (line) => actions.info(line), debug: (line) => actions.debug(line) },
+    Date.now,
+    startedAt,
+  );
+  const engine = { signal: controller.signal, onProgress };
+  const setOutput = (name: string, value: string) => actions.setOutput(name, value);
+  let runId: number | undefined;
+
+  try {
+    const receipt: DispatchReceipt = await group(`Dispatch ${what} to ${target}@${options.ref}`, () =>
+      dispatch(
+        forge,
+        {
+          repo: options.repo,
+          ref: options.ref,
+          ...(options.workflow !== undefined ? { workflow: options.workflow } : {}),
+          ...(options.eventType !== undefined ? { eventType: options.eventType } : {}),
+          inputs: options.inputs,
+          ...(options.clientPayload !== undefined ? { clientPayload: options.clientPayload } : {}),
+          ...(options.correlationId !== undefined ? { correlationId: options.correlationId } : {}),
+          correlationInput: options.correlationInput,
+          correlation: options.correlation,
+        },
+        engine,
+      ),
+    );
+    setOutput('correlation-id', receipt.correlationId);
+
+    const run =
+      receipt.runId !== undefined
+        ? await forge.getRun(options.repo, receipt.runId, { signal: controller.signal })
+        : await group(`Find the run (correlation id ${receipt.correlationId})`, () =>
+            correlate(forge, receipt, {
+              ...engine,
+              maxRuns: options.maxRuns,
+              intervalMs: options.intervalMs,
+            }),
+          );
+    runId = run.id;
+    actions.saveState(STATE.runId, String(run.id));
+    setRunOutputs(setOutput, run);
+    actions.info(`Remote run: ${run.htmlUrl}`);
+
+    if (report) {
+      await reportStart(forge, report, { ...receipt, runId: run.id, runUrl: run.url, htmlUrl: run.htmlUrl });
+    }
+    if (!options.wait) {
+      actions.saveState(STATE.settled, 'true');
+      return;
+    }
+
+    const result: RunResult = await group(`Wait for run ${run.id}`, () =>
+      waitForRun(forge, options.repo, run, {
+        ...engine,
+        timeoutMs: options.timeoutMs,
+        intervalMs: options.intervalMs,
+        cancelOnTimeout: options.cancelOnTimeout,
+        cancelOnAbort: options.cancelOnAbort,
+      }),
+    );
+    actions.saveState(STATE.settled, 'true');
+
+    if (report) await reportResult(forge, report, result);
+    setResultOutputs(setOutput, result);
+    for (const job of result.failedJobs) {
+      const steps =
+        job.failedSteps.length > 0 ? ` at ${job.failedSteps.map((s) => `"${s}"`).join(', ')}` : '';
+      actions.error(
+        `Job "${job.name}" of ${target} run ${result.runId} ended ${job.conclusion ?? 'unknown'}${steps}.`,
+        {
+          title: `${target}: ${job.name}`,
+        },
+      );
+    }
+    await writeSummary(renderSummary({ repo: target, ref: options.ref, what }, result));
+
+    if (isFailingConclusion(result.conclusion, options.failOn)) {
+      actions.setFailed(`The run ${result.htmlUrl} concluded ${result.conclusion}.`);
+    } else {
+      actions.info(`The run ${result.htmlUrl} concluded ${result.conclusion ?? result.status}.`);
+    }
+  } catch (error) {
+    if (error instanceof RunTimeoutError) {
+      if (error.lastStatus !== undefined) setOutput('status', error.lastStatus);
+      // With cancel-on-timeout core already cancelled it; otherwise it keeps running by choice.
+      if (options.cancelOnTimeout) actions.saveState(STATE.settled, 'true');
+    }
+    if (error instanceof AbortedError && options.cancelOnAbort && runId !== undefined) {
+      // core cancelled the run on abort (cancelOnAbort); post need not do it again.
+      actions.saveState(STATE.settled, 'true');
+    }
+    actions.setFailed(errorMessage(error, secrets));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function group<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  actions.startGroup(name);
+  try {
+    return await fn();
+  } finally {
+    actions.endGroup();
+  }
+}
+
+async function writeSummary(markdown: string): Promise<void> {
+  // act_runner and older runners may not provide a summary file; the summary is a bonus there.
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  await actions.summary.addRaw(markdown, true).write();
+}

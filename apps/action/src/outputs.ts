@@ -1,0 +1,44 @@
+// Step outputs. Both the xrd names and the cross-repo-dispatch names (`status`, `jobs_url`) are set.
+import type { Run, RunResult } from '@xrd/core';
+
+export type SetOutput = (name: string, value: string) => void;
+
+/** Outputs known as soon as the run is found. */
+export function setRunOutputs(
+  set: SetOutput,
+  run: Pick<Run, 'id' | 'url' | 'htmlUrl' | 'status' | 'jobsUrl'>,
+) {
+  set('run-id', String(run.id));
+  set('run-url', run.url);
+  set('html-url', run.htmlUrl);
+  set('status', run.status);
+  if (run.jobsUrl !== undefined) {
+    set('jobs-url', run.jobsUrl);
+    set('jobs_url', run.jobsUrl);
+  }
+}
+
+/** Outputs of a run that was waited for. */
+export function setResultOutputs(set: SetOutput, result: RunResult) {
+  setRunOutputs(set, {
+    id: result.runId,
+    url: result.url,
+    htmlUrl: result.htmlUrl,
+    status: result.status,
+    ...(result.jobsUrl !== undefined ? { jobsUrl: result.jobsUrl } : {}),
+  });
+  set('conclusion', result.conclusion ?? '');
+  set(
+    'failed-jobs',
+    JSON.stringify(
+      result.failedJobs.map((job) => ({
+        id: job.id,
+        name: job.name,
+        conclusion: job.conclusion,
+        ...(job.htmlUrl !== undefined ? { htmlUrl: job.htmlUrl } : {}),
+        failedSteps: job.failedSteps,
+      })),
+    ),
+  );
+  set('duration-seconds', String(Math.round(result.durationMs / 1000)));
+}

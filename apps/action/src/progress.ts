@@ -1,0 +1,71 @@
+// Core's progress events → log lines with the elapsed time, so the step's log shows the remote run
+// live: status changes, job starts and ends. Chatty events (each wait) go to the debug log only.
+import type { ProgressEvent } from '@xrd/core';
+
+export interface ProgressLog {
+  readonly info: (line: string) => void;
+  readonly debug: (line: string) => void;
+}
+
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function createProgressLogger(
+  log: ProgressLog,
+  now: () => number,
+  startedAt: number,
+): (event: ProgressEvent) => void {
+  const line = (text: string) => log.info(`[${formatElapsed(now() - startedAt)}] ${text}`);
+  return (event) => {
+    switch (event.type) {
+      case 'dispatched': {
+        const r = event.receipt;
+        const target = r.workflow !== undefined ? `workflow ${r.workflow}` : `event ${r.eventType}`;
+        line(
+          r.runId !== undefined
+            ? `dispatched ${target} on ${r.ref}; the server answered with run ${r.runId}`
+            : `dispatched ${target} on ${r.ref}; correlation id ${r.correlationId}`,
+        );
+        for (const note of r.notes) log.debug(note);
+        return;
+      }
+      case 'correlating':
+        log.debug(`search round ${event.round}: ${event.candidates} candidate run(s)`);
+        return;
+      case 'correlated':
+        line(`found run ${event.run.id} (by ${event.method}): ${event.run.htmlUrl}`);
+        return;
+      case 'status': {
+        const run = event.run;
+        const state = run.status === 'completed' ? `completed: ${run.conclusion ?? 'unknown'}` : run.status;
+        line(`run ${run.id} ${event.previous ? `${event.previous} → ` : ''}${state}`);
+        return;
+      }
+      case 'job': {
+        const job = event.job;
+        line(
+          event.change === 'started'
+            ? `job "${job.name}" started`
+            : `job "${job.name}" ${job.conclusion ?? 'completed'}`,
+        );
+        return;
+      }
+      case 'waiting':
+        log.debug(`next poll in ${formatElapsed(event.delayMs)} (${event.reason})`);
+        return;
+      case 'cancelled':
+        line(
+          `cancel requested for run ${event.runId} (${event.reason === 'timeout' ? 'timeout passed' : 'job cancelled'})`,
+        );
+        return;
+      case 'debug':
+        log.debug(event.message);
+        return;
+    }
+  };
+}

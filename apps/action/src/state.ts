@@ -1,0 +1,9 @@
+// Names of the values the main phase saves (GITHUB_STATE) for the post phase (STATE_<name>).
+export const STATE = {
+  /** Set first thing in main: the same file runs both phases, and post finds this set. */
+  isPost: 'isPost',
+  /** The remote run, once known: what post cancels when the job was cancelled. */
+  runId: 'run-id',
+  /** Set when main no longer needs post: the run completed, was cancelled, or is not waited for. */
+  settled: 'settled',
+} as const;
