@@ -1,0 +1,370 @@
+// The `xrd` program: commander definitions and the glue from argv/env to core and back to
+// stdout / stderr / exit code. No business logic lives here: options are validated by core's
+// parseRunOptions, the forge is built by @xrd/connect, and the flow is core's.
+import {
+  type DispatchReceipt,
+  type DispatchRequest,
+  dispatch,
+  dispatchAndWait,
+  isXrdError,
+  type ProgressEvent,
+  type RunOptions,
+  type RunResult,
+  reportResult,
+  reportStart,
+} from '@xrd/core';
+import { Command, CommanderError, Option } from 'commander';
+import { completionScript, SHELLS, type Shell } from './completion.js';
+import { DEMO_DIALECTS, runDemo } from './demo.js';
+import { EXIT, exitCodeForError } from './exit-codes.js';
+import type { RunFlags } from './flags.js';
+import { type JsonDocument, jsonDispatch, renderJson } from './output.js';
+import { locateRun, type RunCommandFlags, runCommands } from './run-commands.js';
+import {
+  type CliIo,
+  type CommonFlags,
+  finishRun,
+  parseDispatchOptions,
+  Session,
+} from './session.js';
+import type { Palette } from './ui.js';
+import { VERSION } from './version.js';
+
+function dispatchRequest(o: RunOptions): DispatchRequest {
+  return {
+    repo: o.repo,
+    ref: o.ref,
+    ...(o.workflow !== undefined ? { workflow: o.workflow } : {}),
+    ...(o.eventType !== undefined ? { eventType: o.eventType } : {}),
+    inputs: o.inputs,
+    ...(o.clientPayload !== undefined ? { clientPayload: o.clientPayload } : {}),
+    ...(o.correlationId !== undefined ? { correlationId: o.correlationId } : {}),
+    correlationInput: o.correlationInput,
+    correlation: o.correlation,
+  };
+}
+
+async function runDispatch(s: Session, flags: RunFlags & CommonFlags): Promise<number> {
+  const options = parseDispatchOptions(flags, s.io.env);
+  const forge = s.connect(options, flags, true);
+  const request = dispatchRequest(options);
+  const p = s.palette;
+  let receipt: DispatchReceipt | undefined;
+  let started: Promise<void> | undefined;
+  const report = options.report;
+  const onProgress = (event: ProgressEvent): void => {
+    if (event.type === 'dispatched') {
+      receipt = event.receipt;
+      s.doc = { ...s.doc, dispatch: jsonDispatch(event.receipt) };
+      // The pending status goes out while the run is being found and followed, not after it.
+      if (report) started = reportStart(forge, report, event.receipt).catch((e: unknown) => warnReport(s, e));
+    }
+    s.progress.onProgress(event);
+  };
+  s.progress.setPhase('dispatching');
+  const engine = { signal: s.io.signal, onProgress };
+
+  if (!options.wait) {
+    const sent = await dispatch(forge, request, engine);
+    // Core reports the dispatch as an event too; this covers a core that does not.
+    if (!receipt) onProgress({ type: 'dispatched', receipt: sent });
+    await started;
+    s.doc = { ...s.doc, apiCost: sent.apiCost };
+    const run = sent.runId !== undefined ? `run ${sent.runId}` : 'no run id (not waiting, so not correlated)';
+    s.out(`${p.bold('dispatched')} ${sent.correlationId}: ${run}${sent.htmlUrl ? `\n  ${sent.htmlUrl}` : ''}\n`);
+    return s.finish(EXIT.ok);
+  }
+
+  let result: RunResult;
+  try {
+    result = await dispatchAndWait(forge, request, {
+      ...engine,
+      timeoutMs: options.timeoutMs,
+      intervalMs: options.intervalMs,
+      cancelOnTimeout: options.cancelOnTimeout,
+      cancelOnAbort: options.cancelOnAbort,
+      correlate: { maxRuns: options.maxRuns },
+    });
+  } finally {
+    await started;
+  }
+  if (report) await reportResult(forge, report, result).catch((e: unknown) => warnReport(s, e));
+  return finishRun(s, result, options.failOn);
+}
+
+function warnReport(s: Session, error: unknown): void {
+  s.warn(`could not report to the source repository: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// commander definitions
+
+const FORGES = ['github', 'gitea', 'forgejo'];
+
+function addCommon(cmd: Command, withToken = true): Command {
+  cmd
+    .option('--json', 'print one JSON document on stdout (schema in the README) and nothing else')
+    .option('-q, --quiet', 'no progress output on stderr')
+    .option('-v, --verbose', 'also show engine debug lines (fallbacks, poll waits)')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)');
+  if (withToken) {
+    cmd
+      .option('--token-env <name>', 'read the token from this environment variable')
+      .option('--token-file <path>', 'read the token from this file')
+      .option('--token <value>', 'the token itself (discouraged: visible in history and ps)');
+  }
+  return cmd;
+}
+
+function addLocation(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--forge <kind>', 'forge family (default: github, or the CI runner\'s own)').choices(FORGES))
+    .option('--server <url>', 'web root of the forge, e.g. https://gitea.example.com (default https://github.com)')
+    .option('--api-url <url>', 'API base URL, when it is not derived from --server')
+    .option('--repo <owner/name>', 'the target repository');
+}
+
+function addWaitFlags(cmd: Command): Command {
+  return cmd
+    .option('--timeout <duration>', 'give up waiting after this long, e.g. 600, 30m, 1h (exit 3)')
+    .option('--interval <duration>', 'shortest poll interval, e.g. 2s')
+    .option('--fail-on <conclusions>', 'comma list of conclusions that exit 1 (default: all but success, skipped, neutral)')
+    .option('--cancel-on-timeout', 'cancel the remote run when --timeout passes')
+    .option('--cancel-on-interrupt', 'cancel the remote run on Ctrl-C (SIGINT), then exit 130');
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+const EXAMPLES = {
+  dispatch: `
+Examples:
+  $ xrd dispatch --repo acme/target --workflow build.yml --input version=1.2.3
+  $ xrd dispatch --forge gitea --server https://gitea.example.com --repo acme/target \\
+      --workflow build-from-pr.yml --inputs-json '{"pr_number":"7"}' --timeout 30m
+  $ xrd dispatch --repo acme/target --event-type build --client-payload '{"sha":"abc"}' --correlation step-name
+  $ xrd dispatch --repo acme/target --workflow build.yml --no-wait --json | jq .dispatch.correlationId
+  $ xrd dispatch --repo acme/target --workflow build.yml --report-status $SHA --source-repo acme/source`,
+  wait: `
+Examples:
+  $ xrd wait https://github.com/acme/target/actions/runs/123456
+  $ xrd wait 123456 --repo acme/target --timeout 20m --cancel-on-interrupt
+  $ xrd wait https://gitea.example.com/api/v1/repos/acme/target/actions/runs/42 --json`,
+  status: `
+Examples:
+  $ xrd status https://github.com/acme/target/actions/runs/123456
+  $ xrd status 42 --forge gitea --server https://gitea.example.com --repo acme/target --json`,
+  cancel: `
+Examples:
+  $ xrd cancel https://github.com/acme/target/actions/runs/123456
+  $ xrd cancel 42 --forge forgejo --server https://codeberg.org --repo acme/target`,
+  logs: `
+Examples:
+  $ xrd logs https://github.com/acme/target/actions/runs/123456 --failed
+  $ xrd logs 123456 --repo acme/target --job build
+  $ xrd logs https://gitea.example.com/acme/target/actions/runs/42/jobs/0`,
+  demo: `
+Examples:
+  $ xrd demo
+  $ xrd demo --dialect gitea-1.25
+  $ xrd demo --json | jq '.demo[] | {dialect, path, conclusion}'`,
+  completion: `
+Examples:
+  $ eval "$(xrd completion bash)"
+  $ source <(xrd completion zsh)
+  $ xrd completion fish | source`,
+} as const;
+
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('xrd')
+    .description(
+      'Cross-repo dispatch: start a workflow in another repository (GitHub, GHES, Gitea, Forgejo),\nfind exactly the run it started, follow it live, and exit with its result.',
+    )
+    .version(VERSION, '-V, --version', 'print the version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // Errors are printed by runCli as one sentence; commander's own printing is switched off.
+      outputError: () => {},
+    })
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 success · 1 run concluded in --fail-on · 2 usage or input error · 3 timed out
+            4 dispatch rejected / not found / not authorised · 5 run not correlated
+            6 forge error or rate limited · 130 interrupted
+
+Examples:
+  $ xrd demo                                    # the whole flow against the built-in simulator
+  $ xrd dispatch --repo acme/target --workflow build.yml --input version=1.2.3
+  $ xrd wait https://github.com/acme/target/actions/runs/123456 --json`,
+    );
+
+  const dispatchCmd = program
+    .command('dispatch')
+    .description('dispatch a workflow (or a repository_dispatch event), find its run, wait for it');
+  addLocation(dispatchCmd)
+    .option('--workflow <file|id>', 'workflow file name (build.yml) or numeric id, for workflow_dispatch')
+    .option('--event-type <type>', 'repository_dispatch event type (GitHub only), instead of --workflow')
+    .option('--ref <ref>', 'branch or tag to run on (default: the repository default branch)')
+    .option('--input <key=value>', 'a workflow input; repeat for more', collect)
+    .option('--inputs-json <json>', 'workflow inputs as one JSON object')
+    .option('--client-payload <json>', 'repository_dispatch client_payload (JSON object)')
+    .option('--wait', 'wait for the run to finish (default)')
+    .option('--no-wait', 'return once dispatched')
+    .option('--max-runs <n>', 'at most this many candidate runs inspected per correlation round')
+    .addOption(
+      new Option('--correlation <mode>', 'how the run is recognised when no run id comes back').choices([
+        'auto',
+        'run-name',
+        'step-name',
+      ]),
+    )
+    .option('--correlation-id <id>', 'the unique id the target echoes (default: generated)')
+    .option('--correlation-input <name>', 'input / client_payload key that carries it (default correlation_id)')
+    .option('--report-status <sha>', 'set a commit status on this source commit (pending, then the result)')
+    .option('--report-comment <pr>', 'post (and update) one comment with the result on this source PR')
+    .option('--status-context <name>', 'commit status context (default xrd/<target repo>)')
+    .option('--source-repo <owner/name>', 'repository that receives the status / comment (default $GITHUB_REPOSITORY)');
+  addWaitFlags(dispatchCmd);
+  addCommon(dispatchCmd).addHelpText('after', EXAMPLES.dispatch);
+  dispatchCmd.action(async (flags: RunFlags & CommonFlags) => {
+    const s = new Session(io, 'dispatch', flags);
+    setExit(await guard(s, () => runDispatch(s, flags)));
+  });
+
+  const runCmd = (name: 'wait' | 'status' | 'cancel' | 'logs', description: string): Command => {
+    const cmd = program
+      .command(name)
+      .description(description)
+      .argument('<run>', 'run id (with --repo) or run URL (web or API)');
+    addLocation(cmd);
+    return cmd;
+  };
+
+  const waitCmd = runCmd('wait', 'wait for an existing run to finish; exit with its result');
+  addWaitFlags(waitCmd);
+  addCommon(waitCmd).addHelpText('after', EXAMPLES.wait);
+  const statusCmd = addCommon(runCmd('status', 'show a run and its jobs once')).addHelpText('after', EXAMPLES.status);
+  const cancelCmd = addCommon(runCmd('cancel', 'request cancellation of a run')).addHelpText('after', EXAMPLES.cancel);
+  const logsCmd = runCmd('logs', "print a run's job logs")
+    .option('--job <name>', 'only the job with this name')
+    .option('--failed', 'only jobs that failed');
+  addCommon(logsCmd).addHelpText('after', EXAMPLES.logs);
+
+  for (const [cmd, name] of [
+    [waitCmd, 'wait'],
+    [statusCmd, 'status'],
+    [cancelCmd, 'cancel'],
+    [logsCmd, 'logs'],
+  ] as const) {
+    cmd.action(async (run: string, flags: RunCommandFlags & CommonFlags) => {
+      const s = new Session(io, name, flags);
+      setExit(
+        await guard(s, async () => {
+          const target = locateRun(run, flags, s.io.env);
+          const forge = s.connect(target, flags, name === 'cancel');
+          return runCommands[name](s, forge, target, flags);
+        }),
+      );
+    });
+  }
+
+  const demoCmd = program
+    .command('demo')
+    .description('run the whole flow live against the built-in forge simulator, on every dialect')
+    .addOption(new Option('--dialect <name>', 'only this dialect').choices(DEMO_DIALECTS))
+    .option('--time-scale <n>', 'simulated time runs this many times faster (default 20)');
+  addCommon(demoCmd, false).addHelpText('after', EXAMPLES.demo);
+  demoCmd.action(async (flags: CommonFlags & { dialect?: string; timeScale?: string }) => {
+    const s = new Session(io, 'demo', flags);
+    setExit(await guard(s, () => runDemo(s, flags)));
+  });
+
+  program
+    .command('completion')
+    .description('print a shell completion script')
+    .addArgument(program.createArgument('<shell>', 'bash, zsh or fish').choices(SHELLS))
+    .addHelpText('after', EXAMPLES.completion)
+    .action((shell: Shell) => {
+      io.stdout.write(completionScript(program, shell));
+      setExit(EXIT.ok);
+    });
+
+  return program;
+}
+
+/** Runs a command body; every failure ends here and becomes one message and one exit code. */
+async function guard(s: Session, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    s.progress.stop();
+    const code = exitCodeForError(error);
+    const err = error instanceof Error ? error : new Error(String(error));
+    s.io.stderr.write(`${s.scrub(errorSentence(err, s.palette, s.command))}\n`);
+    return s.finish(code, err);
+  }
+}
+
+function errorSentence(error: Error, p: Palette, command: string): string {
+  if (isXrdError(error)) {
+    // Bad input gets exactly one sentence; a forge problem may add what to do next.
+    if (error.code === 'INVALID_INPUT') return `${p.red('xrd:')} ${error.message}`;
+    if (error.code === 'ABORTED') return `${p.yellow('xrd:')} interrupted: ${error.message}`;
+    return `${p.red('xrd:')} ${error.message}${error.hint ? ` ${p.dim(error.hint)}` : ''}`;
+  }
+  // Not an XrdError: a network failure below the adapter, or a bug. Say so plainly, no stack.
+  return `${p.red('xrd:')} ${command} failed: ${error.message}`;
+}
+
+/** Makes commander's messages ("error: unknown option '--x'") one sentence with a pointer to help. */
+function usageSentence(error: CommanderError, argv: readonly string[]): string {
+  const text = error.message.replace(/^error:\s*/i, '').replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+  const command = argv.find((a) => !a.startsWith('-'));
+  const help = command && !text.startsWith('unknown command') ? `xrd ${command} --help` : 'xrd --help';
+  return `xrd: ${text}; see \`${help}\`.`;
+}
+
+/** `--json` anywhere before `--` puts even a usage error into a JSON document on stdout. */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+export async function runCli(io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  if (io.argv.length === 0) {
+    io.stderr.write(program.helpInformation());
+    return EXIT.usage;
+  }
+  try {
+    await program.parseAsync([...io.argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') return EXIT.ok;
+      const sentence = usageSentence(error, io.argv);
+      io.stderr.write(`${sentence}\n`);
+      if (wantsJson(io.argv)) {
+        const doc: JsonDocument = {
+          schemaVersion: 1,
+          command: io.argv.find((a) => !a.startsWith('-')) ?? '',
+          ok: false,
+          exitCode: EXIT.usage,
+          error: { code: 'INVALID_INPUT', message: sentence.replace(/^xrd: /, '') },
+        };
+        io.stdout.write(renderJson(doc, []));
+      }
+      return EXIT.usage;
+    }
+    // guard() catches everything inside commands; this is a bug in the glue itself.
+    io.stderr.write(`xrd: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.forge;
+  }
+}

@@ -1,0 +1,214 @@
+// The two shapes of a result: lines for a person on stdout, or the one --json document (schema in
+// README.md; `schemaVersion` changes only when a field changes meaning or disappears).
+import type {
+  ApiCost,
+  DispatchReceipt,
+  FailedJob,
+  Job,
+  RepoRef,
+  Run,
+  RunResult,
+} from '@xrd/core';
+import { redact } from '@xrd/core';
+import { formatDuration, type Palette, paintConclusion } from './ui.js';
+
+export interface JsonError {
+  readonly code: string;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+export interface JsonRun {
+  readonly id: number;
+  readonly repo: string;
+  readonly status: string;
+  readonly conclusion: string | null;
+  readonly url: string;
+  readonly htmlUrl: string;
+  readonly jobsUrl?: string;
+  readonly runNumber?: number;
+  readonly title?: string;
+  readonly event?: string;
+  readonly headBranch?: string;
+  readonly headSha?: string;
+  readonly createdAt: string;
+  readonly completedAt?: string;
+  readonly durationMs?: number;
+  readonly correlationId?: string;
+  readonly correlationMethod?: string;
+}
+
+export interface JsonJob {
+  readonly id: number;
+  readonly name: string;
+  readonly status: string;
+  readonly conclusion: string | null;
+  readonly htmlUrl?: string;
+  readonly failedSteps: readonly string[];
+}
+
+export interface JsonFailedJob extends JsonJob {
+  readonly logTail?: string;
+}
+
+export interface JsonDispatch {
+  readonly repo: string;
+  readonly ref: string;
+  readonly workflow?: string | number;
+  readonly eventType?: string;
+  readonly correlationId: string;
+  readonly path: string;
+  readonly runId?: number;
+  readonly htmlUrl?: string;
+  readonly notes: readonly string[];
+}
+
+export interface JsonLog {
+  readonly jobId: number;
+  readonly name: string;
+  readonly conclusion: string | null;
+  readonly log: string;
+}
+
+export interface JsonDemoRow {
+  readonly dialect: string;
+  readonly path: string;
+  readonly correlation: string;
+  readonly runId: number | null;
+  readonly conclusion: string | null;
+  readonly durationMs: number;
+  readonly requests: number;
+  readonly counted: number;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+export interface JsonDocument {
+  readonly schemaVersion: 1;
+  readonly command: string;
+  readonly ok: boolean;
+  readonly exitCode: number;
+  readonly error?: JsonError;
+  readonly dispatch?: JsonDispatch;
+  readonly run?: JsonRun;
+  readonly jobs?: readonly JsonJob[];
+  readonly failedJobs?: readonly JsonFailedJob[];
+  readonly cancelled?: boolean;
+  readonly logs?: readonly JsonLog[];
+  readonly demo?: readonly JsonDemoRow[];
+  readonly apiCost?: ApiCost;
+}
+
+export const repoName = (repo: RepoRef): string => `${repo.owner}/${repo.repo}`;
+
+const failedSteps = (job: Job): string[] =>
+  job.steps.filter((s) => s.conclusion === 'failure').map((s) => s.name);
+
+export function jsonJob(job: Job): JsonJob {
+  return {
+    id: job.id,
+    name: job.name,
+    status: job.status,
+    conclusion: job.conclusion,
+    ...(job.htmlUrl ? { htmlUrl: job.htmlUrl } : {}),
+    failedSteps: failedSteps(job),
+  };
+}
+
+export function jsonFailedJob(job: FailedJob): JsonFailedJob {
+  return {
+    id: job.id,
+    name: job.name,
+    status: 'completed',
+    conclusion: job.conclusion,
+    ...(job.htmlUrl ? { htmlUrl: job.htmlUrl } : {}),
+    failedSteps: job.failedSteps,
+    ...(job.logTail !== undefined ? { logTail: job.logTail } : {}),
+  };
+}
+
+export function jsonRun(run: Run, repo: RepoRef, extra: Partial<JsonRun> = {}): JsonRun {
+  return {
+    id: run.id,
+    repo: repoName(repo),
+    status: run.status,
+    conclusion: run.conclusion,
+    url: run.url,
+    htmlUrl: run.htmlUrl,
+    ...(run.jobsUrl ? { jobsUrl: run.jobsUrl } : {}),
+    ...(run.runNumber !== undefined ? { runNumber: run.runNumber } : {}),
+    ...(run.displayTitle !== undefined ? { title: run.displayTitle } : {}),
+    ...(run.event !== undefined ? { event: run.event } : {}),
+    ...(run.headBranch !== undefined ? { headBranch: run.headBranch } : {}),
+    ...(run.headSha !== undefined ? { headSha: run.headSha } : {}),
+    createdAt: run.createdAt,
+    ...(run.completedAt !== undefined ? { completedAt: run.completedAt } : {}),
+    ...extra,
+  };
+}
+
+export function jsonResult(result: RunResult): Pick<JsonDocument, 'run' | 'jobs' | 'failedJobs' | 'apiCost'> {
+  return {
+    run: jsonRun(result.run, result.repo, {
+      status: result.status,
+      conclusion: result.conclusion,
+      durationMs: result.durationMs,
+      ...(result.correlationId !== undefined ? { correlationId: result.correlationId } : {}),
+      ...(result.correlationMethod !== undefined ? { correlationMethod: result.correlationMethod } : {}),
+    }),
+    jobs: result.jobs.map(jsonJob),
+    failedJobs: result.failedJobs.map(jsonFailedJob),
+    apiCost: result.apiCost,
+  };
+}
+
+export function jsonDispatch(receipt: DispatchReceipt): JsonDispatch {
+  return {
+    repo: repoName(receipt.repo),
+    ref: receipt.ref,
+    ...(receipt.workflow !== undefined ? { workflow: receipt.workflow } : {}),
+    ...(receipt.eventType !== undefined ? { eventType: receipt.eventType } : {}),
+    correlationId: receipt.correlationId,
+    path: receipt.path,
+    ...(receipt.runId !== undefined ? { runId: receipt.runId } : {}),
+    ...(receipt.htmlUrl !== undefined ? { htmlUrl: receipt.htmlUrl } : {}),
+    notes: receipt.notes,
+  };
+}
+
+/** Serialises the document, scrubbing any secret that might have slipped into a message. */
+export function renderJson(doc: JsonDocument, secrets: readonly (string | undefined)[]): string {
+  return `${redact(JSON.stringify(doc, null, 2), secrets)}\n`;
+}
+
+export function costLine(cost: ApiCost): string {
+  return `${cost.requests} requests (${cost.counted} counted against the rate limit, ${cost.notModified} not modified)`;
+}
+
+/** The human summary of a finished (or observed) run. */
+export function humanRun(
+  p: Palette,
+  run: Run,
+  repo: RepoRef,
+  jobs: readonly Job[],
+  extra: { durationMs?: number; failedJobs?: readonly FailedJob[]; apiCost?: ApiCost } = {},
+): string {
+  const out: string[] = [];
+  const state = run.status === 'completed' ? paintConclusion(p, run.conclusion) : p.cyan(run.status);
+  const title = run.displayTitle ? ` "${run.displayTitle}"` : '';
+  const took = extra.durationMs !== undefined ? ` in ${formatDuration(extra.durationMs)}` : '';
+  out.push(`${p.bold(`${repoName(repo)} run ${run.id}`)}${title}: ${state}${took}`);
+  out.push(`  ${run.htmlUrl}`);
+  for (const job of jobs) {
+    const s = job.status === 'completed' ? paintConclusion(p, job.conclusion) : p.cyan(job.status);
+    const steps = failedSteps(job);
+    out.push(`  job ${job.name}: ${s}${steps.length ? ` (failed step: ${steps.join(', ')})` : ''}`);
+  }
+  for (const failed of extra.failedJobs ?? []) {
+    if (!failed.logTail) continue;
+    out.push(p.dim(`  --- tail of ${failed.name} ---`));
+    for (const l of failed.logTail.split('\n')) out.push(p.dim(`  ${l}`));
+  }
+  if (extra.apiCost) out.push(p.dim(`  api: ${costLine(extra.apiCost)}`));
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,192 @@
+// `xrd wait|status|cancel|logs RUN`: find where the run lives (URL or id + --repo), then one call of
+// core or the Forge port each.
+import { detectForgeFromEnv } from '@xrd/connect';
+import {
+  createMeter,
+  type Forge,
+  InvalidInputError,
+  isFailingConclusion,
+  type RepoRef,
+  type RunOptions,
+  waitForRun,
+} from '@xrd/core';
+import { type CommonFlags, finishRun, parseDispatchOptions, type Session } from './session.js';
+import { EXIT } from './exit-codes.js';
+import type { RunFlags } from './flags.js';
+import { humanRun, jsonJob, jsonRun, repoName } from './output.js';
+import { parseRunArgument } from './run-url.js';
+import type { TokenFlags } from './token.js';
+
+export interface RunCommandFlags extends TokenFlags {
+  readonly forge?: string;
+  readonly server?: string;
+  readonly apiUrl?: string;
+  readonly repo?: string;
+  readonly timeout?: string;
+  readonly interval?: string;
+  readonly failOn?: string;
+  readonly cancelOnTimeout?: boolean;
+  readonly cancelOnInterrupt?: boolean;
+  readonly job?: string;
+  readonly failed?: boolean;
+}
+
+export interface RunTarget extends Pick<RunOptions, 'forge' | 'apiUrl'> {
+  readonly repo: RepoRef;
+  readonly runId: number;
+  readonly jobId?: number;
+  /** The validated options (timeout, interval, fail-on, cancel flags) for `wait`. */
+  readonly options: RunOptions;
+}
+
+/**
+ * RUN + flags → where the run is. The URL gives what it can; flags fill in the rest (and --forge
+ * settles a web URL of a self-hosted server, which could be GHES or Gitea). The location and the
+ * wait flags are then validated by core exactly as for `xrd dispatch`.
+ */
+export function locateRun(
+  runArg: string,
+  flags: RunCommandFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): RunTarget {
+  const loc = parseRunArgument(runArg);
+  if (loc.repo && flags.repo !== undefined && flags.repo !== repoName(loc.repo)) {
+    throw new InvalidInputError(
+      `--repo ${flags.repo} does not match the run URL's repository ${repoName(loc.repo)}; drop --repo or fix the URL.`,
+      { input: '--repo' },
+    );
+  }
+  if (!loc.repo && flags.repo === undefined) {
+    throw new InvalidInputError(
+      `RUN "${runArg}" is a bare run id, so --repo OWNER/NAME is needed to say where it ran.`,
+      { input: '--repo' },
+    );
+  }
+  let forge = flags.forge ?? loc.forge;
+  if (forge === undefined && loc.source === 'html-url') {
+    // A web URL of a self-hosted server: the runner's own forge, if it is the same server.
+    const detected = detectForgeFromEnv(env);
+    if (detected && sameServer(detected.serverUrl, loc.serverUrl)) forge = detected.kind;
+    if (forge === undefined) {
+      throw new InvalidInputError(
+        `The run URL ${loc.serverUrl} could be GitHub Enterprise or Gitea/Forgejo; pass --forge github, gitea or forgejo.`,
+        { input: '--forge' },
+      );
+    }
+  }
+  const flagsForCore: RunFlags = {
+    ...(forge !== undefined ? { forge } : {}),
+    ...pick('server', flags.server ?? (flags.apiUrl === undefined ? loc.serverUrl : undefined)),
+    ...pick('apiUrl', flags.apiUrl ?? (flags.server === undefined ? loc.apiUrl : undefined)),
+    repo: loc.repo ? repoName(loc.repo) : (flags.repo as string),
+    ...pick('timeout', flags.timeout),
+    ...pick('interval', flags.interval),
+    ...pick('failOn', flags.failOn),
+    ...pick('cancelOnTimeout', flags.cancelOnTimeout),
+    ...pick('cancelOnInterrupt', flags.cancelOnInterrupt),
+    // The RUN commands follow a run that exists: no workflow is dispatched. Core's validation needs
+    // a dispatch target to be complete, so the run id stands in for the (unused) workflow id.
+    workflow: String(loc.runId),
+  };
+  const options = parseDispatchOptions(flagsForCore, env);
+  return {
+    forge: options.forge,
+    apiUrl: options.apiUrl,
+    repo: options.repo,
+    runId: loc.runId,
+    ...(loc.jobId !== undefined ? { jobId: loc.jobId } : {}),
+    options,
+  };
+}
+
+function pick<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function sameServer(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b) return false;
+  return a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
+}
+
+type Handler = (s: Session, forge: Forge, target: RunTarget, flags: RunCommandFlags & CommonFlags) => Promise<number>;
+
+const waitCommand: Handler = async (s, forge, target) => {
+  const o = target.options;
+  s.progress.setPhase('checking');
+  const result = await waitForRun(forge, target.repo, target.runId, {
+    signal: s.io.signal,
+    onProgress: s.progress.onProgress,
+    timeoutMs: o.timeoutMs,
+    intervalMs: o.intervalMs,
+    cancelOnTimeout: o.cancelOnTimeout,
+    cancelOnAbort: o.cancelOnAbort,
+  });
+  return finishRun(s, result, o.failOn);
+};
+
+const statusCommand: Handler = async (s, forge, target) => {
+  const meter = createMeter();
+  const ctx = { signal: s.io.signal, meter };
+  s.progress.setPhase('reading');
+  const run = await forge.getRun(target.repo, target.runId, ctx);
+  const jobs = await forge.listJobs(target.repo, target.runId, ctx);
+  s.doc = { run: jsonRun(run, target.repo), jobs: jobs.map(jsonJob), apiCost: meter.cost() };
+  s.progress.stop();
+  s.out(humanRun(s.palette, run, target.repo, jobs));
+  return s.finish(EXIT.ok);
+};
+
+const cancelCommand: Handler = async (s, forge, target) => {
+  const meter = createMeter();
+  s.progress.setPhase('cancelling');
+  await forge.cancelRun(target.repo, target.runId, { signal: s.io.signal, meter });
+  s.doc = { cancelled: true, apiCost: meter.cost() };
+  s.progress.stop();
+  s.out(`cancellation of ${repoName(target.repo)} run ${target.runId} requested\n`);
+  return s.finish(EXIT.ok);
+};
+
+const logsCommand: Handler = async (s, forge, target, flags) => {
+  const meter = createMeter();
+  const ctx = { signal: s.io.signal, meter };
+  s.progress.setPhase('reading jobs');
+  const all = await forge.listJobs(target.repo, target.runId, ctx);
+  let jobs = all;
+  if (target.jobId !== undefined) jobs = jobs.filter((j) => j.id === target.jobId);
+  if (flags.job !== undefined) {
+    const wanted = flags.job.toLowerCase();
+    jobs = jobs.filter((j) => j.name.toLowerCase() === wanted);
+    if (jobs.length === 0) {
+      const names = all.map((j) => j.name).join(', ') || 'none yet';
+      throw new InvalidInputError(
+        `--job "${flags.job}" names no job of run ${target.runId}; its jobs are: ${names}.`,
+        { input: '--job' },
+      );
+    }
+  }
+  if (flags.failed) jobs = jobs.filter((j) => isFailingConclusion(j.conclusion, target.options.failOn));
+  const logs = [];
+  for (const job of jobs) {
+    s.progress.setPhase(`reading log of ${job.name}`);
+    const log = await forge.getJobLog(target.repo, job.id, ctx);
+    logs.push({ jobId: job.id, name: job.name, conclusion: job.conclusion, log });
+  }
+  s.doc = { logs, apiCost: meter.cost() };
+  s.progress.stop();
+  if (logs.length === 0) {
+    s.progress.line(flags.failed ? 'no failed jobs in this run' : 'no jobs in this run yet');
+  }
+  for (const entry of logs) {
+    s.out(`${s.palette.bold(`==> ${entry.name} (${entry.conclusion ?? 'running'}) <==`)}\n`);
+    s.out(entry.log.endsWith('\n') || entry.log === '' ? entry.log : `${entry.log}\n`);
+  }
+  return s.finish(EXIT.ok);
+};
+
+export const runCommands: Readonly<Record<'wait' | 'status' | 'cancel' | 'logs', Handler>> = {
+  wait: waitCommand,
+  status: statusCommand,
+  cancel: cancelCommand,
+  logs: logsCommand,
+};
+

@@ -1,0 +1,155 @@
+// One command invocation: where its output goes (stdout for the result or the --json document,
+// stderr for progress and errors), which secrets to scrub, and the shared steps every command takes
+// (validate options through core, build the forge, print a finished run).
+import { createForge, detectForgeFromEnv } from '@xrd/connect';
+import {
+  type Forge,
+  InvalidInputError,
+  isFailingConclusion,
+  isXrdError,
+  type RunOptions,
+  type RunResult,
+  parseRunOptions,
+  redact,
+  type XrdError,
+} from '@xrd/core';
+import { EXIT } from './exit-codes.js';
+import { environmentDefaults, type RunFlags, toRawRunOptions } from './flags.js';
+import { humanRun, type JsonDocument, type JsonError, jsonResult, renderJson } from './output.js';
+import { resolveToken, type TokenFlags, tokenEnvNames } from './token.js';
+import { createPalette, type Palette, ProgressReporter, useColor, type Writable } from './ui.js';
+
+export interface CliIo {
+  /** Arguments after the program name. */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: Writable & { readonly isTTY?: boolean };
+  readonly stderr: Writable & { readonly isTTY?: boolean };
+  /** Aborted on SIGINT. */
+  readonly signal: AbortSignal;
+  readonly readFile?: (path: string) => string;
+}
+
+/** Flags every command that talks to a forge shares. */
+export interface CommonFlags extends TokenFlags {
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+  readonly color?: boolean;
+}
+
+/** What a command handler gets: output channels, and the helpers that keep them consistent. */
+export class Session {
+  readonly json: boolean;
+  readonly palette: Palette;
+  readonly progress: ProgressReporter;
+  readonly io: CliIo;
+  readonly command: string;
+  private readonly secrets: string[] = [];
+  /** Parts of the JSON document gathered as the command goes (kept on error too). */
+  doc: Partial<JsonDocument> = {};
+
+  constructor(io: CliIo, command: string, flags: CommonFlags) {
+    this.io = io;
+    this.command = command;
+    this.json = flags.json === true;
+    const tty = io.stderr.isTTY === true;
+    this.palette = createPalette(flags.color !== false && useColor(tty, io.env));
+    this.progress = new ProgressReporter({
+      stream: { write: (s) => io.stderr.write(this.scrub(s)) },
+      tty,
+      palette: this.palette,
+      verbose: flags.verbose === true,
+      quiet: flags.quiet === true,
+    });
+  }
+
+  addSecret(secret: string | undefined): void {
+    if (secret) this.secrets.push(secret);
+  }
+
+  scrub(text: string): string {
+    return redact(text, this.secrets);
+  }
+
+  /** Human output on stdout; suppressed with --json (stdout then holds only the document). */
+  out(text: string): void {
+    if (!this.json) this.io.stdout.write(this.scrub(text));
+  }
+
+  warn(text: string): void {
+    this.progress.line(this.palette.yellow(`warning: ${text}`));
+  }
+
+  /** Ends the command: writes the --json document and returns the exit code. */
+  finish(exitCode: number, error?: XrdError | Error): number {
+    this.progress.stop();
+    if (this.json) {
+      const doc: JsonDocument = {
+        schemaVersion: 1,
+        command: this.command,
+        ok: exitCode === EXIT.ok,
+        exitCode,
+        ...this.doc,
+        ...(error ? { error: errorJson(error) } : {}),
+      };
+      this.io.stdout.write(renderJson(doc, this.secrets));
+    }
+    return exitCode;
+  }
+
+  /** Builds the forge client with the token from the flags or the environment. */
+  connect(options: Pick<RunOptions, 'forge' | 'apiUrl'>, flags: TokenFlags, required: boolean): Forge {
+    const resolved = resolveToken(flags, options.forge, this.io.env, this.io.readFile);
+    for (const w of resolved.warnings) this.warn(w);
+    if (!resolved.token && required) {
+      const names = tokenEnvNames(options.forge)
+        .map((n) => `$${n}`)
+        .join(', ');
+      throw new InvalidInputError(
+        `No token found for ${options.forge}: set one of ${names}, or pass --token-env NAME or --token-file PATH.`,
+        { input: '--token' },
+      );
+    }
+    this.addSecret(resolved.token);
+    return createForge({
+      kind: options.forge,
+      apiUrl: options.apiUrl,
+      ...(resolved.token ? { token: resolved.token } : {}),
+    });
+  }
+}
+
+function errorJson(error: Error): JsonError {
+  if (isXrdError(error)) {
+    return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  }
+  return { code: 'FORGE_HTTP', message: error.message };
+}
+
+/** Validates the run options of `xrd dispatch` through core (the action's validation). */
+export function parseDispatchOptions(flags: RunFlags, env: CliIo['env']): RunOptions {
+  const { raw, label } = toRawRunOptions(flags);
+  return parseRunOptions(raw, { label, defaults: environmentDefaults(raw, detectForgeFromEnv(env), env) });
+}
+
+/** Prints a finished run and turns its conclusion into the exit code (--fail-on). */
+export function finishRun(s: Session, result: RunResult, failOn: RunOptions['failOn']): number {
+  s.doc = { ...s.doc, ...jsonResult(result) };
+  s.progress.stop();
+  s.out(
+    humanRun(s.palette, result.run, result.repo, result.jobs, {
+      durationMs: result.durationMs,
+      failedJobs: result.failedJobs,
+      apiCost: result.apiCost,
+    }),
+  );
+  if (isFailingConclusion(result.conclusion, failOn)) {
+    s.progress.line(
+      s.palette.red(`run ${result.runId} concluded ${result.conclusion}, which --fail-on counts as a failure.`),
+    );
+    return s.finish(EXIT.runFailed);
+  }
+  return s.finish(EXIT.ok);
+}
+
