@@ -1,0 +1,503 @@
+// The service's one typed options object, built from a YAML file plus environment overrides and
+// validated before anything starts. Every problem is reported as one sentence naming the key, all
+// of them at once, so a config is fixed in one round.
+import { readFileSync } from 'node:fs';
+import type { CorrelationMode, ForgeKind, RepoRef } from '@xrd/core';
+import { parse as parseYaml } from 'yaml';
+import { parseDuration } from './duration.js';
+import { checkTemplate, COMMON_VARIABLES, PR_VARIABLES, PUSH_VARIABLES } from './template.js';
+
+export interface GitHubAppCredentials {
+  readonly appId: string;
+  readonly privateKey: string;
+  readonly installationId?: number;
+}
+
+export interface ForgeConfig {
+  /** The name routes refer to; also the webhook path `/hooks/<name>`. */
+  readonly name: string;
+  readonly kind: ForgeKind;
+  readonly apiUrl: string;
+  readonly token?: string;
+  readonly app?: GitHubAppCredentials;
+  readonly apiVersion?: string;
+  readonly webhookSecret: string;
+}
+
+export type PullRequestAction = 'opened' | 'synchronize' | 'reopened';
+export const PULL_REQUEST_ACTIONS: readonly PullRequestAction[] = ['opened', 'synchronize', 'reopened'];
+
+export interface RouteConfig {
+  readonly name: string;
+  readonly when: {
+    readonly forge: string;
+    readonly repo: RepoRef;
+    /** Pull request actions that trigger the route; empty = pull requests do not. */
+    readonly pullRequest: readonly PullRequestAction[];
+    /** Branches whose pushes trigger the route; empty = pushes do not. */
+    readonly push: readonly string[];
+  };
+  readonly dispatch: {
+    readonly forge: string;
+    readonly repo: RepoRef;
+    readonly workflow?: string | number;
+    readonly eventType?: string;
+    /** Template; default the target's `main`. */
+    readonly ref: string;
+    readonly inputs: Readonly<Record<string, string>>;
+    readonly correlationInput: string;
+    readonly correlation: CorrelationMode;
+  };
+  readonly report: {
+    readonly context: string;
+    readonly status: boolean;
+    readonly comment: boolean;
+  };
+  /** A newer push to the same PR (or branch) supersedes the older dispatch. */
+  readonly supersede: boolean;
+  /** Also cancel the superseded run. */
+  readonly cancelSuperseded: boolean;
+}
+
+export type StoreConfig =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
+
+export interface ServiceConfig {
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly store: StoreConfig;
+  readonly logLevel: LogLevel;
+  /** Largest accepted webhook body in bytes (GitHub caps payloads at 25 MB). */
+  readonly maxBodyBytes: number;
+  readonly worker: {
+    readonly concurrency: number;
+    readonly pollIntervalMs: number;
+    readonly leaseMs: number;
+    readonly drainTimeoutMs: number;
+  };
+  readonly reconcile: {
+    /** Check interval for runs on targets that send no `workflow_run` hooks. */
+    readonly intervalMs: number;
+    /** Check interval when hooks are expected: the safety net for a lost delivery. */
+    readonly safetyIntervalMs: number;
+    /** How long to search for a dispatched run by correlation id before calling it absent. */
+    readonly correlationTimeoutMs: number;
+  };
+  readonly forges: readonly ForgeConfig[];
+  readonly routes: readonly RouteConfig[];
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const FORGE_KINDS: readonly ForgeKind[] = ['github', 'gitea', 'forgejo'];
+const CORRELATIONS: readonly CorrelationMode[] = ['auto', 'run-name', 'step-name'];
+
+/** All problems found in a config, each one sentence naming its key. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Environment variable name for a forge-specific override: `XRD_FORGE_<NAME>_<KEY>`. */
+export function forgeEnvName(forge: string, key: string): string {
+  return `XRD_FORGE_${forge.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${key}`;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads, overrides and validates the config; throws ConfigError listing every problem. */
+export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  if (!file) {
+    throw new ConfigError(['--config is required: pass the path of the YAML config file, e.g. --config xrd-webhook.yml.']);
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError([`--config ${file} cannot be read: check that the file exists and is readable.`]);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ConfigError([`--config ${file} is not valid YAML (${why}): fix the syntax.`]);
+  }
+  return parseConfig(raw ?? {}, env);
+}
+
+/** Validates a parsed config document with environment overrides applied. */
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceConfig {
+  const problems: string[] = [];
+  const doc: Obj = isObj(raw) ? raw : {};
+  if (!isObj(raw)) problems.push('The config must be a YAML mapping with the keys forges and routes.');
+
+  const section = (key: string): Obj => {
+    const value = doc[key];
+    if (value === undefined || value === null) return {};
+    if (!isObj(value)) {
+      problems.push(`${key} must be a mapping.`);
+      return {};
+    }
+    return value;
+  };
+
+  const str = (obj: Obj, key: string, path: string, envValue?: string): string | undefined => {
+    const value = envValue ?? obj[key];
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value === 'number') return String(value);
+    if (typeof value !== 'string') {
+      problems.push(`${path} must be a string.`);
+      return undefined;
+    }
+    return value;
+  };
+
+  const int = (value: unknown, path: string, min: number, max: number, fallback: number): number => {
+    if (value === undefined || value === null || value === '') return fallback;
+    const n = typeof value === 'string' ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${path} must be a whole number from ${min} to ${max}, not ${JSON.stringify(value)}.`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const duration = (value: unknown, path: string, fallback: number): number => {
+    if (value === undefined || value === null || value === '') return fallback;
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      problems.push(`${path} must be a duration such as 500ms, 30s or 5m, not ${JSON.stringify(value)}.`);
+      return fallback;
+    }
+    return ms;
+  };
+
+  const bool = (value: unknown, path: string, fallback: boolean): boolean => {
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === 'boolean') return value;
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+    problems.push(`${path} must be true or false.`);
+    return fallback;
+  };
+
+  const repoRef = (value: unknown, path: string): RepoRef | undefined => {
+    if (typeof value !== 'string' || !/^[\w.-]+\/[\w.-]+$/.test(value)) {
+      problems.push(`${path} must be a repository as owner/name, not ${JSON.stringify(value ?? null)}.`);
+      return undefined;
+    }
+    const [owner, repo] = value.split('/') as [string, string];
+    return { owner, repo };
+  };
+
+  // listen, store, log, limits, worker, reconcile
+  const listen = section('listen');
+  const host = str(listen, 'host', 'listen.host', env.XRD_LISTEN_HOST) ?? '127.0.0.1';
+  const port = int(env.XRD_LISTEN_PORT ?? listen.port, 'listen.port', 0, 65535, 8080);
+
+  const storeRaw = section('store');
+  const url = str(storeRaw, 'url', 'store.url', env.DATABASE_URL);
+  const path = str(storeRaw, 'path', 'store.path', env.XRD_STORE_PATH) ?? 'xrd-webhook.db';
+  let store: StoreConfig = { kind: 'sqlite', path };
+  if (url !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      problems.push('store.url (or DATABASE_URL) must be a postgres:// or postgresql:// URL.');
+    }
+    const schema = str(storeRaw, 'schema', 'store.schema', env.XRD_STORE_SCHEMA);
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
+      problems.push('store.schema must be a lower-case SQL identifier (letters, digits, underscores).');
+    }
+    store = schema === undefined ? { kind: 'postgres', url } : { kind: 'postgres', url, schema };
+  }
+
+  const logRaw = section('log');
+  const level = str(logRaw, 'level', 'log.level', env.XRD_LOG_LEVEL) ?? 'info';
+  if (!LOG_LEVELS.includes(level as LogLevel)) {
+    problems.push(`log.level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(level)}.`);
+  }
+
+  const limits = section('limits');
+  const maxBodyBytes = int(
+    env.XRD_MAX_BODY_BYTES ?? limits['max-body-bytes'],
+    'limits.max-body-bytes',
+    1024,
+    1024 * 1024 * 1024,
+    25 * 1024 * 1024,
+  );
+
+  const workerRaw = section('worker');
+  const worker = {
+    concurrency: int(env.XRD_WORKER_CONCURRENCY ?? workerRaw.concurrency, 'worker.concurrency', 1, 256, 16),
+    pollIntervalMs: duration(workerRaw['poll-interval'], 'worker.poll-interval', 1000),
+    leaseMs: duration(workerRaw.lease, 'worker.lease', 60_000),
+    drainTimeoutMs: duration(workerRaw['drain-timeout'], 'worker.drain-timeout', 20_000),
+  };
+  const reconcileRaw = section('reconcile');
+  const reconcile = {
+    intervalMs: duration(reconcileRaw.interval, 'reconcile.interval', 30_000),
+    safetyIntervalMs: duration(reconcileRaw['safety-interval'], 'reconcile.safety-interval', 300_000),
+    correlationTimeoutMs: duration(
+      reconcileRaw['correlation-timeout'],
+      'reconcile.correlation-timeout',
+      120_000,
+    ),
+  };
+
+  // forges
+  const forges: ForgeConfig[] = [];
+  const forgesRaw = doc.forges;
+  if (!Array.isArray(forgesRaw) || forgesRaw.length === 0) {
+    problems.push('forges must list at least one forge (name, kind, api-url, token, webhook-secret).');
+  } else {
+    forgesRaw.forEach((f: unknown, i) => {
+      const at = `forges[${i}]`;
+      if (!isObj(f)) {
+        problems.push(`${at} must be a mapping with name, kind, api-url, token and webhook-secret.`);
+        return;
+      }
+      const name = str(f, 'name', `${at}.name`);
+      if (name === undefined || !/^[a-z0-9][a-z0-9-]*$/.test(name)) {
+        problems.push(`${at}.name must be lower-case letters, digits and dashes (it becomes the URL path /hooks/<name>).`);
+        return;
+      }
+      if (forges.some((g) => g.name === name)) {
+        problems.push(`${at}.name ${name} is used twice: give each forge its own name.`);
+        return;
+      }
+      const fenv = (key: string) => env[forgeEnvName(name, key)];
+      const kind = str(f, 'kind', `${at}.kind`) as ForgeKind | undefined;
+      if (kind === undefined || !FORGE_KINDS.includes(kind)) {
+        problems.push(`${at}.kind must be one of ${FORGE_KINDS.join(', ')}, not ${JSON.stringify(kind ?? null)}.`);
+      }
+      const apiUrl = str(f, 'api-url', `${at}.api-url`, fenv('API_URL'));
+      if (apiUrl === undefined || !/^https?:\/\/[^\s]+$/.test(apiUrl)) {
+        problems.push(`${at}.api-url must be the forge's http(s) API base URL, e.g. https://api.github.com.`);
+      }
+      const token = str(f, 'token', `${at}.token`, fenv('TOKEN'));
+      const webhookSecret = str(f, 'webhook-secret', `${at}.webhook-secret`, fenv('WEBHOOK_SECRET'));
+      if (webhookSecret === undefined) {
+        problems.push(
+          `${at}.webhook-secret is required (or ${forgeEnvName(name, 'WEBHOOK_SECRET')}): unsigned webhooks are never accepted.`,
+        );
+      }
+      let app: GitHubAppCredentials | undefined;
+      const appRaw = f.app;
+      if (appRaw !== undefined) {
+        if (!isObj(appRaw)) {
+          problems.push(`${at}.app must be a mapping with app-id, private-key and installation-id.`);
+        } else {
+          const appId = str(appRaw, 'app-id', `${at}.app.app-id`, fenv('APP_ID'));
+          const privateKey = str(appRaw, 'private-key', `${at}.app.private-key`, fenv('APP_PRIVATE_KEY'));
+          const installation = appRaw['installation-id'] ?? fenv('APP_INSTALLATION_ID');
+          if (appId === undefined) problems.push(`${at}.app.app-id is required for GitHub App credentials.`);
+          if (privateKey === undefined || !privateKey.includes('PRIVATE KEY')) {
+            problems.push(`${at}.app.private-key must be the App's PEM private key.`);
+          }
+          if (kind !== undefined && kind !== 'github') {
+            problems.push(`${at}.app is only for kind github; use token for ${kind}.`);
+          }
+          if (appId !== undefined && privateKey !== undefined) {
+            app =
+              installation === undefined
+                ? { appId, privateKey }
+                : {
+                    appId,
+                    privateKey,
+                    installationId: int(installation, `${at}.app.installation-id`, 1, Number.MAX_SAFE_INTEGER, 1),
+                  };
+          }
+        }
+      }
+      if (token === undefined && app === undefined) {
+        problems.push(`${at}.token is required (or ${forgeEnvName(name, 'TOKEN')}, or app credentials on GitHub).`);
+      }
+      if (token !== undefined && app !== undefined) {
+        problems.push(`${at} has both token and app: keep one of them.`);
+      }
+      const apiVersion = str(f, 'api-version', `${at}.api-version`);
+      if (kind === undefined || apiUrl === undefined || webhookSecret === undefined) return;
+      forges.push({
+        name,
+        kind,
+        apiUrl,
+        webhookSecret,
+        ...(token === undefined ? {} : { token }),
+        ...(app === undefined ? {} : { app }),
+        ...(apiVersion === undefined ? {} : { apiVersion }),
+      });
+    });
+  }
+
+  // routes
+  const routes: RouteConfig[] = [];
+  const routesRaw = doc.routes;
+  const forgeNames = forges.map((f) => f.name);
+  const forgeRef = (value: unknown, path: string): string | undefined => {
+    if (typeof value !== 'string' || !forgeNames.includes(value)) {
+      problems.push(
+        `${path} must name a forge from forges (${forgeNames.join(', ') || 'none defined'}), not ${JSON.stringify(value ?? null)}.`,
+      );
+      return undefined;
+    }
+    return value;
+  };
+  if (!Array.isArray(routesRaw) || routesRaw.length === 0) {
+    problems.push('routes must list at least one route (name, when, dispatch, report).');
+  } else {
+    routesRaw.forEach((r: unknown, i) => {
+      const at = `routes[${i}]`;
+      if (!isObj(r)) {
+        problems.push(`${at} must be a mapping with name, when, dispatch and report.`);
+        return;
+      }
+      const name = str(r, 'name', `${at}.name`) ?? `route-${i + 1}`;
+      if (routes.some((x) => x.name === name)) problems.push(`${at}.name ${name} is used twice.`);
+      const when = isObj(r.when) ? r.when : undefined;
+      const dispatch = isObj(r.dispatch) ? r.dispatch : undefined;
+      const report = isObj(r.report) ? r.report : {};
+      if (!when) problems.push(`${at}.when must be a mapping with forge, repo and pull_request or push.`);
+      if (!dispatch) problems.push(`${at}.dispatch must be a mapping with forge, repo and workflow.`);
+      if (!when || !dispatch) return;
+
+      const sourceForge = forgeRef(when.forge, `${at}.when.forge`);
+      const sourceRepo = repoRef(when.repo, `${at}.when.repo`);
+      let pullRequest: PullRequestAction[] = [];
+      const pr = when.pull_request;
+      if (pr === true) pullRequest = [...PULL_REQUEST_ACTIONS];
+      else if (Array.isArray(pr)) {
+        for (const action of pr) {
+          if (!PULL_REQUEST_ACTIONS.includes(action as PullRequestAction)) {
+            problems.push(
+              `${at}.when.pull_request lists ${JSON.stringify(action)}; allowed: ${PULL_REQUEST_ACTIONS.join(', ')}.`,
+            );
+          } else pullRequest.push(action as PullRequestAction);
+        }
+      } else if (pr !== undefined && pr !== false && pr !== null) {
+        problems.push(`${at}.when.pull_request must be true or a list of actions (${PULL_REQUEST_ACTIONS.join(', ')}).`);
+      }
+      let push: string[] = [];
+      const pushRaw = when.push;
+      if (typeof pushRaw === 'string') push = [pushRaw];
+      else if (Array.isArray(pushRaw) && pushRaw.every((b) => typeof b === 'string' && b !== '')) push = pushRaw;
+      else if (pushRaw !== undefined && pushRaw !== null) {
+        problems.push(`${at}.when.push must be a branch name or a list of branch names.`);
+      }
+      if (pullRequest.length === 0 && push.length === 0) {
+        problems.push(`${at}.when needs pull_request (true or actions) or push (branches): otherwise it never fires.`);
+      }
+
+      const targetForge = forgeRef(dispatch.forge, `${at}.dispatch.forge`);
+      const targetRepo = repoRef(dispatch.repo, `${at}.dispatch.repo`);
+      const workflowRaw = dispatch.workflow;
+      const workflow =
+        typeof workflowRaw === 'number' ? workflowRaw : str(dispatch, 'workflow', `${at}.dispatch.workflow`);
+      const eventType = str(dispatch, 'event-type', `${at}.dispatch.event-type`);
+      if ((workflow === undefined) === (eventType === undefined)) {
+        problems.push(`${at}.dispatch needs exactly one of workflow (workflow_dispatch) or event-type (repository_dispatch).`);
+      }
+      const targetKind = forges.find((f) => f.name === targetForge)?.kind;
+      if (eventType !== undefined && targetKind !== undefined && targetKind !== 'github') {
+        problems.push(`${at}.dispatch.event-type needs a GitHub target: ${targetKind} has no repository_dispatch; use workflow.`);
+      }
+      const available = [
+        ...COMMON_VARIABLES,
+        ...(pullRequest.length > 0 && push.length === 0 ? PR_VARIABLES : []),
+        ...(push.length > 0 && pullRequest.length === 0 ? PUSH_VARIABLES : []),
+      ];
+      const templ = (value: string, path: string) => {
+        const problem = checkTemplate(value, available);
+        if (problem) problems.push(`${path} ${problem}.`);
+      };
+      const ref = str(dispatch, 'ref', `${at}.dispatch.ref`) ?? 'main';
+      templ(ref, `${at}.dispatch.ref`);
+      const inputs: Record<string, string> = {};
+      if (dispatch.inputs !== undefined && dispatch.inputs !== null) {
+        if (!isObj(dispatch.inputs)) problems.push(`${at}.dispatch.inputs must be a mapping of input name to template.`);
+        else {
+          for (const [key, value] of Object.entries(dispatch.inputs)) {
+            if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+              problems.push(`${at}.dispatch.inputs.${key} must be a string template.`);
+              continue;
+            }
+            inputs[key] = String(value);
+            templ(inputs[key], `${at}.dispatch.inputs.${key}`);
+          }
+        }
+      }
+      const correlationInput = str(dispatch, 'correlation-input', `${at}.dispatch.correlation-input`) ?? 'correlation_id';
+      const correlation = (str(dispatch, 'correlation', `${at}.dispatch.correlation`) ?? 'auto') as CorrelationMode;
+      if (!CORRELATIONS.includes(correlation)) {
+        problems.push(`${at}.dispatch.correlation must be one of ${CORRELATIONS.join(', ')}.`);
+      }
+
+      const context =
+        str(report, 'context', `${at}.report.context`) ??
+        (targetRepo ? `xrd/${targetRepo.owner}/${targetRepo.repo}` : 'xrd');
+      const reportStatus = bool(report.status, `${at}.report.status`, true);
+      const reportComment = bool(report.comment, `${at}.report.comment`, true);
+      const supersede = bool(r.supersede, `${at}.supersede`, true);
+      const cancelSuperseded = bool(r['cancel-superseded'], `${at}.cancel-superseded`, false);
+
+      if (!sourceForge || !sourceRepo || !targetForge || !targetRepo) return;
+      routes.push({
+        name,
+        when: { forge: sourceForge, repo: sourceRepo, pullRequest, push },
+        dispatch: {
+          forge: targetForge,
+          repo: targetRepo,
+          ...(workflow === undefined ? {} : { workflow }),
+          ...(eventType === undefined ? {} : { eventType }),
+          ref,
+          inputs,
+          correlationInput,
+          correlation,
+        },
+        report: { context, status: reportStatus, comment: reportComment },
+        supersede,
+        cancelSuperseded,
+      });
+    });
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    listen: { host, port },
+    store,
+    logLevel: level as LogLevel,
+    maxBodyBytes,
+    worker,
+    reconcile,
+    forges,
+    routes,
+  };
+}
+
+/** Every secret in the config, so logs can redact them. */
+export function configSecrets(config: ServiceConfig): string[] {
+  const secrets: string[] = [];
+  for (const f of config.forges) {
+    secrets.push(f.webhookSecret);
+    if (f.token) secrets.push(f.token);
+    if (f.app) secrets.push(f.app.privateKey);
+  }
+  if (config.store.kind === 'postgres') {
+    const password = safePassword(config.store.url);
+    if (password) secrets.push(password);
+  }
+  return secrets;
+}
+
+function safePassword(url: string): string | undefined {
+  try {
+    const p = new URL(url).password;
+    return p ? decodeURIComponent(p) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,84 @@
+// One schema for both stores. The SQL is the common subset of SQLite ≥ 3.35 and PostgreSQL ≥ 12
+// (UPSERT, RETURNING, partial indexes); BIGINT holds epoch milliseconds in both. A migration is
+// appended, never edited, so a store created by an older version upgrades in order.
+
+export interface Migration {
+  readonly version: number;
+  readonly statements: readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    statements: [
+      `CREATE TABLE IF NOT EXISTS deliveries (
+        id TEXT PRIMARY KEY,
+        forge TEXT NOT NULL,
+        event TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        received_at BIGINT NOT NULL,
+        next_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        done_at BIGINT
+      )`,
+      `CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE state = 'pending'`,
+      `CREATE INDEX IF NOT EXISTS deliveries_done ON deliveries (done_at) WHERE state <> 'pending'`,
+      `CREATE TABLE IF NOT EXISTS dispatches (
+        id TEXT PRIMARY KEY,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        subject_key TEXT NOT NULL,
+        event_at BIGINT NOT NULL,
+        route TEXT NOT NULL,
+        supersede INTEGER NOT NULL,
+        cancel_superseded INTEGER NOT NULL,
+        source_forge TEXT NOT NULL,
+        source_repo TEXT NOT NULL,
+        pr_number INTEGER,
+        head_sha TEXT NOT NULL,
+        head_ref TEXT NOT NULL,
+        target_forge TEXT NOT NULL,
+        target_repo TEXT NOT NULL,
+        workflow TEXT,
+        event_type TEXT,
+        target_ref TEXT NOT NULL,
+        inputs TEXT NOT NULL,
+        correlation_id TEXT NOT NULL UNIQUE,
+        correlation_input TEXT NOT NULL,
+        correlation TEXT NOT NULL,
+        report_context TEXT NOT NULL,
+        report_status INTEGER NOT NULL,
+        report_comment INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        run_id BIGINT,
+        run_url TEXT,
+        run_html_url TEXT,
+        dispatch_path TEXT,
+        dispatched_at BIGINT,
+        run_conclusion TEXT,
+        start_reported INTEGER NOT NULL DEFAULT 0,
+        outcome TEXT,
+        error TEXT,
+        superseded_by TEXT,
+        created_at BIGINT NOT NULL,
+        completed_at BIGINT,
+        next_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        attempts INTEGER NOT NULL DEFAULT 0
+      )`,
+      `CREATE INDEX IF NOT EXISTS dispatches_due ON dispatches (next_at) WHERE state <> 'done'`,
+      `CREATE INDEX IF NOT EXISTS dispatches_run ON dispatches (target_forge, target_repo, run_id)`,
+      `CREATE INDEX IF NOT EXISTS dispatches_subject ON dispatches (subject_key) WHERE state <> 'done'`,
+      // PR (or branch) → its latest dispatch: a late, older event must not supersede a newer one.
+      `CREATE TABLE IF NOT EXISTS subjects (
+        subject_key TEXT PRIMARY KEY,
+        dispatch_id TEXT NOT NULL,
+        event_at BIGINT NOT NULL
+      )`,
+    ],
+  },
+];

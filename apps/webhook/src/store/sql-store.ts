@@ -1,0 +1,369 @@
+// The Store over SQL, shared by the embedded (node:sqlite) and the PostgreSQL driver: the same
+// statements, the same transitions. The drivers differ only in placeholders, in how they serialise
+// transactions, and in the claim: PostgreSQL adds `FOR UPDATE SKIP LOCKED` so replicas never claim
+// the same row (https://www.postgresql.org/docs/current/sql-select.html#SQL-FOR-UPDATE-SHARE).
+import { MIGRATIONS } from './schema.js';
+import type {
+  DispatchPatch,
+  DispatchPlan,
+  DispatchRow,
+  DispatchState,
+  NewDelivery,
+  RunCompletion,
+  Store,
+  StoreCounts,
+  StoredDelivery,
+} from './types.js';
+import { ACTIVE_STATES } from './types.js';
+
+export type SqlValue = string | number | null;
+
+/** Runs statements written with `?` placeholders. */
+export interface SqlExec {
+  all(sql: string, params?: readonly SqlValue[]): Promise<Record<string, unknown>[]>;
+  /** Returns the number of rows changed. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+export interface SqlDriver extends SqlExec {
+  readonly dialect: 'sqlite' | 'postgres';
+  transaction<T>(fn: (tx: SqlExec) => Promise<T>): Promise<T>;
+  /** Runs `fn` while holding the migration lock (PostgreSQL: an advisory lock). */
+  withMigrationLock<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const num = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function toDispatch(r: Record<string, unknown>): DispatchRow {
+  return {
+    id: String(r.id),
+    dedupeKey: String(r.dedupe_key),
+    subjectKey: String(r.subject_key),
+    eventAt: num(r.event_at),
+    route: String(r.route),
+    supersede: num(r.supersede) === 1,
+    cancelSuperseded: num(r.cancel_superseded) === 1,
+    sourceForge: String(r.source_forge),
+    sourceRepo: String(r.source_repo),
+    prNumber: numOrNull(r.pr_number),
+    headSha: String(r.head_sha),
+    headRef: String(r.head_ref),
+    targetForge: String(r.target_forge),
+    targetRepo: String(r.target_repo),
+    workflow: strOrNull(r.workflow),
+    eventType: strOrNull(r.event_type),
+    targetRef: String(r.target_ref),
+    inputs: String(r.inputs),
+    correlationId: String(r.correlation_id),
+    correlationInput: String(r.correlation_input),
+    correlation: String(r.correlation),
+    reportContext: String(r.report_context),
+    reportStatus: num(r.report_status) === 1,
+    reportComment: num(r.report_comment) === 1,
+    state: String(r.state) as DispatchState,
+    runId: numOrNull(r.run_id),
+    runUrl: strOrNull(r.run_url),
+    runHtmlUrl: strOrNull(r.run_html_url),
+    dispatchPath: strOrNull(r.dispatch_path),
+    dispatchedAt: numOrNull(r.dispatched_at),
+    runConclusion: strOrNull(r.run_conclusion),
+    startReported: num(r.start_reported) === 1,
+    outcome: strOrNull(r.outcome) as DispatchRow['outcome'],
+    error: strOrNull(r.error),
+    supersededBy: strOrNull(r.superseded_by),
+    createdAt: num(r.created_at),
+    completedAt: numOrNull(r.completed_at),
+    nextAt: num(r.next_at),
+    attempts: num(r.attempts),
+  };
+}
+
+const PATCH_COLUMNS: Readonly<Record<keyof DispatchPatch, string>> = {
+  state: 'state',
+  runId: 'run_id',
+  runUrl: 'run_url',
+  runHtmlUrl: 'run_html_url',
+  dispatchPath: 'dispatch_path',
+  dispatchedAt: 'dispatched_at',
+  runConclusion: 'run_conclusion',
+  startReported: 'start_reported',
+  outcome: 'outcome',
+  error: 'error',
+  completedAt: 'completed_at',
+  nextAt: 'next_at',
+};
+
+const ACTIVE_LIST = ACTIVE_STATES.map((s) => `'${s}'`).join(', ');
+
+export class SqlStore implements Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly #db: SqlDriver;
+  readonly #skipLocked: string;
+
+  constructor(driver: SqlDriver) {
+    this.#db = driver;
+    this.kind = driver.dialect;
+    this.#skipLocked = driver.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+  }
+
+  async migrate(): Promise<void> {
+    await this.#db.withMigrationLock(async () => {
+      await this.#db.run(
+        'CREATE TABLE IF NOT EXISTS xrd_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+      );
+      const done = new Set(
+        (await this.#db.all('SELECT version FROM xrd_migrations')).map((r) => num(r.version)),
+      );
+      for (const migration of MIGRATIONS) {
+        if (done.has(migration.version)) continue;
+        await this.#db.transaction(async (tx) => {
+          for (const statement of migration.statements) await tx.run(statement);
+          await tx.run('INSERT INTO xrd_migrations (version, applied_at) VALUES (?, ?)', [
+            migration.version,
+            Date.now(),
+          ]);
+        });
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.#db.all('SELECT 1 AS ok');
+  }
+
+  close(): Promise<void> {
+    return this.#db.close();
+  }
+
+  async insertDelivery(d: NewDelivery): Promise<boolean> {
+    const changed = await this.#db.run(
+      `INSERT INTO deliveries (id, forge, event, payload, state, received_at, next_at)
+       VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (id) DO NOTHING`,
+      [d.id, d.forge, d.event, d.payload, d.receivedAt, d.receivedAt],
+    );
+    return changed === 1;
+  }
+
+  async claimDeliveries(owner: string, limit: number, leaseMs: number, now: number): Promise<StoredDelivery[]> {
+    const rows = await this.#db.all(
+      `UPDATE deliveries SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+       WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= ?
+                    AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_at LIMIT ?${this.#skipLocked})
+       RETURNING id, forge, event, payload, received_at, attempts`,
+      [owner, now + leaseMs, now, now, limit],
+    );
+    return rows
+      .map((r) => ({
+        id: String(r.id),
+        forge: String(r.forge),
+        event: String(r.event),
+        payload: String(r.payload),
+        receivedAt: num(r.received_at),
+        attempts: num(r.attempts),
+      }))
+      .sort((a, b) => a.receivedAt - b.receivedAt);
+  }
+
+  async #finishDelivery(tx: SqlExec, id: string, owner: string, now: number): Promise<boolean> {
+    const changed = await tx.run(
+      `UPDATE deliveries SET state = 'done', done_at = ?, lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND state = 'pending' AND lease_owner = ?`,
+      [now, id, owner],
+    );
+    return changed === 1;
+  }
+
+  applySourceEvent(deliveryId: string, owner: string, plans: readonly DispatchPlan[], now: number): Promise<string[]> {
+    return this.#db.transaction(async (tx) => {
+      // The delivery is claimed under a lease; if the lease was lost (another worker has it), this
+      // worker's effects are dropped so they happen exactly once.
+      if (!(await this.#finishDelivery(tx, deliveryId, owner, now))) return [];
+      const created: string[] = [];
+      for (const p of plans) {
+        const subject = await tx.all('SELECT dispatch_id, event_at FROM subjects WHERE subject_key = ?', [
+          p.subjectKey,
+        ]);
+        const latest = subject[0];
+        // An event older than the latest one seen for this PR/branch (a late redelivery) still
+        // gets its dispatch record, born superseded, so it is never sent.
+        const outdated = p.supersede && latest !== undefined && num(latest.event_at) > p.eventAt;
+        const inserted = await tx.run(
+          `INSERT INTO dispatches (id, dedupe_key, subject_key, event_at, route, supersede, cancel_superseded,
+             source_forge, source_repo, pr_number, head_sha, head_ref, target_forge, target_repo, workflow,
+             event_type, target_ref, inputs, correlation_id, correlation_input, correlation, report_context,
+             report_status, report_comment, state, superseded_by, created_at, next_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)
+           ON CONFLICT (dedupe_key) DO NOTHING`,
+          [
+            p.id,
+            p.dedupeKey,
+            p.subjectKey,
+            p.eventAt,
+            p.route,
+            p.supersede ? 1 : 0,
+            p.cancelSuperseded ? 1 : 0,
+            p.sourceForge,
+            p.sourceRepo,
+            p.prNumber,
+            p.headSha,
+            p.headRef,
+            p.targetForge,
+            p.targetRepo,
+            p.workflow,
+            p.eventType,
+            p.targetRef,
+            p.inputs,
+            p.correlationId,
+            p.correlationInput,
+            p.correlation,
+            p.reportContext,
+            p.reportStatus ? 1 : 0,
+            p.reportComment ? 1 : 0,
+            outdated ? String(latest?.dispatch_id) : null,
+            now,
+            now,
+          ],
+        );
+        if (inserted !== 1) continue;
+        created.push(p.id);
+        if (!p.supersede || outdated) continue;
+        await tx.run(
+          `INSERT INTO subjects (subject_key, dispatch_id, event_at) VALUES (?, ?, ?)
+           ON CONFLICT (subject_key) DO UPDATE SET dispatch_id = excluded.dispatch_id, event_at = excluded.event_at`,
+          [p.subjectKey, p.id, p.eventAt],
+        );
+        await tx.run(
+          `UPDATE dispatches SET superseded_by = ?, next_at = ?
+           WHERE subject_key = ? AND id <> ? AND state IN (${ACTIVE_LIST}) AND superseded_by IS NULL`,
+          [p.id, now, p.subjectKey, p.id],
+        );
+      }
+      return created;
+    });
+  }
+
+  applyRunCompletion(deliveryId: string, owner: string, c: RunCompletion, now: number): Promise<boolean> {
+    return this.#db.transaction(async (tx) => {
+      if (!(await this.#finishDelivery(tx, deliveryId, owner, now))) return false;
+      const ids = c.correlationIds.length > 0 ? c.correlationIds : [''];
+      const placeholders = ids.map(() => '?').join(', ');
+      // Matched by run id, or by a correlation id in the run's title when the run id is not known
+      // yet (a 204 dispatch still being correlated). A run in `running` moves on at once; in earlier
+      // states the worker picks the recorded conclusion up when it gets there.
+      const changed = await tx.run(
+        `UPDATE dispatches SET
+           run_conclusion = ?,
+           run_id = COALESCE(run_id, ?),
+           run_html_url = COALESCE(run_html_url, ?),
+           state = CASE WHEN state = 'running' THEN 'completing' ELSE state END,
+           next_at = ?
+         WHERE state IN (${ACTIVE_LIST}) AND run_conclusion IS NULL AND target_forge = ? AND target_repo = ?
+           AND (run_id = ? OR (run_id IS NULL AND correlation_id IN (${placeholders})))`,
+        [c.conclusion, c.runId, c.htmlUrl || null, now, c.targetForge, c.targetRepo, c.runId, ...ids],
+      );
+      return changed > 0;
+    });
+  }
+
+  async failDelivery(id: string, owner: string, error: string, retryAt: number | undefined): Promise<void> {
+    await this.#db.run(
+      `UPDATE deliveries SET error = ?, lease_owner = NULL, lease_until = NULL,
+         state = ?, next_at = ?, done_at = ?
+       WHERE id = ? AND lease_owner = ?`,
+      [
+        error.slice(0, 2000),
+        retryAt === undefined ? 'failed' : 'pending',
+        retryAt ?? 0,
+        retryAt === undefined ? Date.now() : null,
+        id,
+        owner,
+      ],
+    );
+  }
+
+  async claimDispatches(owner: string, limit: number, leaseMs: number, now: number): Promise<DispatchRow[]> {
+    const rows = await this.#db.all(
+      `UPDATE dispatches SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+       WHERE id IN (SELECT id FROM dispatches WHERE state <> 'done' AND next_at <= ?
+                    AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_at LIMIT ?${this.#skipLocked})
+       RETURNING *`,
+      [owner, now + leaseMs, now, now, limit],
+    );
+    return rows.map(toDispatch);
+  }
+
+  async renewLease(id: string, owner: string, until: number): Promise<boolean> {
+    return (
+      (await this.#db.run('UPDATE dispatches SET lease_until = ? WHERE id = ? AND lease_owner = ?', [
+        until,
+        id,
+        owner,
+      ])) === 1
+    );
+  }
+
+  async transition(id: string, owner: string, from: DispatchState, patch: DispatchPatch): Promise<boolean> {
+    const sets: string[] = [];
+    const params: SqlValue[] = [];
+    for (const [key, value] of Object.entries(patch) as [keyof DispatchPatch, unknown][]) {
+      if (value === undefined) continue;
+      const column = PATCH_COLUMNS[key];
+      if (key === 'state' && value === 'running') {
+        // A completion recorded while the worker was busy wins over "keep waiting".
+        sets.push("state = CASE WHEN run_conclusion IS NULL THEN 'running' ELSE 'completing' END");
+        continue;
+      }
+      if (key === 'nextAt' && patch.state === 'running') {
+        sets.push('next_at = CASE WHEN run_conclusion IS NULL THEN ? ELSE 0 END');
+        params.push(value as number);
+        continue;
+      }
+      sets.push(`${column} = ?`);
+      params.push(typeof value === 'boolean' ? (value ? 1 : 0) : (value as SqlValue));
+    }
+    sets.push('lease_owner = NULL', 'lease_until = NULL');
+    const changed = await this.#db.run(
+      `UPDATE dispatches SET ${sets.join(', ')} WHERE id = ? AND state = ? AND lease_owner = ?`,
+      [...params, id, from, owner],
+    );
+    return changed === 1;
+  }
+
+  async release(id: string, owner: string): Promise<void> {
+    await this.#db.run('UPDATE dispatches SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?', [
+      id,
+      owner,
+    ]);
+  }
+
+  async getDispatch(id: string): Promise<DispatchRow | undefined> {
+    const rows = await this.#db.all('SELECT * FROM dispatches WHERE id = ?', [id]);
+    return rows[0] ? toDispatch(rows[0]) : undefined;
+  }
+
+  async listDispatches(): Promise<DispatchRow[]> {
+    return (await this.#db.all('SELECT * FROM dispatches ORDER BY created_at, id')).map(toDispatch);
+  }
+
+  async counts(): Promise<StoreCounts> {
+    const pending = await this.#db.all("SELECT COUNT(*) AS n FROM deliveries WHERE state = 'pending'");
+    const states = await this.#db.all('SELECT state, COUNT(*) AS n FROM dispatches GROUP BY state');
+    const dispatches = Object.fromEntries(
+      [...ACTIVE_STATES, 'done'].map((s) => [s, 0]),
+    ) as Record<DispatchState, number>;
+    for (const r of states) dispatches[String(r.state) as DispatchState] = num(r.n);
+    return { deliveriesPending: num(pending[0]?.n ?? 0), dispatches };
+  }
+
+  async pruneDeliveries(before: number): Promise<number> {
+    return this.#db.run("DELETE FROM deliveries WHERE state <> 'pending' AND done_at < ?", [before]);
+  }
+
+  async releaseAllLeases(): Promise<void> {
+    await this.#db.run('UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
+    await this.#db.run('UPDATE dispatches SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
+  }
+}

@@ -1,0 +1,88 @@
+// The embedded store: one SQLite file through node:sqlite (built into Node ≥ 22.5), zero setup.
+// WAL mode lets readers (metrics) run beside the writer; `synchronous = NORMAL` in WAL mode keeps
+// every committed transaction across a process crash (kill -9) — only an OS crash or power loss
+// can drop the last commits (https://www.sqlite.org/pragma.html#pragma_synchronous); set
+// XRD_SQLITE_SYNCHRONOUS=FULL for that too.
+// node:sqlite is synchronous and one connection is shared, so statements are serialised through
+// a queue: a transaction that awaits between statements must not see another caller's statements
+// inside it.
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { type SqlDriver, type SqlExec, SqlStore, type SqlValue } from './sql-store.js';
+
+class Queue {
+  #tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T> | T): Promise<T> {
+    const next = this.#tail.then(fn, fn);
+    this.#tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+class SqliteDriver implements SqlDriver {
+  readonly dialect = 'sqlite' as const;
+  readonly #db: DatabaseSync;
+  readonly #queue = new Queue();
+  readonly #statements = new Map<string, StatementSync>();
+  readonly #direct: SqlExec;
+
+  constructor(path: string) {
+    this.#db = new DatabaseSync(path);
+    this.#db.exec('PRAGMA journal_mode = WAL');
+    const sync = process.env.XRD_SQLITE_SYNCHRONOUS === 'FULL' ? 'FULL' : 'NORMAL';
+    this.#db.exec(`PRAGMA synchronous = ${sync}`);
+    this.#db.exec('PRAGMA busy_timeout = 5000');
+    this.#db.exec('PRAGMA foreign_keys = ON');
+    this.#direct = {
+      all: async (sql, params = []) => this.#prepare(sql).all(...params) as Record<string, unknown>[],
+      run: async (sql, params = []) => Number(this.#prepare(sql).run(...params).changes),
+    };
+  }
+
+  #prepare(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  all(sql: string, params: readonly SqlValue[] = []): Promise<Record<string, unknown>[]> {
+    return this.#queue.run(() => this.#direct.all(sql, params));
+  }
+
+  run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return this.#queue.run(() => this.#direct.run(sql, params));
+  }
+
+  transaction<T>(fn: (tx: SqlExec) => Promise<T>): Promise<T> {
+    return this.#queue.run(async () => {
+      // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on upgrade.
+      this.#db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.#direct);
+        this.#db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        this.#db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  withMigrationLock<T>(fn: () => Promise<T>): Promise<T> {
+    // One process owns the file; migrations run in their own transactions.
+    return fn();
+  }
+
+  async close(): Promise<void> {
+    await this.#queue.run(() => {
+      if (this.#db.isOpen) this.#db.close();
+    });
+  }
+}
+
+/** Opens (creating if needed) the embedded store at `path` (`:memory:` for tests). */
+export function createSqliteStore(path: string): SqlStore {
+  return new SqlStore(new SqliteDriver(path));
+}

@@ -1,0 +1,170 @@
+// The durable state of the service, behind one interface so the embedded store (node:sqlite, one
+// file) and PostgreSQL (several replicas) are interchangeable. Every method is one atomic step;
+// work is claimed with leases so a crashed worker's work is picked up again once its lease expires.
+
+/** A delivery as the HTTP layer stores it before answering 202. */
+export interface NewDelivery {
+  /** `<forge name>:<delivery id>`: the dedupe key. */
+  readonly id: string;
+  readonly forge: string;
+  readonly event: string;
+  /** The normalised event, JSON. */
+  readonly payload: string;
+  readonly receivedAt: number;
+}
+
+export interface StoredDelivery extends NewDelivery {
+  readonly attempts: number;
+}
+
+/**
+ * Where a dispatch is in its life. Worker-driven: new → sending → (correlating) → started → running
+ * → completing → done; `superseded_by` set on an active dispatch diverts it to `superseding` → done.
+ * - `sending`: the intent (with its correlation id) is recorded and the POST may have been sent;
+ *   claimed again after a crash it is never re-sent blindly but resolved by correlation.
+ */
+export type DispatchState =
+  | 'new'
+  | 'sending'
+  | 'correlating'
+  | 'started'
+  | 'running'
+  | 'completing'
+  | 'superseding'
+  | 'done';
+
+export const ACTIVE_STATES: readonly DispatchState[] = [
+  'new',
+  'sending',
+  'correlating',
+  'started',
+  'running',
+  'completing',
+  'superseding',
+];
+
+/** How a finished dispatch ended. */
+export type DispatchOutcome = 'completed' | 'superseded' | 'rejected' | 'not-found';
+
+/** What a processed source event asks for: one dispatch per matching route. */
+export interface DispatchPlan {
+  readonly id: string;
+  /** Same route, repo, PR/branch and head sha → the same dispatch (replays do nothing). */
+  readonly dedupeKey: string;
+  /** Same route and PR/branch: a newer dispatch supersedes older ones. */
+  readonly subjectKey: string;
+  /** When the source event happened (epoch ms), to tell a late old event from a newer one. */
+  readonly eventAt: number;
+  readonly route: string;
+  readonly supersede: boolean;
+  readonly cancelSuperseded: boolean;
+  readonly sourceForge: string;
+  readonly sourceRepo: string;
+  readonly prNumber: number | null;
+  readonly headSha: string;
+  readonly headRef: string;
+  readonly targetForge: string;
+  readonly targetRepo: string;
+  readonly workflow: string | null;
+  readonly eventType: string | null;
+  readonly targetRef: string;
+  /** JSON object of string inputs (rendered). */
+  readonly inputs: string;
+  readonly correlationId: string;
+  readonly correlationInput: string;
+  readonly correlation: string;
+  readonly reportContext: string;
+  readonly reportStatus: boolean;
+  readonly reportComment: boolean;
+}
+
+export interface DispatchRow extends DispatchPlan {
+  readonly state: DispatchState;
+  readonly runId: number | null;
+  readonly runUrl: string | null;
+  readonly runHtmlUrl: string | null;
+  readonly dispatchPath: string | null;
+  readonly dispatchedAt: number | null;
+  readonly runConclusion: string | null;
+  readonly startReported: boolean;
+  readonly outcome: DispatchOutcome | null;
+  readonly error: string | null;
+  readonly supersededBy: string | null;
+  readonly createdAt: number;
+  readonly completedAt: number | null;
+  readonly nextAt: number;
+  readonly attempts: number;
+}
+
+/** Fields a worker step may change. */
+export interface DispatchPatch {
+  readonly state?: DispatchState;
+  readonly runId?: number;
+  readonly runUrl?: string;
+  readonly runHtmlUrl?: string;
+  readonly dispatchPath?: string;
+  readonly dispatchedAt?: number;
+  readonly runConclusion?: string;
+  readonly startReported?: boolean;
+  readonly outcome?: DispatchOutcome;
+  readonly error?: string | null;
+  readonly completedAt?: number;
+  readonly nextAt?: number;
+}
+
+/** A target's `workflow_run` completed event, as the store matches it to a dispatch. */
+export interface RunCompletion {
+  readonly targetForge: string;
+  readonly targetRepo: string;
+  readonly runId: number;
+  /** Correlation ids found in the run's title. */
+  readonly correlationIds: readonly string[];
+  readonly conclusion: string;
+  readonly htmlUrl: string;
+}
+
+export interface StoreCounts {
+  readonly deliveriesPending: number;
+  readonly dispatches: Readonly<Record<DispatchState, number>>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates or upgrades the schema; safe when several replicas start at once. */
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Stores a delivery; false when a delivery with this id was stored before (a replay). */
+  insertDelivery(delivery: NewDelivery): Promise<boolean>;
+  claimDeliveries(owner: string, limit: number, leaseMs: number, now: number): Promise<StoredDelivery[]>;
+  /**
+   * Records the dispatches a source event asks for (each at most once), marks older dispatches of
+   * the same subject superseded, and marks the delivery done — in one transaction. Returns the ids of
+   * the dispatches created.
+   */
+  applySourceEvent(deliveryId: string, owner: string, plans: readonly DispatchPlan[], now: number): Promise<string[]>;
+  /** Records a run's completion on its dispatch and marks the delivery done. True when it matched. */
+  applyRunCompletion(deliveryId: string, owner: string, completion: RunCompletion, now: number): Promise<boolean>;
+  /** Marks a delivery that could not be processed; it is retried at `retryAt`, or dropped if undefined. */
+  failDelivery(deliveryId: string, owner: string, error: string, retryAt: number | undefined): Promise<void>;
+
+  claimDispatches(owner: string, limit: number, leaseMs: number, now: number): Promise<DispatchRow[]>;
+  /** Extends the lease of a dispatch this owner holds. */
+  renewLease(id: string, owner: string, until: number): Promise<boolean>;
+  /**
+   * Applies `patch` and releases the lease, only if `owner` still holds the lease and the dispatch is
+   * still in state `from`. Moving to `running` goes to `completing` instead when a completion was
+   * recorded meanwhile. Returns false when the dispatch changed under the worker.
+   */
+  transition(id: string, owner: string, from: DispatchState, patch: DispatchPatch): Promise<boolean>;
+  /** Releases the lease without changing anything else. */
+  release(id: string, owner: string): Promise<void>;
+  getDispatch(id: string): Promise<DispatchRow | undefined>;
+  listDispatches(): Promise<DispatchRow[]>;
+  counts(): Promise<StoreCounts>;
+  /** Deletes done deliveries older than `before` (dedupe keeps them until then). */
+  pruneDeliveries(before: number): Promise<number>;
+  /** Releases every lease (embedded store at start: it is the only instance). */
+  releaseAllLeases(): Promise<void>;
+}
