@@ -1,0 +1,734 @@
+// The Forge port for Gitea and Forgejo, on undici. See README.md for the paths taken per server.
+import {
+  type CallContext,
+  type CommentResult,
+  type CommitStatusInput,
+  type Forge,
+  type ForgeCapabilities,
+  type ForgeDispatchRequest,
+  type ForgeDispatchResult,
+  ForgeHttpError,
+  InvalidInputError,
+  type Job,
+  type ListRunsFilter,
+  type RepoRef,
+  type Run,
+  RunNotFoundError,
+  type RunPage,
+  UnsupportedByServerError,
+} from '@xrd/core';
+import { Agent, type Dispatcher } from 'undici';
+import { dispatchError } from './dispatch-errors.js';
+import {
+  DEFAULT_RETRY,
+  HttpClient,
+  type HttpResponse,
+  type Query,
+  type RetryPolicy,
+  realSleep,
+  type Sleep,
+  statusError,
+} from './http.js';
+import {
+  baseName,
+  groupTasks,
+  jobsFromTasks,
+  mapJob,
+  mapRun,
+  repoPath,
+  runApiUrl,
+  runFromTasks,
+  type TaskGroup,
+} from './map.js';
+import { capabilitiesOf, type GiteaKind, kindFromVersion, profileFor, type ServerProfile } from './server.js';
+import { type GiteaUrls, resolveGiteaUrls } from './urls.js';
+import { readTriggers, undeclaredInputs, type WorkflowTriggers } from './workflow-file.js';
+
+export interface GiteaForgeOptions {
+  /** Web root or API root: `https://HOST`, `https://HOST/gitea/`, `https://HOST/api/v1`. */
+  readonly baseUrl: string;
+  /** Sent as `Authorization: token …`. */
+  readonly token?: string;
+  /** The undici Dispatcher (a MockAgent in tests). Default: a shared keep-alive Agent. */
+  readonly dispatcher?: Dispatcher;
+  /** Skip detection of the product (the version is still read). */
+  readonly kind?: GiteaKind;
+  /**
+   * Read the workflow file before a dispatch to warn about inputs it does not declare (Gitea drops
+   * them silently). Costs one or two reads per workflow and ref, cached for five minutes. Default true.
+   */
+  readonly checkInputs?: boolean;
+  readonly userAgent?: string;
+  /** Retries of reads. Default `{ retries: 3, baseDelayMs: 1000, maxDelayMs: 60000 }`. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** For tests: the sleep between retries (must honour the signal). */
+  readonly sleep?: Sleep;
+  /** For tests: epoch milliseconds. */
+  readonly now?: () => number;
+}
+
+/** Gitea caps `limit` at 50 by default (`[api] MAX_RESPONSE_ITEMS`). */
+const MAX_LIMIT = 50;
+/** Bound on pages read by one call that has to page (jobs, the 1.24 task scan). */
+const MAX_PAGES = 10;
+const WORKFLOW_CACHE_MS = 5 * 60_000;
+
+let sharedAgent: Agent | undefined;
+function defaultDispatcher(): Agent {
+  // One keep-alive pool per process: polling reuses connections instead of a TLS handshake per poll.
+  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 120_000 });
+  return sharedAgent;
+}
+
+export function createGiteaForge(options: GiteaForgeOptions): Forge {
+  return new GiteaForge(options);
+}
+
+interface WorkflowFinding {
+  /** Path of the file that was read, or undefined if it is in none of the workflow directories. */
+  readonly path?: string;
+  readonly triggers?: WorkflowTriggers;
+  readonly dirsTried: readonly string[];
+}
+
+type Raw = Readonly<Record<string, unknown>>;
+
+class GiteaForge implements Forge {
+  readonly kind: GiteaKind;
+  readonly #options: GiteaForgeOptions;
+  readonly #urls: GiteaUrls;
+  readonly #http: HttpClient;
+  #profile: Promise<ServerProfile> | undefined;
+  readonly #workflowFiles = new Map<string, { at: number; finding: Promise<WorkflowFinding | undefined> }>();
+  readonly #commentLocks = new Map<string, Promise<unknown>>();
+  readonly #now: () => number;
+
+  constructor(options: GiteaForgeOptions) {
+    this.#options = options;
+    this.#urls = resolveGiteaUrls(options.baseUrl);
+    // The port needs a kind before detection; detection corrects it (see capabilities()).
+    this.kind = options.kind ?? 'gitea';
+    this.#now = options.now ?? Date.now;
+    this.#http = new HttpClient({
+      urls: this.#urls,
+      token: options.token,
+      dispatcher: options.dispatcher ?? defaultDispatcher(),
+      userAgent: options.userAgent ?? 'xrd-gitea',
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      sleep: options.sleep ?? realSleep,
+      now: this.#now,
+    });
+  }
+
+  // ─── detection ──────────────────────────────────────────────────────────────────────────────
+
+  async capabilities(ctx: CallContext = {}): Promise<ForgeCapabilities> {
+    const profile = await this.#ensureProfile(ctx);
+    return capabilitiesOf(profile, this.#http.sawEtag);
+  }
+
+  #ensureProfile(ctx: CallContext): Promise<ServerProfile> {
+    if (!this.#profile) {
+      this.#profile = this.#detect(ctx);
+      // A failed detection (network, auth) is not remembered: the next call tries again.
+      this.#profile.catch(() => {
+        this.#profile = undefined;
+      });
+    }
+    return this.#profile;
+  }
+
+  async #detect(ctx: CallContext): Promise<ServerProfile> {
+    const res = await this.#http.read({ method: 'GET', path: '/version', route: '/version' }, ctx);
+    if (res.status === 404) {
+      throw new InvalidInputError(
+        `${this.#urls.apiRoot}/version answered 404, so ${this.#options.baseUrl} is not a Gitea or Forgejo API; give the server's root URL (https://HOST or https://HOST/sub-path).`,
+        { input: 'baseUrl', status: 404 },
+      );
+    }
+    if (res.status !== 200) throw statusError(this.#http, res, 'reading the server version');
+    let version = stringField(res.body, 'version');
+    let kind = this.#options.kind;
+    let how = kind ? 'given by the kind option' : 'from the version string';
+    kind ??= kindFromVersion(version);
+    if (!kind) {
+      // Ambiguous version (custom build, old Forgejo `1.21.x-y`): only Forgejo serves /api/forgejo/v1.
+      const probe = await this.#http.read(
+        { method: 'GET', path: '/version', route: '/api/forgejo/v1/version', root: 'forgejo' },
+        ctx,
+      );
+      kind = probe.status === 200 ? 'forgejo' : 'gitea';
+      if (kind === 'forgejo') version = stringField(probe.body, 'version') ?? version;
+      how = `by probing /api/forgejo/v1/version (${probe.status})`;
+    }
+    const profile = profileFor(kind, version);
+    const product = kind === 'forgejo' ? 'Forgejo' : 'Gitea';
+    const dispatchHow =
+      profile.dispatchMode === 'query-return-run-details'
+        ? 'dispatch with ?return_run_details=true (expect 200 with the run id)'
+        : profile.dispatchMode === 'body-return-run-info'
+          ? 'dispatch with return_run_info: true in the body (expect 201 with the run id)'
+          : 'dispatch answers 204 without a run id, so the run is correlated';
+    const runsHow =
+      profile.runsVia === 'tasks' ? 'runs followed through /actions/tasks' : 'runs read from /actions/runs';
+    this.#debug(
+      ctx,
+      `Detected ${product} ${version ?? '(version unknown)'} ${how}: ${dispatchHow}; ${runsHow}.`,
+    );
+    return profile;
+  }
+
+  // ─── dispatch ───────────────────────────────────────────────────────────────────────────────
+
+  async dispatch(request: ForgeDispatchRequest, ctx: CallContext = {}): Promise<ForgeDispatchResult> {
+    if (request.eventType !== undefined) {
+      throw new UnsupportedByServerError(
+        `repository_dispatch (event type "${request.eventType}") does not exist on Gitea or Forgejo (go-gitea/gitea#24132); dispatch a workflow with workflow_dispatch instead.`,
+      );
+    }
+    if (request.workflow === undefined || String(request.workflow).trim() === '') {
+      throw new InvalidInputError(
+        'No workflow was given to dispatch; name the workflow file, e.g. build.yml.',
+        {
+          input: 'workflow',
+        },
+      );
+    }
+    if (!request.ref) {
+      throw new InvalidInputError('No ref was given to dispatch on; pass a branch or tag, e.g. main.', {
+        input: 'ref',
+      });
+    }
+    const profile = await this.#ensureProfile(ctx);
+    const { repo, ref } = request;
+    const workflow = baseName(String(request.workflow).trim());
+    // Gitea's CreateActionWorkflowDispatch.inputs is map[string]string: every value goes as a string.
+    const inputs: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.inputs ?? {})) inputs[name] = String(value);
+
+    const check =
+      this.#options.checkInputs !== false && !/^\d+$/.test(workflow)
+        ? this.#readWorkflow(repo, workflow, ref, profile, ctx).catch(() => undefined)
+        : Promise.resolve(undefined);
+
+    const query: Query =
+      profile.dispatchMode === 'query-return-run-details' ? { return_run_details: true } : {};
+    const body: Record<string, unknown> = { ref, inputs };
+    if (profile.dispatchMode === 'body-return-run-info') body.return_run_info = true;
+    const route = '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
+    let res: HttpResponse;
+    try {
+      res = await this.#http.write(
+        {
+          method: 'POST',
+          path: `${repoPath(repo)}/actions/workflows/${encodeURIComponent(workflow)}/dispatches`,
+          route,
+          query,
+          body,
+        },
+        ctx,
+      );
+    } catch (error) {
+      await check;
+      throw error;
+    }
+    const finding = await check;
+    const notes = this.#inputNotes(finding, Object.keys(inputs), workflow, ref);
+    for (const note of notes) this.#debug(ctx, note);
+
+    if (res.status < 200 || res.status >= 300) {
+      const fileFinding = finding && finding.path === undefined ? notes[0] : undefined;
+      throw dispatchError(this.#http, res, {
+        owner: repo.owner,
+        repo: repo.repo,
+        workflow,
+        ref,
+        ...(fileFinding ? { fileFinding: lowerFirst(fileFinding.replace(/\.$/, '')) } : {}),
+      });
+    }
+    return this.#dispatchResult(res, profile, repo, notes, ctx);
+  }
+
+  #dispatchResult(
+    res: HttpResponse,
+    profile: ServerProfile,
+    repo: RepoRef,
+    notes: string[],
+    ctx: CallContext,
+  ): ForgeDispatchResult {
+    const out = (result: ForgeDispatchResult): ForgeDispatchResult => {
+      const note = `Dispatch answered ${res.status}: path "${result.path}"${result.runId === undefined ? '' : ` (run ${result.runId})`}.`;
+      this.#debug(ctx, note);
+      return { ...result, notes: [...(result.notes ?? []), note] };
+    };
+    const body = (res.body ?? {}) as Raw;
+    // Gitea ≥ 1.26: 200 RunDetails {workflow_run_id, run_url, html_url}.
+    const runDetailsId = numberField(body, 'workflow_run_id');
+    if (runDetailsId !== undefined) {
+      return out({
+        path: 'run-details',
+        runId: runDetailsId,
+        runUrl: stringField(body, 'run_url') ?? runApiUrl(this.#urls, repo, runDetailsId),
+        ...optional('htmlUrl', stringField(body, 'html_url')),
+        notes,
+      });
+    }
+    // Forgejo: 201 DispatchWorkflowRun {id, run_number, jobs}.
+    const runInfoId = numberField(body, 'id');
+    if (runInfoId !== undefined) {
+      const runNumber = numberField(body, 'run_number');
+      return out({
+        path: 'run-info',
+        runId: runInfoId,
+        runUrl: runApiUrl(this.#urls, repo, runInfoId),
+        htmlUrl: `${this.#urls.webRoot}/${repo.owner}/${repo.repo}/actions/runs/${runNumber ?? runInfoId}`,
+        notes,
+      });
+    }
+    const extra: string[] = [];
+    if (profile.expectedPath !== 'none') {
+      extra.push(
+        `The server was asked for the run id (${profile.dispatchMode === 'body-return-run-info' ? 'return_run_info' : 'return_run_details'}) but answered ${res.status} without one; the run will be correlated instead.`,
+      );
+      for (const note of extra) this.#debug(ctx, note);
+    }
+    return out({ path: 'none', notes: [...notes, ...extra] });
+  }
+
+  /** Reads the workflow file from the server's workflow directories, cached per repo, ref and file. */
+  #readWorkflow(
+    repo: RepoRef,
+    workflow: string,
+    ref: string,
+    profile: ServerProfile,
+    ctx: CallContext,
+  ): Promise<WorkflowFinding | undefined> {
+    const key = `${repo.owner}/${repo.repo}@${ref}:${workflow}`;
+    const now = this.#now();
+    const hit = this.#workflowFiles.get(key);
+    if (hit && now - hit.at < WORKFLOW_CACHE_MS) return hit.finding;
+    const finding = (async (): Promise<WorkflowFinding | undefined> => {
+      // The contents API takes a branch, tag or commit name, not a full ref.
+      const contentsRef = ref.replace(/^refs\/(heads|tags)\//, '');
+      const tried: string[] = [];
+      for (const dir of profile.workflowDirs) {
+        const path = `${dir}/${workflow}`;
+        const res = await this.#http.read(
+          {
+            method: 'GET',
+            path: `${repoPath(repo)}/contents/${path.split('/').map(encodeURIComponent).join('/')}`,
+            route: '/repos/{owner}/{repo}/contents/{filepath}',
+            query: { ref: contentsRef },
+          },
+          ctx,
+        );
+        if (res.status === 404) {
+          tried.push(dir);
+          continue;
+        }
+        if (res.status !== 200) return undefined;
+        const content = stringField(res.body, 'content');
+        if (content === undefined) return undefined;
+        const text =
+          stringField(res.body, 'encoding') === 'base64'
+            ? Buffer.from(content, 'base64').toString('utf8')
+            : content;
+        const triggers = readTriggers(text);
+        return { path, dirsTried: tried, ...(triggers ? { triggers } : {}) };
+      }
+      return { dirsTried: tried };
+    })();
+    this.#workflowFiles.set(key, { at: now, finding });
+    finding.then(
+      (value) => {
+        if (value === undefined) this.#workflowFiles.delete(key);
+      },
+      () => this.#workflowFiles.delete(key),
+    );
+    return finding;
+  }
+
+  #inputNotes(finding: WorkflowFinding | undefined, sent: string[], workflow: string, ref: string): string[] {
+    if (!finding) return [];
+    if (finding.path === undefined) {
+      return [`${workflow} was not found in ${finding.dirsTried.join(' or ')} on "${ref}".`];
+    }
+    if (!finding.triggers) return [];
+    if (!finding.triggers.workflowDispatch) {
+      return [
+        `${finding.path} on "${ref}" has no workflow_dispatch trigger, so the server will refuse the dispatch.`,
+      ];
+    }
+    const extra = undeclaredInputs(sent, finding.triggers);
+    if (extra.length === 0) return [];
+    const names = extra.map((name) => `"${name}"`).join(', ');
+    return [
+      `${finding.path} on "${ref}" does not declare the input${extra.length > 1 ? 's' : ''} ${names}; Gitea drops undeclared inputs silently, so declare ${extra.length > 1 ? 'them' : 'it'} under on.workflow_dispatch.inputs.`,
+    ];
+  }
+
+  // ─── runs ───────────────────────────────────────────────────────────────────────────────────
+
+  async getRun(repo: RepoRef, runId: number, ctx: CallContext = {}): Promise<Run> {
+    const profile = await this.#ensureProfile(ctx);
+    if (profile.runsVia === 'tasks') {
+      const group = await this.#findTaskGroup(repo, runId, ctx);
+      return runFromTasks(group, this.#urls, repo);
+    }
+    const res = await this.#http.read(
+      {
+        method: 'GET',
+        path: `${repoPath(repo)}/actions/runs/${runId}`,
+        route: '/repos/{owner}/{repo}/actions/runs/{run_id}',
+      },
+      ctx,
+    );
+    if (res.status === 404) throw this.#runNotFound(repo, runId);
+    if (res.status !== 200)
+      throw statusError(this.#http, res, `reading run ${runId} of ${repo.owner}/${repo.repo}`);
+    return mapRun(asRaw(res.body), this.#urls, repo);
+  }
+
+  async listRuns(repo: RepoRef, filter: ListRunsFilter, ctx: CallContext = {}): Promise<RunPage> {
+    const profile = await this.#ensureProfile(ctx);
+    const limit = Math.max(1, Math.min(MAX_LIMIT, filter.perPage ?? 30));
+    const page = Math.max(1, filter.page ?? 1);
+    let runs: Run[];
+    let hasMore: boolean;
+    if (profile.runsVia === 'tasks') {
+      const res = await this.#readTasks(repo, page, limit, ctx);
+      const tasks = listField(res.body, 'workflow_runs');
+      runs = groupTasks(tasks).map((group) => runFromTasks(group, this.#urls, repo));
+      hasMore = morePages(res.body, page, limit, tasks.length);
+    } else {
+      const query: Record<string, string | number | undefined> = { page, limit, event: filter.event };
+      if (profile.kind === 'forgejo') {
+        // Forgejo filters by workflow file (ListActionRuns `workflow_id`); Gitea's /actions/runs cannot.
+        if (typeof filter.workflow === 'string') query.workflow_id = baseName(filter.workflow);
+      } else {
+        query.branch = filter.branch;
+      }
+      const res = await this.#http.read(
+        {
+          method: 'GET',
+          path: `${repoPath(repo)}/actions/runs`,
+          route: '/repos/{owner}/{repo}/actions/runs',
+          query,
+        },
+        ctx,
+      );
+      if (res.status !== 200)
+        throw statusError(this.#http, res, `listing the runs of ${repo.owner}/${repo.repo}`);
+      const raw = listField(res.body, 'workflow_runs');
+      runs = raw.map((item) => mapRun(item, this.#urls, repo));
+      hasMore = morePages(res.body, page, limit, raw.length);
+    }
+    return { runs: runs.filter((run) => matches(run, filter)), hasMore };
+  }
+
+  async listJobs(
+    repo: RepoRef,
+    runId: number,
+    ctx: CallContext = {},
+    attempt?: number,
+  ): Promise<readonly Job[]> {
+    const profile = await this.#ensureProfile(ctx);
+    if (profile.runsVia === 'tasks') {
+      // Jobs without steps, built from the run's tasks (the only source on Gitea 1.24).
+      return jobsFromTasks(await this.#findTaskGroup(repo, runId, ctx));
+    }
+    const base = `${repoPath(repo)}/actions/runs/${runId}`;
+    const path = attempt === undefined ? `${base}/jobs` : `${base}/attempts/${attempt}/jobs`;
+    const route =
+      attempt === undefined
+        ? '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs'
+        : '/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt}/jobs';
+    const jobs: Job[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const res = await this.#http.read(
+        { method: 'GET', path, route, query: { page, limit: MAX_LIMIT } },
+        ctx,
+      );
+      if (res.status === 404) throw this.#runNotFound(repo, runId);
+      if (res.status !== 200) throw statusError(this.#http, res, `listing the jobs of run ${runId}`);
+      // The swagger names the list `jobs` (ActionWorkflowJobsResponse); GitHub-shaped answers use
+      // `workflow_jobs`, which some builds and proxies mirror.
+      const raw = listField(res.body, 'jobs', 'workflow_jobs');
+      jobs.push(...raw.map((item) => mapJob(item, runId)));
+      if (!morePages(res.body, page, MAX_LIMIT, raw.length)) break;
+    }
+    return jobs;
+  }
+
+  async cancelRun(repo: RepoRef, runId: number, ctx: CallContext = {}): Promise<void> {
+    const profile = await this.#ensureProfile(ctx);
+    if (!profile.cancel) {
+      const product = profile.kind === 'forgejo' ? 'Forgejo' : 'Gitea';
+      throw new UnsupportedByServerError(
+        `${product} has no API to cancel a run, so run ${runId} of ${repo.owner}/${repo.repo} was not cancelled; cancel it in the web UI.`,
+      );
+    }
+    // No Gitea/Forgejo version offers cancel yet (profile.cancel is always false); kept for when one does.
+    throw new UnsupportedByServerError('Cancelling runs is not supported on this server.');
+  }
+
+  async getJobLog(repo: RepoRef, jobId: number, ctx: CallContext = {}, maxBytes?: number): Promise<string> {
+    const profile = await this.#ensureProfile(ctx);
+    if (!profile.jobLogs) {
+      throw new UnsupportedByServerError(
+        `Gitea ${profile.version ?? ''} has no API for job logs (it arrived in Gitea 1.25), so the log of job ${jobId} cannot be read; open the run in the web UI.`.replace(
+          'Gitea  has',
+          'Gitea has',
+        ),
+      );
+    }
+    const res = await this.#http.read(
+      {
+        method: 'GET',
+        path: `${repoPath(repo)}/actions/jobs/${jobId}/logs`,
+        route: '/repos/{owner}/{repo}/actions/jobs/{job_id}/logs',
+        responseType: 'text',
+      },
+      ctx,
+    );
+    if (res.status === 404) {
+      throw new ForgeHttpError(
+        `Job ${jobId} of ${repo.owner}/${repo.repo} has no log (yet), or the job does not exist.`,
+        {
+          status: 404,
+        },
+      );
+    }
+    if (res.status !== 200) throw statusError(this.#http, res, `reading the log of job ${jobId}`);
+    return tail(typeof res.body === 'string' ? res.body : '', maxBytes);
+  }
+
+  // ─── reporting ──────────────────────────────────────────────────────────────────────────────
+
+  async setCommitStatus(
+    repo: RepoRef,
+    sha: string,
+    status: CommitStatusInput,
+    ctx: CallContext = {},
+  ): Promise<void> {
+    // A commit status is idempotent per context (the newest wins), so it is retried like a read.
+    const res = await this.#http.read(
+      {
+        method: 'POST',
+        path: `${repoPath(repo)}/statuses/${encodeURIComponent(sha)}`,
+        route: '/repos/{owner}/{repo}/statuses/{sha}',
+        body: {
+          state: status.state,
+          context: status.context,
+          ...optional('description', status.description),
+          ...optional('target_url', status.targetUrl),
+        },
+      },
+      ctx,
+    );
+    if (res.status === 200 || res.status === 201) return;
+    if (res.status === 404) {
+      throw new ForgeHttpError(
+        `Setting a commit status on ${sha} in ${repo.owner}/${repo.repo} failed with 404: the commit does not exist there or the token cannot see the repository.`,
+        { status: 404 },
+      );
+    }
+    throw statusError(this.#http, res, `setting the commit status "${status.context}" on ${sha}`);
+  }
+
+  async upsertComment(
+    repo: RepoRef,
+    issueNumber: number,
+    marker: string,
+    body: string,
+    ctx: CallContext = {},
+  ): Promise<CommentResult> {
+    // One update at a time per issue and marker, so two concurrent updates cannot both create it.
+    const key = `${repo.owner}/${repo.repo}#${issueNumber}:${marker}`;
+    const previous = this.#commentLocks.get(key) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(() => this.#upsertComment(repo, issueNumber, marker, body, ctx));
+    this.#commentLocks.set(key, next);
+    try {
+      return await next;
+    } finally {
+      if (this.#commentLocks.get(key) === next) this.#commentLocks.delete(key);
+    }
+  }
+
+  async #upsertComment(
+    repo: RepoRef,
+    issueNumber: number,
+    marker: string,
+    body: string,
+    ctx: CallContext,
+  ): Promise<CommentResult> {
+    const text = body.includes(marker) ? body : `${body}\n\n${marker}`;
+    const where = `#${issueNumber} of ${repo.owner}/${repo.repo}`;
+    const list = await this.#http.read(
+      {
+        method: 'GET',
+        path: `${repoPath(repo)}/issues/${issueNumber}/comments`,
+        route: '/repos/{owner}/{repo}/issues/{index}/comments',
+      },
+      ctx,
+    );
+    if (list.status === 404) {
+      throw new ForgeHttpError(`Issue or pull request ${where} was not found, or the token cannot see it.`, {
+        status: 404,
+      });
+    }
+    if (list.status !== 200) throw statusError(this.#http, list, `reading the comments of ${where}`);
+    const comments = Array.isArray(list.body) ? (list.body as Raw[]) : [];
+    const existing = comments.filter((comment) => stringField(comment, 'body')?.includes(marker)).at(-1);
+    const existingId = existing ? numberField(existing, 'id') : undefined;
+    if (existingId !== undefined) {
+      const res = await this.#http.read(
+        {
+          method: 'PATCH',
+          path: `${repoPath(repo)}/issues/comments/${existingId}`,
+          route: '/repos/{owner}/{repo}/issues/comments/{id}',
+          body: { body: text },
+        },
+        ctx,
+      );
+      // issueEditComment answers 200 with the comment, or 204 (swagger).
+      if (res.status !== 200 && res.status !== 204) {
+        throw statusError(this.#http, res, `editing comment ${existingId} on ${where}`);
+      }
+      const htmlUrl = stringField(res.body, 'html_url') ?? stringField(existing, 'html_url');
+      return { id: existingId, created: false, ...optional('htmlUrl', htmlUrl) };
+    }
+    // Creating is not retried: a lost answer could otherwise leave two comments.
+    const res = await this.#http.write(
+      {
+        method: 'POST',
+        path: `${repoPath(repo)}/issues/${issueNumber}/comments`,
+        route: '/repos/{owner}/{repo}/issues/{index}/comments',
+        body: { body: text },
+      },
+      ctx,
+    );
+    if (res.status !== 201 && res.status !== 200) {
+      throw statusError(this.#http, res, `commenting on ${where}`, { ambiguous: res.status >= 500 });
+    }
+    const id = numberField(res.body, 'id');
+    if (id === undefined) throw new ForgeHttpError(`Commenting on ${where} answered without a comment id.`);
+    return { id, created: true, ...optional('htmlUrl', stringField(res.body, 'html_url')) };
+  }
+
+  // ─── helpers ────────────────────────────────────────────────────────────────────────────────
+
+  #readTasks(repo: RepoRef, page: number, limit: number, ctx: CallContext): Promise<HttpResponse> {
+    return this.#http
+      .read(
+        {
+          method: 'GET',
+          path: `${repoPath(repo)}/actions/tasks`,
+          route: '/repos/{owner}/{repo}/actions/tasks',
+          query: { page, limit },
+        },
+        ctx,
+      )
+      .then((res) => {
+        if (res.status !== 200)
+          throw statusError(this.#http, res, `listing the action tasks of ${repo.owner}/${repo.repo}`);
+        return res;
+      });
+  }
+
+  /** Gitea 1.24: finds the tasks of run number `runNumber` by paging the newest-first task list. */
+  async #findTaskGroup(repo: RepoRef, runNumber: number, ctx: CallContext): Promise<TaskGroup> {
+    const tasks: Raw[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const res = await this.#readTasks(repo, page, MAX_LIMIT, ctx);
+      const raw = listField(res.body, 'workflow_runs');
+      tasks.push(...raw.filter((task) => numberField(task, 'run_number') === runNumber));
+      const numbers = raw.map((task) => numberField(task, 'run_number') ?? 0);
+      // Tasks are listed newest first; once a whole page is older than the run, no task of it follows.
+      const olderOnly = numbers.length > 0 && Math.max(...numbers) < runNumber;
+      if (olderOnly || !morePages(res.body, page, MAX_LIMIT, raw.length)) break;
+    }
+    const group = groupTasks(tasks)[0];
+    if (!group) throw this.#runNotFound(repo, runNumber, true);
+    return group;
+  }
+
+  #runNotFound(repo: RepoRef, runId: number, tasks = false): RunNotFoundError {
+    const why = tasks
+      ? ' (Gitea 1.24 lists a run in /actions/tasks only once a runner has picked up one of its jobs)'
+      : '';
+    return new RunNotFoundError(`Run ${runId} was not found in ${repo.owner}/${repo.repo}${why}.`, {
+      status: 404,
+    });
+  }
+
+  #debug(ctx: CallContext, message: string): void {
+    ctx.debug?.(this.#http.redact(message));
+  }
+}
+
+function asRaw(body: unknown): Raw {
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Raw) : {};
+}
+
+function stringField(body: unknown, key: string): string | undefined {
+  const value = asRaw(body)[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function numberField(body: unknown, key: string): number | undefined {
+  const value = asRaw(body)[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function listField(body: unknown, ...keys: string[]): Raw[] {
+  for (const key of keys) {
+    const value = asRaw(body)[key];
+    if (Array.isArray(value)) return value.filter((item): item is Raw => !!item && typeof item === 'object');
+  }
+  return [];
+}
+
+/** Whether a further page exists: `total_count` when the server sends it, else a full page. */
+function morePages(body: unknown, page: number, limit: number, received: number): boolean {
+  const total = numberField(body, 'total_count');
+  if (total !== undefined) return page * limit < total;
+  return received >= limit;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** Core re-checks every filter; the adapter applies the ones the server could not. */
+function matches(run: Run, filter: ListRunsFilter): boolean {
+  if (filter.workflow !== undefined && typeof filter.workflow === 'string' && run.workflowId !== undefined) {
+    if (baseName(String(run.workflowId)) !== baseName(filter.workflow)) return false;
+  }
+  if (filter.event !== undefined && run.event !== undefined && run.event !== filter.event) return false;
+  if (filter.branch !== undefined && run.headBranch !== undefined) {
+    const branch = run.headBranch.replace(/^refs\/heads\//, '');
+    if (branch !== filter.branch.replace(/^refs\/heads\//, '')) return false;
+  }
+  if (filter.status !== undefined && run.status !== filter.status) return false;
+  if (filter.createdAfter !== undefined && run.createdAt !== '') {
+    if (Date.parse(run.createdAt) < Date.parse(filter.createdAfter)) return false;
+  }
+  return true;
+}
+
+/** The last `maxBytes` bytes of a log, cut at a line start. */
+function tail(text: string, maxBytes: number | undefined): string {
+  if (maxBytes === undefined) return text;
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return text;
+  const cut = bytes.subarray(bytes.length - maxBytes).toString('utf8');
+  const newline = cut.indexOf('\n');
+  return newline >= 0 ? cut.slice(newline + 1) : cut;
+}
