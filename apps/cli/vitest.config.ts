@@ -1,3 +1,3 @@
-import { defineXrdConfig } from "../../vitest.shared.ts";
+import { defineXrdConfig } from '../../vitest.shared.ts';
 
 export default defineXrdConfig();

@@ -20,13 +20,7 @@ import { EXIT, exitCodeForError } from './exit-codes.js';
 import type { RunFlags } from './flags.js';
 import { type JsonDocument, jsonDispatch, renderJson } from './output.js';
 import { locateRun, type RunCommandFlags, runCommands } from './run-commands.js';
-import {
-  type CliIo,
-  type CommonFlags,
-  finishRun,
-  parseDispatchOptions,
-  Session,
-} from './session.js';
+import { type CliIo, type CommonFlags, finishRun, parseDispatchOptions, Session } from './session.js';
 import type { Palette } from './ui.js';
 import { VERSION } from './version.js';
 
@@ -71,7 +65,9 @@ async function runDispatch(s: Session, flags: RunFlags & CommonFlags): Promise<n
     await started;
     s.doc = { ...s.doc, apiCost: sent.apiCost };
     const run = sent.runId !== undefined ? `run ${sent.runId}` : 'no run id (not waiting, so not correlated)';
-    s.out(`${p.bold('dispatched')} ${sent.correlationId}: ${run}${sent.htmlUrl ? `\n  ${sent.htmlUrl}` : ''}\n`);
+    s.out(
+      `${p.bold('dispatched')} ${sent.correlationId}: ${run}${sent.htmlUrl ? `\n  ${sent.htmlUrl}` : ''}\n`,
+    );
     return s.finish(EXIT.ok);
   }
 
@@ -93,7 +89,9 @@ async function runDispatch(s: Session, flags: RunFlags & CommonFlags): Promise<n
 }
 
 function warnReport(s: Session, error: unknown): void {
-  s.warn(`could not report to the source repository: ${error instanceof Error ? error.message : String(error)}`);
+  s.warn(
+    `could not report to the source repository: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,8 +116,13 @@ function addCommon(cmd: Command, withToken = true): Command {
 
 function addLocation(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--forge <kind>', 'forge family (default: github, or the CI runner\'s own)').choices(FORGES))
-    .option('--server <url>', 'web root of the forge, e.g. https://gitea.example.com (default https://github.com)')
+    .addOption(
+      new Option('--forge <kind>', "forge family (default: github, or the CI runner's own)").choices(FORGES),
+    )
+    .option(
+      '--server <url>',
+      'web root of the forge, e.g. https://gitea.example.com (default https://github.com)',
+    )
     .option('--api-url <url>', 'API base URL, when it is not derived from --server')
     .option('--repo <owner/name>', 'the target repository');
 }
@@ -128,7 +131,10 @@ function addWaitFlags(cmd: Command): Command {
   return cmd
     .option('--timeout <duration>', 'give up waiting after this long, e.g. 600, 30m, 1h (exit 3)')
     .option('--interval <duration>', 'shortest poll interval, e.g. 2s')
-    .option('--fail-on <conclusions>', 'comma list of conclusions that exit 1 (default: all but success, skipped, neutral)')
+    .option(
+      '--fail-on <conclusions>',
+      'comma list of conclusions that exit 1 (default: all but success, skipped, neutral)',
+    )
     .option('--cancel-on-timeout', 'cancel the remote run when --timeout passes')
     .option('--cancel-on-interrupt', 'cancel the remote run on Ctrl-C (SIGINT), then exit 130');
 }
@@ -222,11 +228,17 @@ Examples:
       ]),
     )
     .option('--correlation-id <id>', 'the unique id the target echoes (default: generated)')
-    .option('--correlation-input <name>', 'input / client_payload key that carries it (default correlation_id)')
+    .option(
+      '--correlation-input <name>',
+      'input / client_payload key that carries it (default correlation_id)',
+    )
     .option('--report-status <sha>', 'set a commit status on this source commit (pending, then the result)')
     .option('--report-comment <pr>', 'post (and update) one comment with the result on this source PR')
     .option('--status-context <name>', 'commit status context (default xrd/<target repo>)')
-    .option('--source-repo <owner/name>', 'repository that receives the status / comment (default $GITHUB_REPOSITORY)');
+    .option(
+      '--source-repo <owner/name>',
+      'repository that receives the status / comment (default $GITHUB_REPOSITORY)',
+    );
   addWaitFlags(dispatchCmd);
   addCommon(dispatchCmd).addHelpText('after', EXAMPLES.dispatch);
   dispatchCmd.action(async (flags: RunFlags & CommonFlags) => {
@@ -246,8 +258,14 @@ Examples:
   const waitCmd = runCmd('wait', 'wait for an existing run to finish; exit with its result');
   addWaitFlags(waitCmd);
   addCommon(waitCmd).addHelpText('after', EXAMPLES.wait);
-  const statusCmd = addCommon(runCmd('status', 'show a run and its jobs once')).addHelpText('after', EXAMPLES.status);
-  const cancelCmd = addCommon(runCmd('cancel', 'request cancellation of a run')).addHelpText('after', EXAMPLES.cancel);
+  const statusCmd = addCommon(runCmd('status', 'show a run and its jobs once')).addHelpText(
+    'after',
+    EXAMPLES.status,
+  );
+  const cancelCmd = addCommon(runCmd('cancel', 'request cancellation of a run')).addHelpText(
+    'after',
+    EXAMPLES.cancel,
+  );
   const logsCmd = runCmd('logs', "print a run's job logs")
     .option('--job <name>', 'only the job with this name')
     .option('--failed', 'only jobs that failed');
@@ -321,7 +339,11 @@ function errorSentence(error: Error, p: Palette, command: string): string {
 
 /** Makes commander's messages ("error: unknown option '--x'") one sentence with a pointer to help. */
 function usageSentence(error: CommanderError, argv: readonly string[]): string {
-  const text = error.message.replace(/^error:\s*/i, '').replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+  const text = error.message
+    .replace(/^error:\s*/i, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\.$/, '');
   const command = argv.find((a) => !a.startsWith('-'));
   const help = command && !text.startsWith('unknown command') ? `xrd ${command} --help` : 'xrd --help';
   return `xrd: ${text}; see \`${help}\`.`;
@@ -348,7 +370,8 @@ export async function runCli(io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
-      if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') return EXIT.ok;
+      if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync')
+        return EXIT.ok;
       const sentence = usageSentence(error, io.argv);
       io.stderr.write(`${sentence}\n`);
       if (wantsJson(io.argv)) {

@@ -8,7 +8,12 @@ export type Shell = (typeof SHELLS)[number];
 interface Spec {
   readonly name: string;
   readonly description: string;
-  readonly options: readonly { long: string; description: string; takesValue: boolean; choices?: readonly string[] }[];
+  readonly options: readonly {
+    long: string;
+    description: string;
+    takesValue: boolean;
+    choices?: readonly string[];
+  }[];
   readonly argChoices?: readonly string[];
 }
 
@@ -42,7 +47,10 @@ function bash(specs: readonly Spec[]): string {
       const flags = s.options.map((o) => o.long).join(' ');
       const values = s.options
         .filter((o) => o.choices)
-        .map((o) => `      ${o.long}) COMPREPLY=( $(compgen -W ${q(o.choices!.join(' '))} -- "$cur") ); return ;;`)
+        .map(
+          (o) =>
+            `      ${o.long}) COMPREPLY=( $(compgen -W ${q(o.choices!.join(' '))} -- "$cur") ); return ;;`,
+        )
         .join('\n');
       const args = s.argChoices ? ` ${s.argChoices.join(' ')}` : '';
       return `    ${s.name})\n      case "$prev" in\n${values}\n      esac\n      COMPREPLY=( $(compgen -W ${q(flags + args)} -- "$cur") ) ;;`;

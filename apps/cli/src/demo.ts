@@ -13,7 +13,7 @@ import { startSim } from '@xrd/forge-sim';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import type { JsonDemoRow } from './output.js';
 import type { CommonFlags, Session } from './session.js';
-import { formatDuration, paintConclusion, ProgressReporter } from './ui.js';
+import { formatDuration, ProgressReporter, paintConclusion } from './ui.js';
 
 interface DemoCase {
   readonly dialect: (typeof DEMO_DIALECTS)[number];
@@ -24,7 +24,14 @@ interface DemoCase {
 }
 
 /** The dialects the demo runs, in order (forge-sim's names). */
-export const DEMO_DIALECTS = ['github', 'ghes-3.19', 'gitea-1.24', 'gitea-1.25', 'gitea-1.26', 'forgejo'] as const;
+export const DEMO_DIALECTS = [
+  'github',
+  'ghes-3.19',
+  'gitea-1.24',
+  'gitea-1.25',
+  'gitea-1.26',
+  'forgejo',
+] as const;
 
 const CASES: readonly DemoCase[] = [
   { dialect: 'github', label: 'github', kind: 'github', workflow: 'build.yml' },
@@ -184,11 +191,15 @@ function renderTable(s: Session, rows: readonly JsonDemoRow[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
   const line = (row: readonly string[], paint?: (i: number, text: string) => string) =>
-    row.map((cell, i) => (paint ? paint(i, cell.padEnd(widths[i] ?? 0)) : cell.padEnd(widths[i] ?? 0))).join('  ');
+    row
+      .map((cell, i) => (paint ? paint(i, cell.padEnd(widths[i] ?? 0)) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ');
   const out = [p.bold(line(header)), p.dim(widths.map((w) => '─'.repeat(w)).join('  '))];
   for (const row of cells) {
     out.push(
-      line(row, (i, text) => (i === 3 ? paintConclusion(p, text.trim()) + ' '.repeat(text.length - text.trim().length) : text)),
+      line(row, (i, text) =>
+        i === 3 ? paintConclusion(p, text.trim()) + ' '.repeat(text.length - text.trim().length) : text,
+      ),
     );
   }
   const failed = rows.filter((r) => !r.ok);

@@ -98,10 +98,9 @@ function mergeInputs(inputsJson: string | undefined, pairs: readonly string[]): 
     base = undefined;
   }
   if (base === null || typeof base !== 'object' || Array.isArray(base)) {
-    throw new InvalidInputError(
-      `--inputs-json is not a JSON object; write it as '{"name":"value"}'.`,
-      { input: '--inputs-json' },
-    );
+    throw new InvalidInputError(`--inputs-json is not a JSON object; write it as '{"name":"value"}'.`, {
+      input: '--inputs-json',
+    });
   }
   return JSON.stringify({ ...(base as Record<string, unknown>), ...fromPairs });
 }

@@ -1,14 +1,6 @@
 // The two shapes of a result: lines for a person on stdout, or the one --json document (schema in
 // README.md; `schemaVersion` changes only when a field changes meaning or disappears).
-import type {
-  ApiCost,
-  DispatchReceipt,
-  FailedJob,
-  Job,
-  RepoRef,
-  Run,
-  RunResult,
-} from '@xrd/core';
+import type { ApiCost, DispatchReceipt, FailedJob, Job, RepoRef, Run, RunResult } from '@xrd/core';
 import { redact } from '@xrd/core';
 import { formatDuration, type Palette, paintConclusion } from './ui.js';
 

@@ -10,11 +10,11 @@ import {
   type RunOptions,
   waitForRun,
 } from '@xrd/core';
-import { type CommonFlags, finishRun, parseDispatchOptions, type Session } from './session.js';
 import { EXIT } from './exit-codes.js';
 import type { RunFlags } from './flags.js';
 import { humanRun, jsonJob, jsonRun, repoName } from './output.js';
 import { parseRunArgument } from './run-url.js';
+import { type CommonFlags, finishRun, parseDispatchOptions, type Session } from './session.js';
 import type { TokenFlags } from './token.js';
 
 export interface RunCommandFlags extends TokenFlags {
@@ -108,7 +108,12 @@ function sameServer(a: string | undefined, b: string | undefined): boolean {
   return a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 }
 
-type Handler = (s: Session, forge: Forge, target: RunTarget, flags: RunCommandFlags & CommonFlags) => Promise<number>;
+type Handler = (
+  s: Session,
+  forge: Forge,
+  target: RunTarget,
+  flags: RunCommandFlags & CommonFlags,
+) => Promise<number>;
 
 const waitCommand: Handler = async (s, forge, target) => {
   const o = target.options;
@@ -189,4 +194,3 @@ export const runCommands: Readonly<Record<'wait' | 'status' | 'cancel' | 'logs',
   cancel: cancelCommand,
   logs: logsCommand,
 };
-

@@ -72,7 +72,8 @@ export function parseRunArgument(value: string): RunLocation {
     let forge: ForgeKind | undefined = hostForge;
     if (/\/api\/v3$/.test(prefix)) forge = 'github';
     else if (/\/api\/v1$/.test(prefix)) forge = hostForge === 'forgejo' ? 'forgejo' : 'gitea';
-    else if (prefix === '') forge = 'github'; // api.github.com style: the API at the server root.
+    else if (prefix === '')
+      forge = 'github'; // api.github.com style: the API at the server root.
     else throw badRun(value, `has an unknown API prefix "${prefix}"`);
     const jobMatch = /^jobs\/(\d+)/.exec(rest);
     return {

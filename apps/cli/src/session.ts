@@ -7,9 +7,9 @@ import {
   InvalidInputError,
   isFailingConclusion,
   isXrdError,
+  parseRunOptions,
   type RunOptions,
   type RunResult,
-  parseRunOptions,
   redact,
   type XrdError,
 } from '@xrd/core';
@@ -146,10 +146,11 @@ export function finishRun(s: Session, result: RunResult, failOn: RunOptions['fai
   );
   if (isFailingConclusion(result.conclusion, failOn)) {
     s.progress.line(
-      s.palette.red(`run ${result.runId} concluded ${result.conclusion}, which --fail-on counts as a failure.`),
+      s.palette.red(
+        `run ${result.runId} concluded ${result.conclusion}, which --fail-on counts as a failure.`,
+      ),
     );
     return s.finish(EXIT.runFailed);
   }
   return s.finish(EXIT.ok);
 }
-

@@ -122,7 +122,9 @@ export class ProgressReporter {
         const r = event.receipt;
         const what = r.workflow !== undefined ? `workflow ${r.workflow}` : `event ${r.eventType}`;
         const found = r.runId !== undefined ? `run ${r.runId} returned by the server` : 'no run id returned';
-        this.line(`dispatched ${what} on ${r.repo.owner}/${r.repo.repo}@${r.ref} (path ${p.bold(r.path)}: ${found})`);
+        this.line(
+          `dispatched ${what} on ${r.repo.owner}/${r.repo.repo}@${r.ref} (path ${p.bold(r.path)}: ${found})`,
+        );
         for (const note of r.notes) this.line(p.dim(`  ${note}`));
         this.setPhase(r.runId !== undefined ? 'queued' : 'correlating');
         return;
@@ -136,9 +138,11 @@ export class ProgressReporter {
         this.setPhase(event.run.status);
         return;
       case 'status':
-        this.line(`status ${event.previous ? `${event.previous} → ` : ''}${p.cyan(event.run.status)}${
-          event.run.status === 'completed' ? ` (${paintConclusion(p, event.run.conclusion)})` : ''
-        }`);
+        this.line(
+          `status ${event.previous ? `${event.previous} → ` : ''}${p.cyan(event.run.status)}${
+            event.run.status === 'completed' ? ` (${paintConclusion(p, event.run.conclusion)})` : ''
+          }`,
+        );
         this.setPhase(event.run.status);
         return;
       case 'job':
@@ -146,7 +150,8 @@ export class ProgressReporter {
         this.line(jobLine(p, event.job, event.change));
         return;
       case 'waiting':
-        if (this.o.verbose) this.line(p.dim(`next check in ${formatDuration(event.delayMs)} (${event.reason})`));
+        if (this.o.verbose)
+          this.line(p.dim(`next check in ${formatDuration(event.delayMs)} (${event.reason})`));
         return;
       case 'cancelled':
         this.line(p.yellow(`cancelled run ${event.runId} (${event.reason})`));

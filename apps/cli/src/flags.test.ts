@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { environmentDefaults, parseInputPairs, toRawRunOptions } from './flags.js';
+
+describe('toRawRunOptions', () => {
+  it('maps every flag onto the canonical (action) option name', () => {
+    const { raw } = toRawRunOptions({
+      forge: 'gitea',
+      server: 'https://git.example.com',
+      apiUrl: 'https://git.example.com/api/v1',
+      repo: 'acme/target',
+      workflow: 'build.yml',
+      eventType: 'build',
+      ref: 'main',
+      clientPayload: '{"a":1}',
+      wait: false,
+      timeout: '30m',
+      interval: '5s',
+      maxRuns: '4',
+      correlation: 'run-name',
+      correlationId: 'abc',
+      correlationInput: 'cid',
+      failOn: 'failure',
+      reportStatus: 'deadbeef',
+      reportComment: '7',
+      statusContext: 'ci/x',
+      sourceRepo: 'acme/source',
+      cancelOnTimeout: true,
+      cancelOnInterrupt: true,
+    });
+    expect(raw).toEqual({
+      forge: 'gitea',
+      'server-url': 'https://git.example.com',
+      'api-url': 'https://git.example.com/api/v1',
+      repo: 'acme/target',
+      workflow: 'build.yml',
+      'event-type': 'build',
+      ref: 'main',
+      'client-payload': '{"a":1}',
+      wait: 'false',
+      timeout: '30m',
+      'poll-interval': '5s',
+      'max-runs': '4',
+      correlation: 'run-name',
+      'correlation-id': 'abc',
+      'correlation-input': 'cid',
+      'fail-on': 'failure',
+      'report-status': 'deadbeef',
+      'status-context': 'ci/x',
+      'report-comment': '7',
+      'source-repo': 'acme/source',
+      'cancel-on-timeout': 'true',
+      'cancel-on-cancel': 'true',
+    });
+  });
+
+  it('leaves out what was not given, so core applies its defaults', () => {
+    expect(toRawRunOptions({ repo: 'a/b' }).raw).toEqual({ repo: 'a/b' });
+  });
+
+  it('labels options with the flags the user typed', () => {
+    const { label } = toRawRunOptions({});
+    expect(label('server-url')).toBe('--server');
+    expect(label('poll-interval')).toBe('--interval');
+    expect(label('cancel-on-cancel')).toBe('--cancel-on-interrupt');
+    expect(label('inputs')).toBe('--input');
+    expect(toRawRunOptions({ inputsJson: '{}' }).label('inputs')).toBe('--inputs-json');
+  });
+
+  it('turns --input pairs into a JSON object and merges them over --inputs-json', () => {
+    expect(toRawRunOptions({ input: ['a=1', 'b=x=y', 'c='] }).raw.inputs).toBe('{"a":"1","b":"x=y","c":""}');
+    expect(toRawRunOptions({ inputsJson: 'not json' }).raw.inputs).toBe('not json');
+    expect(toRawRunOptions({ inputsJson: '{"a":"0","z":"9"}', input: ['a=1'] }).raw.inputs).toBe(
+      '{"a":"1","z":"9"}',
+    );
+    expect(() => toRawRunOptions({ inputsJson: '[1]', input: ['a=1'] })).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidInputError: --inputs-json is not a JSON object; write it as '{"name":"value"}'.]`,
+    );
+  });
+
+  it('rejects an --input without KEY=', () => {
+    expect(() => parseInputPairs(['novalue'])).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidInputError: --input "novalue" is not KEY=VALUE; write it as --input name=value (repeat --input for more).]`,
+    );
+    expect(() => parseInputPairs(['=x'])).toThrow(/is not KEY=VALUE/);
+  });
+});
+
+describe('environmentDefaults', () => {
+  const detected = { kind: 'gitea', apiUrl: 'https://g.example/api/v1', serverUrl: 'https://g.example' };
+
+  it("uses the runner's forge only when no location flag was given", () => {
+    expect(environmentDefaults({}, detected, {})).toEqual({
+      forge: 'gitea',
+      'api-url': 'https://g.example/api/v1',
+      'server-url': 'https://g.example',
+    });
+    expect(environmentDefaults({ 'server-url': 'https://other' }, detected, {})).toEqual({});
+    expect(environmentDefaults({ forge: 'github' }, detected, {})).toEqual({});
+  });
+
+  it('takes the source repository from GITHUB_REPOSITORY', () => {
+    expect(environmentDefaults({}, undefined, { GITHUB_REPOSITORY: 'acme/source' })).toEqual({
+      'source-repo': 'acme/source',
+    });
+  });
+});
