@@ -1,1 +1,18 @@
-export {};
+export { sampleSeed, sampleWorkflows } from './sample.js';
+export type { Fault, FaultKind, RouteStats, Sim, SimStats } from './sim.js';
+export { startSim } from './sim.js';
+export { renderTemplate } from './template.js';
+export type {
+  Dialect,
+  JobSpec,
+  RunConclusion,
+  RunScript,
+  SeedHook,
+  SeedPull,
+  SeedRepo,
+  SimOptions,
+  SimSeed,
+  WorkflowInputSpec,
+  WorkflowSpec,
+} from './types.js';
+export { DIALECTS } from './types.js';

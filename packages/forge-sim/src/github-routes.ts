@@ -1,0 +1,627 @@
+// GitHub / GHES REST routes (paths and answers as in ../shared/specs/github-actions-subset.json).
+import { ghJob, ghRepo, ghRun, ghUser, ghWorkflow, iso, SIM_USER, type Urls } from './github-shapes.js';
+import { type Reply, type RequestContext, Router } from './router.js';
+import type { SimCore } from './sim.js';
+import type { CommitStatus, Repo, Run } from './store.js';
+
+const DOCS = 'https://docs.github.com/rest';
+
+/** GitHub's dispatch-response change: this API version always answers 200 with the run. */
+export const API_VERSION_RUN_DETAILS = '2026-03-10';
+const SUPPORTED_VERSIONS = new Set(['2022-11-28', API_VERSION_RUN_DETAILS]);
+
+export function paginate<T>(
+  sim: SimCore,
+  ctx: RequestContext,
+  items: T[],
+  maxPerPage = 100,
+): { page: T[]; headers: Record<string, string> } {
+  const perPage = clampInt(ctx.query.get('per_page'), 30, 1, maxPerPage);
+  const page = clampInt(ctx.query.get('page'), 1, 1, Number.MAX_SAFE_INTEGER);
+  const last = Math.max(1, Math.ceil(items.length / perPage));
+  const slice = items.slice((page - 1) * perPage, page * perPage);
+  const links: string[] = [];
+  const link = (p: number, rel: string) => {
+    const q = new URLSearchParams(ctx.query);
+    q.set('per_page', String(perPage));
+    q.set('page', String(p));
+    links.push(`<${sim.apiUrl}${ctx.path}?${q.toString()}>; rel="${rel}"`);
+  };
+  if (page > 1) link(page - 1, 'prev');
+  if (page < last) link(page + 1, 'next');
+  if (page < last || page > last) link(last, 'last');
+  if (page > 1) link(1, 'first');
+  return { page: slice, headers: links.length ? { link: links.join(', ') } : {} };
+}
+
+function clampInt(raw: string | null, dflt: number, min: number, max: number): number {
+  if (raw === null || raw === '') return dflt;
+  const n = Number.parseInt(raw, 10);
+  if (!Number.isFinite(n)) return dflt;
+  return Math.min(max, Math.max(min, n));
+}
+
+/** `created` filter: `>=2024-01-01T00:00:00Z`, `<=…`, `>…`, `<…`, `a..b`, or a date. */
+export function createdFilter(raw: string | null): ((ms: number) => boolean) | undefined {
+  if (!raw) return undefined;
+  const parse = (s: string) => {
+    const t = Date.parse(s);
+    return Number.isNaN(t) ? undefined : t;
+  };
+  const range = raw.split('..');
+  if (range.length === 2) {
+    const a = range[0] === '*' ? -Infinity : parse(range[0]!);
+    const b = range[1] === '*' ? Infinity : parse(range[1]!);
+    if (a === undefined || b === undefined) return undefined;
+    return (ms) => ms >= a && ms <= b;
+  }
+  const m = /^(>=|<=|>|<)?(.+)$/.exec(raw);
+  if (!m) return undefined;
+  const t = parse(m[2]!);
+  if (t === undefined) return undefined;
+  const secs = (ms: number) => Math.floor(ms / 1000) * 1000;
+  switch (m[1]) {
+    case '>=':
+      return (ms) => secs(ms) >= t;
+    case '<=':
+      return (ms) => secs(ms) <= t;
+    case '>':
+      return (ms) => secs(ms) > t;
+    case '<':
+      return (ms) => secs(ms) < t;
+    default: {
+      // A bare date means that whole day.
+      const day = /^\d{4}-\d{2}-\d{2}$/.test(m[2]!);
+      return day ? (ms) => ms >= t && ms < t + 86_400_000 : (ms) => secs(ms) === t;
+    }
+  }
+}
+
+const STATUS_FILTERS = new Set(['queued', 'in_progress', 'completed', 'requested', 'waiting', 'pending']);
+
+export function filterRuns(runs: Run[], q: URLSearchParams): Run[] {
+  const event = q.get('event');
+  const branch = q.get('branch');
+  const status = q.get('status');
+  const headSha = q.get('head_sha');
+  const created = createdFilter(q.get('created'));
+  return runs.filter(
+    (r) =>
+      (!event || r.event === event) &&
+      (!branch || r.headBranch === branch) &&
+      (!headSha || r.headSha === headSha) &&
+      (!status || (STATUS_FILTERS.has(status) ? r.status === status : r.conclusion === status)) &&
+      (!created || created(r.createdAt)),
+  );
+}
+
+function bool(v: unknown): boolean {
+  return v === true || v === 'true';
+}
+
+export function buildGitHubRouter(sim: SimCore): Router {
+  const r = new Router();
+  const u = (): Urls => sim.urls;
+  const notFound = (): Reply => sim.error(404, 'Not Found');
+  const repoOf = (ctx: RequestContext): Repo | undefined =>
+    sim.store.getRepo(ctx.params.owner!, ctx.params.repo!);
+  const runOf = (ctx: RequestContext): { repo: Repo; run: Run } | undefined => {
+    const repo = repoOf(ctx);
+    if (!repo) return undefined;
+    const run = sim.store.runsById.get(Number(ctx.params.run_id));
+    if (!run || run.repo !== repo) return undefined;
+    sim.store.advance(run);
+    return { repo, run };
+  };
+  const validation = (message: string, errors?: unknown[]): Reply => ({
+    status: 422,
+    body: { message, documentation_url: DOCS, status: '422', ...(errors ? { errors } : {}) },
+  });
+  const advanceAll = (runs: Run[]) => {
+    const now = sim.store.now();
+    for (const run of runs) sim.store.advance(run, now);
+  };
+
+  r.add('GET', '/rate_limit', (ctx) => {
+    const b = sim.limits.bucket(ctx.token ?? 'anonymous');
+    const core = {
+      limit: b.limit,
+      remaining: b.remaining,
+      reset: Math.ceil(b.resetAt / 1000),
+      used: b.limit - b.remaining,
+    };
+    const other = (limit: number) => ({ limit, remaining: limit, reset: core.reset, used: 0 });
+    return {
+      status: 200,
+      body: {
+        resources: {
+          core,
+          search: other(30),
+          graphql: other(5000),
+          integration_manifest: other(5000),
+          code_search: other(10),
+        },
+        rate: core,
+      },
+    };
+  });
+
+  // ---- workflows ----------------------------------------------------------------------------
+
+  r.add('GET', '/repos/{owner}/{repo}/actions/workflows', (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const { page, headers } = paginate(sim, ctx, repo.workflows);
+    return {
+      status: 200,
+      headers,
+      body: { total_count: repo.workflows.length, workflows: page.map((w) => ghWorkflow(u(), repo, w)) },
+    };
+  });
+
+  r.add('GET', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}', (ctx) => {
+    const repo = repoOf(ctx);
+    const wf = repo && sim.store.findWorkflow(repo, ctx.params.workflow_id!);
+    if (!repo || !wf) return notFound();
+    return { status: 200, body: ghWorkflow(u(), repo, wf) };
+  });
+
+  r.add('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', (ctx) => {
+    const repo = repoOf(ctx);
+    const wf = repo && sim.store.findWorkflow(repo, ctx.params.workflow_id!);
+    if (!repo || !wf) return notFound();
+    const apiVersion = headerOf(ctx, 'x-github-api-version');
+    if (apiVersion && !SUPPORTED_VERSIONS.has(apiVersion)) {
+      return sim.error(400, `API version '${apiVersion}' is not supported.`);
+    }
+    if (apiVersion === API_VERSION_RUN_DETAILS && sim.dialect !== 'github') {
+      // GHES 3.19/3.20 know only 2022-11-28.
+      return sim.error(400, `API version '${apiVersion}' is not supported.`);
+    }
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    if (typeof body !== 'object' || Array.isArray(body)) return sim.error(400, 'Problems parsing JSON');
+    const wantsDetails = 'return_run_details' in body;
+    if (wantsDetails && sim.dialect !== 'github') {
+      // GHES ≤ 3.20 validates the body against a schema without the key.
+      return sim.error(400, 'Invalid request.\n\n"return_run_details" is not a permitted key.');
+    }
+    const ref = body.ref;
+    if (typeof ref !== 'string' || ref === '')
+      return validation('Invalid request.\n\n"ref" wasn\'t supplied.');
+    const branch = ref.replace(/^refs\/(heads|tags)\//, '');
+    if (!repo.branches.has(branch)) return validation(`No ref found for: ${ref}`);
+    if (!wf.spec.on.workflow_dispatch)
+      return validation("Workflow does not have 'workflow_dispatch' trigger");
+    const rawInputs = body.inputs ?? {};
+    if (typeof rawInputs !== 'object' || rawInputs === null || Array.isArray(rawInputs)) {
+      return validation('Invalid request.\n\nFor \'properties/inputs\', "not an object" is not an object.');
+    }
+    const inputsIn = rawInputs as Record<string, unknown>;
+    const keys = Object.keys(inputsIn);
+    if (keys.length > 25) {
+      return validation(
+        `Invalid request.\n\nFor 'properties/inputs', {…} has ${keys.length} properties; no more than 25 are allowed.`,
+      );
+    }
+    const declared = wf.spec.on.workflow_dispatch.inputs ?? {};
+    const unexpected = keys.filter((k) => !(k in declared));
+    if (unexpected.length) return validation(`Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
+    const inputs: Record<string, string> = {};
+    for (const [name, spec] of Object.entries(declared)) {
+      const v = inputsIn[name];
+      if (v === undefined || v === null || v === '') {
+        if (spec.required && spec.default === undefined)
+          return validation(`Required input '${name}' not provided`);
+        if (spec.default !== undefined) inputs[name] = spec.default;
+      } else inputs[name] = typeof v === 'string' ? v : JSON.stringify(v);
+    }
+    const run = sim.store.createRun(repo, wf, {
+      event: 'workflow_dispatch',
+      branch,
+      inputs,
+      defaultTitle: wf.name,
+      actor: SIM_USER.login,
+    });
+    if ((wantsDetails && bool(body.return_run_details)) || apiVersion === API_VERSION_RUN_DETAILS) {
+      const api = `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/runs/${run.id}`;
+      return {
+        status: 200,
+        body: {
+          workflow_run_id: run.id,
+          run_url: api,
+          html_url: `${sim.url}/${repo.owner}/${repo.name}/actions/runs/${run.id}`,
+        },
+      };
+    }
+    return { status: 204 };
+  });
+
+  r.add('POST', '/repos/{owner}/{repo}/dispatches', (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    const eventType = body.event_type;
+    if (typeof eventType !== 'string' || eventType.length === 0) {
+      return validation('Invalid request.\n\n"event_type" wasn\'t supplied.');
+    }
+    if (eventType.length > 100) {
+      return validation("Invalid request.\n\nFor 'properties/event_type', it is longer than 100 characters.");
+    }
+    const cp = body.client_payload;
+    if (cp !== undefined && (typeof cp !== 'object' || cp === null || Array.isArray(cp))) {
+      return validation("Invalid request.\n\nFor 'properties/client_payload', it is not an object.");
+    }
+    const payload = (cp ?? {}) as Record<string, unknown>;
+    const n = Object.keys(payload).length;
+    if (n > 10)
+      return validation(`Invalid request.\n\nNo more than 10 properties are allowed; ${n} were supplied.`);
+    if (Buffer.byteLength(JSON.stringify(payload)) >= 65536) {
+      return validation('client_payload must be less than 64KB.');
+    }
+    for (const wf of repo.workflows) {
+      const rd = wf.spec.on.repository_dispatch;
+      if (!rd) continue;
+      if (rd.types && rd.types.length > 0 && !rd.types.includes(eventType)) continue;
+      sim.store.createRun(repo, wf, {
+        event: 'repository_dispatch',
+        branch: repo.defaultBranch,
+        clientPayload: payload,
+        eventType,
+        defaultTitle: wf.name,
+        actor: SIM_USER.login,
+      });
+    }
+    return { status: 204 };
+  });
+
+  // ---- runs ---------------------------------------------------------------------------------
+
+  const listRuns = (ctx: RequestContext, runs: Run[]): Reply => {
+    advanceAll(runs);
+    const filtered = filterRuns(runs, ctx.query).reverse(); // newest first
+    const { page, headers } = paginate(sim, ctx, filtered);
+    return {
+      status: 200,
+      headers,
+      body: { total_count: filtered.length, workflow_runs: page.map((run) => ghRun(u(), run)) },
+    };
+  };
+
+  r.add('GET', '/repos/{owner}/{repo}/actions/runs', (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    return listRuns(ctx, repo.runs);
+  });
+
+  r.add('GET', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', (ctx) => {
+    const repo = repoOf(ctx);
+    const wf = repo && sim.store.findWorkflow(repo, ctx.params.workflow_id!);
+    if (!repo || !wf) return notFound();
+    return listRuns(
+      ctx,
+      repo.runs.filter((run) => run.workflow === wf),
+    );
+  });
+
+  r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}', (ctx) => {
+    const found = runOf(ctx);
+    if (!found) return notFound();
+    return { status: 200, body: ghRun(u(), found.run) };
+  });
+
+  r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}', (ctx) => {
+    const found = runOf(ctx);
+    if (!found) return notFound();
+    const n = Number(ctx.params.attempt_number);
+    if (n === found.run.attempt) return { status: 200, body: ghRun(u(), found.run) };
+    const prev = found.run.previousAttempts.find((a) => a.attempt === n);
+    if (!prev) return notFound();
+    const body = ghRun(u(), found.run);
+    return {
+      status: 200,
+      body: {
+        ...body,
+        run_attempt: prev.attempt,
+        status: prev.status,
+        conclusion: prev.conclusion,
+        run_started_at: iso(prev.runStartedAt),
+        updated_at: iso(prev.updatedAt),
+        previous_attempt_url: prev.attempt > 1 ? `${body.url}/attempts/${prev.attempt - 1}` : null,
+      },
+    };
+  });
+
+  const listJobs = (ctx: RequestContext, run: Run, attempt: number | 'all'): Reply => {
+    const now = sim.store.now();
+    let jobs =
+      attempt === 'all'
+        ? [...run.previousAttempts.flatMap((a) => a.jobs), ...run.jobs]
+        : (sim.store.jobsOfAttempt(run, attempt) ?? []);
+    jobs = [...jobs];
+    const { page, headers } = paginate(sim, ctx, jobs);
+    return {
+      status: 200,
+      headers,
+      body: { total_count: jobs.length, jobs: page.map((j) => ghJob(u(), run, j, now)) },
+    };
+  };
+
+  r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs', (ctx) => {
+    const found = runOf(ctx);
+    if (!found) return notFound();
+    return listJobs(ctx, found.run, ctx.query.get('filter') === 'all' ? 'all' : found.run.attempt);
+  });
+
+  r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs', (ctx) => {
+    const found = runOf(ctx);
+    if (!found) return notFound();
+    const n = Number(ctx.params.attempt_number);
+    if (!sim.store.jobsOfAttempt(found.run, n)) return notFound();
+    return listJobs(ctx, found.run, n);
+  });
+
+  const jobOf = (ctx: RequestContext) => {
+    const repo = repoOf(ctx);
+    const hit = sim.store.jobsById.get(Number(ctx.params.job_id));
+    if (!repo || !hit || hit.run.repo !== repo) return undefined;
+    sim.store.advance(hit.run);
+    return hit;
+  };
+
+  r.add('GET', '/repos/{owner}/{repo}/actions/jobs/{job_id}', (ctx) => {
+    const hit = jobOf(ctx);
+    if (!hit) return notFound();
+    return { status: 200, body: ghJob(u(), hit.run, hit.job, sim.store.now()) };
+  });
+
+  r.add('GET', '/repos/{owner}/{repo}/actions/jobs/{job_id}/logs', (ctx) => {
+    const hit = jobOf(ctx);
+    if (!hit) return notFound();
+    // GitHub answers 302 to a short-lived blob-storage URL; the sim serves that URL itself.
+    return { status: 302, headers: { location: `${sim.url}/_sim/logs/jobs/${hit.job.id}?sig=sim` } };
+  });
+
+  r.add('POST', '/repos/{owner}/{repo}/actions/runs/{run_id}/cancel', (ctx) => {
+    const found = runOf(ctx);
+    if (!found) return notFound();
+    if (!sim.store.cancel(found.run)) {
+      return {
+        status: 409,
+        body: {
+          message: 'Cannot cancel a workflow run that is completed.',
+          documentation_url: DOCS,
+          status: '409',
+        },
+      };
+    }
+    return { status: 202, body: {} };
+  });
+
+  r.add('POST', '/repos/{owner}/{repo}/actions/runs/{run_id}/rerun', (ctx) => {
+    const found = runOf(ctx);
+    if (!found) return notFound();
+    if (!sim.store.rerun(found.run)) return sim.error(403, 'This workflow is already running');
+    return { status: 201, body: {} };
+  });
+
+  r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', (ctx) => {
+    const found = runOf(ctx);
+    if (!found) return notFound();
+    const { run, repo } = found;
+    const artifacts =
+      run.status === 'completed' && run.conclusion === 'success'
+        ? [
+            {
+              id: run.id + 11,
+              node_id: Buffer.from(`Artifact${run.id + 11}`).toString('base64'),
+              name: 'build-output',
+              size_in_bytes: 1024,
+              url: `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/artifacts/${run.id + 11}`,
+              archive_download_url: `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/artifacts/${run.id + 11}/zip`,
+              expired: false,
+              created_at: iso(run.updatedAt),
+              expires_at: iso(run.updatedAt + 90 * 86_400_000),
+              updated_at: iso(run.updatedAt),
+              workflow_run: {
+                id: run.id,
+                repository_id: repo.id,
+                head_repository_id: repo.id,
+                head_branch: run.headBranch,
+                head_sha: run.headSha,
+              },
+            },
+          ]
+        : [];
+    return { status: 200, body: { total_count: artifacts.length, artifacts } };
+  });
+
+  // ---- commit statuses ----------------------------------------------------------------------
+
+  const statusBody = (repo: Repo, s: CommitStatus) => {
+    const creator = ghUser(u(), SIM_USER.login, SIM_USER.id);
+    return {
+      url: `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/statuses/${s.sha}`,
+      avatar_url: creator.avatar_url,
+      id: s.id,
+      node_id: Buffer.from(`StatusContext${s.id}`).toString('base64'),
+      state: s.state,
+      description: s.description,
+      target_url: s.targetUrl,
+      context: s.context,
+      created_at: iso(s.createdAt),
+      updated_at: iso(s.updatedAt),
+      creator,
+    };
+  };
+  const resolveSha = (repo: Repo, ref: string): string | undefined => {
+    const branch = ref.replace(/^refs\/heads\//, '');
+    if (repo.branches.has(branch)) return repo.branches.get(branch);
+    return /^[0-9a-f]{7,40}$/i.test(ref) ? ref.toLowerCase() : undefined;
+  };
+
+  r.add('POST', '/repos/{owner}/{repo}/statuses/{sha}', (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const sha = ctx.params.sha!;
+    if (!/^[0-9a-f]{40}$/i.test(sha)) return validation(`No commit found for SHA: ${sha}`);
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    const state = body.state;
+    if (typeof state !== 'string' || !['error', 'failure', 'pending', 'success'].includes(state)) {
+      return validation('Validation Failed', [
+        { resource: 'Status', field: 'state', code: 'custom', message: 'state is not included in the list' },
+      ]);
+    }
+    const s = sim.store.addStatus(repo, sha.toLowerCase(), {
+      state,
+      context: typeof body.context === 'string' && body.context ? body.context : 'default',
+      description: typeof body.description === 'string' ? body.description : null,
+      targetUrl: typeof body.target_url === 'string' ? body.target_url : null,
+    });
+    return { status: 201, body: statusBody(repo, s) };
+  });
+
+  r.add('GET', '/repos/{owner}/{repo}/commits/{ref}/statuses', (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const sha = resolveSha(repo, ctx.params.ref!);
+    if (!sha) return validation(`No commit found for SHA: ${ctx.params.ref}`);
+    const list = repo.statuses.get(sha) ?? [];
+    const { page, headers } = paginate(sim, ctx, list);
+    return { status: 200, headers, body: page.map((s) => statusBody(repo, s)) };
+  });
+
+  r.add('GET', '/repos/{owner}/{repo}/commits/{ref}/status', (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const sha = resolveSha(repo, ctx.params.ref!);
+    if (!sha) return notFound();
+    const latest = new Map<string, CommitStatus>();
+    for (const s of repo.statuses.get(sha) ?? []) if (!latest.has(s.context)) latest.set(s.context, s);
+    const statuses = [...latest.values()];
+    const states = statuses.map((s) => s.state);
+    // "failure if any of the contexts report as error or failure; pending if there are no statuses
+    // or a context is pending; success if the latest status for all contexts is success".
+    const state = states.some((s) => s === 'error' || s === 'failure')
+      ? 'failure'
+      : states.length === 0 || states.includes('pending')
+        ? 'pending'
+        : 'success';
+    const repoApi = `${sim.apiUrl}/repos/${repo.owner}/${repo.name}`;
+    return {
+      status: 200,
+      body: {
+        state,
+        statuses: statuses.map((s) => {
+          const full = statusBody(repo, s);
+          return {
+            url: full.url,
+            avatar_url: full.avatar_url,
+            id: full.id,
+            node_id: full.node_id,
+            state: full.state,
+            description: full.description,
+            target_url: full.target_url,
+            context: full.context,
+            created_at: full.created_at,
+            updated_at: full.updated_at,
+          };
+        }),
+        sha,
+        total_count: statuses.length,
+        repository: ghRepo(u(), repo),
+        commit_url: `${repoApi}/commits/${sha}`,
+        url: `${repoApi}/commits/${sha}/status`,
+      },
+    };
+  });
+
+  // ---- issue comments -----------------------------------------------------------------------
+
+  const commentBody = (
+    repo: Repo,
+    c: { id: number; issue: number; body: string; createdAt: number; updatedAt: number },
+  ) => {
+    const full = `${repo.owner}/${repo.name}`;
+    return {
+      id: c.id,
+      node_id: Buffer.from(`IssueComment${c.id}`).toString('base64'),
+      url: `${sim.apiUrl}/repos/${full}/issues/comments/${c.id}`,
+      html_url: `${sim.url}/${full}/pull/${c.issue}#issuecomment-${c.id}`,
+      body: c.body,
+      user: ghUser(u(), SIM_USER.login, SIM_USER.id, 'Bot'),
+      created_at: iso(c.createdAt),
+      updated_at: iso(c.updatedAt),
+      issue_url: `${sim.apiUrl}/repos/${full}/issues/${c.issue}`,
+      author_association: 'NONE',
+      performed_via_github_app: null,
+      reactions: {
+        url: `${sim.apiUrl}/repos/${full}/issues/comments/${c.id}/reactions`,
+        total_count: 0,
+        '+1': 0,
+        '-1': 0,
+        laugh: 0,
+        confused: 0,
+        heart: 0,
+        hooray: 0,
+        eyes: 0,
+        rocket: 0,
+      },
+    };
+  };
+  const issueExists = (repo: Repo, n: number) => repo.pulls.has(n) || (n >= 1 && n <= repo.issueCounter);
+
+  r.add('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', (ctx) => {
+    const repo = repoOf(ctx);
+    const n = Number(ctx.params.issue_number);
+    if (!repo || !issueExists(repo, n)) return notFound();
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    if (typeof body.body !== 'string' || body.body === '') {
+      return validation('Invalid request.\n\n"body" wasn\'t supplied.');
+    }
+    if (body.body.length > 65536)
+      return validation('Validation Failed', [
+        {
+          resource: 'IssueComment',
+          code: 'custom',
+          field: 'body',
+          message: 'body is too long (maximum is 65536 characters)',
+        },
+      ]);
+    const c = sim.store.addComment(repo, n, body.body);
+    return { status: 201, body: commentBody(repo, c) };
+  });
+
+  r.add('GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments', (ctx) => {
+    const repo = repoOf(ctx);
+    const n = Number(ctx.params.issue_number);
+    if (!repo || !issueExists(repo, n)) return notFound();
+    const list = repo.comments.filter((c) => c.issue === n);
+    const { page, headers } = paginate(sim, ctx, list);
+    return { status: 200, headers, body: page.map((c) => commentBody(repo, c)) };
+  });
+
+  r.add('GET', '/repos/{owner}/{repo}/issues/comments/{comment_id}', (ctx) => {
+    const repo = repoOf(ctx);
+    const hit = sim.store.commentsById.get(Number(ctx.params.comment_id));
+    if (!repo || !hit || hit.repo !== repo) return notFound();
+    return { status: 200, body: commentBody(repo, hit.comment) };
+  });
+
+  r.add('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}', (ctx) => {
+    const repo = repoOf(ctx);
+    const hit = sim.store.commentsById.get(Number(ctx.params.comment_id));
+    if (!repo || !hit || hit.repo !== repo) return notFound();
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    if (typeof body.body !== 'string') return validation('Invalid request.\n\n"body" wasn\'t supplied.');
+    hit.comment.body = body.body;
+    hit.comment.updatedAt = sim.store.now();
+    return { status: 200, body: commentBody(repo, hit.comment) };
+  });
+
+  return r;
+}
+
+export function headerOf(ctx: RequestContext, name: string): string | undefined {
+  const v = ctx.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

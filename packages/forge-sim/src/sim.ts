@@ -1,0 +1,505 @@
+// The simulator's HTTP server: node:http only (no framework), so it is never the bottleneck of a
+// benchmark. One request goes: control routes (/_sim, uncounted) → web pages → API: faults, auth,
+// primary/secondary rate limits (GitHub dialects), the dialect's handler, ETag/304, stats.
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { buildControlRouter } from './control.js';
+import { buildGiteaRouter } from './gitea-routes.js';
+import { buildGitHubRouter } from './github-routes.js';
+import type { Urls } from './github-shapes.js';
+import { RateLimits } from './limits.js';
+import type { Reply, RequestContext, Router } from './router.js';
+import { sampleSeed } from './sample.js';
+import { type SimEvent, Store } from './store.js';
+import type { Dialect, SimOptions, SimSeed } from './types.js';
+import { DIALECTS } from './types.js';
+import { buildWebRouter } from './web.js';
+import { Webhooks } from './webhooks.js';
+
+export interface RouteStats {
+  total: number;
+  counted: number;
+  notModified: number;
+}
+
+export interface SimStats {
+  requests: RouteStats;
+  byRoute: Record<string, RouteStats>;
+}
+
+export type FaultKind = '5xx' | 'drop' | 'slow' | 'lose-dispatch-answer' | 'rate-limit' | 'secondary-limit';
+
+export interface Fault {
+  kind: FaultKind;
+  count: number;
+  method?: string;
+  path?: RegExp;
+  status?: number;
+  delayMs?: number;
+}
+
+export interface NoiseSource {
+  owner: string;
+  repo: string;
+  workflow: string;
+  event: string;
+  ref: string | undefined;
+  perMinute: number;
+  timer: NodeJS.Timeout;
+}
+
+const GITHUB_DOCS = 'https://docs.github.com/rest';
+
+export function isGitHubDialect(d: Dialect): boolean {
+  return d === 'github' || d.startsWith('ghes-');
+}
+
+export class SimCore {
+  readonly dialect: Dialect;
+  readonly timeScale: number;
+  readonly store: Store;
+  readonly limits: RateLimits;
+  readonly webhooks: Webhooks;
+  urls: Urls = { api: '', web: '' };
+  url = '';
+  apiUrl = '';
+  readonly faults: Fault[] = [];
+  readonly noise: NoiseSource[] = [];
+  tokens: Set<string> | undefined;
+  private stats: SimStats = { requests: { total: 0, counted: 0, notModified: 0 }, byRoute: {} };
+  private readonly api: Router;
+  private readonly control: Router;
+  private readonly web: Router;
+  readonly prefix: string;
+
+  constructor(options: SimOptions) {
+    this.dialect = options.dialect ?? 'github';
+    if (!DIALECTS.includes(this.dialect)) {
+      throw new Error(`Unknown dialect "${this.dialect}": use one of ${DIALECTS.join(', ')}.`);
+    }
+    this.timeScale = options.timeScale ?? 1;
+    if (!(this.timeScale > 0)) throw new Error('timeScale must be a positive number, e.g. 1 or 60.');
+    const gh = isGitHubDialect(this.dialect);
+    this.prefix = this.dialect === 'github' ? '' : gh ? '/api/v3' : '/api/v1';
+    this.webhooks = new Webhooks(this);
+    this.store = new Store({
+      timeScale: this.timeScale,
+      workflowDir: gh ? '.github/workflows' : '.gitea/workflows',
+      // GitHub run ids are large and unrelated to run numbers; Gitea's are global row ids, so they
+      // differ from the per-repo run number (index) too. Tests then catch a client that mixes them.
+      runIdBase: gh ? 9_000_000_001 : 301,
+      jobIdBase: gh ? 25_000_000_001 : 701,
+      onEvent: (e: SimEvent) => this.webhooks.emit(e),
+    });
+    this.limits = new RateLimits(options.rateLimit ?? 5000, options.secondaryLimitPerMinute ?? 80, Date.now);
+    this.api = gh ? buildGitHubRouter(this) : buildGiteaRouter(this);
+    this.control = buildControlRouter(this);
+    this.web = buildWebRouter(this);
+    this.seed(options.seed ?? sampleSeed(this.dialect));
+  }
+
+  get isGitHub(): boolean {
+    return isGitHubDialect(this.dialect);
+  }
+
+  seed(seed: SimSeed): void {
+    for (const r of seed.repos) {
+      const repo = this.store.addRepo(r.owner, r.repo, r.defaultBranch ?? 'main', r.branches ?? []);
+      for (const wf of r.workflows ?? []) this.store.addWorkflow(repo, wf);
+      for (const p of r.pulls ?? []) this.store.addPull(repo, p);
+    }
+    for (const h of seed.hooks ?? []) this.webhooks.add(h);
+  }
+
+  getStats(): SimStats {
+    return structuredClone(this.stats);
+  }
+
+  resetStats(): void {
+    this.stats = { requests: { total: 0, counted: 0, notModified: 0 }, byRoute: {} };
+  }
+
+  private record(key: string, counted: boolean, notModified: boolean): void {
+    const s = this.stats;
+    let r = s.byRoute[key];
+    if (!r) {
+      r = { total: 0, counted: 0, notModified: 0 };
+      s.byRoute[key] = r;
+    }
+    s.requests.total++;
+    r.total++;
+    if (counted) {
+      s.requests.counted++;
+      r.counted++;
+    }
+    if (notModified) {
+      s.requests.notModified++;
+      r.notModified++;
+    }
+  }
+
+  /** An error body in the forge's own format. */
+  error(status: number, message: string, extra: Record<string, unknown> = {}): Reply {
+    if (this.isGitHub) {
+      return {
+        status,
+        body: { message, documentation_url: `${GITHUB_DOCS}`, status: String(status), ...extra },
+      };
+    }
+    return { status, body: { message, url: `${this.url}/api/swagger`, ...extra } };
+  }
+
+  takeFault(method: string, path: string, kinds: FaultKind[]): Fault | undefined {
+    for (let i = 0; i < this.faults.length; i++) {
+      const f = this.faults[i]!;
+      if (!kinds.includes(f.kind)) continue;
+      if (f.method && f.method.toUpperCase() !== method) continue;
+      if (f.path && !f.path.test(path)) continue;
+      f.count--;
+      if (f.count <= 0) this.faults.splice(i, 1);
+      return f;
+    }
+    return undefined;
+  }
+
+  // ---- the request pipeline ---------------------------------------------------------------
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const fullPath = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
+    const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
+
+    if (fullPath.startsWith('/_sim/')) {
+      const m = this.control.match(method, fullPath);
+      if (!m) return send(res, { status: 404, body: { message: `No control route ${method} ${fullPath}` } });
+      const { body, raw } = await readBody(req);
+      let parsed: unknown;
+      try {
+        parsed = raw ? JSON.parse(raw) : {};
+      } catch {
+        return send(res, { status: 400, body: { message: 'Body is not valid JSON.' } });
+      }
+      void body;
+      const ctx: RequestContext = {
+        req,
+        method,
+        path: fullPath,
+        params: m.params,
+        query,
+        body: parsed,
+        rawBody: raw,
+        token: undefined,
+        headers: req.headers,
+      };
+      try {
+        return send(res, await m.handler(ctx));
+      } catch (err) {
+        return send(res, { status: 400, body: { message: (err as Error).message } });
+      }
+    }
+
+    let apiPath: string | undefined;
+    if (this.prefix === '' || fullPath === this.prefix || fullPath.startsWith(`${this.prefix}/`)) {
+      apiPath = fullPath.slice(this.prefix.length) || '/';
+    }
+    if (this.dialect === 'forgejo' && fullPath.startsWith('/api/forgejo/v1/')) {
+      apiPath = fullPath.slice('/api/forgejo/v1'.length).replace(/^\/version$/, '/_forgejo/version');
+    }
+    const match = apiPath !== undefined ? this.api.match(method, apiPath) : undefined;
+    if (!match) {
+      const w = this.web.match(method, fullPath);
+      if (w) {
+        const ctx = this.context(req, method, fullPath, w.params, query, undefined, '');
+        return send(res, await w.handler(ctx));
+      }
+    }
+    if (apiPath === undefined) return send(res, { status: 404, text: 'Not Found' });
+
+    // Faults happen before anything else, as a proxy or load balancer in front of the forge would.
+    const fault = this.takeFault(method, fullPath, ['5xx', 'drop', 'slow', 'rate-limit', 'secondary-limit']);
+    const key = match ? `${method} ${match.route.template}` : `${method} (unmatched)`;
+    if (fault) {
+      if (fault.kind === 'drop') {
+        this.record(key, true, false);
+        req.socket.destroy();
+        return;
+      }
+      if (fault.kind === 'slow') await sleep(fault.delayMs ?? 2000);
+      if (fault.kind === '5xx') {
+        this.record(key, true, false);
+        const status = fault.status ?? 502;
+        return send(res, {
+          status,
+          body: this.isGitHub ? { message: 'Server Error' } : { message: 'Internal Server Error' },
+        });
+      }
+      if (fault.kind === 'rate-limit') {
+        this.record(key, true, false);
+        const reset = Math.ceil(Date.now() / 1000) + 60;
+        return send(res, {
+          status: fault.status ?? 403,
+          headers: {
+            'x-ratelimit-limit': String(this.limits.limit),
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-used': String(this.limits.limit),
+            'x-ratelimit-reset': String(reset),
+            'x-ratelimit-resource': 'core',
+            'retry-after': String(Math.ceil((fault.delayMs ?? 1000) / 1000)),
+          },
+          body: { message: 'API rate limit exceeded for user ID 4242.', documentation_url: RATE_DOCS },
+        });
+      }
+      if (fault.kind === 'secondary-limit') {
+        this.record(key, true, false);
+        return send(res, secondaryReply(Math.ceil((fault.delayMs ?? 1000) / 1000)));
+      }
+    }
+
+    const token = parseToken(req.headers.authorization);
+    const gh = this.isGitHub;
+    const anonymousRead = token === undefined && method === 'GET' && gh;
+    if (this.tokens && !anonymousRead && (token === undefined || !this.tokens.has(token))) {
+      this.record(key, true, false);
+      return send(
+        res,
+        gh ? this.error(401, 'Bad credentials') : { status: 401, body: { message: 'user does not exist' } },
+      );
+    } else if (token === undefined && method !== 'GET') {
+      this.record(key, true, false);
+      return send(
+        res,
+        gh
+          ? this.error(401, 'Requires authentication')
+          : { status: 401, body: { message: 'token is required' } },
+      );
+    }
+
+    // GitHub: GET /rate_limit does not count against the budget ("Rate limits for the REST API").
+    const isRateLimitRoute = apiPath === '/rate_limit';
+    const bucketKey = token ?? 'anonymous';
+    const bucket = gh ? this.limits.bucket(bucketKey) : undefined;
+    if (bucket && !isRateLimitRoute && bucket.remaining <= 0) {
+      this.record(key, true, false);
+      return send(res, {
+        status: 403,
+        headers: this.limits.headers(bucket),
+        body: {
+          message: `API rate limit exceeded for user ID ${SIM_USER_ID}. If you reach out to GitHub Support for help, please include the request ID.`,
+          documentation_url: RATE_DOCS,
+        },
+      });
+    }
+    if (gh && method !== 'GET' && method !== 'HEAD') {
+      const wait = this.limits.secondary(bucketKey);
+      if (wait !== undefined) {
+        if (bucket) bucket.remaining = Math.max(0, bucket.remaining - 1);
+        this.record(key, true, false);
+        const reply = secondaryReply(wait);
+        if (bucket) reply.headers = { ...reply.headers, ...this.limits.headers(bucket) };
+        return send(res, reply);
+      }
+    }
+
+    let reply: Reply;
+    let rawBody = '';
+    let parsed: unknown;
+    if (method !== 'GET' && method !== 'HEAD') {
+      rawBody = (await readBody(req)).raw;
+      if (rawBody.length > 0) {
+        try {
+          parsed = JSON.parse(rawBody);
+        } catch {
+          parsed = PARSE_ERROR;
+        }
+      }
+    }
+    if (!match) {
+      reply = gh ? this.error(404, 'Not Found') : { status: 404, body: { message: 'Not Found' } };
+    } else if (parsed === PARSE_ERROR) {
+      reply = gh ? this.error(400, 'Problems parsing JSON') : this.error(400, 'invalid JSON body');
+    } else {
+      const ctx = this.context(req, method, apiPath, match.params, query, parsed, rawBody, token);
+      try {
+        reply = await match.handler(ctx);
+      } catch (err) {
+        reply = { status: 500, body: { message: `sim error: ${(err as Error).message}` } };
+      }
+    }
+
+    // Conditional GETs: a matching If-None-Match answers 304 and costs nothing.
+    let notModified = false;
+    const headers: Record<string, string> = { ...reply.headers };
+    if (method === 'GET' && reply.status === 200 && reply.body !== undefined && gh) {
+      const json = JSON.stringify(reply.body);
+      const etag = `W/"${createHash('sha1').update(json).digest('hex')}"`;
+      headers.etag = etag;
+      const inm = req.headers['if-none-match'];
+      if (inm && etagMatches(inm, etag)) notModified = true;
+      reply = { ...reply, text: json, contentType: 'application/json; charset=utf-8', body: undefined };
+    }
+    const counted = !notModified && !isRateLimitRoute;
+    if (bucket && counted) bucket.remaining = Math.max(0, bucket.remaining - 1);
+    if (bucket) Object.assign(headers, this.limits.headers(bucket));
+    if (gh) {
+      headers['x-github-media-type'] = 'github.v3; format=json';
+      headers['x-github-request-id'] = `SIM:${(++requestSeq).toString(16)}`;
+    }
+    this.record(key, counted, notModified);
+
+    if (match && method === 'POST' && /\/dispatches$/.test(apiPath) && reply.status < 300) {
+      const lost = this.takeFault(method, fullPath, ['lose-dispatch-answer']);
+      if (lost) {
+        // The run exists now; the client never learns it (DESIGN: never blindly retry a dispatch).
+        req.socket.destroy();
+        return;
+      }
+    }
+    if (notModified) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    send(res, { ...reply, headers });
+  }
+
+  private context(
+    req: IncomingMessage,
+    method: string,
+    path: string,
+    params: Record<string, string>,
+    query: URLSearchParams,
+    body: unknown,
+    rawBody: string,
+    token?: string,
+  ): RequestContext {
+    return { req, method, path, params, query, body, rawBody, token, headers: req.headers };
+  }
+}
+
+const RATE_DOCS =
+  'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit';
+const SIM_USER_ID = 4242;
+const PARSE_ERROR = Symbol('parse-error');
+let requestSeq = 0;
+
+function secondaryReply(retryAfter: number): Reply {
+  return {
+    status: 403,
+    headers: { 'retry-after': String(retryAfter) },
+    body: {
+      message:
+        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
+      documentation_url:
+        'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+    },
+  };
+}
+
+function etagMatches(header: string, etag: string): boolean {
+  const bare = etag.replace(/^W\//, '');
+  return header
+    .split(',')
+    .map((s) => s.trim())
+    .some((t) => t === '*' || t.replace(/^W\//, '') === bare);
+}
+
+export function parseToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^(token|bearer|basic)\s+(.+)$/i.exec(header.trim());
+  if (!m) return undefined;
+  const scheme = m[1]!.toLowerCase();
+  const value = m[2]!.trim();
+  if (scheme === 'basic') {
+    // The reference action's `user` + `pat` pair: the password is the token.
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    return i >= 0 ? decoded.slice(i + 1) : decoded;
+  }
+  return value;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function readBody(req: IncomingMessage): Promise<{ body: undefined; raw: string }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve({ body: undefined, raw: Buffer.concat(chunks).toString('utf8') }));
+    req.on('error', reject);
+  });
+}
+
+export function send(res: ServerResponse, reply: Reply): void {
+  const headers: Record<string, string> = { ...reply.headers };
+  let payload: string | undefined;
+  if (reply.text !== undefined) {
+    payload = reply.text;
+    headers['content-type'] = reply.contentType ?? 'text/plain; charset=utf-8';
+  } else if (reply.body !== undefined) {
+    payload = JSON.stringify(reply.body);
+    headers['content-type'] = 'application/json; charset=utf-8';
+  }
+  if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
+  else if (reply.status !== 204 && reply.status !== 304) headers['content-length'] = '0';
+  res.writeHead(reply.status, headers);
+  res.end(payload);
+}
+
+export interface Sim {
+  readonly url: string;
+  readonly apiUrl: string;
+  readonly dialect: Dialect;
+  readonly core: SimCore;
+  stats(): SimStats;
+  close(): Promise<void>;
+}
+
+/** Starts the simulator on 127.0.0.1 (port 0 = a free port). See docs/architecture.md. */
+export async function startSim(options: SimOptions = {}): Promise<Sim> {
+  const core = new SimCore(options);
+  const sockets = new Set<Socket>();
+  const server: Server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    core.handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) send(res, { status: 500, body: { message: String(err) } });
+      else res.destroy();
+    });
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  core.url = `http://${host}:${addr.port}`;
+  core.apiUrl = core.url + core.prefix;
+  core.urls = { api: core.apiUrl, web: core.url };
+  let closed = false;
+  return {
+    url: core.url,
+    apiUrl: core.apiUrl,
+    dialect: core.dialect,
+    core,
+    stats: () => core.getStats(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      core.store.close();
+      core.webhooks.close();
+      for (const n of core.noise) clearInterval(n.timer);
+      core.noise.length = 0;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
+  };
+}

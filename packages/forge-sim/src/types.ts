@@ -1,0 +1,137 @@
+// Public types of the simulator: dialects, the WorkflowSpec a test seeds, run scripts and the seed file.
+// The shapes are pinned by docs/architecture.md (section @xrd/forge-sim): other packages code against them.
+
+export type Dialect =
+  | 'github'
+  | 'ghes-3.19'
+  | 'ghes-3.20'
+  | 'gitea-1.24'
+  | 'gitea-1.25'
+  | 'gitea-1.26'
+  | 'forgejo';
+
+export const DIALECTS: readonly Dialect[] = [
+  'github',
+  'ghes-3.19',
+  'ghes-3.20',
+  'gitea-1.24',
+  'gitea-1.25',
+  'gitea-1.26',
+  'forgejo',
+];
+
+/** GitHub's conclusion vocabulary (Gitea/Forgejo map it onto their raw statuses). */
+export type RunConclusion =
+  | 'success'
+  | 'failure'
+  | 'cancelled'
+  | 'skipped'
+  | 'timed_out'
+  | 'action_required'
+  | 'neutral'
+  | 'stale'
+  | 'startup_failure';
+
+export interface WorkflowInputSpec {
+  required?: boolean;
+  default?: string;
+  description?: string;
+}
+
+export interface JobSpec {
+  name: string;
+  /** Step names; templates allowed (`${{ github.event.client_payload.sha }}`). */
+  steps: string[];
+  /** Default 3000 ms (divided by timeScale). */
+  durationMs?: number;
+  /** Default 'success'. */
+  conclusion?: RunConclusion;
+  /** The failing step when the conclusion is failure (default: the last step). */
+  failStep?: string;
+  log?: string[];
+}
+
+export interface WorkflowSpec {
+  file: string;
+  id?: number;
+  name?: string;
+  on: {
+    workflow_dispatch?: { inputs?: Record<string, WorkflowInputSpec> };
+    repository_dispatch?: { types?: string[] };
+    push?: { branches?: string[] };
+  };
+  /** Template: `${{ inputs.x }}`, `${{ github.event.client_payload.x }}`, `${{ github.ref_name }}`. */
+  runName?: string;
+  jobs: JobSpec[];
+  /** queued → in_progress, default 1000 ms (divided by timeScale). */
+  startDelayMs?: number;
+}
+
+export interface RunScript {
+  conclusion?: RunConclusion;
+  startDelayMs?: number;
+  durationMs?: number;
+  /** The job that carries the conclusion (default: the first job). */
+  failJob?: string;
+}
+
+export interface SeedPull {
+  number?: number;
+  title?: string;
+  head: { ref: string; sha?: string };
+  base?: string;
+}
+
+export interface SeedRepo {
+  owner: string;
+  repo: string;
+  defaultBranch?: string;
+  branches?: string[];
+  workflows?: WorkflowSpec[];
+  pulls?: SeedPull[];
+}
+
+export interface SeedHook {
+  owner: string;
+  repo: string;
+  url: string;
+  secret: string;
+  events: string[];
+}
+
+/** The `--seed` file (JSON or YAML) and `startSim({ seed })`. */
+export interface SimSeed {
+  repos: SeedRepo[];
+  hooks?: SeedHook[];
+}
+
+export interface SimOptions {
+  dialect?: Dialect;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Always loopback unless told otherwise. */
+  host?: string;
+  /** Durations are divided by it: 60 turns a 10-minute run into 10 s. Default 1. */
+  timeScale?: number;
+  /** Undefined: the sample (acme/target, acme/source). */
+  seed?: SimSeed | undefined;
+  /** GitHub's primary budget per token per hour (default 5000; anonymous 60). */
+  rateLimit?: number;
+  /**
+   * GitHub's secondary limit on content-creating requests per token per minute (default 80, as
+   * documented in "Rate limits for the REST API"); 0 turns it off.
+   */
+  secondaryLimitPerMinute?: number;
+}
+
+export const TERMINAL_CONCLUSIONS: readonly RunConclusion[] = [
+  'success',
+  'failure',
+  'cancelled',
+  'skipped',
+  'timed_out',
+  'action_required',
+  'neutral',
+  'stale',
+  'startup_failure',
+];
