@@ -4,6 +4,7 @@ import type {
   DispatchPath,
   Job,
   RepoRef,
+  RequestMeter,
   Run,
   RunConclusion,
   RunStatus,
@@ -21,6 +22,11 @@ export interface EngineOptions {
   readonly sleep?: Sleep;
   /** Progress and debug events (status changes, job starts and ends, waits, fallbacks). */
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Every request is also recorded here (besides the operation's own `apiCost`), so a caller that
+   * composes several operations can count them all.
+   */
+  readonly meter?: RequestMeter;
 }
 
 /**
@@ -64,6 +70,8 @@ export interface DispatchReceipt {
   readonly eventType?: string;
   readonly correlationId: string;
   readonly correlation: CorrelationMode;
+  /** The input / client_payload key that carried the id (for messages). Default `correlation_id`. */
+  readonly correlationInput?: string;
   /** Client clock, epoch ms, just before the dispatch was sent. */
   readonly dispatchedAt: number;
   readonly path: DispatchPath;
@@ -84,6 +92,18 @@ export interface CorrelateOptions extends EngineOptions {
   readonly maxRuns?: number;
   /** Tolerated difference between the client's and the server's clocks. Default 120 000. */
   readonly clockSkewMs?: number;
+  /** At most this many pages of runs listed per round when pages are full of candidates. Default 3. */
+  readonly maxPages?: number;
+}
+
+export interface DispatchOptions extends EngineOptions {
+  /**
+   * After an ambiguous dispatch failure (lost answer, 5xx), how long to look for the run by its
+   * correlation id before dispatching again (once). Default 60 000.
+   */
+  readonly ambiguousSearchMs?: number;
+  /** Correlation settings for that search. */
+  readonly correlate?: Omit<CorrelateOptions, keyof EngineOptions | 'timeoutMs'>;
 }
 
 export interface WaitOptions extends EngineOptions {
@@ -108,10 +128,21 @@ export interface WaitOptions extends EngineOptions {
   readonly cancelOnTimeout?: boolean;
   /** Cancel the remote run when `signal` aborts. Default false. */
   readonly cancelOnAbort?: boolean;
+  /**
+   * Client time (epoch ms) at which the run was dispatched; the schedule counts elapsed time from it.
+   * Default: the run's `createdAt`, or the start of waiting.
+   */
+  readonly dispatchedAt?: number;
+  /** Carried into the result. */
+  readonly correlationId?: string;
+  /** Carried into the result. */
+  readonly correlationMethod?: CorrelationMethod;
 }
 
 export interface DispatchAndWaitOptions extends WaitOptions {
   readonly correlate?: Omit<CorrelateOptions, keyof EngineOptions>;
+  /** See DispatchOptions.ambiguousSearchMs. */
+  readonly ambiguousSearchMs?: number;
 }
 
 export interface FailedJob {

@@ -1,4 +1,104 @@
 // Public API of @xrd/core. Each export is named explicitly.
+
+export { DEFAULT_FAIL_ON, isFailingConclusion, isRunConclusion, parseFailOn } from './conclusions.js';
+export type { FoundRun } from './correlate.js';
+export {
+  branchOf,
+  CORRELATE_DEFAULTS,
+  correlate,
+  correlateRun,
+  echoHint,
+  stepMatches,
+  workflowMatches,
+} from './correlate.js';
+export {
+  CORRELATION_ID_PATTERN,
+  containsCorrelationId,
+  generateCorrelationId,
+  isValidCorrelationId,
+} from './correlation-id.js';
+export {
+  DEFAULT_AMBIGUOUS_SEARCH_MS,
+  DEFAULT_CORRELATION_INPUT,
+  dispatch,
+  prepareDispatch,
+  validateDispatchRequest,
+} from './dispatch.js';
+export { dispatchAndWait } from './dispatch-and-wait.js';
+export type {
+  CorrelateOptions,
+  CorrelationMethod,
+  CorrelationMode,
+  DispatchAndWaitOptions,
+  DispatchOptions,
+  DispatchReceipt,
+  DispatchRequest,
+  EngineOptions,
+  FailedJob,
+  ProgressEvent,
+  RunResult,
+  Sleep,
+  WaitOptions,
+} from './engine-types.js';
+export type { ErrorCode, XrdErrorOptions } from './errors.js';
+export {
+  AbortedError,
+  AuthError,
+  DispatchRejectedError,
+  ForgeHttpError,
+  InvalidInputError,
+  isXrdError,
+  RateLimitedError,
+  RunFailedError,
+  RunNotFoundError,
+  RunTimeoutError,
+  redact,
+  UnsupportedByServerError,
+  XrdError,
+} from './errors.js';
+export { formatDuration } from './internal.js';
+export type { Meter } from './meter.js';
+export { createMeter } from './meter.js';
+export type { RenderCommentOptions, ReportResultOutcome, ReportStartInfo } from './report.js';
+export {
+  commentMarker,
+  commitStateFor,
+  MAX_DESCRIPTION,
+  renderComment,
+  reportResult,
+  reportStart,
+  statusFor,
+  truncate,
+} from './report.js';
+export type {
+  ParseRunOptionsContext,
+  RawRunOptionName,
+  RawRunOptions,
+  ReportOptions,
+  RunOptions,
+} from './run-options.js';
+export {
+  parseBoolean,
+  parseClientPayload,
+  parseDuration,
+  parseInputs,
+  parseRunOptions,
+  RUN_OPTION_DEFAULTS,
+} from './run-options.js';
+export type { PollDecision, PollState, ScheduleSettings, WaitReason } from './schedule.js';
+export {
+  correlationDelay,
+  endWindow,
+  expectedDuration,
+  median,
+  nextPollDelay,
+  rateLimitFloor,
+  retryDelay,
+  runDurationMs,
+  scheduledDelay,
+} from './schedule.js';
+export { abortError, sleep, throwIfAborted } from './sleep.js';
+export { isTransientError, retryAtOf } from './transient.js';
 export type {
   ApiCost,
   CallContext,
@@ -24,40 +124,4 @@ export type {
   Step,
 } from './types.js';
 export { PASSING_CONCLUSIONS, RUN_CONCLUSIONS, RUN_STATUSES } from './types.js';
-export type { ErrorCode, XrdErrorOptions } from './errors.js';
-export {
-  AbortedError,
-  AuthError,
-  DispatchRejectedError,
-  ForgeHttpError,
-  InvalidInputError,
-  isXrdError,
-  RateLimitedError,
-  redact,
-  RunFailedError,
-  RunNotFoundError,
-  RunTimeoutError,
-  UnsupportedByServerError,
-  XrdError,
-} from './errors.js';
-export type {
-  CorrelateOptions,
-  CorrelationMethod,
-  CorrelationMode,
-  DispatchAndWaitOptions,
-  DispatchReceipt,
-  DispatchRequest,
-  EngineOptions,
-  FailedJob,
-  ProgressEvent,
-  RunResult,
-  Sleep,
-  WaitOptions,
-} from './engine-types.js';
-export type {
-  ParseRunOptionsContext,
-  RawRunOptionName,
-  RawRunOptions,
-  ReportOptions,
-  RunOptions,
-} from './run-options.js';
+export { tailLines, WAIT_DEFAULTS, waitForRun } from './wait.js';

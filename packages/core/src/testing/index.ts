@@ -1,1 +1,15 @@
-export {};
+// Public API of @xrd/core/testing.
+export type {
+  MemoryCall,
+  MemoryFault,
+  MemoryForge,
+  MemoryForgeOptions,
+  MemoryJobSpec,
+  MemoryMethod,
+  MemoryRunScript,
+  MemoryRunSpec,
+  MemoryWorkflowSpec,
+} from './memory-forge.js';
+export { createMemoryForge, renderTemplate } from './memory-forge.js';
+export type { VirtualClock } from './virtual-clock.js';
+export { createVirtualClock } from './virtual-clock.js';

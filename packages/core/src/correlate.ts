@@ -1,0 +1,266 @@
+// Finds exactly the run a dispatch started. Best first: the run id the dispatch returned; then the
+// correlation id in the run's title (`run-name` → `display_title`, visible as soon as the run
+// exists); then the correlation id in a step name (the cross-repo-dispatch convention, visible only
+// once a job runs). A bare time window is never enough: under concurrency it picks the wrong run.
+import { containsCorrelationId } from './correlation-id.js';
+import type {
+  CorrelateOptions,
+  CorrelationMethod,
+  CorrelationMode,
+  DispatchReceipt,
+} from './engine-types.js';
+import { RunNotFoundError } from './errors.js';
+import { type Engine, engine, formatDuration, repoName, withRetry } from './internal.js';
+import { createMeter } from './meter.js';
+import { correlationDelay, rateLimitFloor } from './schedule.js';
+import { abortError } from './sleep.js';
+import type { Forge, Job, Run } from './types.js';
+
+export const CORRELATE_DEFAULTS = {
+  timeoutMs: 120_000,
+  intervalMs: 2_000,
+  maxRuns: 10,
+  clockSkewMs: 120_000,
+  maxPages: 3,
+  perPage: 50,
+} as const;
+
+export interface FoundRun {
+  readonly run: Run;
+  readonly method: CorrelationMethod;
+}
+
+export interface SearchOutcome {
+  readonly found?: FoundRun;
+  /** When not found: no candidate remained that could still turn out to be the run. */
+  readonly certainlyAbsent: boolean;
+}
+
+/** Finds the run a dispatch started, or rejects with RunNotFoundError after `timeoutMs`. */
+export async function correlate(
+  forge: Forge,
+  receipt: DispatchReceipt,
+  options: CorrelateOptions = {},
+): Promise<Run> {
+  return (await correlateRun(forge, receipt, options)).run;
+}
+
+/** Like `correlate`, and says how the run was recognised. */
+export async function correlateRun(
+  forge: Forge,
+  receipt: DispatchReceipt,
+  options: CorrelateOptions = {},
+): Promise<FoundRun> {
+  const outcome = await searchRun(forge, receipt, options);
+  if (outcome.found) return outcome.found;
+  throw new RunNotFoundError(notFoundMessage(receipt, options.timeoutMs ?? CORRELATE_DEFAULTS.timeoutMs), {
+    hint: echoHint(receipt),
+  });
+}
+
+/** The search itself; ends with the run or, at the deadline, with whether it is certainly absent. */
+export async function searchRun(
+  forge: Forge,
+  receipt: DispatchReceipt,
+  options: CorrelateOptions = {},
+): Promise<SearchOutcome> {
+  const meter = createMeter(options.meter);
+  const e = engine(options, meter);
+  const timeoutMs = options.timeoutMs ?? CORRELATE_DEFAULTS.timeoutMs;
+  const deadline = e.now() + timeoutMs;
+
+  if (receipt.runId !== undefined) {
+    const runId = receipt.runId;
+    const run = await withRetry(e, deadline, 'Reading the run', () =>
+      forge.getRun(receipt.repo, runId, e.ctx),
+    );
+    e.emit({ type: 'correlated', run, method: 'run-id' });
+    return { found: { run, method: 'run-id' }, certainlyAbsent: false };
+  }
+
+  const search = new Search(forge, receipt, options, e);
+  for (let round = 1; ; round++) {
+    const now = e.now();
+    if (now >= deadline && round > 1) return { certainlyAbsent: search.unruled === 0 };
+    const wait = Math.min(
+      Math.max(
+        correlationDelay(round, options.intervalMs ?? CORRELATE_DEFAULTS.intervalMs),
+        rateLimitFloor(meter.cost().rateLimit, now),
+      ),
+      Math.max(0, deadline - now),
+    );
+    e.emit({ type: 'waiting', delayMs: wait, reason: 'schedule' });
+    await e.sleep(wait, e.signal);
+    if (e.signal?.aborted) throw abortError(e.signal);
+    const found = await search.round(round, deadline);
+    if (found) {
+      e.emit({ type: 'correlated', run: found.run, method: found.method });
+      return { found, certainlyAbsent: false };
+    }
+  }
+}
+
+/** The branch a ref names, or undefined when it names a tag or a commit (no branch filter then). */
+export function branchOf(ref: string): string | undefined {
+  if (ref.startsWith('refs/heads/')) return ref.slice('refs/heads/'.length);
+  if (ref.startsWith('refs/')) return undefined;
+  if (/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(ref)) return undefined;
+  return ref;
+}
+
+const baseName = (path: string): string => path.replace(/@.*$/, '').split('/').pop() ?? path;
+
+/** Does the run belong to `workflow` (file name or numeric id)? Unknown fields do not exclude. */
+export function workflowMatches(run: Run, workflow: string | number | undefined): boolean {
+  if (workflow === undefined) return true;
+  const text = String(workflow);
+  if (/^\d+$/.test(text)) {
+    if (typeof run.workflowId === 'number' || /^\d+$/.test(String(run.workflowId ?? ''))) {
+      return String(run.workflowId) === text;
+    }
+    return true;
+  }
+  const file = baseName(text);
+  if (run.workflowPath !== undefined) return baseName(run.workflowPath) === file;
+  if (typeof run.workflowId === 'string') return baseName(run.workflowId) === file;
+  return true;
+}
+
+/** Does any step of the jobs carry the correlation id? */
+export function stepMatches(jobs: readonly Job[], id: string): boolean {
+  return jobs.some((job) =>
+    job.steps.some((step) => step.name === id || containsCorrelationId(step.name, id)),
+  );
+}
+
+class Search {
+  readonly #ruledOut = new Set<number>();
+  #unruled = 0;
+  readonly #event: string;
+  readonly #branch: string | undefined;
+  readonly #windowStart: number;
+  readonly #mode: CorrelationMode;
+
+  constructor(
+    private readonly forge: Forge,
+    private readonly receipt: DispatchReceipt,
+    private readonly options: CorrelateOptions,
+    private readonly e: Engine,
+  ) {
+    this.#event = receipt.eventType !== undefined ? 'repository_dispatch' : 'workflow_dispatch';
+    this.#branch = branchOf(receipt.ref);
+    this.#windowStart = receipt.dispatchedAt - (options.clockSkewMs ?? CORRELATE_DEFAULTS.clockSkewMs);
+    this.#mode = receipt.correlation;
+  }
+
+  /** Candidates seen in the last round that are not ruled out yet. */
+  get unruled(): number {
+    return this.#unruled;
+  }
+
+  /** Adapters may ignore filters, so every field is checked again here. */
+  #isCandidate(run: Run): boolean {
+    if (this.#ruledOut.has(run.id)) return false;
+    if (!workflowMatches(run, this.receipt.workflow)) return false;
+    if (run.event !== undefined && run.event !== this.#event) return false;
+    if (this.#branch !== undefined && run.headBranch !== undefined && run.headBranch !== this.#branch)
+      return false;
+    const created = Date.parse(run.createdAt);
+    return Number.isNaN(created) || created >= this.#windowStart;
+  }
+
+  async round(round: number, deadline: number): Promise<FoundRun | undefined> {
+    const { forge, receipt, e } = this;
+    const id = receipt.correlationId;
+    const maxPages = Math.max(1, this.options.maxPages ?? CORRELATE_DEFAULTS.maxPages);
+    const candidates: Run[] = [];
+    for (let page = 1; page <= maxPages; page++) {
+      const result = await withRetry(e, deadline, 'Listing runs', () =>
+        forge.listRuns(
+          receipt.repo,
+          {
+            ...(receipt.workflow !== undefined ? { workflow: receipt.workflow } : {}),
+            event: this.#event,
+            ...(this.#branch !== undefined ? { branch: this.#branch } : {}),
+            createdAfter: new Date(this.#windowStart).toISOString(),
+            page,
+            perPage: CORRELATE_DEFAULTS.perPage,
+          },
+          e.ctx,
+        ),
+      );
+      for (const run of result.runs) {
+        if (!this.#isCandidate(run)) continue;
+        if (this.#mode !== 'step-name' && containsCorrelationId(run.displayTitle, id)) {
+          return { run, method: 'run-name' };
+        }
+        // In run-name mode a title without the id rules the run out; a missing title does not.
+        if (this.#mode === 'run-name' && run.displayTitle !== undefined) {
+          this.#ruledOut.add(run.id);
+          continue;
+        }
+        candidates.push(run);
+      }
+      // Further pages only matter while this page still reaches into the time window.
+      const oldest = result.runs.at(-1);
+      const oldestCreated = oldest ? Date.parse(oldest.createdAt) : Number.NaN;
+      if (!result.hasMore || !(oldestCreated >= this.#windowStart)) break;
+    }
+    this.#unruled = candidates.length;
+    e.emit({ type: 'correlating', round, candidates: candidates.length });
+    if (this.#mode === 'run-name') return undefined;
+
+    // Runs created closest to the dispatch are the likeliest; inspect at most maxRuns per round.
+    const maxRuns = Math.max(1, this.options.maxRuns ?? CORRELATE_DEFAULTS.maxRuns);
+    const byCloseness = [...candidates].sort(
+      (a, b) =>
+        Math.abs(Date.parse(a.createdAt) - receipt.dispatchedAt) -
+          Math.abs(Date.parse(b.createdAt) - receipt.dispatchedAt) || a.id - b.id,
+    );
+    for (const run of byCloseness.slice(0, maxRuns)) {
+      const jobs = await withRetry(e, deadline, 'Listing jobs', () =>
+        forge.listJobs(receipt.repo, run.id, e.ctx),
+      );
+      if (stepMatches(jobs, id)) return { run, method: 'step-name' };
+      // Every job lists its steps (or the run is over) and none carries the id: never look again.
+      const allListed = jobs.length > 0 && jobs.every((job) => job.steps.length > 0);
+      if (allListed || run.status === 'completed') {
+        this.#ruledOut.add(run.id);
+        this.#unruled -= 1;
+      }
+    }
+    return undefined;
+  }
+}
+
+function target(receipt: DispatchReceipt): string {
+  const what = receipt.workflow !== undefined ? `${receipt.workflow}` : `event ${receipt.eventType}`;
+  return `${what} on ${receipt.ref} in ${repoName(receipt.repo)}`;
+}
+
+function echoExpression(receipt: DispatchReceipt, key: string): string {
+  return receipt.eventType !== undefined
+    ? `\${{ github.event.client_payload.${key} }}`
+    : `\${{ inputs.${key} }}`;
+}
+
+/** What the target workflow must do so that its run can be recognised. */
+export function echoHint(receipt: DispatchReceipt): string {
+  const key = receipt.correlationInput ?? 'correlation_id';
+  const title = `add \`run-name: ... ${echoExpression(receipt, key)}\` to the target workflow`;
+  const stepKey = receipt.eventType !== undefined ? 'sha' : key;
+  const step = `name a step \`${echoExpression(receipt, stepKey)}\` in the target workflow`;
+  if (receipt.correlation === 'run-name') return title;
+  if (receipt.correlation === 'step-name') return step;
+  return `${title} (or ${step})`;
+}
+
+export function notFoundMessage(receipt: DispatchReceipt, timeoutMs: number): string {
+  const where =
+    receipt.correlation === 'run-name'
+      ? 'in its title'
+      : receipt.correlation === 'step-name'
+        ? 'in a step name'
+        : 'in its title or a step name';
+  return `No run of ${target(receipt)} showed correlation id ${receipt.correlationId} ${where} within ${formatDuration(timeoutMs)} (correlation: ${receipt.correlation}); ${echoHint(receipt)}.`;
+}

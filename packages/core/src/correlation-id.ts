@@ -1,0 +1,32 @@
+// The correlation id: a unique token the dispatch carries and the target echoes (in its run-name or
+// a step name). Matching is by whole token, so `xrd-1` never matches a run carrying `xrd-12`.
+
+/** Characters allowed in a correlation id: safe in a run-name, a step name, a URL and a shell. */
+export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** `xrd-` and 16 hex digits from the platform's cryptographic random source. */
+export function generateCorrelationId(): string {
+  const bytes = new Uint8Array(8);
+  globalThis.crypto.getRandomValues(bytes);
+  return `xrd-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+export function isValidCorrelationId(id: string): boolean {
+  return CORRELATION_ID_PATTERN.test(id);
+}
+
+const TOKEN_CHAR = /[A-Za-z0-9_-]/;
+
+/** True when `text` contains `id` as a whole token (not as a part of a longer id). */
+export function containsCorrelationId(text: string | undefined, id: string): boolean {
+  if (!text || !id) return false;
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(id, from);
+    if (at < 0) return false;
+    const before = at > 0 ? text[at - 1]! : '';
+    const after = text[at + id.length] ?? '';
+    if (!TOKEN_CHAR.test(before) && !TOKEN_CHAR.test(after)) return true;
+    from = at + 1;
+  }
+}

@@ -1,0 +1,213 @@
+// Report-back shared by the action, the CLI and the webhook service: a commit status on the source
+// commit and ONE comment on the source pull request, edited in place on later updates.
+import { isFailingConclusion } from './conclusions.js';
+import type { DispatchReceipt, RunResult } from './engine-types.js';
+import { formatDuration, repoName } from './internal.js';
+import type { ReportOptions } from './run-options.js';
+import type {
+  CallContext,
+  CommentResult,
+  CommitState,
+  CommitStatusInput,
+  Forge,
+  Job,
+  Run,
+  RunConclusion,
+} from './types.js';
+
+/** GitHub truncates nothing: it rejects a status description longer than 140 characters. */
+export const MAX_DESCRIPTION = 140;
+
+/** The hidden marker that finds our comment again: `<!-- xrd:KEY -->`. */
+export function commentMarker(key: string): string {
+  // `--` would end the HTML comment early.
+  return `<!-- xrd:${key.replace(/-{2,}/g, '-').replace(/>/g, '')} -->`;
+}
+
+/** The commit state for a finished run (or `pending` while it runs). */
+export function commitStateFor(
+  result: Pick<RunResult, 'conclusion'> | 'pending',
+  failOn?: readonly RunConclusion[],
+): CommitState {
+  if (result === 'pending') return 'pending';
+  const { conclusion } = result;
+  if (conclusion === null) return 'error';
+  if (isFailingConclusion(conclusion, failOn)) {
+    // A run that did not get to judge the code (cancelled, stale, waiting for approval) is an error,
+    // not a failure of the change.
+    return conclusion === 'cancelled' || conclusion === 'stale' || conclusion === 'action_required'
+      ? 'error'
+      : 'failure';
+  }
+  return 'success';
+}
+
+export function truncate(text: string, max = MAX_DESCRIPTION): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function workflowLabel(run: Run | undefined, fallback?: string | number): string {
+  const fromPath = run?.workflowPath
+    ?.split('/')
+    .pop()
+    ?.replace(/\.ya?ml$/, '');
+  return run?.name ?? fromPath ?? (fallback !== undefined ? String(fallback).replace(/\.ya?ml$/, '') : 'run');
+}
+
+/** The commit status for a finished run. */
+export function statusFor(
+  result: RunResult,
+  context: string,
+  failOn?: readonly RunConclusion[],
+): CommitStatusInput {
+  const state = commitStateFor(result, failOn);
+  const description = truncate(
+    `${repoName(result.repo)} ${workflowLabel(result.run)}: ${result.conclusion ?? result.status} in ${formatDuration(result.durationMs)}` +
+      (result.failedJobs.length > 0 ? ` (failed: ${result.failedJobs.map((j) => j.name).join(', ')})` : ''),
+  );
+  return { state, context, description, targetUrl: result.htmlUrl };
+}
+
+const ICON: Partial<Record<RunConclusion, string>> = {
+  success: '✅',
+  failure: '❌',
+  cancelled: '⛔',
+  skipped: '⏭️',
+  timed_out: '⏱️',
+  startup_failure: '❌',
+};
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+function jobDuration(job: Job): string {
+  const start = Date.parse(job.startedAt ?? '');
+  const end = Date.parse(job.completedAt ?? '');
+  return Number.isNaN(start) || Number.isNaN(end) ? '' : formatDuration(end - start);
+}
+
+export interface RenderCommentOptions {
+  /** Heading text. Default `<owner>/<repo> <workflow>`. */
+  readonly title?: string;
+  /** Marker to embed (see commentMarker); omitted when undefined. */
+  readonly marker?: string;
+}
+
+/** The PR comment: a headline with the run link, a jobs table and the failed steps. */
+export function renderComment(result: RunResult, options: RenderCommentOptions = {}): string {
+  const title = options.title ?? `${repoName(result.repo)} ${workflowLabel(result.run)}`;
+  const outcome = result.conclusion ?? result.status;
+  const lines: string[] = [];
+  if (options.marker) lines.push(options.marker);
+  lines.push(`**${title} ${outcome}** — [run log](${result.htmlUrl})`, '');
+  if (result.jobs.length > 0) {
+    lines.push('| job | result | duration |', '|---|---|---|');
+    for (const job of result.jobs) {
+      const conclusion = job.conclusion ?? job.status;
+      const icon = job.conclusion ? (ICON[job.conclusion] ?? '') : '⏳';
+      const name = job.htmlUrl ? `[${cell(job.name)}](${job.htmlUrl})` : cell(job.name);
+      lines.push(`| ${name} | ${icon} ${conclusion} | ${jobDuration(job)} |`.replace(/ {2,}/g, ' '));
+    }
+    lines.push('');
+  }
+  if (result.failedJobs.length > 0) {
+    lines.push('**Failed steps**', '');
+    for (const job of result.failedJobs) {
+      const steps = job.failedSteps.length > 0 ? job.failedSteps.join(', ') : '(no step reported)';
+      lines.push(`- ${job.name}: ${steps}`);
+      if (job.logTail) {
+        lines.push(
+          '',
+          '  <details><summary>log tail</summary>',
+          '',
+          '  ```',
+          ...job.logTail.split('\n').map((l) => `  ${l}`),
+          '  ```',
+          '  </details>',
+          '',
+        );
+      }
+    }
+    lines.push('');
+  }
+  lines.push(`<sub>${formatDuration(result.durationMs)} · run ${result.runId} · xrd</sub>`);
+  return lines.join('\n');
+}
+
+export interface ReportStartInfo {
+  readonly receipt?: DispatchReceipt;
+  readonly run?: Run;
+  readonly htmlUrl?: string;
+}
+
+/** The pending status when the run starts (target_url = the run's page when known). */
+export async function reportStart(
+  forge: Forge,
+  report: ReportOptions,
+  info: ReportStartInfo = {},
+  ctx?: CallContext,
+): Promise<void> {
+  if (report.sha === undefined) return;
+  const htmlUrl = info.htmlUrl ?? info.run?.htmlUrl ?? info.receipt?.htmlUrl;
+  const target = info.receipt
+    ? `${repoName(info.receipt.repo)} ${info.receipt.workflow ?? info.receipt.eventType ?? ''}`.trim()
+    : info.run
+      ? `${workflowLabel(info.run)}`
+      : 'the target workflow';
+  await forge.setCommitStatus(
+    report.repo,
+    report.sha,
+    {
+      state: 'pending',
+      context: report.context,
+      description: truncate(`Running ${target}`),
+      ...(htmlUrl !== undefined ? { targetUrl: htmlUrl } : {}),
+    },
+    ctx,
+  );
+}
+
+export interface ReportResultOutcome {
+  readonly status?: CommitStatusInput;
+  readonly comment?: CommentResult;
+}
+
+/**
+ * The final status and the one comment. Both are attempted even if the first fails; the first error
+ * is then thrown.
+ */
+export async function reportResult(
+  forge: Forge,
+  report: ReportOptions,
+  result: RunResult,
+  options: {
+    readonly failOn?: readonly RunConclusion[];
+    readonly title?: string;
+    readonly ctx?: CallContext;
+  } = {},
+): Promise<ReportResultOutcome> {
+  let firstError: unknown;
+  let status: CommitStatusInput | undefined;
+  let comment: CommentResult | undefined;
+  if (report.sha !== undefined) {
+    status = statusFor(result, report.context, options.failOn);
+    try {
+      await forge.setCommitStatus(report.repo, report.sha, status, options.ctx);
+    } catch (error) {
+      firstError = error;
+    }
+  }
+  if (report.pr !== undefined) {
+    const marker = commentMarker(report.context);
+    const body = renderComment(result, {
+      marker,
+      ...(options.title !== undefined ? { title: options.title } : {}),
+    });
+    try {
+      comment = await forge.upsertComment(report.repo, report.pr, marker, body, options.ctx);
+    } catch (error) {
+      firstError ??= error;
+    }
+  }
+  if (firstError !== undefined) throw firstError;
+  return { ...(status ? { status } : {}), ...(comment ? { comment } : {}) };
+}

@@ -1,0 +1,267 @@
+// Waits for a run to complete: polls getRun on the schedule (schedule.ts), reports status changes and
+// job starts/ends, and returns as soon as the run completes, with its jobs and failed steps.
+import type { FailedJob, RunResult, WaitOptions } from './engine-types.js';
+import { AbortedError, RunTimeoutError } from './errors.js';
+import { type Engine, engine, formatDuration, repoName, withRetry } from './internal.js';
+import { createMeter, type Meter } from './meter.js';
+import { expectedDuration, nextPollDelay, runDurationMs } from './schedule.js';
+import { abortError } from './sleep.js';
+import { isTransientError, retryAtOf } from './transient.js';
+import {
+  type Forge,
+  type Job,
+  PASSING_CONCLUSIONS,
+  type RepoRef,
+  type Run,
+  type RunConclusion,
+} from './types.js';
+
+export const WAIT_DEFAULTS = {
+  timeoutMs: 3_600_000,
+  intervalMs: 2_000,
+  maxIntervalMs: 60_000,
+  logTailLines: 30,
+  /** Logs are read for at most this many failed jobs, to bound the cost of a widely failing run. */
+  maxLogJobs: 5,
+} as const;
+
+const isFailing = (c: RunConclusion | null): boolean => c !== null && !PASSING_CONCLUSIONS.includes(c);
+
+/** Waits until the run completes; rejects with RunTimeoutError at the deadline, AbortedError on abort. */
+export async function waitForRun(
+  forge: Forge,
+  repo: RepoRef,
+  runIdOrRun: number | Run,
+  options: WaitOptions = {},
+): Promise<RunResult> {
+  const meter = createMeter(options.meter);
+  const e = engine(options, meter);
+  const started = e.now();
+  const timeoutMs = options.timeoutMs ?? WAIT_DEFAULTS.timeoutMs;
+  const deadline = started + timeoutMs;
+  const runId = typeof runIdOrRun === 'number' ? runIdOrRun : runIdOrRun.id;
+  const tracker = new JobTracker(e);
+  let run: Run | undefined = typeof runIdOrRun === 'number' ? undefined : runIdOrRun;
+
+  try {
+    if (run === undefined) {
+      run = await withRetry(e, deadline, 'Reading the run', () => forge.getRun(repo, runId, e.ctx));
+    }
+    e.emit({ type: 'status', run, previous: undefined });
+    const withJobs = options.withJobs ?? true;
+    if (withJobs && run.status !== 'queued' && run.status !== 'completed') {
+      await refreshJobs(forge, repo, run, e, deadline, tracker);
+    }
+    if (run.status !== 'completed') {
+      const expectedMs = await learnDuration(forge, repo, run, options, e, deadline);
+      // Elapsed counts from the dispatch: that is what recent runs' durations (creation → end) measure.
+      const created = Date.parse(run.createdAt);
+      const since = options.dispatchedAt ?? (Number.isNaN(created) ? started : Math.min(created, started));
+      let retryAt: number | undefined;
+      while (run.status !== 'completed') {
+        const now = e.now();
+        if (now >= deadline) throw new TimeoutSignal();
+        const decision = nextPollDelay(
+          {
+            minIntervalMs: options.intervalMs ?? WAIT_DEFAULTS.intervalMs,
+            maxIntervalMs: options.maxIntervalMs ?? WAIT_DEFAULTS.maxIntervalMs,
+            ...(expectedMs !== undefined ? { expectedDurationMs: expectedMs } : {}),
+          },
+          { now, elapsedMs: now - since, deadline, rateLimit: meter.cost().rateLimit, retryAt },
+        );
+        e.emit({ type: 'waiting', delayMs: decision.delayMs, reason: decision.reason });
+        await e.sleep(decision.delayMs, e.signal);
+        if (e.signal?.aborted) throw abortError(e.signal);
+        if (e.now() >= deadline) throw new TimeoutSignal();
+        let next: Run;
+        try {
+          next = await forge.getRun(repo, runId, e.ctx);
+          retryAt = undefined;
+        } catch (error) {
+          if (e.signal?.aborted) throw abortError(e.signal);
+          if (!isTransientError(error)) throw error;
+          // Transient: the next poll waits for the server's retry time (or the schedule's interval).
+          retryAt = retryAtOf(error);
+          e.debug(`Reading run ${runId} failed (${(error as Error).message}); polling again later.`);
+          continue;
+        }
+        const previous = run;
+        run = next;
+        const statusChanged = previous.status !== run.status;
+        if (statusChanged) e.emit({ type: 'status', run, previous: previous.status });
+        const changed = statusChanged || previous.updatedAt !== run.updatedAt;
+        // Jobs only when the run changed: an unchanged run (a free 304 on GitHub) has unchanged jobs.
+        if (withJobs && changed && run.status === 'in_progress') {
+          await refreshJobs(forge, repo, run, e, deadline, tracker);
+        }
+      }
+    }
+    const final = run;
+    if (withJobs) await refreshJobs(forge, repo, final, e, deadline + 60_000, tracker);
+    const failedJobs = await describeFailures(forge, repo, tracker.jobs, options, e);
+    const createdAt = Date.parse(final.createdAt);
+    const durationMs =
+      runDurationMs(final) ??
+      (Number.isNaN(createdAt) ? e.now() - started : Math.max(0, e.now() - createdAt));
+    return {
+      repo,
+      runId: final.id,
+      status: final.status,
+      conclusion: final.conclusion,
+      url: final.url,
+      htmlUrl: final.htmlUrl,
+      ...(final.jobsUrl !== undefined ? { jobsUrl: final.jobsUrl } : {}),
+      run: final,
+      jobs: tracker.jobs,
+      failedJobs,
+      durationMs,
+      ...(options.correlationId !== undefined ? { correlationId: options.correlationId } : {}),
+      ...(options.correlationMethod !== undefined ? { correlationMethod: options.correlationMethod } : {}),
+      apiCost: meter.cost(),
+    };
+  } catch (error) {
+    if (error instanceof TimeoutSignal) {
+      if (options.cancelOnTimeout) await cancel(forge, repo, runId, e, meter, 'timeout');
+      throw new RunTimeoutError(
+        `Run ${runId} in ${repoName(repo)} did not complete within ${formatDuration(timeoutMs)} (last status: ${run?.status ?? 'unknown'}); raise the timeout or check the run at ${run?.htmlUrl ?? 'the forge'}.`,
+        { runId, ...(run ? { lastStatus: run.status } : {}) },
+      );
+    }
+    if (e.signal?.aborted) {
+      if (options.cancelOnAbort) await cancel(forge, repo, runId, e, meter, 'abort');
+      throw error instanceof AbortedError ? error : abortError(e.signal);
+    }
+    throw error;
+  }
+}
+
+/** Internal: the deadline passed (turned into RunTimeoutError with the last state). */
+class TimeoutSignal extends Error {}
+
+async function cancel(
+  forge: Forge,
+  repo: RepoRef,
+  runId: number,
+  e: Engine,
+  meter: Meter,
+  reason: 'timeout' | 'abort',
+): Promise<void> {
+  try {
+    // Not under the aborted signal: the cancellation itself must still go out.
+    await forge.cancelRun(repo, runId, { meter, debug: e.debug });
+    e.emit({ type: 'cancelled', runId, reason });
+  } catch (error) {
+    e.debug(`Cancelling run ${runId} failed: ${(error as Error).message}`);
+  }
+}
+
+async function learnDuration(
+  forge: Forge,
+  repo: RepoRef,
+  run: Run,
+  options: WaitOptions,
+  e: Engine,
+  deadline: number,
+): Promise<number | undefined> {
+  if (options.expectedDurationMs !== undefined) return options.expectedDurationMs;
+  if (options.learnDuration === false) return undefined;
+  const workflow = run.workflowId ?? run.workflowPath?.split('/').pop();
+  if (workflow === undefined) return undefined;
+  try {
+    // One request: the most recent completed runs of the same workflow.
+    const page = await withRetry(e, deadline, 'Listing recent runs', () =>
+      forge.listRuns(repo, { workflow, status: 'completed', perPage: 20, page: 1 }, e.ctx),
+    );
+    const expected = expectedDuration(page.runs.filter((r) => r.id !== run.id));
+    e.debug(
+      expected === undefined
+        ? 'No completed run of this workflow to learn from; polling with backoff.'
+        : `Recent runs of this workflow took ${formatDuration(expected)} (median); polling densely near that.`,
+    );
+    return expected;
+  } catch (error) {
+    if (e.signal?.aborted) throw error;
+    e.debug(`Could not learn the expected duration: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+class JobTracker {
+  jobs: readonly Job[] = [];
+  readonly #started = new Set<number>();
+  readonly #completed = new Set<number>();
+  constructor(private readonly e: Engine) {}
+
+  update(jobs: readonly Job[]): void {
+    this.jobs = jobs;
+    for (const job of jobs) {
+      if (job.status !== 'queued' && !this.#started.has(job.id)) {
+        this.#started.add(job.id);
+        this.e.emit({ type: 'job', job, change: 'started' });
+      }
+      if (job.status === 'completed' && !this.#completed.has(job.id)) {
+        this.#completed.add(job.id);
+        this.e.emit({ type: 'job', job, change: 'completed' });
+      }
+    }
+  }
+}
+
+async function refreshJobs(
+  forge: Forge,
+  repo: RepoRef,
+  run: Run,
+  e: Engine,
+  deadline: number,
+  tracker: JobTracker,
+): Promise<void> {
+  try {
+    const jobs = await withRetry(e, deadline, 'Listing jobs', () =>
+      forge.listJobs(repo, run.id, e.ctx, run.runAttempt),
+    );
+    tracker.update(jobs);
+  } catch (error) {
+    if (e.signal?.aborted) throw error;
+    // Jobs are a report, not the verdict: the run's own status decides.
+    e.debug(`Could not list the jobs of run ${run.id}: ${(error as Error).message}`);
+  }
+}
+
+async function describeFailures(
+  forge: Forge,
+  repo: RepoRef,
+  jobs: readonly Job[],
+  options: WaitOptions,
+  e: Engine,
+): Promise<FailedJob[]> {
+  const lines = options.logTailLines ?? WAIT_DEFAULTS.logTailLines;
+  const failed = jobs.filter((job) => isFailing(job.conclusion));
+  const out: FailedJob[] = [];
+  for (const [index, job] of failed.entries()) {
+    const failedSteps = job.steps.filter((s) => isFailing(s.conclusion)).map((s) => s.name);
+    let logTail: string | undefined;
+    if (lines > 0 && index < WAIT_DEFAULTS.maxLogJobs && job.conclusion !== 'cancelled') {
+      try {
+        logTail = tailLines(await forge.getJobLog(repo, job.id, e.ctx, lines * 400), lines);
+      } catch (error) {
+        if (e.signal?.aborted) throw error;
+        e.debug(`Could not read the log of job ${job.id}: ${(error as Error).message}`);
+      }
+    }
+    out.push({
+      id: job.id,
+      name: job.name,
+      conclusion: job.conclusion,
+      ...(job.htmlUrl !== undefined ? { htmlUrl: job.htmlUrl } : {}),
+      failedSteps,
+      ...(logTail !== undefined ? { logTail } : {}),
+    });
+  }
+  return out;
+}
+
+/** The last `count` lines of a log (trailing blank lines dropped). */
+export function tailLines(text: string, count: number): string {
+  const lines = text.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n');
+  return lines.slice(-count).join('\n');
+}
