@@ -1,16 +1,22 @@
 // xrd's engine as the bench drives it: a Forge from @xrd/connect pointed at a sim, and core's
 // functions with the client's whole schedule scaled to the sim's time scale.
 import type {
+  CallContext,
   DispatchAndWaitOptions,
   DispatchReceipt,
   DispatchRequest,
   EngineOptions,
   Forge,
   ForgeDispatchRequest,
+  Job,
+  ListRunsFilter,
+  RepoRef,
+  Run,
   RunResult,
   WaitOptions,
 } from '@xrd/core';
-import { type Dialect, forgeKindOf, type Sim } from './sim.ts';
+import { NotAvailable } from './harness.ts';
+import { forgeKindOf, type Sim } from './sim.ts';
 import { requireExport } from './workspace.ts';
 
 type CreateForge = (options: {
@@ -37,10 +43,27 @@ type WaitForRun = (
 
 export const BENCH_TOKEN = 'bench-token-not-a-secret';
 
-/** A Forge for the sim, built the way the CLI and the action build theirs. */
+type CreateGitHubForge = (options: { baseUrl: string; token?: string }) => Forge;
+type CreateGiteaForge = (options: { baseUrl: string; token?: string; kind?: 'gitea' | 'forgejo' }) => Forge;
+
+/**
+ * A Forge for the sim, built the way the CLI and the action build theirs (@xrd/connect); while
+ * connect is not there yet, straight from the adapter it would pick.
+ */
 export async function forgeFor(sim: Sim): Promise<Forge> {
-  const createForge = await requireExport<CreateForge>('@xrd/connect', 'createForge');
-  return createForge({ kind: forgeKindOf(sim.dialect), apiUrl: sim.apiUrl, token: BENCH_TOKEN });
+  const kind = forgeKindOf(sim.dialect);
+  try {
+    const createForge = await requireExport<CreateForge>('@xrd/connect', 'createForge');
+    return createForge({ kind, apiUrl: sim.apiUrl, token: BENCH_TOKEN });
+  } catch (error) {
+    if (!(error instanceof NotAvailable)) throw error;
+  }
+  if (kind === 'github') {
+    const create = await requireExport<CreateGitHubForge>('@xrd/github', 'createGitHubForge');
+    return create({ baseUrl: sim.apiUrl, token: BENCH_TOKEN });
+  }
+  const create = await requireExport<CreateGiteaForge>('@xrd/gitea', 'createGiteaForge');
+  return create({ baseUrl: sim.apiUrl, token: BENCH_TOKEN, kind });
 }
 
 export async function engine(): Promise<{
@@ -55,18 +78,82 @@ export async function engine(): Promise<{
   };
 }
 
+/** A client clock running `scale` times faster than real time from `origin`. */
+export interface ScaledClock extends Required<Pick<EngineOptions, 'now' | 'sleep'>> {
+  readonly scale: number;
+  readonly origin: number;
+  /** Real epoch ms → the client's (scaled) epoch ms. */
+  toClient(realMs: number): number;
+  /** The client's (scaled) epoch ms → real epoch ms. */
+  toReal(clientMs: number): number;
+}
+
 /**
  * A clock that runs `scale` times faster than real time from the moment it is made, and a sleep
  * that sleeps `1/scale` of what it is asked. Passed to core as `now`/`sleep`, it scales the
  * client's whole schedule (intervals, backoff, deadlines) exactly as forge-sim's `timeScale`
  * scales the runs.
  */
-export function scaledClock(scale: number): Required<Pick<EngineOptions, 'now' | 'sleep'>> {
+export function scaledClock(scale: number): ScaledClock {
   const origin = Date.now();
+  const toClient = (realMs: number): number => origin + (realMs - origin) * scale;
   return {
-    now: () => origin + (Date.now() - origin) * scale,
+    scale,
+    origin,
+    toClient,
+    toReal: (clientMs) => origin + (clientMs - origin) / scale,
+    now: () => toClient(Date.now()),
     sleep: (ms, signal) => realSleep(ms / scale, signal),
   };
+}
+
+/**
+ * forge-sim stamps runs with the real clock and divides durations by its timeScale, so a 10-minute
+ * run's timestamps are 10 s apart. A client on a scaled clock must see them on its own timeline, or
+ * a duration learned from history (10 s) would not match the 600 s its clock counts. This view of a
+ * Forge maps every run and job timestamp onto the client's clock (the same linear map, so a
+ * duration of d real ms reads as d × scale), and a `createdAfter` filter back.
+ */
+export function onClientClock(forge: Forge, clock: ScaledClock): Forge {
+  const iso = (value: string | undefined): string | undefined =>
+    value === undefined ? undefined : new Date(clock.toClient(Date.parse(value))).toISOString();
+  const mapTimes = <T extends object>(item: T, keys: readonly string[]): T => {
+    const copy: Record<string, unknown> = { ...(item as Record<string, unknown>) };
+    for (const key of keys) {
+      const value = copy[key];
+      if (typeof value === 'string') copy[key] = iso(value);
+    }
+    return copy as T;
+  };
+  const runKeys = ['createdAt', 'startedAt', 'updatedAt', 'completedAt'];
+  const jobKeys = ['startedAt', 'completedAt'];
+  const mapRun = (run: Run): Run => mapTimes(run, runKeys);
+  const mapJob = (job: Job): Job => mapTimes(job, jobKeys);
+  return new Proxy(forge, {
+    get(target, property, receiver) {
+      if (property === 'getRun') {
+        return async (...args: Parameters<Forge['getRun']>) => mapRun(await target.getRun(...args));
+      }
+      if (property === 'listRuns') {
+        return async (repo: RepoRef, filter: ListRunsFilter, ctx?: CallContext) => {
+          const real =
+            filter.createdAfter === undefined
+              ? filter
+              : {
+                  ...filter,
+                  createdAfter: new Date(clock.toReal(Date.parse(filter.createdAfter))).toISOString(),
+                };
+          const page = await target.listRuns(repo, real, ctx);
+          return { ...page, runs: page.runs.map(mapRun) };
+        };
+      }
+      if (property === 'listJobs') {
+        return async (...args: Parameters<Forge['listJobs']>) => (await target.listJobs(...args)).map(mapJob);
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 export function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -113,8 +200,4 @@ export function withoutRunId(forge: Forge): Forge {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-}
-
-export function dialectLabel(dialect: Dialect): string {
-  return dialect;
 }

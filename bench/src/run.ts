@@ -6,12 +6,13 @@ import { renderTable, runSections, type Section } from './harness.ts';
 import { describeMachine, machineInfo } from './machine.ts';
 import { rateLimitCost } from './scenarios/rate-limit-cost.ts';
 import { simThroughput } from './scenarios/sim-throughput.ts';
+import { startup } from './scenarios/startup.ts';
 import { repoPath } from './workspace.ts';
 
 /** The whole suite must end within 10 minutes on a 2-core machine; sections share this. */
 const SUITE_BUDGET_MS = 9 * 60_000;
 
-const sections: readonly Section[] = [simThroughput, rateLimitCost];
+const sections: readonly Section[] = [startup, simThroughput, rateLimitCost];
 
 async function main(): Promise<void> {
   const started = Date.now();

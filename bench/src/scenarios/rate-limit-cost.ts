@@ -1,7 +1,7 @@
 // Rate-limit cost: what one dispatch-and-wait of a 10-minute run costs, counted by forge-sim.
 
 import { runReference } from '../baseline-reference.ts';
-import { BENCH_TOKEN, engine, forgeFor, scaledClock, withoutRunId } from '../engine.ts';
+import { BENCH_TOKEN, engine, forgeFor, onClientClock, scaledClock, withoutRunId } from '../engine.ts';
 import {
   correlationId,
   EVENT_STEP_NAME,
@@ -43,11 +43,16 @@ async function measureXrd(dialect: Dialect, path: PathName, signal: AbortSignal)
   return withSim(dialect, TIME_SCALE, async (sim) => {
     await setUpTarget(sim, RUN_MS);
     const once = async (): Promise<{ cost: Cost; own: boolean; clientRequests: number }> => {
-      const base = await forgeFor(sim);
+      const clock = scaledClock(TIME_SCALE);
+      const base = onClientClock(await forgeFor(sim), clock);
       const forge = plan.withhold ? withoutRunId(base) : base;
       const id = correlationId();
       await sim.resetStats();
-      const result = await dispatchAndWait(forge, plan.request(id), { ...scaledClock(TIME_SCALE), signal });
+      const result = await dispatchAndWait(forge, plan.request(id), {
+        now: clock.now,
+        sleep: clock.sleep,
+        signal,
+      });
       const stats = await sim.stats();
       const run = (await sim.runs()).find((r) => r.id === result.runId);
       return {
@@ -97,7 +102,8 @@ async function measureReference(dialect: Dialect, signal: AbortSignal): Promise<
         ? { eventType: EVENT_STEP_NAME }
         : { workflow: WF_STEP_NAME, inputName: 'correlation_id' }),
       timeoutMs: REFERENCE_TIMEOUT_MS,
-      ...clock,
+      now: clock.now,
+      sleep: clock.sleep,
       signal,
       token: BENCH_TOKEN,
     });
