@@ -25,7 +25,7 @@ import { errorMessage } from './errors.js';
 import { type ActionInputs, readActionInputs, SECRET_INPUTS } from './inputs.js';
 import { setResultOutputs, setRunOutputs } from './outputs.js';
 import { createProgressLogger } from './progress.js';
-import { type Env, type RunnerContext, readRunnerContext } from './runner-context.js';
+import { type Env, readRunnerContext } from './runner-context.js';
 import { STATE } from './state.js';
 import { renderSummary } from './summary.js';
 
@@ -56,38 +56,27 @@ export interface Prepared {
 export function prepare(env: Env): Prepared {
   const inputs = readActionInputs((name) => actions.getInput(name));
   const runner = readRunnerContext(env, inputs.raw, (path) => readFileSync(path, 'utf8'));
-  const options = parseRunOptions(inputs.raw, { label: inputs.label, defaults: runner.defaults });
+  const options = parseRunOptions(inputs.raw, {
+    label: inputs.label,
+    defaults: runner.defaults,
+    // `report-status: true` / `report-comment: true` mean this job's commit and pull request, which
+    // only the runner's event knows.
+    ...(runner.sha !== undefined ? { sourceSha: runner.sha } : {}),
+    ...(runner.pr !== undefined ? { sourcePr: runner.pr } : {}),
+  });
   if (inputs.token === '') {
     throw new InvalidInputError(
       `Input \`${inputs.tokenInput}\` is empty; pass a token that may dispatch workflows in ${options.repo.owner}/${options.repo.repo}, e.g. \`token: \${{ secrets.DISPATCH_TOKEN }}\`.`,
       { input: inputs.tokenInput },
     );
   }
-  const report = reportFor(options, inputs, runner);
   const forge = createForge({
     kind: options.forge,
     apiUrl: options.apiUrl,
     token: inputs.token,
     ...(inputs.user !== undefined ? { user: inputs.user } : {}),
   });
-  return { inputs, options, report, forge };
-}
-
-/** The source commit and pull request come from the runner's event, which only the action sees. */
-function reportFor(
-  options: RunOptions,
-  inputs: ActionInputs,
-  runner: RunnerContext,
-): ReportOptions | undefined {
-  if (!options.report) return undefined;
-  const wantsStatus = inputs.raw['report-status'] !== undefined && options.report.sha === undefined;
-  const wantsComment = inputs.raw['report-comment'] !== undefined && options.report.pr === undefined;
-  return {
-    ...options.report,
-    ...(wantsStatus && runner.sha !== undefined ? { sha: runner.sha } : {}),
-    ...(wantsComment && runner.pr !== undefined ? { pr: runner.pr } : {}),
-    ...(inputs.commentTitle !== undefined ? { title: inputs.commentTitle } : {}),
-  };
+  return { inputs, options, report: options.report, forge };
 }
 
 export async function runMain(env: Env = process.env): Promise<void> {
@@ -166,7 +155,7 @@ export async function runMain(env: Env = process.env): Promise<void> {
     actions.info(`Remote run: ${run.htmlUrl}`);
 
     if (report) {
-      await reportStart(forge, report, { ...receipt, runId: run.id, runUrl: run.url, htmlUrl: run.htmlUrl });
+      await reportStart(forge, report, { receipt, run });
     }
     if (!options.wait) {
       actions.saveState(STATE.settled, 'true');
@@ -178,13 +167,14 @@ export async function runMain(env: Env = process.env): Promise<void> {
         ...engine,
         timeoutMs: options.timeoutMs,
         intervalMs: options.intervalMs,
+        dispatchedAt: receipt.dispatchedAt,
         cancelOnTimeout: options.cancelOnTimeout,
         cancelOnAbort: options.cancelOnAbort,
       }),
     );
     actions.saveState(STATE.settled, 'true');
 
-    if (report) await reportResult(forge, report, result);
+    if (report) await reportResult(forge, report, result, reportOptions(prepared));
     setResultOutputs(setOutput, result);
     for (const job of result.failedJobs) {
       const steps =
@@ -218,6 +208,14 @@ export async function runMain(env: Env = process.env): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** How the final status and the comment are judged and titled (same `fail-on` as the step). */
+export function reportOptions(prepared: Prepared) {
+  return {
+    failOn: prepared.options.failOn,
+    ...(prepared.inputs.commentTitle !== undefined ? { title: prepared.inputs.commentTitle } : {}),
+  };
 }
 
 async function group<T>(name: string, fn: () => Promise<T>): Promise<T> {

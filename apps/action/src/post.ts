@@ -4,7 +4,7 @@
 import * as actions from '@actions/core';
 import { reportResult, waitForRun } from '@xrd/core';
 import { errorMessage } from './errors.js';
-import { maskSecrets, prepare } from './main.js';
+import { maskSecrets, prepare, reportOptions } from './main.js';
 import type { Env } from './runner-context.js';
 import { STATE } from './state.js';
 
@@ -19,7 +19,8 @@ export async function runPost(env: Env = process.env): Promise<void> {
     return;
   }
   try {
-    const { options, report, forge } = prepare(env);
+    const prepared = prepare(env);
+    const { options, report, forge } = prepared;
     const target = `${options.repo.owner}/${options.repo.repo}`;
     if (!options.cancelOnAbort) {
       actions.info(`xrd: cancel-on-cancel is off; run ${runId} of ${target} keeps running.`);
@@ -34,7 +35,7 @@ export async function runPost(env: Env = process.env): Promise<void> {
         learnDuration: false,
         logTailLines: 0,
       });
-      await reportResult(forge, report, result);
+      await reportResult(forge, report, result, reportOptions(prepared));
     }
   } catch (error) {
     // A failing post step cannot un-cancel anything: warn, so the job's own result stays readable.

@@ -1,0 +1,166 @@
+// Cancellation and timeouts: the runner cancels a job by sending SIGINT to the main step (and
+// SIGTERM 7.5 s later), then runs post steps whose `post-if` holds — here `cancelled()`.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { githubRunner, hex } from './env.js';
+import { actionYml, parseFileCommands, runStep, type StartedStep, startStep } from './runner.js';
+import { control, runs, type Sim, start } from './sim.js';
+
+const SOURCE_SHA = hex(40, 'cancel-source');
+let sim: Sim;
+
+beforeAll(async () => {
+  sim = await start({
+    dialect: 'github',
+    seed: {
+      repos: [
+        {
+          owner: 'acme',
+          repo: 'target',
+          workflows: [
+            {
+              file: 'long.yml',
+              name: 'Long',
+              on: { workflow_dispatch: { inputs: { correlation_id: {} } } },
+              runName: 'Long ${{ inputs.correlation_id }}',
+              // An hour of simulated time: far longer than any of these tests.
+              jobs: [{ name: 'soak', steps: ['Soak'], durationMs: 360_000_000 }],
+            },
+          ],
+        },
+        { owner: 'acme', repo: 'source' },
+      ],
+    },
+  });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+
+const env = () => githubRunner(sim, { repository: 'acme/source', sha: SOURCE_SHA, eventName: 'push' });
+const base = { repo: 'acme/target', workflow: 'long.yml', ref: 'main', 'poll-interval': '1s' };
+
+async function runOf(id: string | undefined) {
+  return (await runs(sim)).find((r) => String(r.id) === id);
+}
+
+/** Waits until main has saved the run id in its state file (the run is known and being waited on). */
+async function savedRunId(step: StartedStep): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const state = parseFileCommands(await readFile(step.statePath, 'utf8'));
+    if (state['run-id'] && step.stdout().includes('::group::Wait for run')) return state['run-id'];
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`main never saved a run id; log so far:\n${step.stdout()}`);
+}
+
+describe('action.yml', () => {
+  it('runs the one bundle for main and post, post only when the job was cancelled', async () => {
+    const yml = await actionYml();
+    expect(yml.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/index.js',
+      'post-if': 'cancelled()',
+    });
+  });
+});
+
+describe('cancel-on-cancel', () => {
+  it('post cancels the remote run when main was killed outright, and reports it', async () => {
+    const withInputs = { ...base, 'report-status': SOURCE_SHA, 'source-repo': 'acme/source' };
+    const main = await startStep({ phase: 'main', with: withInputs, env: env(), jobToken: 'job-token' });
+    const runId = await savedRunId(main);
+    main.child.kill('SIGKILL');
+    const killed = await main.result;
+    expect(killed.signal).toBe('SIGKILL');
+    expect((await runOf(runId))?.status).not.toBe('completed');
+
+    const post = await runStep({
+      phase: 'post',
+      with: withInputs,
+      env: env(),
+      jobToken: 'job-token',
+      state: killed.state,
+    });
+    expect(post.stderr).toBe('');
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain(
+      `xrd: cancelled run ${runId} of acme/target because this job was cancelled.`,
+    );
+    expect(await runOf(runId)).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+    // The pending status does not stay pending: a cancelled run is an error, not a failed change.
+    const statuses = await control<Array<{ state: string }>>(
+      sim,
+      'GET',
+      `/repos/acme/source/statuses/${SOURCE_SHA}`,
+    );
+    expect(statuses.map((s) => s.state)).toEqual(['error', 'pending']);
+  });
+
+  it('main cancels the remote run itself on SIGINT; post then has nothing left to do', async () => {
+    const main = await startStep({ phase: 'main', with: base, env: env(), jobToken: 'job-token' });
+    const runId = await savedRunId(main);
+    main.child.kill('SIGINT');
+    const stopped = await main.result;
+    expect(stopped.code).toBe(1);
+    expect(stopped.errors).toHaveLength(1);
+    expect(stopped.state.settled).toBe('true');
+    expect(await runOf(runId)).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+
+    const post = await runStep({
+      phase: 'post',
+      with: base,
+      env: env(),
+      jobToken: 'job-token',
+      state: stopped.state,
+    });
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain('no remote run is left to cancel');
+  });
+
+  it('leaves the remote run alone when cancel-on-cancel is false', async () => {
+    const withInputs = { ...base, 'cancel-on-cancel': 'false' };
+    const main = await startStep({ phase: 'main', with: withInputs, env: env(), jobToken: 'job-token' });
+    const runId = await savedRunId(main);
+    main.child.kill('SIGKILL');
+    const killed = await main.result;
+    const post = await runStep({
+      phase: 'post',
+      with: withInputs,
+      env: env(),
+      jobToken: 'job-token',
+      state: killed.state,
+    });
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain(`cancel-on-cancel is off; run ${runId} of acme/target keeps running.`);
+    expect((await runOf(runId))?.status).toBe('in_progress');
+    await control(sim, 'POST', `/runs/${runId}/finish`, { conclusion: 'success' });
+  });
+});
+
+describe('timeout', () => {
+  it('fails the step at the deadline and cancels the run with cancel-on-timeout', async () => {
+    const withInputs = { ...base, timeout: '3s', 'cancel-on-timeout': 'true' };
+    const main = await runStep({ phase: 'main', with: withInputs, env: env(), jobToken: 'job-token' });
+    expect(main.code).toBe(1);
+    expect(main.errors).toHaveLength(1);
+    expect(main.errors[0]).toMatch(/3s/);
+    expect(main.outputs.status).toBe('in_progress');
+    expect(await runOf(main.outputs['run-id'])).toMatchObject({
+      status: 'completed',
+      conclusion: 'cancelled',
+    });
+  });
+
+  it('fails the step at the deadline and leaves the run running without cancel-on-timeout', async () => {
+    const withInputs = { ...base, workflow_status_timeout: '2' };
+    const main = await runStep({ phase: 'main', with: withInputs, env: env(), jobToken: 'job-token' });
+    expect(main.code).toBe(1);
+    expect(main.errors).toHaveLength(1);
+    expect((await runOf(main.outputs['run-id']))?.status).toBe('in_progress');
+    // Had the job been cancelled later, post would still cancel the run (it is not settled).
+    expect(main.state.settled).toBeUndefined();
+    await control(sim, 'POST', `/runs/${main.outputs['run-id']}/finish`, { conclusion: 'success' });
+  });
+});

@@ -1,0 +1,131 @@
+// examples/github/source.yml → examples/github/target.yml, on github.com (the dispatch returns the
+// run id) and on GHES 3.19 (it rejects `return_run_details`: fall back, then find the run by its
+// run-name), from a pull request: pending status, final status and one PR comment.
+import { afterEach, describe, expect, it } from 'vitest';
+import { expectNoSecret, githubRunner, hex } from './env.js';
+import { runStep } from './runner.js';
+import { control, runs, type Sim, start } from './sim.js';
+import { workflowSpec, xrdStepWith } from './workflow.js';
+
+const TOKEN = `github_pat_${hex(60, 'github-token')}`;
+const HEAD = hex(40, 'pr-head');
+const MERGE = hex(40, 'merge-commit');
+
+interface Status {
+  state: string;
+  context: string;
+  targetUrl: string | null;
+}
+interface Comment {
+  body: string;
+}
+
+let sim: Sim | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function startWith(dialect: 'github' | 'ghes-3.19') {
+  const target = await workflowSpec('github/target.yml', 'target.yml');
+  sim = await start({
+    dialect,
+    seed: {
+      repos: [
+        { owner: 'acme', repo: 'target', workflows: [target] },
+        { owner: 'acme', repo: 'source', pulls: [{ number: 7, head: { ref: 'feature/x', sha: HEAD } }] },
+      ],
+    },
+  });
+  return sim;
+}
+
+async function runSourceExample(s: Sim) {
+  const event = {
+    action: 'opened',
+    number: 7,
+    pull_request: { number: 7, head: { sha: HEAD, ref: 'feature/x' } },
+  };
+  const context = {
+    secrets: { DISPATCH_TOKEN: TOKEN },
+    github: { repository: 'acme/source', sha: MERGE, event_name: 'pull_request', event },
+  };
+  const withInputs = await xrdStepWith('github/source.yml', context);
+  const env = githubRunner(s, { repository: 'acme/source', sha: MERGE, eventName: 'pull_request' });
+  return runStep({ phase: 'main', with: withInputs, env, event, jobToken: 'ghs_jobtoken' });
+}
+
+describe('examples/github on github.com', () => {
+  it('takes the run id from the dispatch, waits, and reports status and comment on the PR head', async () => {
+    const s = await startWith('github');
+    const main = await runSourceExample(s);
+    expect(main.stderr).toBe('');
+    expect(main.code).toBe(0);
+
+    const all = await runs(s);
+    expect(all).toHaveLength(1);
+    const run = all[0]!;
+    expect(run).toMatchObject({
+      event: 'workflow_dispatch',
+      conclusion: 'success',
+      inputs: {
+        source_repo: 'acme/source',
+        source_sha: HEAD,
+        correlation_id: main.outputs['correlation-id'],
+      },
+    });
+    expect(main.outputs).toMatchObject({
+      'run-id': String(run.id),
+      status: 'completed',
+      conclusion: 'success',
+      'failed-jobs': '[]',
+    });
+    expect(main.outputs['html-url']).toMatch(new RegExp(`/acme/target/actions/runs/${run.id}$`));
+    expect(main.outputs['jobs-url']).toBe(main.outputs.jobs_url);
+    expect(Number(main.outputs['duration-seconds'])).toBeGreaterThanOrEqual(0);
+
+    // The run id came back with the dispatch: no listing of runs was needed to find it.
+    const stats = await control<{ byRoute: Record<string, { total: number }> }>(s, 'GET', '/stats');
+    expect(Object.keys(stats.byRoute).filter((route) => route.endsWith('/actions/runs'))).toEqual([]);
+
+    // Pending (linking to the run) at dispatch, then success — on the PR head, not the merge commit.
+    const statuses = await control<Status[]>(s, 'GET', `/repos/acme/source/statuses/${HEAD}`);
+    expect(statuses.map((st) => [st.state, st.context, st.targetUrl])).toEqual([
+      ['success', 'acme/target build', main.outputs['html-url']],
+      ['pending', 'acme/target build', main.outputs['html-url']],
+    ]);
+    expect(await control<Status[]>(s, 'GET', `/repos/acme/source/statuses/${MERGE}`)).toEqual([]);
+    const comments = await control<Comment[]>(s, 'GET', '/repos/acme/source/issues/7/comments');
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain(`success** — [run log](${main.outputs['html-url']})`);
+
+    expect(main.stdout).toMatch(/::group::Dispatch workflow target\.yml to acme\/target@main/);
+    expect(main.stdout).toContain('::endgroup::');
+    expect(main.summary).toContain('| acme/target@main (workflow target.yml) |');
+    expectNoSecret(main, TOKEN);
+  });
+});
+
+describe('examples/github on GHES 3.19', () => {
+  it('falls back from return_run_details, dispatches once, and finds the run by its run-name', async () => {
+    const s = await startWith('ghes-3.19');
+    const main = await runSourceExample(s);
+    expect(main.stderr).toBe('');
+    expect(main.code).toBe(0);
+
+    const all = await runs(s);
+    expect(all).toHaveLength(1);
+    const run = all[0]!;
+    expect(run.displayTitle).toBe(`Build ${main.outputs['correlation-id']}`);
+    expect(main.outputs).toMatchObject({
+      'run-id': String(run.id),
+      status: 'completed',
+      conclusion: 'success',
+    });
+    expect(main.outputs.jobs_url).toBe(`${s.url}/api/v3/repos/acme/target/actions/runs/${run.id}/jobs`);
+
+    const statuses = await control<Status[]>(s, 'GET', `/repos/acme/source/statuses/${HEAD}`);
+    expect(statuses.map((st) => st.state)).toEqual(['success', 'pending']);
+    expectNoSecret(main, TOKEN);
+  });
+});
