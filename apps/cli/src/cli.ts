@@ -15,7 +15,7 @@ import {
 } from '@xrd/core';
 import { Command, CommanderError, Option } from 'commander';
 import { completionScript, SHELLS, type Shell } from './completion.js';
-import { DEMO_DIALECTS, runDemo } from './demo.js';
+import { DEMO_DIALECTS } from './demo-dialects.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import type { RunFlags } from './flags.js';
 import { type JsonDocument, jsonDispatch, renderJson } from './output.js';
@@ -39,20 +39,26 @@ function dispatchRequest(o: RunOptions): DispatchRequest {
 }
 
 async function runDispatch(s: Session, flags: RunFlags & CommonFlags): Promise<number> {
-  const options = parseDispatchOptions(flags, s.io.env);
-  const forge = s.connect(options, flags, true);
+  const options = await parseDispatchOptions(flags, s.io.env);
+  const forge = await s.connect(options, flags, true);
   const request = dispatchRequest(options);
   const p = s.palette;
   let receipt: DispatchReceipt | undefined;
   let started: Promise<void> | undefined;
   const report = options.report;
+  // The pending status goes out as soon as the run's page is known (returned by the dispatch or
+  // found by correlation), while the run is followed — not after it.
+  const startReport = (info: Parameters<typeof reportStart>[2]): void => {
+    if (report && !started)
+      started = reportStart(forge, report, info).catch((e: unknown) => warnReport(s, e));
+  };
   const onProgress = (event: ProgressEvent): void => {
     if (event.type === 'dispatched') {
       receipt = event.receipt;
       s.doc = { ...s.doc, dispatch: jsonDispatch(event.receipt) };
-      // The pending status goes out while the run is being found and followed, not after it.
-      if (report) started = reportStart(forge, report, event.receipt).catch((e: unknown) => warnReport(s, e));
+      if (event.receipt.runId !== undefined || !options.wait) startReport({ receipt: event.receipt });
     }
+    if (event.type === 'correlated') startReport({ ...(receipt ? { receipt } : {}), run: event.run });
     s.progress.onProgress(event);
   };
   s.progress.setPhase('dispatching');
@@ -79,12 +85,16 @@ async function runDispatch(s: Session, flags: RunFlags & CommonFlags): Promise<n
       intervalMs: options.intervalMs,
       cancelOnTimeout: options.cancelOnTimeout,
       cancelOnAbort: options.cancelOnAbort,
-      correlate: { maxRuns: options.maxRuns },
+      correlate: { maxRuns: options.maxRuns, intervalMs: options.intervalMs },
     });
   } finally {
     await started;
   }
-  if (report) await reportResult(forge, report, result).catch((e: unknown) => warnReport(s, e));
+  if (report) {
+    await reportResult(forge, report, result, { failOn: options.failOn }).catch((e: unknown) =>
+      warnReport(s, e),
+    );
+  }
   return finishRun(s, result, options.failOn);
 }
 
@@ -281,8 +291,8 @@ Examples:
       const s = new Session(io, name, flags);
       setExit(
         await guard(s, async () => {
-          const target = locateRun(run, flags, s.io.env);
-          const forge = s.connect(target, flags, name === 'cancel');
+          const target = await locateRun(run, flags, s.io.env);
+          const forge = await s.connect(target, flags, name === 'cancel');
           return runCommands[name](s, forge, target, flags);
         }),
       );
@@ -297,7 +307,12 @@ Examples:
   addCommon(demoCmd, false).addHelpText('after', EXAMPLES.demo);
   demoCmd.action(async (flags: CommonFlags & { dialect?: string; timeScale?: string }) => {
     const s = new Session(io, 'demo', flags);
-    setExit(await guard(s, () => runDemo(s, flags)));
+    setExit(
+      await guard(s, async () => {
+        const { runDemo } = await import('./demo.js');
+        return runDemo(s, flags);
+      }),
+    );
   });
 
   program

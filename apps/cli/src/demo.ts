@@ -1,7 +1,6 @@
 // `xrd demo`: the real flow — connect → dispatch → correlate → wait — over HTTP against the forge
 // simulator started in this process, once per dialect, live, ending with a table. Nothing here is
 // special-cased for the demo: the same core calls and adapters as `xrd dispatch`.
-import { createForge } from '@xrd/connect';
 import {
   type DispatchReceipt,
   dispatchAndWait,
@@ -10,28 +9,20 @@ import {
   type RunResult,
 } from '@xrd/core';
 import { startSim } from '@xrd/forge-sim';
+import { DEMO_DIALECTS, type DemoDialect } from './demo-dialects.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
+import { loadConnect } from './lazy.js';
 import type { JsonDemoRow } from './output.js';
 import type { CommonFlags, Session } from './session.js';
 import { formatDuration, ProgressReporter, paintConclusion } from './ui.js';
 
 interface DemoCase {
-  readonly dialect: (typeof DEMO_DIALECTS)[number];
+  readonly dialect: DemoDialect;
   readonly label: string;
   readonly kind: ForgeKind;
   readonly workflow?: string;
   readonly eventType?: string;
 }
-
-/** The dialects the demo runs, in order (forge-sim's names). */
-export const DEMO_DIALECTS = [
-  'github',
-  'ghes-3.19',
-  'gitea-1.24',
-  'gitea-1.25',
-  'gitea-1.26',
-  'forgejo',
-] as const;
 
 const CASES: readonly DemoCase[] = [
   { dialect: 'github', label: 'github', kind: 'github', workflow: 'build.yml' },
@@ -107,6 +98,7 @@ async function runCase(
   let receipt: DispatchReceipt | undefined;
   try {
     // Any token is accepted by the simulator; a real forge would get the user's.
+    const { createForge } = await loadConnect();
     const forge = createForge({ kind: c.kind, apiUrl: sim.apiUrl, token: 'xrd-demo-token' });
     progress.line(`${sim.dialect} at ${sim.apiUrl}`);
     progress.setPhase('dispatching');

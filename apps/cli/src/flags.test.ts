@@ -53,8 +53,12 @@ describe('toRawRunOptions', () => {
     });
   });
 
-  it('leaves out what was not given, so core applies its defaults', () => {
-    expect(toRawRunOptions({ repo: 'a/b' }).raw).toEqual({ repo: 'a/b' });
+  it('leaves out what was not given, so core applies its defaults, except the CLI-specific ones', () => {
+    expect(toRawRunOptions({ repo: 'a/b' }).raw).toEqual({
+      repo: 'a/b',
+      ref: 'main',
+      'cancel-on-cancel': 'false',
+    });
   });
 
   it('labels options with the flags the user typed', () => {

@@ -118,7 +118,8 @@ export function toRawRunOptions(flags: RunFlags): MappedRunOptions {
     ['repo', flags.repo],
     ['workflow', flags.workflow],
     ['event-type', flags.eventType],
-    ['ref', flags.ref],
+    // The Forge port cannot ask for the default branch, so the CLI assumes `main` (--ref overrides).
+    ['ref', flags.ref ?? 'main'],
     ['inputs', mergeInputs(flags.inputsJson, pairs)],
     ['client-payload', flags.clientPayload],
     ['wait', bool(flags.wait)],
@@ -134,7 +135,9 @@ export function toRawRunOptions(flags: RunFlags): MappedRunOptions {
     ['report-comment', flags.reportComment],
     ['source-repo', flags.sourceRepo],
     ['cancel-on-timeout', bool(flags.cancelOnTimeout)],
-    ['cancel-on-cancel', bool(flags.cancelOnInterrupt)],
+    // Core's default suits the action (cancel when the job is cancelled); a Ctrl-C at a terminal
+    // only cancels the remote run when asked to.
+    ['cancel-on-cancel', String(flags.cancelOnInterrupt === true)],
   ];
   const raw: Partial<Record<RawRunOptionName, string>> = {};
   for (const [name, value] of entries) if (value !== undefined) raw[name] = value;

@@ -1,6 +1,5 @@
 // `xrd wait|status|cancel|logs RUN`: find where the run lives (URL or id + --repo), then one call of
 // core or the Forge port each.
-import { detectForgeFromEnv } from '@xrd/connect';
 import {
   createMeter,
   type Forge,
@@ -12,6 +11,7 @@ import {
 } from '@xrd/core';
 import { EXIT } from './exit-codes.js';
 import type { RunFlags } from './flags.js';
+import { loadConnect } from './lazy.js';
 import { humanRun, jsonJob, jsonRun, repoName } from './output.js';
 import { parseRunArgument } from './run-url.js';
 import { type CommonFlags, finishRun, parseDispatchOptions, type Session } from './session.js';
@@ -44,11 +44,11 @@ export interface RunTarget extends Pick<RunOptions, 'forge' | 'apiUrl'> {
  * settles a web URL of a self-hosted server, which could be GHES or Gitea). The location and the
  * wait flags are then validated by core exactly as for `xrd dispatch`.
  */
-export function locateRun(
+export async function locateRun(
   runArg: string,
   flags: RunCommandFlags,
   env: Readonly<Record<string, string | undefined>>,
-): RunTarget {
+): Promise<RunTarget> {
   const loc = parseRunArgument(runArg);
   if (loc.repo && flags.repo !== undefined && flags.repo !== repoName(loc.repo)) {
     throw new InvalidInputError(
@@ -65,6 +65,7 @@ export function locateRun(
   let forge = flags.forge ?? loc.forge;
   if (forge === undefined && loc.source === 'html-url') {
     // A web URL of a self-hosted server: the runner's own forge, if it is the same server.
+    const { detectForgeFromEnv } = await loadConnect();
     const detected = detectForgeFromEnv(env);
     if (detected && sameServer(detected.serverUrl, loc.serverUrl)) forge = detected.kind;
     if (forge === undefined) {
@@ -84,11 +85,13 @@ export function locateRun(
     ...pick('failOn', flags.failOn),
     ...pick('cancelOnTimeout', flags.cancelOnTimeout),
     ...pick('cancelOnInterrupt', flags.cancelOnInterrupt),
-    // The RUN commands follow a run that exists: no workflow is dispatched. Core's validation needs
-    // a dispatch target to be complete, so the run id stands in for the (unused) workflow id.
+    // The RUN commands follow a run that exists: nothing is dispatched. Core's one validation wants
+    // a complete dispatch target, so a valid, unused stand-in is given for it (the run id as
+    // workflow id, and a ref); only the location and the wait flags are taken from the result.
     workflow: String(loc.runId),
+    ref: 'main',
   };
-  const options = parseDispatchOptions(flagsForCore, env);
+  const options = await parseDispatchOptions(flagsForCore, env);
   return {
     forge: options.forge,
     apiUrl: options.apiUrl,

@@ -1,7 +1,6 @@
 // One command invocation: where its output goes (stdout for the result or the --json document,
 // stderr for progress and errors), which secrets to scrub, and the shared steps every command takes
 // (validate options through core, build the forge, print a finished run).
-import { createForge, detectForgeFromEnv } from '@xrd/connect';
 import {
   type Forge,
   InvalidInputError,
@@ -15,6 +14,7 @@ import {
 } from '@xrd/core';
 import { EXIT } from './exit-codes.js';
 import { environmentDefaults, type RunFlags, toRawRunOptions } from './flags.js';
+import { loadConnect } from './lazy.js';
 import { humanRun, type JsonDocument, type JsonError, jsonResult, renderJson } from './output.js';
 import { resolveToken, type TokenFlags, tokenEnvNames } from './token.js';
 import { createPalette, type Palette, ProgressReporter, useColor, type Writable } from './ui.js';
@@ -99,7 +99,11 @@ export class Session {
   }
 
   /** Builds the forge client with the token from the flags or the environment. */
-  connect(options: Pick<RunOptions, 'forge' | 'apiUrl'>, flags: TokenFlags, required: boolean): Forge {
+  async connect(
+    options: Pick<RunOptions, 'forge' | 'apiUrl'>,
+    flags: TokenFlags,
+    required: boolean,
+  ): Promise<Forge> {
     const resolved = resolveToken(flags, options.forge, this.io.env, this.io.readFile);
     for (const w of resolved.warnings) this.warn(w);
     if (!resolved.token && required) {
@@ -112,6 +116,7 @@ export class Session {
       );
     }
     this.addSecret(resolved.token);
+    const { createForge } = await loadConnect();
     return createForge({
       kind: options.forge,
       apiUrl: options.apiUrl,
@@ -128,8 +133,9 @@ function errorJson(error: Error): JsonError {
 }
 
 /** Validates the run options of `xrd dispatch` through core (the action's validation). */
-export function parseDispatchOptions(flags: RunFlags, env: CliIo['env']): RunOptions {
+export async function parseDispatchOptions(flags: RunFlags, env: CliIo['env']): Promise<RunOptions> {
   const { raw, label } = toRawRunOptions(flags);
+  const { detectForgeFromEnv } = await loadConnect();
   return parseRunOptions(raw, { label, defaults: environmentDefaults(raw, detectForgeFromEnv(env), env) });
 }
 
