@@ -88,6 +88,7 @@ export {
 export type { PollDecision, PollState, ScheduleSettings, WaitReason } from './schedule.js';
 export {
   correlationDelay,
+  durationSpread,
   endWindow,
   expectedDuration,
   median,

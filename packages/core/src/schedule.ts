@@ -11,11 +11,17 @@ export interface ScheduleSettings {
   readonly minIntervalMs: number;
   /** Longest interval. */
   readonly maxIntervalMs: number;
-  /** Interval inside the window around the expected end. Default min(1 000, minIntervalMs). */
+  /**
+   * Interval inside the window around the expected end. Default about 1 s: min(1 000, minIntervalMs),
+   * stretched for wide windows so that a window costs at most about 12 polls.
+   */
   readonly denseIntervalMs?: number;
   /** Expected time from dispatch to completion, when known. */
   readonly expectedDurationMs?: number;
-  /** Half width of the dense window around the expected end. Default 1 % of it, within 3–30 s. */
+  /**
+   * Half width of the dense window around the expected end: how far recent durations spread.
+   * Default 1 % of the expected duration. Always within 3–30 s.
+   */
   readonly windowMs?: number;
 }
 
@@ -39,35 +45,42 @@ export interface PollDecision {
   readonly reason: WaitReason;
 }
 
+/** The dense window costs at most about this many polls. */
+const WINDOW_POLLS = 12;
+
 const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
 
 /** The dense window around the expected end, in elapsed ms, or undefined when no end is expected. */
 export function endWindow(settings: ScheduleSettings): { start: number; end: number } | undefined {
   const expected = settings.expectedDurationMs;
   if (expected === undefined || !(expected > 0)) return undefined;
-  const half = settings.windowMs ?? clamp(expected * 0.01, 3_000, 30_000);
+  const half = clamp(settings.windowMs ?? expected * 0.01, 3_000, 30_000);
   return { start: Math.max(0, expected - half), end: expected + half };
 }
 
 /** The interval the schedule alone asks for, before rate limits and the deadline. */
 export function scheduledDelay(settings: ScheduleSettings, elapsedMs: number): number {
   const { minIntervalMs: min, maxIntervalMs: max } = settings;
-  const dense = Math.max(1, settings.denseIntervalMs ?? Math.min(1_000, min));
   const elapsed = Math.max(0, elapsedMs);
   const window = endWindow(settings);
+  const dense = Math.max(
+    1,
+    settings.denseIntervalMs ??
+      Math.max(Math.min(1_000, min), window ? (window.end - window.start) / WINDOW_POLLS : 0),
+  );
   if (window === undefined) {
     // Nothing known: dense at first, then back off geometrically (a quarter of the time so far).
     return clamp(elapsed / 4, min, max);
   }
   if (elapsed < window.start) {
-    // Doubling from the start (2, 4, 8, 16 s …) sees the run start quickly, then sparse polls catch
+    // Tripling from the start (2, 6, 18, 54 s …) sees the run start quickly, then sparse polls catch
     // early failures; the last one lands exactly on the window's start.
-    const delay = clamp(elapsed, min, max);
+    const delay = clamp(elapsed * 2, min, max);
     return Math.min(delay, window.start - elapsed);
   }
   if (elapsed < window.end) return dense;
-  // Later than expected: back off gently, the run is probably about to end.
-  return clamp(dense + (elapsed - window.end) / 4, dense, max);
+  // Later than expected: back off (×1.5 per poll at first), the run is probably about to end.
+  return clamp(dense + (elapsed - window.end) / 2, dense, max);
 }
 
 /**
@@ -131,6 +144,22 @@ export function expectedDuration(runs: readonly Run[]): number | undefined {
     .map(runDurationMs)
     .filter((d): d is number => d !== undefined);
   return median(sample);
+}
+
+/**
+ * How far recent durations spread around the median: the interquartile range (half of it on each
+ * side would hold half the runs; the whole range on each side holds nearly all of a steady workflow).
+ */
+export function durationSpread(runs: readonly Run[]): number | undefined {
+  const completed = runs.filter((r) => r.status === 'completed');
+  const successes = completed.filter((r) => r.conclusion === 'success');
+  const sample = (successes.length > 0 ? successes : completed)
+    .map(runDurationMs)
+    .filter((d): d is number => d !== undefined)
+    .sort((a, b) => a - b);
+  if (sample.length < 2) return undefined;
+  const q = (p: number): number => sample[Math.min(sample.length - 1, Math.floor(p * sample.length))]!;
+  return q(0.75) - q(0.25);
 }
 
 export function median(values: readonly number[]): number | undefined {

@@ -4,7 +4,7 @@ import type { FailedJob, RunResult, WaitOptions } from './engine-types.js';
 import { AbortedError, RunTimeoutError } from './errors.js';
 import { type Engine, engine, formatDuration, repoName, withRetry } from './internal.js';
 import { createMeter, type Meter } from './meter.js';
-import { expectedDuration, nextPollDelay, runDurationMs } from './schedule.js';
+import { durationSpread, expectedDuration, nextPollDelay, runDurationMs } from './schedule.js';
 import { abortError } from './sleep.js';
 import { isTransientError, retryAtOf } from './transient.js';
 import {
@@ -53,7 +53,7 @@ export async function waitForRun(
       await refreshJobs(forge, repo, run, e, deadline, tracker);
     }
     if (run.status !== 'completed') {
-      const expectedMs = await learnDuration(forge, repo, run, options, e, deadline);
+      const learned = await learnDuration(forge, repo, run, options, e, deadline);
       // Elapsed counts from the dispatch: that is what recent runs' durations (creation → end) measure.
       const created = Date.parse(run.createdAt);
       const since = options.dispatchedAt ?? (Number.isNaN(created) ? started : Math.min(created, started));
@@ -65,7 +65,8 @@ export async function waitForRun(
           {
             minIntervalMs: options.intervalMs ?? WAIT_DEFAULTS.intervalMs,
             maxIntervalMs: options.maxIntervalMs ?? WAIT_DEFAULTS.maxIntervalMs,
-            ...(expectedMs !== undefined ? { expectedDurationMs: expectedMs } : {}),
+            ...(learned?.expectedMs !== undefined ? { expectedDurationMs: learned.expectedMs } : {}),
+            ...(learned?.spreadMs !== undefined ? { windowMs: learned.spreadMs } : {}),
           },
           { now, elapsedMs: now - since, deadline, rateLimit: meter.cost().rateLimit, retryAt },
         );
@@ -162,8 +163,8 @@ async function learnDuration(
   options: WaitOptions,
   e: Engine,
   deadline: number,
-): Promise<number | undefined> {
-  if (options.expectedDurationMs !== undefined) return options.expectedDurationMs;
+): Promise<{ expectedMs?: number; spreadMs?: number } | undefined> {
+  if (options.expectedDurationMs !== undefined) return { expectedMs: options.expectedDurationMs };
   if (options.learnDuration === false) return undefined;
   const workflow = run.workflowId ?? run.workflowPath?.split('/').pop();
   if (workflow === undefined) return undefined;
@@ -172,13 +173,18 @@ async function learnDuration(
     const page = await withRetry(e, deadline, 'Listing recent runs', () =>
       forge.listRuns(repo, { workflow, status: 'completed', perPage: 20, page: 1 }, e.ctx),
     );
-    const expected = expectedDuration(page.runs.filter((r) => r.id !== run.id));
+    const history = page.runs.filter((r) => r.id !== run.id);
+    const expected = expectedDuration(history);
+    const spread = durationSpread(history);
     e.debug(
       expected === undefined
         ? 'No completed run of this workflow to learn from; polling with backoff.'
         : `Recent runs of this workflow took ${formatDuration(expected)} (median); polling densely near that.`,
     );
-    return expected;
+    return {
+      ...(expected !== undefined ? { expectedMs: expected } : {}),
+      ...(spread !== undefined ? { spreadMs: spread } : {}),
+    };
   } catch (error) {
     if (e.signal?.aborted) throw error;
     e.debug(`Could not learn the expected duration: ${(error as Error).message}`);
