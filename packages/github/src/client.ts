@@ -102,7 +102,9 @@ export function createClient(settings: ClientSettings): GitHubClient {
   const debugLine = (ctx: CallContext | undefined, message: string) =>
     ctx?.debug?.(redact(message, settings.secrets()));
 
-  const limitHandler = async (
+  // Secondary limits: plugin-throttling passes the `retry-after` (or 60 s); we wait here, abortably
+  // and bounded, and tell the plugin to retry at once (retryAfterBaseValue 0).
+  const secondaryLimitHandler = async (
     retryAfterSeconds: number,
     options: { method?: string; url?: string; request?: unknown },
     _octokit: unknown,
@@ -112,9 +114,7 @@ export function createClient(settings: ClientSettings): GitHubClient {
     if (request.xrdRetry === 'never' || retryCount >= settings.retries) return false;
     const waitMs = Math.max(0, retryAfterSeconds * 1000);
     if (waitMs > settings.maxWaitMs) return false;
-    request.xrdDebug?.(
-      `rate limited on ${options.method} ${options.url}; waiting ${waitMs} ms before retrying`,
-    );
+    request.xrdDebug?.(`secondary rate limit on ${options.method} ${options.url}; waiting ${waitMs} ms`);
     try {
       await sleep(waitMs, request.signal);
       return true;
@@ -122,6 +122,9 @@ export function createClient(settings: ClientSettings): GitHubClient {
       return false;
     }
   };
+  // Primary limits are left to `call()`: the plugin only knows `x-ratelimit-reset`, while GitHub says
+  // a `retry-after`, when present, takes precedence ("Rate limits for the REST API" → "Exceeding").
+  const primaryLimitHandler = async (): Promise<boolean> => false;
 
   const common = {
     baseUrl: settings.baseUrl,
@@ -139,25 +142,35 @@ export function createClient(settings: ClientSettings): GitHubClient {
       retryAfterBaseValue: 0,
       write: new Bottleneck.Group({ maxConcurrent: 1, minTime: settings.minWriteIntervalMs }),
       notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: settings.minWriteIntervalMs * 3 }),
-      onRateLimit: limitHandler,
-      onSecondaryRateLimit: limitHandler,
+      onRateLimit: primaryLimitHandler,
+      onSecondaryRateLimit: secondaryLimitHandler,
     },
   });
   const plain = new Octokit(common);
 
   function retryDelay(error: unknown, attempt: number, policy: RetryPolicy): number | undefined {
-    if (policy !== 'safe' || attempt >= settings.retries) return undefined;
+    if (policy === 'never' || attempt >= settings.retries) return undefined;
     const backoff = settings.baseDelayMs * 2 ** attempt;
-    if (isNetworkError(error)) return backoff;
+    if (isNetworkError(error)) return policy === 'safe' ? backoff : undefined;
     if (!isOctokitError(error) || !error.response) return undefined;
-    if (handledByThrottling(error)) return undefined;
-    if (error.status < 500 && error.status !== 429) return undefined;
-    const retryAfter = error.response.headers['retry-after'];
-    if (retryAfter !== undefined && Number.isFinite(Number(retryAfter))) {
-      const ms = Number(retryAfter) * 1000;
-      return ms > settings.maxWaitMs ? undefined : ms;
+    const headers = error.response.headers;
+    const retryAfter =
+      headers['retry-after'] !== undefined && Number.isFinite(Number(headers['retry-after']))
+        ? Number(headers['retry-after']) * 1000
+        : undefined;
+    const within = (ms: number) => (ms <= settings.maxWaitMs ? ms : undefined);
+    if (handledByThrottling(error)) {
+      // Secondary limits were already waited out by the plugin's handler.
+      if (/\bsecondary rate\b/i.test(error.message)) return undefined;
+      // A primary limit is a certain rejection: any policy but `never` may wait for it.
+      if (retryAfter !== undefined) return within(retryAfter);
+      const reset = Number(headers['x-ratelimit-reset']);
+      if (!Number.isFinite(reset)) return undefined;
+      return within(Math.max(0, reset * 1000 - Date.now()) + 1000);
     }
-    return backoff;
+    if (policy !== 'safe') return undefined;
+    if (error.status < 500 && error.status !== 429) return undefined;
+    return retryAfter !== undefined ? within(retryAfter) : backoff;
   }
 
   async function call(spec: CallSpec, ctx?: CallContext): Promise<CallResponse> {

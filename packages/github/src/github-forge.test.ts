@@ -426,6 +426,21 @@ describe('reads', () => {
     expect(mock.seen(RUN)).toHaveLength(2);
   });
 
+  it('prefer retry-after over a far x-ratelimit-reset on a primary limit', async () => {
+    const reset = String(Math.floor(Date.now() / 1000) + 3600);
+    const mock = createFetchMock().on(
+      RUN,
+      {
+        status: 403,
+        body: { message: 'API rate limit exceeded for user.' },
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset, 'retry-after': '0' },
+      },
+      { status: 200, body: runJson() },
+    );
+    expect((await forgeWith(mock).getRun(repo, 42)).id).toBe(42);
+    expect(mock.seen(RUN)).toHaveLength(2);
+  });
+
   it('reject with RATE_LIMITED and the reset time when the reset is beyond a reasonable wait', async () => {
     const reset = Math.floor(Date.now() / 1000) + 3600;
     const mock = createFetchMock().on(RUN, {
@@ -683,6 +698,26 @@ describe('commit statuses and comments', () => {
       body: `${marker}\nnew`,
     });
     expect(mock.seen('POST /repos/acme/source/issues/1/comments')).toHaveLength(0);
+  });
+
+  it('posts a comment again only after a certain rejection (primary rate limit)', async () => {
+    const POST = 'POST /repos/acme/source/issues/1/comments';
+    const mock = createFetchMock()
+      .on(LIST, { status: 200, body: [] })
+      .on(
+        POST,
+        {
+          status: 403,
+          body: { message: 'API rate limit exceeded for user.' },
+          headers: { 'x-ratelimit-remaining': '0', 'retry-after': '0' },
+        },
+        { status: 201, body: { id: 8 } },
+      );
+    const result = await forgeWith(mock).upsertComment({ owner: 'acme', repo: 'source' }, 1, marker, 'hi');
+    expect(result).toEqual({ id: 8, created: true });
+    expect(mock.seen(POST)).toHaveLength(2);
+    // The marker is appended when the body lacks it, so the next update finds the comment.
+    expect(mock.seen(POST)[1]?.body).toEqual({ body: `hi\n\n${marker}` });
   });
 
   it('does not write when the comment already says the same', async () => {
