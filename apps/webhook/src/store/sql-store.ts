@@ -305,7 +305,13 @@ export class SqlStore implements Store {
     );
   }
 
-  async transition(id: string, owner: string, from: DispatchState, patch: DispatchPatch): Promise<boolean> {
+  async transition(
+    id: string,
+    owner: string,
+    from: DispatchState,
+    patch: DispatchPatch,
+    keepLease = false,
+  ): Promise<boolean> {
     const sets: string[] = [];
     const params: SqlValue[] = [];
     for (const [key, value] of Object.entries(patch) as [keyof DispatchPatch, unknown][]) {
@@ -324,7 +330,8 @@ export class SqlStore implements Store {
       sets.push(`${column} = ?`);
       params.push(typeof value === 'boolean' ? (value ? 1 : 0) : (value as SqlValue));
     }
-    sets.push('lease_owner = NULL', 'lease_until = NULL');
+    if (!keepLease) sets.push('lease_owner = NULL', 'lease_until = NULL');
+    if (sets.length === 0) sets.push('state = state');
     const changed = await this.#db.run(
       `UPDATE dispatches SET ${sets.join(', ')} WHERE id = ? AND state = ? AND lease_owner = ?`,
       [...params, id, from, owner],
@@ -332,11 +339,18 @@ export class SqlStore implements Store {
     return changed === 1;
   }
 
-  async release(id: string, owner: string): Promise<void> {
-    await this.#db.run('UPDATE dispatches SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?', [
-      id,
-      owner,
-    ]);
+  async release(id: string, owner: string, nextAt?: number): Promise<void> {
+    if (nextAt === undefined) {
+      await this.#db.run(
+        'UPDATE dispatches SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?',
+        [id, owner],
+      );
+      return;
+    }
+    await this.#db.run(
+      'UPDATE dispatches SET lease_owner = NULL, lease_until = NULL, next_at = ? WHERE id = ? AND lease_owner = ?',
+      [nextAt, id, owner],
+    );
   }
 
   async getDispatch(id: string): Promise<DispatchRow | undefined> {

@@ -155,11 +155,18 @@ export interface Store {
   /**
    * Applies `patch` and releases the lease, only if `owner` still holds the lease and the dispatch is
    * still in state `from`. Moving to `running` goes to `completing` instead when a completion was
-   * recorded meanwhile. Returns false when the dispatch changed under the worker.
+   * recorded meanwhile. Returns false when the dispatch changed under the worker. With `keepLease`
+   * the owner keeps working on the dispatch (e.g. `sending` is recorded, then the POST goes out).
    */
-  transition(id: string, owner: string, from: DispatchState, patch: DispatchPatch): Promise<boolean>;
-  /** Releases the lease without changing anything else. */
-  release(id: string, owner: string): Promise<void>;
+  transition(
+    id: string,
+    owner: string,
+    from: DispatchState,
+    patch: DispatchPatch,
+    keepLease?: boolean,
+  ): Promise<boolean>;
+  /** Releases the lease (and reschedules the dispatch to `nextAt`, if given). */
+  release(id: string, owner: string, nextAt?: number): Promise<void>;
   getDispatch(id: string): Promise<DispatchRow | undefined>;
   listDispatches(): Promise<DispatchRow[]>;
   counts(): Promise<StoreCounts>;

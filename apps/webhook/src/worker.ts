@@ -1,0 +1,625 @@
+// Processes stored work: deliveries (database-only: they become dispatch records in one transaction)
+// and dispatches (forge calls, one step per claim). Each dispatch step is claimed under a lease and
+// ends in a transition guarded by owner and state, so a crash at any moment leaves the work where a
+// restarted worker (or, on PostgreSQL, another replica once the lease expires) picks it up.
+//
+// Exactly once: the `sending` state (with the correlation id) is committed BEFORE the dispatch POST.
+// A dispatch found in `sending` by a new claim was interrupted mid-send, so it is never re-sent
+// blindly: the run is searched for by its correlation id first (core's `searchRun`), and the dispatch
+// is sent again only when the search says the run is certainly absent.
+import {
+  type CallContext,
+  type CommitStatusInput,
+  commentMarker,
+  type DispatchReceipt,
+  type DispatchRequest,
+  dispatch,
+  type Forge,
+  isXrdError,
+  type RepoRef,
+  type ReportOptions,
+  type RequestMeter,
+  reportResult,
+  reportStart,
+  correlateRun,
+  type CorrelateOptions,
+  type FoundRun,
+  waitForRun,
+} from '@xrd/core';
+import type { ServiceConfig } from './config.js';
+import { CORRELATION_ID_PATTERN, type ServiceEvent } from './events.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import { planDispatches, type SourceEvent } from './plan.js';
+import type { DispatchPatch, DispatchRow, DispatchState, Store, StoredDelivery } from './store/types.js';
+
+/** What the HTTP layer stores as a delivery's payload. */
+export interface StoredEvent {
+  readonly event: ServiceEvent;
+  /** When the delivery arrived (epoch ms): orders pushes to the same PR. */
+  readonly eventAt: number;
+}
+
+export interface WorkerOptions {
+  readonly config: ServiceConfig;
+  readonly store: Store;
+  readonly forges: ReadonlyMap<string, Forge>;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Unique per process: the lease owner. */
+  readonly owner: string;
+  readonly now?: () => number;
+}
+
+const REJECTING_CODES = new Set(['DISPATCH_REJECTED', 'AUTH', 'INVALID_INPUT', 'UNSUPPORTED_BY_SERVER']);
+const MAX_SEND_ATTEMPTS = 8;
+const MAX_DELIVERY_ATTEMPTS = 10;
+
+const repoRef = (full: string): RepoRef => {
+  const [owner = '', repo = ''] = full.split('/');
+  return { owner, repo };
+};
+
+/** Exponential backoff with jitter, capped. */
+function backoff(attempt: number, baseMs: number, maxMs: number): number {
+  const ms = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 16));
+  return Math.round(ms / 2 + Math.random() * (ms / 2));
+}
+
+class LostLease extends Error {}
+
+/**
+ * Looks for the run carrying the receipt's correlation id. Not found is "certainly absent" only
+ * with run-name correlation: a title exists the moment the run does, while a step name appears only
+ * once a job runs, so a missing step proves nothing.
+ * TODO(core): use core's `searchRun` (which knows whether undecided candidates remain) once exported.
+ */
+async function findRun(
+  forge: Forge,
+  receipt: DispatchReceipt,
+  options: CorrelateOptions,
+): Promise<{ found?: FoundRun; certainlyAbsent: boolean }> {
+  try {
+    return { found: await correlateRun(forge, receipt, options), certainlyAbsent: false };
+  } catch (error) {
+    if (isXrdError(error) && error.code === 'RUN_NOT_FOUND') {
+      return { certainlyAbsent: receipt.correlation === 'run-name' };
+    }
+    throw error;
+  }
+}
+
+export class Worker {
+  readonly #o: WorkerOptions;
+  readonly #now: () => number;
+  readonly #active = new Map<string, Promise<void>>();
+  readonly #abort = new AbortController();
+  #stopping = false;
+  #wake: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+  readonly #meters = new Map<string, RequestMeter>();
+  readonly #hooks = new Map<string, boolean>();
+
+  constructor(options: WorkerOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Wakes the loop now (a delivery was just stored). */
+  kick(): void {
+    this.#wake?.();
+  }
+
+  get activeTasks(): number {
+    return this.#active.size;
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Stops claiming, waits up to `drainTimeoutMs` for running steps, then aborts the rest. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.kick();
+    await this.#loop;
+    const drained = Promise.allSettled([...this.#active.values()]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.#o.config.worker.drainTimeoutMs);
+    });
+    if ((await Promise.race([drained, timeout])) === 'timeout') {
+      this.#o.logger.warn('drain timeout: aborting unfinished steps; they resume on the next start', {
+        active: this.#active.size,
+      });
+      this.#abort.abort();
+      await drained;
+    }
+    clearTimeout(timer);
+  }
+
+  async #run(): Promise<void> {
+    const { config, store, logger } = this.#o;
+    let lastPrune = 0;
+    while (!this.#stopping) {
+      let busy = false;
+      try {
+        const now = this.#now();
+        const deliveries = await store.claimDeliveries(this.#o.owner, 64, config.worker.leaseMs, now);
+        for (const d of deliveries) await this.#processDelivery(d);
+        busy = deliveries.length > 0;
+        const free = config.worker.concurrency - this.#active.size;
+        if (free > 0 && !this.#stopping) {
+          const rows = await store.claimDispatches(this.#o.owner, free, config.worker.leaseMs, this.#now());
+          for (const row of rows) this.#spawn(row);
+          busy ||= rows.length > 0;
+        }
+        if (now - lastPrune > 3_600_000) {
+          lastPrune = now;
+          // Replays of a delivery are possible for days (GitHub allows redelivery of recent ones);
+          // a week of done deliveries keeps dedupe honest.
+          await store.pruneDeliveries(now - 7 * 24 * 3_600_000);
+        }
+      } catch (error) {
+        logger.error('worker loop error', { error });
+        await this.#sleep(config.worker.pollIntervalMs);
+        continue;
+      }
+      if (!busy) await this.#sleep(config.worker.pollIntervalMs);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = () => {
+        this.#wake = undefined;
+        done();
+      };
+    });
+  }
+
+  #spawn(row: DispatchRow): void {
+    const { store, config, logger, owner } = this.#o;
+    const renew = setInterval(
+      () => {
+        store.renewLease(row.id, owner, this.#now() + config.worker.leaseMs).catch(() => undefined);
+      },
+      Math.max(250, Math.floor(config.worker.leaseMs / 3)),
+    );
+    const task = this.#step(row)
+      .catch(async (error) => {
+        if (error instanceof LostLease || this.#abort.signal.aborted) return;
+        const code = isXrdError(error) ? error.code : 'INTERNAL';
+        this.#o.metrics.errors.inc({ step: row.state, code });
+        logger.warn('step failed; retrying later', { dispatch: row.id, state: row.state, code, error });
+        // Leave the state as it is and retry the same step later.
+        await store.release(row.id, owner, this.#now() + backoff(row.attempts, 1000, 300_000)).catch(() => undefined);
+      })
+      .finally(() => {
+        clearInterval(renew);
+        this.#active.delete(row.id);
+        this.kick();
+      });
+    this.#active.set(row.id, task);
+  }
+
+  // ---------------------------------------------------------------- deliveries
+
+  async #processDelivery(d: StoredDelivery): Promise<void> {
+    const { store, config, logger, metrics, owner } = this.#o;
+    try {
+      const stored = JSON.parse(d.payload) as StoredEvent;
+      const event = stored.event;
+      if (event.type === 'workflow_run') {
+        const correlationIds = [...event.displayTitle.matchAll(CORRELATION_ID_PATTERN)].map((m) => m[0]);
+        const matched = await store.applyRunCompletion(
+          d.id,
+          owner,
+          {
+            targetForge: d.forge,
+            targetRepo: event.repo,
+            runId: event.runId,
+            correlationIds,
+            conclusion: event.conclusion ?? 'failure',
+            htmlUrl: event.htmlUrl,
+          },
+          this.#now(),
+        );
+        logger.debug('workflow_run processed', { delivery: d.id, run: event.runId, matched });
+      } else {
+        const plans = planDispatches(config, d.forge, event as SourceEvent, stored.eventAt);
+        const created = await store.applySourceEvent(d.id, owner, plans, this.#now());
+        logger.info('source event processed', { delivery: d.id, event: event.type, dispatches: created });
+      }
+      metrics.processSeconds.observe((this.#now() - d.receivedAt) / 1000);
+    } catch (error) {
+      const retry = d.attempts < MAX_DELIVERY_ATTEMPTS;
+      logger.error('delivery processing failed', { delivery: d.id, retry, error });
+      await store.failDelivery(
+        d.id,
+        owner,
+        String(error instanceof Error ? error.message : error),
+        retry ? this.#now() + backoff(d.attempts, 500, 60_000) : undefined,
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------- dispatch steps
+
+  #ctx(forgeName: string): CallContext & { meter: RequestMeter; signal: AbortSignal } {
+    let meter = this.#meters.get(forgeName);
+    if (!meter) {
+      const { metrics } = this.#o;
+      meter = {
+        record(entry) {
+          metrics.apiRequests.inc({
+            forge: forgeName,
+            kind: entry.notModified ? 'not_modified' : entry.counted ? 'counted' : 'free',
+          });
+          if (entry.rateLimit) {
+            metrics.budget.set({ forge: forgeName }, entry.rateLimit.remaining);
+            metrics.budgetLimit.set({ forge: forgeName }, entry.rateLimit.limit);
+          }
+        },
+      };
+      this.#meters.set(forgeName, meter);
+    }
+    return { meter, signal: this.#abort.signal };
+  }
+
+  #forge(name: string): Forge {
+    const forge = this.#o.forges.get(name);
+    if (!forge) throw new Error(`forge ${name} is not configured any more`);
+    return forge;
+  }
+
+  /** Applies a transition; a refused one means the dispatch changed under us (lease lost or event). */
+  async #to(row: DispatchRow, from: DispatchState, patch: DispatchPatch, keepLease = false): Promise<void> {
+    if (!(await this.#o.store.transition(row.id, this.#o.owner, from, patch, keepLease))) {
+      this.#o.logger.debug('transition refused (changed meanwhile)', { dispatch: row.id, from, to: patch.state });
+      await this.#o.store.release(row.id, this.#o.owner);
+      throw new LostLease();
+    }
+  }
+
+  /** Moves to `to`, committed, and keeps working on the dispatch under the same lease. */
+  async #continue(row: DispatchRow, to: DispatchState, patch: DispatchPatch = {}): Promise<DispatchRow> {
+    await this.#to(row, row.state, { ...patch, state: to }, true);
+    const fresh = await this.#o.store.getDispatch(row.id);
+    if (!fresh) throw new LostLease();
+    return fresh;
+  }
+
+  async #step(row: DispatchRow): Promise<void> {
+    switch (row.state) {
+      case 'new':
+        return this.#send(row);
+      case 'sending':
+        return this.#recover(row);
+      case 'correlating':
+        return this.#correlate(row);
+      case 'started':
+        return this.#reportStart(row);
+      case 'running':
+        return this.#check(row);
+      case 'completing':
+        return this.#complete(row);
+      case 'superseding':
+        return this.#supersede(row);
+      case 'done':
+        return this.#o.store.release(row.id, this.#o.owner);
+    }
+  }
+
+  #request(row: DispatchRow): DispatchRequest {
+    const inputs = JSON.parse(row.inputs) as Record<string, string>;
+    return {
+      repo: repoRef(row.targetRepo),
+      ref: row.targetRef,
+      ...(row.workflow !== null
+        ? { workflow: /^\d+$/.test(row.workflow) ? Number(row.workflow) : row.workflow, inputs }
+        : { eventType: row.eventType ?? '', clientPayload: inputs }),
+      correlationId: row.correlationId,
+      correlationInput: row.correlationInput,
+      correlation: row.correlation as DispatchRequest['correlation'] & string,
+    };
+  }
+
+  #receipt(row: DispatchRow): DispatchReceipt {
+    return {
+      repo: repoRef(row.targetRepo),
+      ref: row.targetRef,
+      ...(row.workflow !== null
+        ? { workflow: /^\d+$/.test(row.workflow) ? Number(row.workflow) : row.workflow }
+        : { eventType: row.eventType ?? '' }),
+      correlationId: row.correlationId,
+      correlation: row.correlation as DispatchReceipt['correlation'],
+      correlationInput: row.correlationInput,
+      dispatchedAt: row.dispatchedAt ?? row.createdAt,
+      path: 'none',
+      ...(row.runId !== null ? { runId: row.runId } : {}),
+      ...(row.runUrl !== null ? { runUrl: row.runUrl } : {}),
+      ...(row.runHtmlUrl !== null ? { htmlUrl: row.runHtmlUrl } : {}),
+      notes: [],
+      apiCost: { requests: 0, counted: 0, notModified: 0 },
+    };
+  }
+
+  async #send(row: DispatchRow): Promise<void> {
+    const { logger, metrics, config } = this.#o;
+    if (row.supersededBy) {
+      // Never sent: nothing to cancel, no status was posted.
+      metrics.dispatches.inc({ forge: row.targetForge, result: 'superseded_unsent' });
+      return this.#to(row, 'new', { state: 'done', outcome: 'superseded', completedAt: this.#now() });
+    }
+    // The intent, with its correlation id, is durable before the request leaves.
+    const sentAt = this.#now();
+    const current = await this.#continue(row, 'sending', { dispatchedAt: sentAt });
+    const ctx = this.#ctx(row.targetForge);
+    let receipt: DispatchReceipt;
+    try {
+      receipt = await dispatch(this.#forge(row.targetForge), this.#request(current), {
+        ambiguousSearchMs: Math.min(config.reconcile.correlationTimeoutMs, 60_000),
+        correlate: { intervalMs: this.#correlationInterval() },
+        meter: ctx.meter,
+        signal: ctx.signal,
+      });
+    } catch (error) {
+      if (this.#abort.signal.aborted) throw error;
+      if (isXrdError(error) && REJECTING_CODES.has(error.code) && !error.ambiguous) {
+        metrics.dispatches.inc({ forge: row.targetForge, result: 'rejected' });
+        logger.warn('dispatch rejected', { dispatch: row.id, code: error.code, error });
+        return this.#to(current, 'sending', {
+          state: 'completing',
+          outcome: 'rejected',
+          error: error.message,
+          nextAt: this.#now(),
+        });
+      }
+      if (isXrdError(error) && !error.ambiguous && current.attempts < MAX_SEND_ATTEMPTS) {
+        // The forge answered and refused for now (rate limit, 5xx before acceptance): no run exists,
+        // so sending again later is safe.
+        logger.warn('dispatch failed before reaching the forge; will retry', { dispatch: row.id, code: error.code });
+        return this.#to(current, 'sending', {
+          state: 'new',
+          nextAt: this.#now() + backoff(current.attempts, 2000, 300_000),
+        });
+      }
+      // Ambiguous, or an unexpected error: the run may exist. Find it before anything else.
+      logger.warn('dispatch outcome unknown; correlating', { dispatch: row.id, error });
+      return this.#to(current, 'sending', { state: 'correlating', nextAt: this.#now() });
+    }
+    metrics.dispatches.inc({ forge: row.targetForge, result: 'sent' });
+    logger.info('dispatched', {
+      dispatch: row.id,
+      target: row.targetRepo,
+      run: receipt.runId,
+      path: receipt.path,
+      correlationId: row.correlationId,
+    });
+    if (receipt.runId !== undefined) {
+      return this.#to(current, 'sending', {
+        state: 'started',
+        runId: receipt.runId,
+        ...(receipt.runUrl ? { runUrl: receipt.runUrl } : {}),
+        ...(receipt.htmlUrl ? { runHtmlUrl: receipt.htmlUrl } : {}),
+        dispatchPath: receipt.path,
+        nextAt: this.#now(),
+      });
+    }
+    return this.#to(current, 'sending', { state: 'correlating', dispatchPath: receipt.path, nextAt: this.#now() });
+  }
+
+  /** Claimed in `sending`: the process died (or lost its lease) mid-send. Never re-send blindly. */
+  async #recover(row: DispatchRow): Promise<void> {
+    this.#o.logger.warn('dispatch interrupted mid-send; resolving by correlation id', {
+      dispatch: row.id,
+      correlationId: row.correlationId,
+    });
+    this.#o.metrics.dispatches.inc({ forge: row.targetForge, result: 'recovering' });
+    return this.#to(row, 'sending', { state: 'correlating', nextAt: this.#now() });
+  }
+
+  #correlationInterval(): number {
+    return Math.max(50, Math.min(2000, this.#o.config.reconcile.intervalMs));
+  }
+
+  async #correlate(row: DispatchRow): Promise<void> {
+    const { config, metrics, logger } = this.#o;
+    if (row.runId !== null) {
+      // A workflow_run event carrying our correlation id already named the run.
+      return this.#to(row, 'correlating', { state: 'started', nextAt: this.#now() });
+    }
+    const since = row.dispatchedAt ?? row.createdAt;
+    const remaining = since + config.reconcile.correlationTimeoutMs - this.#now();
+    const ctx = this.#ctx(row.targetForge);
+    const outcome = await findRun(this.#forge(row.targetForge), this.#receipt(row), {
+      // One bounded slice per claim: the lease stays short and other work gets its turn.
+      timeoutMs: Math.max(0, Math.min(remaining, 30_000)),
+      intervalMs: this.#correlationInterval(),
+      meter: ctx.meter,
+      signal: ctx.signal,
+    });
+    if (outcome.found) {
+      const { run } = outcome.found;
+      logger.info('run correlated', { dispatch: row.id, run: run.id, method: outcome.found.method });
+      if (row.dispatchPath === null) metrics.dispatches.inc({ forge: row.targetForge, result: 'recovered' });
+      return this.#to(row, 'correlating', {
+        state: 'started',
+        runId: run.id,
+        runUrl: run.url,
+        runHtmlUrl: run.htmlUrl,
+        ...(run.status === 'completed' && run.conclusion ? { runConclusion: run.conclusion } : {}),
+        nextAt: this.#now(),
+      });
+    }
+    if (this.#now() - since < config.reconcile.correlationTimeoutMs) {
+      return this.#to(row, 'correlating', { nextAt: this.#now() + this.#correlationInterval() });
+    }
+    if (row.dispatchPath === null && outcome.certainlyAbsent && row.attempts < MAX_SEND_ATTEMPTS) {
+      // The POST's fate was unknown and a full search proves no run carries the id: the dispatch
+      // never took effect, so (and only so) it is sent again.
+      logger.warn('interrupted dispatch certainly absent; sending it again', { dispatch: row.id });
+      return this.#to(row, 'correlating', { state: 'new', nextAt: this.#now() });
+    }
+    logger.warn('run not found by correlation id', { dispatch: row.id, correlationId: row.correlationId });
+    return this.#to(row, 'correlating', {
+      state: 'completing',
+      outcome: 'not-found',
+      error: `No run of ${row.targetRepo} carries the correlation id ${row.correlationId}: make the target echo it in its run-name.`,
+      nextAt: this.#now(),
+    });
+  }
+
+  async #workflowRunHooks(forgeName: string): Promise<boolean> {
+    let hooks = this.#hooks.get(forgeName);
+    if (hooks === undefined) {
+      hooks = (await this.#forge(forgeName).capabilities(this.#ctx(forgeName))).workflowRunWebhooks;
+      this.#hooks.set(forgeName, hooks);
+    }
+    return hooks;
+  }
+
+  async #checkDelay(row: DispatchRow): Promise<number> {
+    const { reconcile } = this.#o.config;
+    const hooks = await this.#workflowRunHooks(row.targetForge).catch(() => false);
+    // With hooks the check is only a safety net for a lost delivery; without (Gitea 1.24) it is
+    // how completion is learned.
+    return hooks ? reconcile.safetyIntervalMs : reconcile.intervalMs;
+  }
+
+  #report(row: DispatchRow, withComment: boolean): ReportOptions {
+    return {
+      repo: repoRef(row.sourceRepo),
+      context: row.reportContext,
+      ...(row.reportStatus ? { sha: row.headSha } : {}),
+      ...(withComment && row.reportComment && row.prNumber !== null ? { pr: row.prNumber } : {}),
+    };
+  }
+
+  async #reportStart(row: DispatchRow): Promise<void> {
+    if (row.supersededBy) {
+      const current = await this.#continue(row, 'superseding');
+      return this.#supersede(current);
+    }
+    const ctx = this.#ctx(row.sourceForge);
+    await reportStart(
+      this.#forge(row.sourceForge),
+      this.#report(row, false),
+      { receipt: this.#receipt(row), ...(row.runHtmlUrl ? { htmlUrl: row.runHtmlUrl } : {}) },
+      ctx,
+    );
+    this.#o.metrics.dispatchSeconds.observe((this.#now() - row.createdAt) / 1000);
+    return this.#to(row, 'started', {
+      state: 'running',
+      startReported: true,
+      nextAt: this.#now() + (await this.#checkDelay(row)),
+    });
+  }
+
+  /** The reconciler: a conditional read of an in-flight run. */
+  async #check(row: DispatchRow): Promise<void> {
+    const { metrics } = this.#o;
+    if (row.supersededBy) {
+      const current = await this.#continue(row, 'superseding');
+      return this.#supersede(current);
+    }
+    if (row.runId === null) return this.#to(row, 'running', { state: 'correlating', nextAt: this.#now() });
+    const ctx = this.#ctx(row.targetForge);
+    const run = await this.#forge(row.targetForge).getRun(repoRef(row.targetRepo), row.runId, ctx);
+    if (run.status === 'completed') {
+      metrics.reconcileChecks.inc({ result: 'completed' });
+      this.#o.logger.info('reconciler found the run completed', { dispatch: row.id, run: row.runId });
+      return this.#to(row, 'running', {
+        state: 'completing',
+        runConclusion: run.conclusion ?? 'failure',
+        runHtmlUrl: run.htmlUrl,
+        nextAt: this.#now(),
+      });
+    }
+    metrics.reconcileChecks.inc({ result: 'pending' });
+    return this.#to(row, 'running', { state: 'running', nextAt: this.#now() + (await this.#checkDelay(row)) });
+  }
+
+  async #complete(row: DispatchRow): Promise<void> {
+    const { metrics, logger } = this.#o;
+    const source = this.#forge(row.sourceForge);
+    const ctx = this.#ctx(row.sourceForge);
+    if (row.outcome === 'rejected' || row.outcome === 'not-found') {
+      const report = this.#report(row, !row.supersededBy);
+      const description = (row.error ?? 'The dispatch failed.').slice(0, 139);
+      if (report.sha !== undefined) {
+        await source.setCommitStatus(report.repo, report.sha, { state: 'error', context: row.reportContext, description }, ctx);
+      }
+      if (report.pr !== undefined) {
+        const marker = commentMarker(row.reportContext);
+        await source.upsertComment(
+          report.repo,
+          report.pr,
+          marker,
+          `${marker}\n**${row.targetRepo} could not be run** — ${row.error ?? 'the dispatch failed'}\n\n<sub>xrd</sub>`,
+          ctx,
+        );
+      }
+      metrics.completions.inc({ conclusion: row.outcome });
+      return this.#to(row, 'completing', { state: 'done', completedAt: this.#now() });
+    }
+    if (row.runId === null) return this.#to(row, 'completing', { state: 'correlating', nextAt: this.#now() });
+    const target = this.#forge(row.targetForge);
+    const result = await waitForRun(target, repoRef(row.targetRepo), row.runId, {
+      withJobs: true,
+      learnDuration: false,
+      logTailLines: 30,
+      timeoutMs: 60_000,
+      intervalMs: this.#correlationInterval(),
+      correlationId: row.correlationId,
+      meter: this.#ctx(row.targetForge).meter,
+      signal: this.#abort.signal,
+      ...(row.dispatchedAt !== null ? { dispatchedAt: row.dispatchedAt } : {}),
+    });
+    // A superseded dispatch keeps the PR comment for the newer one; its own commit still gets its
+    // true final status.
+    await reportResult(source, this.#report(row, !row.supersededBy), result, { ctx });
+    metrics.completions.inc({ conclusion: result.conclusion ?? 'unknown' });
+    metrics.bridgeSeconds.observe((this.#now() - row.createdAt) / 1000);
+    logger.info('reported', { dispatch: row.id, run: row.runId, conclusion: result.conclusion });
+    return this.#to(row, 'completing', {
+      state: 'done',
+      outcome: row.supersededBy ? 'superseded' : 'completed',
+      runConclusion: result.conclusion ?? 'failure',
+      completedAt: this.#now(),
+    });
+  }
+
+  async #supersede(row: DispatchRow): Promise<void> {
+    const { metrics, logger } = this.#o;
+    if (row.cancelSuperseded && row.runId !== null) {
+      await this.#forge(row.targetForge)
+        .cancelRun(repoRef(row.targetRepo), row.runId, this.#ctx(row.targetForge))
+        .catch((error) => logger.warn('cancelling the superseded run failed', { dispatch: row.id, error }));
+    }
+    if (row.startReported && row.reportStatus) {
+      const source = this.#forge(row.sourceForge);
+      const ctx = this.#ctx(row.sourceForge);
+      const states = (await source.capabilities(ctx)).commitStates;
+      // GitHub has no neutral state; Gitea/Forgejo have `skipped`, which says exactly this.
+      const status: CommitStatusInput = {
+        state: states.includes('skipped') ? 'skipped' : 'error',
+        context: row.reportContext,
+        description: 'Superseded by a newer push',
+        ...(row.runHtmlUrl ? { targetUrl: row.runHtmlUrl } : {}),
+      };
+      await source.setCommitStatus(repoRef(row.sourceRepo), row.headSha, status, ctx);
+    }
+    metrics.dispatches.inc({ forge: row.targetForge, result: 'superseded' });
+    logger.info('superseded', { dispatch: row.id, by: row.supersededBy, run: row.runId });
+    return this.#to(row, 'superseding', { state: 'done', outcome: 'superseded', completedAt: this.#now() });
+  }
+}
+
