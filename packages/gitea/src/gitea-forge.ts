@@ -396,10 +396,11 @@ class GiteaForge implements Forge {
     let runs: Run[];
     let hasMore: boolean;
     if (profile.runsVia === 'tasks') {
-      const res = await this.#readTasks(repo, page, limit, ctx);
+      // A run spans several tasks, so read task pages at the largest size to see whole runs.
+      const res = await this.#readTasks(repo, page, MAX_LIMIT, ctx);
       const tasks = listField(res.body, 'workflow_runs');
       runs = groupTasks(tasks).map((group) => runFromTasks(group, this.#urls, repo));
-      hasMore = morePages(res.body, page, limit, tasks.length);
+      hasMore = morePages(res.body, page, MAX_LIMIT, tasks.length);
     } else {
       const query: Record<string, string | number | undefined> = { page, limit, event: filter.event };
       if (profile.kind === 'forgejo') {
@@ -646,9 +647,12 @@ class GiteaForge implements Forge {
       const raw = listField(res.body, 'workflow_runs');
       tasks.push(...raw.filter((task) => numberField(task, 'run_number') === runNumber));
       const numbers = raw.map((task) => numberField(task, 'run_number') ?? 0);
-      // Tasks are listed newest first; once a whole page is older than the run, no task of it follows.
+      // Tasks are listed newest first (by task id, i.e. by when a runner took the job). Once a page
+      // reaches runs older than ours after we found some of its tasks, or holds only older runs,
+      // the rest of our run's tasks are behind us.
+      const reachedOlder = numbers.length > 0 && Math.min(...numbers) < runNumber && tasks.length > 0;
       const olderOnly = numbers.length > 0 && Math.max(...numbers) < runNumber;
-      if (olderOnly || !morePages(res.body, page, MAX_LIMIT, raw.length)) break;
+      if (reachedOlder || olderOnly || !morePages(res.body, page, MAX_LIMIT, raw.length)) break;
     }
     const group = groupTasks(tasks)[0];
     if (!group) throw this.#runNotFound(repo, runNumber, true);

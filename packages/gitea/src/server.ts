@@ -158,7 +158,7 @@ export function capabilitiesOf(profile: ServerProfile, conditionalRequests: bool
   return {
     kind: profile.kind,
     server: profile.version ? `${product} ${profile.version}` : product,
-    returnsRunId: profile.expectedPath === 'none' ? false : profile.version ? true : 'unknown',
+    returnsRunId: profile.expectedPath === 'none' ? false : parseVersion(profile.version) ? true : 'unknown',
     repositoryDispatch: false,
     runApi: profile.runsVia === 'runs',
     jobsApi: profile.jobsApi,
