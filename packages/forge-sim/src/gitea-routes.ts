@@ -1,6 +1,491 @@
-import { Router } from './router.js';
-import type { SimCore } from './sim.js';
+// Gitea (1.24, 1.25, 1.26) and Forgejo routes under /api/v1, each only in the versions that have it:
+// - 1.24: dispatch (204), /actions/tasks, workflows; no run or job API (404), no workflow_run hooks.
+// - 1.25: /actions/runs, /runs/{run}, /runs/{run}/jobs ({jobs, total_count}), /jobs/{id}, job logs.
+// - 1.26: the dispatch's query `return_run_details=true` answers 200 RunDetails (go-gitea/gitea#36706).
+// - Forgejo: body `return_run_info: true` answers 201 {id, run_number, jobs}; its own run shapes
+//   (raw status), /runs/{id}/jobs as a bare array, cancel (204), /api/forgejo/v1/version.
+// Paging is `page` + `limit` (default 30, at most 50: setting.API.MaxResponseItems), with
+// X-Total-Count and Link headers.
 
-export function buildGiteaRouter(_sim: SimCore): Router {
-  return new Router();
+import { jobLogText } from './control.js';
+import {
+  forgejoJob,
+  forgejoRun,
+  giteaJob,
+  giteaRepo,
+  giteaRun,
+  giteaRunUrls,
+  giteaTask,
+  giteaWorkflow,
+  gtime,
+  simUser,
+} from './gitea-shapes.js';
+import { type Reply, type RequestContext, Router } from './router.js';
+import type { SimCore } from './sim.js';
+import type { Comment, CommitStatus, Repo, Run } from './store.js';
+
+export const GITEA_VERSIONS = {
+  'gitea-1.24': '1.24.7',
+  'gitea-1.25': '1.25.3',
+  'gitea-1.26': '1.26.1',
+  // Forgejo's /api/v1/version carries the Gitea compatibility marker.
+  forgejo: '16.0.0+gitea-1.22.0',
+} as const;
+
+export function giteaPaginate<T>(sim: SimCore, ctx: RequestContext, items: T[]) {
+  const limit = clamp(ctx.query.get('limit') ?? ctx.query.get('page_size'), 30, 1, 50);
+  const page = clamp(ctx.query.get('page'), 1, 1, Number.MAX_SAFE_INTEGER);
+  const last = Math.max(1, Math.ceil(items.length / limit));
+  const links: string[] = [];
+  const link = (p: number, rel: string) => {
+    const q = new URLSearchParams(ctx.query);
+    q.set('page', String(p));
+    q.set('limit', String(limit));
+    links.push(`<${sim.apiUrl}${ctx.path}?${q.toString()}>; rel="${rel}"`);
+  };
+  if (page < last) {
+    link(page + 1, 'next');
+    link(last, 'last');
+  }
+  if (page > 1) {
+    link(1, 'first');
+    link(page - 1, 'prev');
+  }
+  const headers: Record<string, string> = { 'x-total-count': String(items.length) };
+  if (links.length) headers.link = links.join(',');
+  return { page: items.slice((page - 1) * limit, page * limit), headers };
+}
+
+function clamp(raw: string | null, dflt: number, min: number, max: number): number {
+  if (raw === null || raw === '') return dflt;
+  const n = Number.parseInt(raw, 10);
+  if (!Number.isFinite(n) || n <= 0) return dflt;
+  return Math.min(max, Math.max(min, n));
+}
+
+const STATE_PRIORITY = ['error', 'failure', 'warning', 'pending', 'success', 'skipped'];
+
+export function buildGiteaRouter(sim: SimCore): Router {
+  const r = new Router();
+  const d = sim.dialect;
+  const forgejo = d === 'forgejo';
+  const hasRunApi = d !== 'gitea-1.24';
+  const u = () => sim.urls;
+  const notFound = (): Reply => ({
+    status: 404,
+    body: { errors: null, message: 'not found', url: `${sim.url}/api/swagger` },
+  });
+  const err = (status: number, message: string): Reply => ({
+    status,
+    body: { message, url: `${sim.url}/api/swagger` },
+  });
+  const repoOf = (ctx: RequestContext): Repo | undefined =>
+    sim.store.getRepo(ctx.params.owner!, ctx.params.repo!);
+  const runOf = (ctx: RequestContext) => {
+    const repo = repoOf(ctx);
+    if (!repo) return undefined;
+    const run = sim.store.runsById.get(Number(ctx.params.run));
+    if (!run || run.repo !== repo) return undefined;
+    sim.store.advance(run);
+    return { repo, run };
+  };
+  const advanceAll = (runs: Run[]) => {
+    const now = sim.store.now();
+    for (const run of runs) sim.store.advance(run, now);
+  };
+
+  r.add('GET', '/version', () => ({
+    status: 200,
+    body: { version: GITEA_VERSIONS[d as keyof typeof GITEA_VERSIONS] },
+  }));
+  if (forgejo) r.add('GET', '/_forgejo/version', () => ({ status: 200, body: { version: '16.0.0' } }));
+
+  // ---- workflows ----------------------------------------------------------------------------
+
+  if (!forgejo) {
+    r.add('GET', '/repos/{owner}/{repo}/actions/workflows', (ctx) => {
+      const repo = repoOf(ctx);
+      if (!repo) return notFound();
+      return {
+        status: 200,
+        body: {
+          total_count: repo.workflows.length,
+          workflows: repo.workflows.map((w) => giteaWorkflow(u(), repo, w)),
+        },
+      };
+    });
+    r.add('GET', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}', (ctx) => {
+      const repo = repoOf(ctx);
+      const wf = repo && findByFile(repo, ctx.params.workflow_id!);
+      if (!repo || !wf) return notFound();
+      return { status: 200, body: giteaWorkflow(u(), repo, wf) };
+    });
+  }
+
+  r.add('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    // Gitea and Forgejo address a workflow by its file name only (ActionWorkflow.id is the file name).
+    const wf = findByFile(repo, ctx.params.workflow_id!);
+    if (!wf) return err(404, `workflow "${ctx.params.workflow_id}" not found`);
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    const ref = body.ref;
+    if (typeof ref !== 'string' || ref === '') return err(422, 'ref is required parameter');
+    const branch = ref.replace(/^refs\/(heads|tags)\//, '');
+    if (!repo.branches.has(branch)) return err(404, `ref "${ref}" not found`);
+    if (!wf.spec.on.workflow_dispatch) {
+      return err(422, `workflow "${wf.spec.file}" has no workflow_dispatch trigger`);
+    }
+    const inputsIn = (body.inputs ?? {}) as Record<string, unknown>;
+    if (typeof inputsIn !== 'object' || inputsIn === null || Array.isArray(inputsIn)) {
+      return err(422, 'inputs must be an object of strings');
+    }
+    // Gitea keeps only the inputs the workflow declares and fills in their defaults.
+    const inputs: Record<string, string> = {};
+    for (const [name, spec] of Object.entries(wf.spec.on.workflow_dispatch.inputs ?? {})) {
+      const v = inputsIn[name];
+      if (v === undefined || v === null || v === '') {
+        if (spec.required && spec.default === undefined) return err(422, `input "${name}" is required`);
+        inputs[name] = spec.default ?? '';
+      } else inputs[name] = typeof v === 'string' ? v : JSON.stringify(v);
+    }
+    const run = sim.store.createRun(repo, wf, {
+      event: 'workflow_dispatch',
+      branch,
+      inputs,
+      // Without run-name, Gitea titles a dispatched run with the head commit's subject.
+      defaultTitle: `Commit on ${branch}`,
+      actor: 'xrd-bot',
+    });
+    if (forgejo) {
+      if (body.return_run_info === true) {
+        sim.store.advance(run);
+        return {
+          status: 201,
+          body: { id: run.id, run_number: run.runNumber, jobs: run.workflow.spec.jobs.map((j) => j.name) },
+        };
+      }
+      return { status: 204 };
+    }
+    if (d === 'gitea-1.26' && ctx.query.get('return_run_details') === 'true') {
+      const urls = giteaRunUrls(u(), run);
+      return { status: 200, body: { workflow_run_id: run.id, run_url: urls.api, html_url: urls.html } };
+    }
+    return { status: 204 };
+  });
+
+  // ---- tasks (every version; the only listing on 1.24) ---------------------------------------
+
+  r.add('GET', '/repos/{owner}/{repo}/actions/tasks', (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    advanceAll(repo.runs);
+    // A task exists once a runner picked up a job: queued runs are not listed. Newest first.
+    const tasks = repo.runs
+      .flatMap((run) =>
+        [...run.previousAttempts.flatMap((a) => a.jobs), ...run.jobs].map((job) => ({ run, job })),
+      )
+      .sort((a, b) => b.job.id - a.job.id);
+    const { page, headers } = giteaPaginate(sim, ctx, tasks);
+    return {
+      status: 200,
+      headers,
+      body: {
+        total_count: tasks.length,
+        workflow_runs: page.map(({ run, job }) => giteaTask(u(), run, job)),
+      },
+    };
+  });
+
+  // ---- runs and jobs (1.25+, Forgejo) --------------------------------------------------------
+
+  if (hasRunApi) {
+    const filter = (runs: Run[], q: URLSearchParams): Run[] => {
+      const event = q.get('event');
+      const branch = q.get('branch') ?? (forgejo ? q.get('ref') : null);
+      const status = q.get('status');
+      const headSha = q.get('head_sha');
+      const runNumber = forgejo ? q.get('run_number') : null;
+      const workflowId = forgejo ? q.get('workflow_id') : null;
+      return runs.filter((run) => {
+        if (event && run.event !== event) return false;
+        if (branch && run.headBranch !== branch.replace(/^refs\/heads\//, '')) return false;
+        if (headSha && run.headSha !== headSha) return false;
+        if (runNumber && String(run.runNumber) !== runNumber) return false;
+        if (workflowId && run.workflow.spec.file !== workflowId) return false;
+        if (status) {
+          const raw = forgejoRun(u(), run).status;
+          const gh = run.status;
+          const ok =
+            status === gh ||
+            status === raw ||
+            status === run.conclusion ||
+            (status === 'pending' && gh === 'queued');
+          if (!ok) return false;
+        }
+        return true;
+      });
+    };
+    const listRuns = (ctx: RequestContext, runs: Run[]): Reply => {
+      advanceAll(runs);
+      const filtered = filter(runs, ctx.query).reverse();
+      const { page, headers } = giteaPaginate(sim, ctx, filtered);
+      const shape = (run: Run): unknown => (forgejo ? forgejoRun(u(), run) : giteaRun(u(), run));
+      return { status: 200, headers, body: { total_count: filtered.length, workflow_runs: page.map(shape) } };
+    };
+
+    r.add('GET', '/repos/{owner}/{repo}/actions/runs', (ctx) => {
+      const repo = repoOf(ctx);
+      if (!repo) return notFound();
+      return listRuns(ctx, repo.runs);
+    });
+
+    if (!forgejo) {
+      r.add('GET', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', (ctx) => {
+        const repo = repoOf(ctx);
+        const wf = repo && findByFile(repo, ctx.params.workflow_id!);
+        if (!repo || !wf) return notFound();
+        return listRuns(
+          ctx,
+          repo.runs.filter((run) => run.workflow === wf),
+        );
+      });
+    }
+
+    r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run}', (ctx) => {
+      const found = runOf(ctx);
+      if (!found) return notFound();
+      return { status: 200, body: forgejo ? forgejoRun(u(), found.run) : giteaRun(u(), found.run) };
+    });
+
+    r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run}/jobs', (ctx) => {
+      const found = runOf(ctx);
+      if (!found) return notFound();
+      const now = sim.store.now();
+      if (forgejo) {
+        // Forgejo answers a bare array, unpaged, without steps (routers/api/v1/repo/action.go).
+        return { status: 200, body: found.run.jobs.map((j) => forgejoJob(found.run, j, now, false)) };
+      }
+      const { page, headers } = giteaPaginate(sim, ctx, found.run.jobs);
+      return {
+        status: 200,
+        headers,
+        body: { jobs: page.map((j) => giteaJob(u(), found.run, j, now)), total_count: found.run.jobs.length },
+      };
+    });
+
+    const jobOf = (ctx: RequestContext) => {
+      const repo = repoOf(ctx);
+      const hit = sim.store.jobsById.get(Number(ctx.params.job_id));
+      if (!repo || !hit || hit.run.repo !== repo) return undefined;
+      sim.store.advance(hit.run);
+      return hit;
+    };
+
+    r.add('GET', '/repos/{owner}/{repo}/actions/jobs/{job_id}', (ctx) => {
+      const hit = jobOf(ctx);
+      if (!hit) return notFound();
+      const now = sim.store.now();
+      return {
+        status: 200,
+        body: forgejo ? forgejoJob(hit.run, hit.job, now, true) : giteaJob(u(), hit.run, hit.job, now),
+      };
+    });
+
+    r.add('GET', '/repos/{owner}/{repo}/actions/jobs/{job_id}/logs', (ctx) => {
+      const hit = jobOf(ctx);
+      if (!hit) return notFound();
+      // Gitea and Forgejo serve the log text directly (no redirect).
+      return {
+        status: 200,
+        text: jobLogText(sim, hit.run, hit.job),
+        contentType: 'text/plain; charset=utf-8',
+      };
+    });
+
+    r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run}/artifacts', (ctx) => {
+      const found = runOf(ctx);
+      if (!found) return notFound();
+      const { run, repo } = found;
+      const artifacts =
+        run.status === 'completed' && run.conclusion === 'success'
+          ? [
+              {
+                id: run.id + 11,
+                name: 'build-output',
+                size_in_bytes: 1024,
+                url: `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/artifacts/${run.id + 11}`,
+                archive_download_url: `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/artifacts/${run.id + 11}/zip`,
+                expired: false,
+                created_at: gtime(run.updatedAt),
+                updated_at: gtime(run.updatedAt),
+                expires_at: gtime(run.updatedAt + 90 * 86_400_000),
+                workflow_run: giteaRun(u(), run),
+              },
+            ]
+          : [];
+      if (forgejo) return { status: 200, body: artifacts };
+      return { status: 200, body: { total_count: artifacts.length, artifacts } };
+    });
+
+    if (forgejo) {
+      // Forgejo v16: POST …/runs/{id}/cancel answers 204, also for a run that already finished.
+      r.add('POST', '/repos/{owner}/{repo}/actions/runs/{run}/cancel', (ctx) => {
+        const found = runOf(ctx);
+        if (!found) return notFound();
+        sim.store.cancel(found.run);
+        return { status: 204 };
+      });
+    }
+    if (d === 'gitea-1.26') {
+      r.add('POST', '/repos/{owner}/{repo}/actions/runs/{run}/rerun', (ctx) => {
+        const found = runOf(ctx);
+        if (!found) return notFound();
+        if (!sim.store.rerun(found.run)) return err(409, 'this workflow run is not done');
+        return { status: 201, body: giteaRun(u(), found.run) };
+      });
+    }
+  }
+
+  // ---- commit statuses ----------------------------------------------------------------------
+
+  const statusBody = (repo: Repo, s: CommitStatus) => ({
+    id: s.id,
+    status: s.state,
+    target_url: s.targetUrl ?? '',
+    description: s.description ?? '',
+    url: `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/statuses/${s.sha}`,
+    context: s.context,
+    creator: simUser(u()),
+    created_at: gtime(s.createdAt),
+    updated_at: gtime(s.updatedAt),
+  });
+  const resolveSha = (repo: Repo, ref: string): string | undefined => {
+    const branch = ref.replace(/^refs\/heads\//, '');
+    if (repo.branches.has(branch)) return repo.branches.get(branch);
+    return /^[0-9a-f]{7,64}$/i.test(ref) ? ref.toLowerCase() : undefined;
+  };
+  const allowedStates = ['pending', 'success', 'error', 'failure', 'warning', 'skipped'];
+
+  r.add('POST', '/repos/{owner}/{repo}/statuses/{sha}', (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const sha = ctx.params.sha!;
+    if (!/^[0-9a-f]{7,64}$/i.test(sha)) return err(400, `invalid commit sha "${sha}"`);
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    const state = body.state;
+    if (typeof state !== 'string' || !allowedStates.includes(state)) {
+      return err(422, `state must be one of ${allowedStates.join(', ')}`);
+    }
+    const s = sim.store.addStatus(repo, sha.toLowerCase(), {
+      state,
+      context: typeof body.context === 'string' && body.context ? body.context : 'default',
+      description: typeof body.description === 'string' ? body.description : null,
+      targetUrl: typeof body.target_url === 'string' ? body.target_url : null,
+    });
+    return { status: 201, body: statusBody(repo, s) };
+  });
+
+  const listStatuses = (ctx: RequestContext, ref: string): Reply => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const sha = resolveSha(repo, ref);
+    if (!sha) return notFound();
+    let list = [...(repo.statuses.get(sha) ?? [])];
+    const state = ctx.query.get('state');
+    if (state) list = list.filter((s) => s.state === state);
+    if (ctx.query.get('sort') === 'oldest') list.reverse();
+    const { page, headers } = giteaPaginate(sim, ctx, list);
+    return { status: 200, headers, body: page.map((s) => statusBody(repo, s)) };
+  };
+  r.add('GET', '/repos/{owner}/{repo}/statuses/{sha}', (ctx) => listStatuses(ctx, ctx.params.sha!));
+  r.add('GET', '/repos/{owner}/{repo}/commits/{ref}/statuses', (ctx) => listStatuses(ctx, ctx.params.ref!));
+
+  r.add('GET', '/repos/{owner}/{repo}/commits/{ref}/status', (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    const sha = resolveSha(repo, ctx.params.ref!);
+    if (!sha) return notFound();
+    const latest = new Map<string, CommitStatus>();
+    for (const s of repo.statuses.get(sha) ?? []) if (!latest.has(s.context)) latest.set(s.context, s);
+    const statuses = [...latest.values()];
+    // models/git CalcCommitStatus: the worst state wins (error > failure > warning > pending > success > skipped).
+    let state = 'pending';
+    if (statuses.length) {
+      state = STATE_PRIORITY.find((p) => statuses.some((s) => s.state === p)) ?? 'pending';
+    }
+    const repoApi = `${sim.apiUrl}/repos/${repo.owner}/${repo.name}`;
+    return {
+      status: 200,
+      body: {
+        state,
+        sha,
+        total_count: statuses.length,
+        statuses: statuses.map((s) => statusBody(repo, s)),
+        repository: giteaRepo(u(), repo),
+        commit_url: `${repoApi}/commits/${sha}`,
+        url: `${repoApi}/commits/${sha}/status`,
+      },
+    };
+  });
+
+  // ---- issue comments -----------------------------------------------------------------------
+
+  const commentBody = (repo: Repo, c: Comment) => {
+    const full = `${repo.owner}/${repo.name}`;
+    const isPull = repo.pulls.has(c.issue);
+    return {
+      id: c.id,
+      html_url: `${sim.url}/${full}/${isPull ? 'pulls' : 'issues'}/${c.issue}#issuecomment-${c.id}`,
+      pull_request_url: isPull ? `${sim.url}/${full}/pulls/${c.issue}` : '',
+      issue_url: isPull ? '' : `${sim.url}/${full}/issues/${c.issue}`,
+      user: simUser(u()),
+      original_author: '',
+      original_author_id: 0,
+      body: c.body,
+      assets: [],
+      created_at: gtime(c.createdAt),
+      updated_at: gtime(c.updatedAt),
+    };
+  };
+  const issueExists = (repo: Repo, n: number) => repo.pulls.has(n) || (n >= 1 && n <= repo.issueCounter);
+
+  r.add('POST', '/repos/{owner}/{repo}/issues/{index}/comments', (ctx) => {
+    const repo = repoOf(ctx);
+    const n = Number(ctx.params.index);
+    if (!repo || !issueExists(repo, n)) return notFound();
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    if (typeof body.body !== 'string' || body.body === '') return err(422, 'body is required');
+    const c = sim.store.addComment(repo, n, body.body);
+    return { status: 201, body: commentBody(repo, c) };
+  });
+  r.add('GET', '/repos/{owner}/{repo}/issues/{index}/comments', (ctx) => {
+    const repo = repoOf(ctx);
+    const n = Number(ctx.params.index);
+    if (!repo || !issueExists(repo, n)) return notFound();
+    return { status: 200, body: repo.comments.filter((c) => c.issue === n).map((c) => commentBody(repo, c)) };
+  });
+  r.add('GET', '/repos/{owner}/{repo}/issues/comments/{id}', (ctx) => {
+    const repo = repoOf(ctx);
+    const hit = sim.store.commentsById.get(Number(ctx.params.id));
+    if (!repo || !hit || hit.repo !== repo) return notFound();
+    return { status: 200, body: commentBody(repo, hit.comment) };
+  });
+  r.add('PATCH', '/repos/{owner}/{repo}/issues/comments/{id}', (ctx) => {
+    const repo = repoOf(ctx);
+    const hit = sim.store.commentsById.get(Number(ctx.params.id));
+    if (!repo || !hit || hit.repo !== repo) return notFound();
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    if (typeof body.body !== 'string') return err(422, 'body is required');
+    hit.comment.body = body.body;
+    hit.comment.updatedAt = sim.store.now();
+    return { status: 200, body: commentBody(repo, hit.comment) };
+  });
+
+  return r;
+}
+
+function findByFile(repo: Repo, id: string) {
+  const file = decodeURIComponent(id);
+  return repo.workflows.find((w) => w.spec.file === file);
 }

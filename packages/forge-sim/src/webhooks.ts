@@ -83,11 +83,15 @@ export class Webhooks {
       const payload = this.sim.isGitHub
         ? githubWebhookPayload(this.sim, e)
         : giteaWebhookPayload(this.sim, e);
-      this.deliver(hook, e.kind, e.action, payload);
+      const action = (payload as { action: string }).action;
+      // Gitea tells a PR push apart only in X-Gitea-Event-Type (HookEventPullRequestSync).
+      const eventType =
+        e.kind === 'pull_request' && e.action === 'synchronize' ? 'pull_request_sync' : e.kind;
+      this.deliver(hook, e.kind, eventType, action, payload);
     }
   }
 
-  private deliver(hook: Hook, event: string, action: string, payload: unknown): void {
+  private deliver(hook: Hook, event: string, eventType: string, action: string, payload: unknown): void {
     const body = JSON.stringify(payload);
     const id = randomUUID();
     const sig = createHmac('sha256', hook.secret).update(body).digest('hex');
@@ -107,7 +111,7 @@ export class Webhooks {
       );
     } else {
       headers['x-gitea-event'] = event;
-      headers['x-gitea-event-type'] = event;
+      headers['x-gitea-event-type'] = eventType;
       headers['x-gitea-delivery'] = id;
       headers['x-gitea-signature'] = sig;
       headers['x-gogs-event'] = event;
