@@ -135,6 +135,8 @@ export function stepMatches(jobs: readonly Job[], id: string): boolean {
 
 class Search {
   readonly #ruledOut = new Set<number>();
+  /** How often each run's jobs were read: runs looked at least go first, so none starves. */
+  readonly #looks = new Map<number, number>();
   #unruled = 0;
   readonly #event: string;
   readonly #branch: string | undefined;
@@ -210,14 +212,16 @@ class Search {
     e.emit({ type: 'correlating', round, candidates: candidates.length });
     if (this.#mode === 'run-name') return undefined;
 
-    // Runs created closest to the dispatch are the likeliest; inspect at most maxRuns per round.
+    // Inspect at most maxRuns per round: runs looked at least first (a run that never starts must not
+    // starve the others), then those created closest to the dispatch (the likeliest).
     const maxRuns = Math.max(1, this.options.maxRuns ?? CORRELATE_DEFAULTS.maxRuns);
-    const byCloseness = [...candidates].sort(
-      (a, b) =>
-        Math.abs(Date.parse(a.createdAt) - receipt.dispatchedAt) -
-          Math.abs(Date.parse(b.createdAt) - receipt.dispatchedAt) || a.id - b.id,
+    const looks = (run: Run): number => this.#looks.get(run.id) ?? 0;
+    const distance = (run: Run): number => Math.abs(Date.parse(run.createdAt) - receipt.dispatchedAt);
+    const ordered = [...candidates].sort(
+      (a, b) => looks(a) - looks(b) || distance(a) - distance(b) || a.id - b.id,
     );
-    for (const run of byCloseness.slice(0, maxRuns)) {
+    for (const run of ordered.slice(0, maxRuns)) {
+      this.#looks.set(run.id, looks(run) + 1);
       const jobs = await withRetry(e, deadline, 'Listing jobs', () =>
         forge.listJobs(receipt.repo, run.id, e.ctx),
       );

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dispatchAndWait } from './dispatch-and-wait.js';
 import type { ProgressEvent } from './engine-types.js';
 import { createMeter } from './meter.js';
-import { createMemoryForge } from './testing/memory-forge.js';
+import { createMemoryForge, expr } from './testing/memory-forge.js';
 import { createVirtualClock } from './testing/virtual-clock.js';
 
 const repo = { owner: 'acme', repo: 'target' };
@@ -17,7 +17,7 @@ function setup(returnsRunId: boolean) {
         repo: 'acme/target',
         file: 'build.yml',
         name: 'build',
-        runName: 'Build ${{ inputs.correlation_id }}',
+        runName: `Build ${expr('inputs.correlation_id')}`,
         durationMs: 60_000,
         jobs: [
           { name: 'compile', steps: ['Checkout', 'Compile'] },

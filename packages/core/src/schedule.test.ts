@@ -11,7 +11,7 @@ import {
   runDurationMs,
   scheduledDelay,
 } from './schedule.js';
-import { createMemoryForge } from './testing/memory-forge.js';
+import { createMemoryForge, expr } from './testing/memory-forge.js';
 import { createVirtualClock } from './testing/virtual-clock.js';
 import type { Run } from './types.js';
 
@@ -186,7 +186,7 @@ describe('a simulated 10-minute run (the benchmark target)', () => {
         {
           repo: 'acme/target',
           file: 'build.yml',
-          runName: 'Build ${{ inputs.correlation_id }}',
+          runName: `Build ${expr('inputs.correlation_id')}`,
           appearAfterMs: 1_000,
           startAfterMs: 4_000,
           durationMs: actualMs - 5_000,

@@ -10,6 +10,6 @@ export type {
   MemoryRunSpec,
   MemoryWorkflowSpec,
 } from './memory-forge.js';
-export { createMemoryForge, renderTemplate } from './memory-forge.js';
+export { createMemoryForge, expr, renderTemplate } from './memory-forge.js';
 export type { VirtualClock } from './virtual-clock.js';
 export { createVirtualClock } from './virtual-clock.js';

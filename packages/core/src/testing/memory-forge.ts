@@ -210,6 +210,11 @@ const DEFAULTS = { appearAfterMs: 1_000, startAfterMs: 1_000, durationMs: 3_000 
 const key = (repo: RepoRef): string => `${repo.owner}/${repo.repo}`;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** A GitHub Actions expression, `${{ path }}`, for templates in tests (run-name, step names). */
+export function expr(path: string): string {
+  return `\${{ ${path} }}`;
+}
+
 /** Renders `${{ expr }}` templates against inputs, client_payload and the ref. */
 export function renderTemplate(
   template: string,
