@@ -1,0 +1,233 @@
+// The service in-process against core's in-memory forge: the whole flow over real HTTP and a real
+// embedded store, fast enough to run on every change. The end-to-end tests in test/ run the built
+// binary against forge-sim.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMemoryForge, expr, type MemoryForge } from '@xrd/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig, type ServiceConfig } from './config.js';
+import { createLogger } from './log.js';
+import { type RunningService, startService } from './service.js';
+import { signBody } from './signature.js';
+import { createSqliteStore } from './store/sqlite.js';
+
+const SECRET = 'test-secret';
+const dirs: string[] = [];
+const services: RunningService[] = [];
+afterEach(async () => {
+  for (const s of services.splice(0)) await s.stop();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function memForge(): MemoryForge {
+  return createMemoryForge({
+    now: Date.now,
+    returnsRunId: false,
+    workflows: [
+      {
+        repo: 'acme/target',
+        file: 'build.yml',
+        runName: `Build ${expr('inputs.correlation_id')}`,
+        appearAfterMs: 20,
+        startAfterMs: 20,
+        durationMs: 150,
+      },
+    ],
+  });
+}
+
+function config(path: string, over: Record<string, unknown> = {}): ServiceConfig {
+  return parseConfig({
+    listen: { port: 0 },
+    store: { path },
+    worker: { 'poll-interval': '20ms', lease: '5s', concurrency: 8 },
+    reconcile: { interval: '50ms', 'safety-interval': '50ms', 'correlation-timeout': '3s' },
+    forges: [{ name: 'mem', kind: 'github', 'api-url': 'https://forge.test', token: 't', 'webhook-secret': SECRET }],
+    routes: [
+      {
+        name: 'build',
+        when: { forge: 'mem', repo: 'acme/source', pull_request: true },
+        dispatch: {
+          forge: 'mem',
+          repo: 'acme/target',
+          workflow: 'build.yml',
+          inputs: { pr_number: '{{ pr.number }}', pr_head_sha: '{{ pr.head.sha }}' },
+        },
+        report: { context: 'dispatch-target/build' },
+      },
+    ],
+    ...over,
+  });
+}
+
+async function start(forge: MemoryForge, path?: string): Promise<RunningService> {
+  const dir = mkdtempSync(join(tmpdir(), 'xrd-svc-'));
+  dirs.push(dir);
+  const cfg = config(path ?? join(dir, 'db.sqlite'));
+  const service = await startService(cfg, {
+    createForge: () => forge,
+    logger: createLogger('error', [SECRET]),
+  });
+  services.push(service);
+  return service;
+}
+
+function prPayload(number: number, sha: string, action = 'opened') {
+  return {
+    action,
+    number,
+    pull_request: { number, title: 't', html_url: '', head: { sha, ref: 'feature/x' }, base: { ref: 'main' } },
+    repository: { full_name: 'acme/source' },
+  };
+}
+
+async function post(url: string, event: string, payload: unknown, id = randomUUID(), secret = SECRET) {
+  const body = JSON.stringify(payload);
+  const res = await fetch(`${url}/hooks/mem`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': id,
+      'x-hub-signature-256': `sha256=${signBody(secret, body)}`,
+    },
+    body,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const finalStatuses = (forge: MemoryForge, sha: string) =>
+  forge.statuses.filter((s) => s.sha === sha && s.status.state !== 'pending');
+
+describe('service (in-memory forge)', () => {
+  it('bridges a PR: one dispatch, pending then final status, one comment; a replay does nothing', async () => {
+    const forge = memForge();
+    const svc = await start(forge);
+    const sha = 'a'.repeat(40);
+    const id = randomUUID();
+    expect(await post(svc.url, 'pull_request', prPayload(1, sha), id)).toEqual({
+      status: 202,
+      body: { status: 'accepted', delivery: id },
+    });
+    expect((await post(svc.url, 'pull_request', prPayload(1, sha), id)).body.status).toBe('duplicate');
+    await until('final status', () => finalStatuses(forge, sha).length > 0);
+    expect(forge.callCount('dispatch')).toBe(1);
+    const states = forge.statuses.filter((s) => s.sha === sha).map((s) => s.status.state);
+    expect(states).toEqual(['pending', 'success']);
+    expect(forge.statuses[0]?.status.targetUrl).toMatch(/^https:\/\/forge\.test\//);
+    expect(forge.comments).toHaveLength(1);
+    expect(forge.comments[0]?.body).toContain('<!-- xrd:dispatch-target/build -->');
+    const dispatched = forge.calls.find((c) => c.method === 'dispatch')?.args[0] as { inputs: Record<string, string> };
+    expect(dispatched.inputs).toMatchObject({ pr_number: '1', pr_head_sha: sha });
+  });
+
+  it('a newer push supersedes the older dispatch: its status is replaced, one comment for the newer', async () => {
+    const forge = memForge();
+    forge.script('acme/target', 'build.yml', [{ durationMs: 2_000 }, { durationMs: 100 }]);
+    const svc = await start(forge);
+    const [s1, s2] = ['1'.repeat(40), '2'.repeat(40)];
+    await post(svc.url, 'pull_request', prPayload(5, s1));
+    await until('first pending', () => forge.statuses.some((s) => s.sha === s1));
+    await post(svc.url, 'pull_request', prPayload(5, s2, 'synchronize'));
+    await until('second final', () => finalStatuses(forge, s2).length > 0);
+    await until('first replaced', () => finalStatuses(forge, s1).length > 0);
+    expect(finalStatuses(forge, s1).map((s) => [s.status.state, s.status.description])).toEqual([
+      ['error', 'Superseded by a newer push'],
+    ]);
+    expect(forge.callCount('dispatch')).toBe(2);
+    expect(forge.comments).toHaveLength(1);
+    expect(forge.comments[0]?.body).toContain('success');
+  });
+
+  it('after a crash mid-send, finds the run by correlation id instead of dispatching again', async () => {
+    const forge = memForge();
+    const dir = mkdtempSync(join(tmpdir(), 'xrd-svc-'));
+    dirs.push(dir);
+    const path = join(dir, 'db.sqlite');
+    // A previous process recorded the intent, sent the dispatch, and died before recording the answer.
+    const store = createSqliteStore(path);
+    await store.migrate();
+    const sha = 'c'.repeat(40);
+    const plan = {
+      id: randomUUID(),
+      dedupeKey: `build|mem|acme/source|pr:9|${sha}`,
+      subjectKey: 'build|mem|acme/source|pr:9',
+      eventAt: Date.now(),
+      route: 'build',
+      supersede: true,
+      cancelSuperseded: false,
+      sourceForge: 'mem',
+      sourceRepo: 'acme/source',
+      prNumber: 9,
+      headSha: sha,
+      headRef: 'feature/x',
+      targetForge: 'mem',
+      targetRepo: 'acme/target',
+      workflow: 'build.yml',
+      eventType: null,
+      targetRef: 'main',
+      inputs: '{}',
+      correlationId: 'xrd-00112233445566ff',
+      correlationInput: 'correlation_id',
+      correlation: 'auto',
+      reportContext: 'dispatch-target/build',
+      reportStatus: true,
+      reportComment: true,
+    };
+    await store.insertDelivery({ id: 'mem:x', forge: 'mem', event: 'pull_request', payload: '{}', receivedAt: 1 });
+    await store.claimDeliveries('dead', 1, 60_000, Date.now());
+    await store.applySourceEvent('mem:x', 'dead', [plan], Date.now());
+    await store.claimDispatches('dead', 1, 60_000, Date.now());
+    await store.transition(plan.id, 'dead', 'new', { state: 'sending', dispatchedAt: Date.now() }, true);
+    await forge.dispatch({
+      repo: { owner: 'acme', repo: 'target' },
+      ref: 'main',
+      workflow: 'build.yml',
+      inputs: { correlation_id: plan.correlationId },
+    });
+    await store.close();
+
+    await start(forge, path);
+    await until('final status', () => finalStatuses(forge, sha).length > 0);
+    expect(forge.callCount('dispatch')).toBe(1);
+    expect(forge.comments).toHaveLength(1);
+  });
+
+  it('answers 401 to a bad signature and stores nothing; 400 to malformed JSON; 202-ignores other events', async () => {
+    const forge = memForge();
+    const svc = await start(forge);
+    expect((await post(svc.url, 'pull_request', prPayload(1, 'd'.repeat(40)), randomUUID(), 'wrong')).status).toBe(
+      401,
+    );
+    const res = await fetch(`${svc.url}/hooks/mem`, {
+      method: 'POST',
+      headers: {
+        'x-github-event': 'pull_request',
+        'x-github-delivery': 'x',
+        'x-hub-signature-256': `sha256=${signBody(SECRET, '{nope')}`,
+      },
+      body: '{nope',
+    });
+    expect(res.status).toBe(400);
+    expect((await post(svc.url, 'issues', { repository: { full_name: 'acme/source' } })).body).toEqual({
+      status: 'ignored',
+      reason: 'event issues',
+    });
+    expect((await post(svc.url, 'pull_request', { ...prPayload(1, 'e'.repeat(40)), repository: { full_name: 'x/y' } })).body.status).toBe('ignored');
+    const counts = await svc.store.counts();
+    expect(counts.deliveriesPending + counts.dispatches.done + counts.dispatches.new).toBe(0);
+    expect(forge.callCount('dispatch')).toBe(0);
+  });
+});
