@@ -91,6 +91,8 @@ export interface MemoryRunSpec {
   readonly startAfterMs?: number;
   readonly durationMs?: number;
   readonly conclusion?: RunConclusion;
+  /** With a failing conclusion: the job that fails (default the first). */
+  readonly failJob?: string;
   readonly jobs?: readonly MemoryJobSpec[];
   readonly inputs?: Readonly<Record<string, string>>;
   readonly clientPayload?: Readonly<Record<string, unknown>>;
@@ -515,6 +517,7 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
         startAfterMs: spec.startAfterMs ?? DEFAULTS.startAfterMs,
         durationMs: spec.durationMs ?? DEFAULTS.durationMs,
         conclusion: spec.conclusion ?? 'success',
+        failJob: spec.failJob,
         jobs: spec.jobs ?? registered?.jobs ?? [],
         inputs: spec.inputs,
         clientPayload: spec.clientPayload,
@@ -626,6 +629,8 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
         });
       });
       if (lost) {
+        // The request went out and counted; no answer came back (status 0).
+        record(ctx, 'POST', route, 0);
         throw new ForgeHttpError(`The connection to the forge was lost before it answered ${route}.`, {
           ambiguous: true,
         });

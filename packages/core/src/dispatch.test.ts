@@ -1,0 +1,294 @@
+import { describe, expect, it } from 'vitest';
+import { dispatch, prepareDispatch, validateDispatchRequest } from './dispatch.js';
+import type { DispatchRequest, ProgressEvent } from './engine-types.js';
+import {
+  AuthError,
+  DispatchRejectedError,
+  InvalidInputError,
+  RunNotFoundError,
+  UnsupportedByServerError,
+} from './errors.js';
+import { createMemoryForge, expr } from './testing/memory-forge.js';
+import { createVirtualClock } from './testing/virtual-clock.js';
+
+const repo = { owner: 'acme', repo: 'target' };
+
+function setup(options: { returnsRunId?: boolean; runName?: boolean; kind?: 'github' | 'gitea' } = {}) {
+  const clock = createVirtualClock();
+  const forge = createMemoryForge({
+    now: clock.now,
+    ...(options.kind ? { kind: options.kind } : {}),
+    returnsRunId: options.returnsRunId ?? false,
+    workflows: [
+      {
+        repo: 'acme/target',
+        file: 'build.yml',
+        ...(options.runName === false ? {} : { runName: `Build ${expr('inputs.correlation_id')}` }),
+      },
+      { repo: 'acme/target', file: 'manual-only.yml', on: { workflow_dispatch: false } },
+      {
+        repo: 'acme/target',
+        file: 'on-dispatch.yml',
+        on: { repository_dispatch: { types: ['build'] } },
+        runName: `Dispatch ${expr('github.event.client_payload.correlation_id')}`,
+      },
+    ],
+  });
+  return { clock, forge, engine: { now: clock.now, sleep: clock.sleep } };
+}
+
+const invalid = (request: Partial<DispatchRequest>): string => {
+  try {
+    validateDispatchRequest({ repo, ref: 'main', workflow: 'build.yml', ...request } as DispatchRequest);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidInputError);
+    return `${(error as InvalidInputError).input}: ${(error as Error).message}`;
+  }
+  return 'valid';
+};
+
+describe('validateDispatchRequest', () => {
+  it('names the field that is wrong', () => {
+    expect(invalid({ repo: { owner: 'acme', repo: '' } })).toMatchInlineSnapshot(
+      `"repo: The target \`repo\` must be an owner and a repository name, e.g. acme/target."`,
+    );
+    expect(invalid({ repo: undefined as never })).toMatch(/^repo:/);
+    expect(invalid({ ref: '' })).toMatchInlineSnapshot(
+      `"ref: The target \`ref\` must be a branch, tag or commit without spaces, e.g. main."`,
+    );
+    expect(invalid({ ref: 'my branch' })).toMatch(/^ref:/);
+    expect(invalid({ workflow: undefined })).toMatchInlineSnapshot(
+      `"workflow: Give exactly one of \`workflow\` (workflow_dispatch, e.g. build.yml) and \`event-type\` (repository_dispatch)."`,
+    );
+    expect(invalid({ eventType: 'build' })).toMatch(/^event-type:/);
+    expect(invalid({ workflow: 'build' })).toMatchInlineSnapshot(
+      `"workflow: \`workflow\` must be a workflow file name ending in .yml or .yaml, or a numeric id."`,
+    );
+    expect(invalid({ correlationId: 'has space' })).toMatchInlineSnapshot(
+      `"correlation-id: \`correlation-id\` may only contain letters, digits, ".", "_" and "-" (at most 100, starting with a letter or digit)."`,
+    );
+    expect(invalid({ correlationInput: '1bad' })).toMatch(/^correlation-input:/);
+    expect(invalid({ correlation: 'title' as never })).toMatch(/^correlation:/);
+    expect(invalid({ workflow: 42 })).toBe('valid');
+    expect(invalid({ workflow: 'build.yaml' })).toBe('valid');
+  });
+});
+
+describe('prepareDispatch', () => {
+  it('injects a generated correlation id into the inputs', () => {
+    const a = prepareDispatch({ repo, ref: 'main', workflow: 'build.yml', inputs: { pr: '1' } });
+    const b = prepareDispatch({ repo, ref: 'main', workflow: 'build.yml' });
+    expect(a.correlationId).toMatch(/^xrd-[0-9a-f]{16}$/);
+    expect(a.correlationId).not.toBe(b.correlationId);
+    expect(a.forgeRequest).toEqual({
+      repo,
+      ref: 'main',
+      workflow: 'build.yml',
+      inputs: { pr: '1', correlation_id: a.correlationId },
+    });
+    expect(a.correlation).toBe('auto');
+  });
+
+  it('uses the given id and input name, or an id already under that key', () => {
+    expect(
+      prepareDispatch({
+        repo,
+        ref: 'main',
+        workflow: 'build.yml',
+        correlationId: 'abc',
+        correlationInput: 'sha',
+      }).forgeRequest.inputs,
+    ).toEqual({ sha: 'abc' });
+    expect(
+      prepareDispatch({ repo, ref: 'main', workflow: 'build.yml', inputs: { correlation_id: 'mine' } })
+        .correlationId,
+    ).toBe('mine');
+    expect(() =>
+      prepareDispatch({
+        repo,
+        ref: 'main',
+        workflow: 'build.yml',
+        inputs: { correlation_id: 'a' },
+        correlationId: 'b',
+      }),
+    ).toThrow(/differs/);
+  });
+
+  it('puts the id into client_payload for repository_dispatch, plus `sha` for step names', () => {
+    const stepName = prepareDispatch({
+      repo,
+      ref: 'main',
+      eventType: 'build',
+      correlation: 'step-name',
+      correlationId: 'c1',
+      clientPayload: { a: 1 },
+    });
+    expect(stepName.forgeRequest).toEqual({
+      repo,
+      ref: 'main',
+      eventType: 'build',
+      clientPayload: { a: 1, correlation_id: 'c1', sha: 'c1' },
+    });
+    const runName = prepareDispatch({
+      repo,
+      ref: 'main',
+      eventType: 'build',
+      correlation: 'run-name',
+      correlationId: 'c1',
+    });
+    expect(runName.forgeRequest.clientPayload).toEqual({ correlation_id: 'c1' });
+    const ownSha = prepareDispatch({
+      repo,
+      ref: 'main',
+      eventType: 'build',
+      correlationId: 'c1',
+      clientPayload: { sha: 'abc' },
+    });
+    expect(ownSha.forgeRequest.clientPayload).toEqual({ sha: 'abc', correlation_id: 'c1' });
+  });
+
+  it('refuses a client_payload that would exceed GitHub’s 10 top-level keys', () => {
+    const clientPayload = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, i]));
+    expect(() =>
+      prepareDispatch({ repo, ref: 'main', eventType: 'build', clientPayload }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidInputError: \`client-payload\` has too many top-level keys: GitHub allows 10, and xrd adds the correlation id (and \`sha\`); nest the rest.]`,
+    );
+  });
+});
+
+describe('dispatch', () => {
+  it('returns a receipt with the run id when the forge returns one', async () => {
+    const { clock, forge, engine } = setup({ returnsRunId: true });
+    const events: ProgressEvent[] = [];
+    const receipt = await dispatch(
+      forge,
+      { repo, ref: 'main', workflow: 'build.yml' },
+      { ...engine, onProgress: (e) => events.push(e) },
+    );
+    expect(receipt).toMatchObject({
+      path: 'run-details',
+      runId: forge.runs()[0]!.id,
+      dispatchedAt: clock.now(),
+      correlation: 'auto',
+      notes: [],
+    });
+    expect(receipt.apiCost).toEqual({ requests: 1, counted: 1, notModified: 0 });
+    expect(events).toEqual([{ type: 'dispatched', receipt }]);
+  });
+
+  it('validates before sending anything', async () => {
+    const { forge, engine } = setup();
+    await expect(dispatch(forge, { repo, ref: 'main' }, engine)).rejects.toThrow(InvalidInputError);
+    expect(forge.calls).toHaveLength(0);
+  });
+
+  it('passes non-ambiguous errors through unchanged, without retrying', async () => {
+    const { forge, engine } = setup();
+    await expect(dispatch(forge, { repo, ref: 'main', workflow: 'missing.yml' }, engine)).rejects.toThrow(
+      DispatchRejectedError,
+    );
+    await expect(dispatch(forge, { repo, ref: 'main', workflow: 'manual-only.yml' }, engine)).rejects.toThrow(
+      /no workflow_dispatch/,
+    );
+    const auth = new AuthError('bad token');
+    forge.fail('dispatch', { kind: 'error', error: auth });
+    await expect(dispatch(forge, { repo, ref: 'main', workflow: 'build.yml' }, engine)).rejects.toBe(auth);
+    expect(forge.callCount('dispatch')).toBe(3);
+    const gitea = setup({ kind: 'gitea' });
+    await expect(
+      dispatch(gitea.forge, { repo, ref: 'main', eventType: 'build' }, gitea.engine),
+    ).rejects.toThrow(UnsupportedByServerError);
+  });
+
+  it.each([
+    { label: 'run-name, no run id', returnsRunId: false, runName: true },
+    { label: 'step-name target', returnsRunId: false, runName: false },
+  ])(
+    'after a lost answer, finds the run it started and dispatches only once ($label)',
+    async ({ returnsRunId, runName }) => {
+      const { forge, engine } = setup({ returnsRunId, runName });
+      if (!runName) {
+        forge.addWorkflow({
+          repo: 'acme/target',
+          file: 'marker.yml',
+          jobs: [{ name: 'identify-run', steps: [expr('inputs.correlation_id')] }],
+        });
+      }
+      forge.fail('dispatch', { kind: 'lose-answer' });
+      const receipt = await dispatch(
+        forge,
+        { repo, ref: 'main', workflow: runName ? 'build.yml' : 'marker.yml' },
+        engine,
+      );
+      expect(forge.callCount('dispatch')).toBe(1);
+      expect(forge.runs()).toHaveLength(1);
+      expect(receipt.runId).toBe(forge.runs()[0]!.id);
+      expect(receipt.notes.join(' ')).toMatch(
+        /answer to the dispatch was lost .* so the dispatch was not sent again/,
+      );
+      expect(receipt.apiCost.requests).toBeGreaterThan(1);
+    },
+  );
+
+  it('after an ambiguous 5xx that started nothing, dispatches again exactly once', async () => {
+    const { clock, forge, engine } = setup();
+    forge.fail('dispatch', { kind: '5xx', status: 502 });
+    const start = clock.now();
+    const receipt = await dispatch(
+      forge,
+      { repo, ref: 'main', workflow: 'build.yml' },
+      { ...engine, ambiguousSearchMs: 30_000 },
+    );
+    expect(forge.callCount('dispatch')).toBe(2);
+    expect(forge.runs()).toHaveLength(1);
+    expect(clock.now() - start).toBeGreaterThanOrEqual(30_000);
+    expect(receipt.dispatchedAt).toBe(clock.now());
+    expect(receipt.notes).toMatchInlineSnapshot(`
+      [
+        "The answer to the first dispatch was lost (The forge answered 502 to POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches.) and no run carried its correlation id within 30s, so it was sent once more.",
+      ]
+    `);
+  });
+
+  it('never sends a third time: a second ambiguous failure goes to the caller', async () => {
+    const { forge, engine } = setup();
+    forge.fail('dispatch', { kind: '5xx' }, { count: 2 });
+    await expect(
+      dispatch(forge, { repo, ref: 'main', workflow: 'build.yml' }, { ...engine, ambiguousSearchMs: 5_000 }),
+    ).rejects.toMatchObject({ ambiguous: true, status: 502 });
+    expect(forge.callCount('dispatch')).toBe(2);
+  });
+
+  it('does not dispatch again while a run that could be ours is still unidentified', async () => {
+    const { clock, forge, engine } = setup({ runName: false });
+    forge.addWorkflow({
+      repo: 'acme/target',
+      file: 'marker.yml',
+      startAfterMs: 600_000,
+      jobs: [{ name: 'identify-run', steps: [expr('inputs.correlation_id')] }],
+    });
+    forge.fail('dispatch', { kind: 'lose-answer' });
+    const error = await dispatch(
+      forge,
+      { repo, ref: 'main', workflow: 'marker.yml', correlation: 'step-name' },
+      { ...engine, ambiguousSearchMs: 20_000 },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RunNotFoundError);
+    expect((error as RunNotFoundError).ambiguous).toBe(true);
+    expect((error as Error).message).toMatchInlineSnapshot(
+      `"The answer to the dispatch was lost and within 20s no run could be confirmed or ruled out, so it was not sent again to avoid a duplicate run; check acme/target by hand."`,
+    );
+    expect(forge.callCount('dispatch')).toBe(1);
+    expect(clock.now()).toBeGreaterThan(0);
+  });
+
+  it('finds a lost repository_dispatch by its title', async () => {
+    const { forge, engine } = setup();
+    forge.fail('dispatch', { kind: 'lose-answer' });
+    const receipt = await dispatch(forge, { repo, ref: 'main', eventType: 'build' }, engine);
+    expect(receipt.runId).toBe(forge.runs()[0]!.id);
+    expect(receipt.eventType).toBe('build');
+    expect(forge.callCount('dispatch')).toBe(1);
+  });
+});
