@@ -1,0 +1,321 @@
+// Fidelity: every answer of every route the adapters use validates against the official description
+// (GitHub OpenAPI subset, Gitea swagger; Forgejo structs), in each dialect, in more than one run state.
+import type { ValidateFunction } from 'ajv';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Sim, startSim } from './sim.js';
+import { call, waitFor } from './test-support/http.js';
+import {
+  forgejoValidator,
+  giteaDefinitionValidator,
+  giteaResponseValidator,
+  githubResponseValidator,
+} from './test-support/schemas.js';
+import type { Dialect } from './types.js';
+
+let sim: Sim | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+function expectValid(v: ValidateFunction, body: unknown, what: string): void {
+  const ok = v(body);
+  if (!ok) throw new Error(`${what} does not match the spec: ${JSON.stringify(v.errors?.slice(0, 5))}`);
+}
+
+const R = '/repos/{owner}/{repo}';
+const T = '/repos/acme/target';
+const S = '/repos/acme/source';
+
+describe('the validators catch a wrong shape (so a green fidelity test means something)', () => {
+  it('rejects a workflow run without display_title and a Gitea run with a numeric status', () => {
+    const gh = githubResponseValidator('GET', `${R}/actions/runs/{run_id}`, 200);
+    expect(gh({ id: 1 })).toBe(false);
+    const gitea = giteaDefinitionValidator('ActionWorkflowRun');
+    expect(gitea({ id: 1, status: 3 })).toBe(false);
+    expect(forgejoValidator('DispatchWorkflowRun')({ id: 1, run_number: 2 })).toBe(false);
+  });
+});
+
+describe.each(['github', 'ghes-3.19', 'ghes-3.20'] as Dialect[])('GitHub fidelity (%s)', (dialect) => {
+  it('answers every route with the documented shape', async () => {
+    sim = await startSim({ dialect, timeScale: 40 });
+    const api = sim.apiUrl;
+    const check = async (
+      method: string,
+      concrete: string,
+      template: string,
+      status: number,
+      body?: unknown,
+    ) => {
+      const r = await call(api, method, concrete, body);
+      expect(r.status, `${method} ${concrete}: ${r.text}`).toBe(status);
+      if (r.body !== undefined && r.body !== '')
+        expectValid(githubResponseValidator(method, template, status), r.body, `${method} ${template}`);
+      return r;
+    };
+
+    let runId: number;
+    if (dialect === 'github') {
+      const d = await check(
+        'POST',
+        `${T}/actions/workflows/build.yml/dispatches`,
+        `${R}/actions/workflows/{workflow_id}/dispatches`,
+        200,
+        {
+          ref: 'main',
+          inputs: { correlation_id: 'xrd-fid' },
+          return_run_details: true,
+        },
+      );
+      runId = d.body.workflow_run_id;
+    } else {
+      await check(
+        'POST',
+        `${T}/actions/workflows/build.yml/dispatches`,
+        `${R}/actions/workflows/{workflow_id}/dispatches`,
+        204,
+        {
+          ref: 'main',
+          inputs: { correlation_id: 'xrd-fid' },
+        },
+      );
+      const list = await call(api, 'GET', `${T}/actions/runs`);
+      runId = list.body.workflow_runs[0].id;
+    }
+    // queued: nullable fields are null
+    await check('GET', `${T}/actions/runs/${runId}`, `${R}/actions/runs/{run_id}`, 200);
+    await check('GET', `${T}/actions/runs`, `${R}/actions/runs`, 200);
+    await waitFor(async () => {
+      const r = await call(api, 'GET', `${T}/actions/runs/${runId}`);
+      return r.body.status !== 'queued' ? true : undefined;
+    });
+    const jobsMid = await check(
+      'GET',
+      `${T}/actions/runs/${runId}/jobs`,
+      `${R}/actions/runs/{run_id}/jobs`,
+      200,
+    );
+    expect(jobsMid.body.jobs.length).toBeGreaterThan(0);
+    await waitFor(async () => {
+      const r = await call(api, 'GET', `${T}/actions/runs/${runId}`);
+      return r.body.status === 'completed' ? true : undefined;
+    });
+    await check('GET', `${T}/actions/runs/${runId}`, `${R}/actions/runs/{run_id}`, 200);
+    await check(
+      'GET',
+      `${T}/actions/runs/${runId}/attempts/1`,
+      `${R}/actions/runs/{run_id}/attempts/{attempt_number}`,
+      200,
+    );
+    const jobs = await check(
+      'GET',
+      `${T}/actions/runs/${runId}/jobs`,
+      `${R}/actions/runs/{run_id}/jobs`,
+      200,
+    );
+    await check(
+      'GET',
+      `${T}/actions/runs/${runId}/attempts/1/jobs`,
+      `${R}/actions/runs/{run_id}/attempts/{attempt_number}/jobs`,
+      200,
+    );
+    const jobId = jobs.body.jobs[0].id;
+    await check('GET', `${T}/actions/jobs/${jobId}`, `${R}/actions/jobs/{job_id}`, 200);
+    const logs = await call(api, 'GET', `${T}/actions/jobs/${jobId}/logs`);
+    expect(logs.status).toBe(302);
+    await check('GET', `${T}/actions/runs/${runId}/artifacts`, `${R}/actions/runs/{run_id}/artifacts`, 200);
+    await check('GET', `${T}/actions/workflows`, `${R}/actions/workflows`, 200);
+    await check('GET', `${T}/actions/workflows/build.yml`, `${R}/actions/workflows/{workflow_id}`, 200);
+    await check(
+      'GET',
+      `${T}/actions/workflows/build.yml/runs`,
+      `${R}/actions/workflows/{workflow_id}/runs`,
+      200,
+    );
+    await check('POST', `${T}/actions/runs/${runId}/rerun`, `${R}/actions/runs/{run_id}/rerun`, 201);
+    await check('POST', `${T}/actions/runs/${runId}/cancel`, `${R}/actions/runs/{run_id}/cancel`, 202);
+    await check(
+      'GET',
+      `${T}/actions/runs/${runId}/attempts/1`,
+      `${R}/actions/runs/{run_id}/attempts/{attempt_number}`,
+      200,
+    );
+    await check('GET', `${T}/actions/runs/${runId}`, `${R}/actions/runs/{run_id}`, 200);
+    await check('POST', `${T}/dispatches`, `${R}/dispatches`, 204, {
+      event_type: 'build',
+      client_payload: { sha: 'abc' },
+    });
+    const sha = 'a'.repeat(40);
+    await check('POST', `${S}/statuses/${sha}`, `${R}/statuses/{sha}`, 201, {
+      state: 'pending',
+      context: 'xrd/build',
+      target_url: 'http://example.test/run',
+      description: 'running',
+    });
+    await check('GET', `${S}/commits/${sha}/statuses`, `${R}/commits/{ref}/statuses`, 200);
+    await check('GET', `${S}/commits/${sha}/status`, `${R}/commits/{ref}/status`, 200);
+    const c = await check('POST', `${S}/issues/1/comments`, `${R}/issues/{issue_number}/comments`, 201, {
+      body: 'hello',
+    });
+    await check('GET', `${S}/issues/1/comments`, `${R}/issues/{issue_number}/comments`, 200);
+    await check('GET', `${S}/issues/comments/${c.body.id}`, `${R}/issues/comments/{comment_id}`, 200);
+    await check('PATCH', `${S}/issues/comments/${c.body.id}`, `${R}/issues/comments/{comment_id}`, 200, {
+      body: 'edited',
+    });
+    await check('GET', '/rate_limit', '/rate_limit', 200);
+    // errors in GitHub's format
+    await check('GET', `${T}/actions/runs/1`, '/rate_limit', 404);
+    const bad = await check('POST', `${T}/dispatches`, `${R}/dispatches`, 422, {
+      event_type: 'x',
+      client_payload: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, i])),
+    });
+    expect(bad.body.message).toContain('No more than 10 properties');
+  });
+});
+
+describe.each(['gitea-1.24', 'gitea-1.25', 'gitea-1.26'] as Dialect[])('Gitea fidelity (%s)', (dialect) => {
+  it('answers every route it has with the swagger shape, and 404 for the ones it lacks', async () => {
+    sim = await startSim({ dialect, timeScale: 40 });
+    const api = sim.apiUrl;
+    expect(api).toBe(`${sim.url}/api/v1`);
+    const check = async (
+      method: string,
+      concrete: string,
+      template: string,
+      status: number,
+      body?: unknown,
+    ) => {
+      const r = await call(api, method, concrete, body);
+      expect(r.status, `${method} ${concrete}: ${r.text}`).toBe(status);
+      if (r.body !== undefined && r.body !== '')
+        expectValid(giteaResponseValidator(method, template, status), r.body, `${method} ${template}`);
+      return r;
+    };
+    await check('GET', '/version', '/version', 200);
+    const details = dialect === 'gitea-1.26';
+    const d = await check(
+      'POST',
+      `${T}/actions/workflows/build.yml/dispatches${details ? '?return_run_details=true' : ''}`,
+      `${R}/actions/workflows/{workflow_id}/dispatches`,
+      details ? 200 : 204,
+      { ref: 'main', inputs: { correlation_id: 'xrd-g', undeclared: 'dropped' } },
+    );
+    if (details) expect(d.body.workflow_run_id).toBeGreaterThan(0);
+    await check('GET', `${T}/actions/workflows`, `${R}/actions/workflows`, 200);
+    await check('GET', `${T}/actions/workflows/build.yml`, `${R}/actions/workflows/{workflow_id}`, 200);
+    const tasks = await waitFor(async () => {
+      const r = await check('GET', `${T}/actions/tasks`, `${R}/actions/tasks`, 200);
+      return r.body.workflow_runs.length > 0 ? r.body : undefined;
+    });
+    expect(tasks.workflow_runs[0]).toMatchObject({
+      display_title: 'Build xrd-g',
+      run_number: 1,
+      workflow_id: 'build.yml',
+    });
+    if (dialect === 'gitea-1.24') {
+      for (const p of [
+        `${T}/actions/runs`,
+        `${T}/actions/runs/301`,
+        `${T}/actions/runs/301/jobs`,
+        `${T}/actions/jobs/701/logs`,
+      ]) {
+        expect((await call(api, 'GET', p)).status, p).toBe(404);
+      }
+    } else {
+      const list = await check('GET', `${T}/actions/runs`, `${R}/actions/runs`, 200);
+      const runId = list.body.workflow_runs[0].id;
+      expect(list.body.workflow_runs[0].run_number).toBe(1);
+      expect(runId).not.toBe(1);
+      await check('GET', `${T}/actions/runs/${runId}`, `${R}/actions/runs/{run}`, 200);
+      await waitFor(async () =>
+        (await call(api, 'GET', `${T}/actions/runs/${runId}`)).body.status === 'completed' ? true : undefined,
+      );
+      await check('GET', `${T}/actions/runs/${runId}`, `${R}/actions/runs/{run}`, 200);
+      const jobs = await check('GET', `${T}/actions/runs/${runId}/jobs`, `${R}/actions/runs/{run}/jobs`, 200);
+      expect(Object.keys(jobs.body).sort()).toEqual(['jobs', 'total_count']);
+      const jobId = jobs.body.jobs[0].id;
+      await check('GET', `${T}/actions/jobs/${jobId}`, `${R}/actions/jobs/{job_id}`, 200);
+      const log = await call(api, 'GET', `${T}/actions/jobs/${jobId}/logs`);
+      expect(log.status).toBe(200);
+      expect(log.headers.get('content-type')).toContain('text/plain');
+      await check('GET', `${T}/actions/runs/${runId}/artifacts`, `${R}/actions/runs/{run}/artifacts`, 200);
+      await check(
+        'GET',
+        `${T}/actions/workflows/build.yml/runs`,
+        `${R}/actions/workflows/{workflow_id}/runs`,
+        200,
+      );
+      // No cancel in any Gitea swagger up to 1.27.1.
+      expect((await call(api, 'POST', `${T}/actions/runs/${runId}/cancel`)).status).toBe(404);
+    }
+    expect((await call(api, 'POST', `${T}/dispatches`, { event_type: 'build' })).status).toBe(404);
+    const sha = 'b'.repeat(40);
+    await check('POST', `${S}/statuses/${sha}`, `${R}/statuses/{sha}`, 201, {
+      state: 'warning',
+      context: 'xrd/build',
+    });
+    await check('GET', `${S}/statuses/${sha}`, `${R}/statuses/{sha}`, 200);
+    await check('GET', `${S}/commits/${sha}/statuses`, `${R}/commits/{ref}/statuses`, 200);
+    const combined = await check('GET', `${S}/commits/${sha}/status`, `${R}/commits/{ref}/status`, 200);
+    expect(combined.body.state).toBe('warning');
+    const c = await check('POST', `${S}/issues/1/comments`, `${R}/issues/{index}/comments`, 201, {
+      body: 'hi',
+    });
+    await check('GET', `${S}/issues/1/comments`, `${R}/issues/{index}/comments`, 200);
+    await check('GET', `${S}/issues/comments/${c.body.id}`, `${R}/issues/comments/{id}`, 200);
+    await check('PATCH', `${S}/issues/comments/${c.body.id}`, `${R}/issues/comments/{id}`, 200, {
+      body: 'edited',
+    });
+  });
+});
+
+describe('Forgejo fidelity', () => {
+  it('answers with Forgejo shapes: 201 dispatch info, raw-status runs, bare job arrays, cancel 204', async () => {
+    sim = await startSim({ dialect: 'forgejo', timeScale: 40 });
+    const api = sim.apiUrl;
+    expect((await call(api, 'GET', '/version')).body.version).toMatch(/\+gitea-/);
+    expect((await call(sim.url, 'GET', '/api/forgejo/v1/version')).body).toEqual({ version: '16.0.0' });
+    const d = await call(api, 'POST', `${T}/actions/workflows/build.yml/dispatches`, {
+      ref: 'main',
+      inputs: { correlation_id: 'xrd-f' },
+      return_run_info: true,
+    });
+    expect(d.status).toBe(201);
+    expectValid(forgejoValidator('DispatchWorkflowRun'), d.body, 'dispatch');
+    const runV = forgejoValidator('ActionRun');
+    const first = await call(api, 'GET', `${T}/actions/runs/${d.body.id}`);
+    expectValid(runV, first.body, 'run');
+    expect(first.body).toMatchObject({
+      status: 'waiting',
+      title: 'Build xrd-f',
+      index_in_repo: d.body.run_number,
+    });
+    const list = await call(api, 'GET', `${T}/actions/runs?limit=50`);
+    expect(list.body.total_count).toBe(1);
+    expectValid(runV, list.body.workflow_runs[0], 'listed run');
+    await waitFor(async () =>
+      (await call(api, 'GET', `${T}/actions/runs/${d.body.id}`)).body.status === 'success' ? true : undefined,
+    );
+    const jobs = await call(api, 'GET', `${T}/actions/runs/${d.body.id}/jobs`);
+    expect(Array.isArray(jobs.body)).toBe(true);
+    const jobV = forgejoValidator('ActionRunJob');
+    expectValid(jobV, jobs.body[0], 'job');
+    expect(jobs.body[0].steps).toBeUndefined();
+    const job = await call(api, 'GET', `${T}/actions/jobs/${jobs.body[0].id}`);
+    expectValid(jobV, job.body, 'job with steps');
+    expect(job.body.steps[0]).toMatchObject({ number: 0, name: 'Set up job' });
+    const sha = 'c'.repeat(40);
+    const st = await call(api, 'POST', `${S}/statuses/${sha}`, { state: 'success', context: 'xrd' });
+    expectValid(giteaResponseValidator('POST', `${R}/statuses/{sha}`, 201), st.body, 'status');
+    const d2 = await call(api, 'POST', `${T}/actions/workflows/build.yml/dispatches`, { ref: 'main' });
+    expect(d2.status).toBe(204);
+    const runs = await call(api, 'GET', `${T}/actions/runs`);
+    const queued = runs.body.workflow_runs[0];
+    expect((await call(api, 'POST', `${T}/actions/runs/${queued.id}/cancel`)).status).toBe(204);
+    expect((await call(api, 'GET', `${T}/actions/runs/${queued.id}`)).body.status).toBe('cancelled');
+    // Forgejo's cancel also answers 204 for a finished run, and changes nothing.
+    expect((await call(api, 'POST', `${T}/actions/runs/${d.body.id}/cancel`)).status).toBe(204);
+    expect((await call(api, 'GET', `${T}/actions/runs/${d.body.id}`)).body.status).toBe('success');
+  });
+});

@@ -1,0 +1,227 @@
+// Validators over the official API descriptions in ../shared/specs (GitHub OpenAPI 3.0 subset, Gitea
+// Swagger 2.0) and @octokit/openapi-webhooks, for the fidelity tests.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import AjvModule, { type ValidateFunction } from 'ajv';
+import formatsModule from 'ajv-formats';
+
+const Ajv = AjvModule as unknown as typeof AjvModule.default;
+const addFormats = formatsModule as unknown as typeof formatsModule.default;
+const require = createRequire(import.meta.url);
+const specsDir = fileURLToPath(new URL('../../../../../shared/specs/', import.meta.url));
+
+type Json = Record<string, unknown>;
+
+/** OpenAPI 3.0 `nullable: true` → JSON Schema `type: [X, 'null']` (ajv does not know `nullable`). */
+export function fromOpenApi30(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(fromOpenApi30);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node as Json)) {
+    if (k === 'example' || k === 'examples' || k === 'x-github-breaking-changes') continue;
+    out[k] = fromOpenApi30(v);
+  }
+  if (out.nullable === true) {
+    delete out.nullable;
+    if (typeof out.type === 'string') {
+      out.type = [out.type, 'null'];
+      if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+    } else {
+      return { anyOf: [out, { type: 'null' }] };
+    }
+  }
+  return out;
+}
+
+function newAjv() {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addFormat('int64', true);
+  ajv.addFormat('int32', true);
+  return ajv;
+}
+
+export const githubSpec = JSON.parse(readFileSync(`${specsDir}github-actions-subset.json`, 'utf8')) as Json;
+export const giteaSpec = JSON.parse(readFileSync(`${specsDir}gitea-swagger.v1.json`, 'utf8')) as Json;
+
+const ghAjv = newAjv();
+ghAjv.addSchema(fromOpenApi30({ components: githubSpec.components }) as Json, 'gh');
+const giteaAjv = newAjv();
+giteaAjv.addSchema({ definitions: giteaSpec.definitions } as Json, 'gitea');
+const hooksSpec = require('@octokit/openapi-webhooks/generated/api.github.com.json') as Json;
+const hooksAjv = newAjv();
+hooksAjv.addSchema({ components: hooksSpec.components } as Json, 'wh');
+
+/** The validator of a GitHub path's JSON answer, e.g. ('get', '/repos/{owner}/{repo}/actions/runs', 200). */
+export function githubResponseValidator(method: string, path: string, status: number): ValidateFunction {
+  const paths = githubSpec.paths as Record<string, Record<string, Json>>;
+  const op = paths[path]?.[method.toLowerCase()];
+  if (!op) throw new Error(`no ${method} ${path} in the GitHub spec`);
+  let resp = (op.responses as Record<string, Json>)[String(status)];
+  if (!resp) throw new Error(`no ${status} answer for ${method} ${path} in the GitHub spec`);
+  if (typeof resp.$ref === 'string') {
+    const responses = (githubSpec.components as Record<string, Record<string, Json>>).responses!;
+    resp = responses[resp.$ref.split('/').pop()!]!;
+  }
+  const schema = (resp.content as Record<string, Json> | undefined)?.['application/json']?.schema;
+  if (!schema) throw new Error(`no JSON schema for ${status} of ${method} ${path}`);
+  const rewritten = JSON.parse(
+    JSON.stringify(fromOpenApi30(schema)).replaceAll('"#/components/', '"gh#/components/'),
+  );
+  return ghAjv.compile(rewritten);
+}
+
+/** The validator of a Gitea path's answer from its swagger (responses → definitions). */
+export function giteaResponseValidator(method: string, path: string, status: number): ValidateFunction {
+  const paths = giteaSpec.paths as Record<string, Record<string, Json>>;
+  const op = paths[path]?.[method.toLowerCase()];
+  if (!op) throw new Error(`no ${method} ${path} in the Gitea swagger`);
+  const resp = (op.responses as Record<string, Json>)[String(status)];
+  if (!resp) throw new Error(`no ${status} answer for ${method} ${path} in the Gitea swagger`);
+  const ref = resp.$ref as string | undefined;
+  const named = ref ? (giteaSpec.responses as Record<string, Json>)[ref.split('/').pop()!] : resp;
+  const schema = named?.schema;
+  if (!schema) throw new Error(`no schema for ${status} of ${method} ${path}`);
+  return giteaDefinitionValidator(schema as Json);
+}
+
+export function giteaDefinitionValidator(schema: Json | string): ValidateFunction {
+  const s = typeof schema === 'string' ? { $ref: `#/definitions/${schema}` } : schema;
+  const rewritten = JSON.parse(JSON.stringify(s).replaceAll('"#/definitions/', '"gitea#/definitions/'));
+  return giteaAjv.compile(rewritten);
+}
+
+export function webhookValidator(name: string): ValidateFunction {
+  const v = hooksAjv.getSchema(`wh#/components/schemas/${name}`);
+  if (!v) throw new Error(`no webhook schema ${name}`);
+  return v;
+}
+
+/** Forgejo has no spec in ../shared/specs: these follow modules/structs/action.go (Forgejo v16). */
+const forgejoAjv = newAjv();
+const user = {
+  type: 'object',
+  required: ['id', 'login'],
+  properties: { id: { type: 'integer' }, login: { type: 'string' } },
+};
+const repo = {
+  type: 'object',
+  required: ['id', 'full_name'],
+  properties: { id: { type: 'integer' }, full_name: { type: 'string' } },
+};
+const time = { type: 'string', format: 'date-time' };
+const forgejoStatus = {
+  enum: ['unknown', 'waiting', 'running', 'success', 'failure', 'cancelled', 'skipped', 'blocked'],
+};
+export const forgejoSchemas = {
+  ActionRun: {
+    type: 'object',
+    required: [
+      'id',
+      'title',
+      'repository',
+      'workflow_id',
+      'index_in_repo',
+      'trigger_user',
+      'prettyref',
+      'is_ref_deleted',
+      'commit_sha',
+      'is_fork_pull_request',
+      'need_approval',
+      'approved_by',
+      'event',
+      'event_payload',
+      'trigger_event',
+      'status',
+      'started',
+      'stopped',
+      'created',
+      'updated',
+      'duration',
+      'html_url',
+    ],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'integer' },
+      title: { type: 'string' },
+      repository: repo,
+      workflow_id: { type: 'string' },
+      index_in_repo: { type: 'integer' },
+      trigger_user: user,
+      ScheduleID: { type: 'integer' },
+      prettyref: { type: 'string' },
+      is_ref_deleted: { type: 'boolean' },
+      commit_sha: { type: 'string', pattern: '^[0-9a-f]{40}$' },
+      is_fork_pull_request: { type: 'boolean' },
+      need_approval: { type: 'boolean' },
+      approved_by: { type: 'integer' },
+      event: { type: 'string' },
+      event_payload: { type: 'string' },
+      trigger_event: { type: 'string' },
+      status: forgejoStatus,
+      started: time,
+      stopped: time,
+      created: time,
+      updated: time,
+      duration: { type: 'integer' },
+      html_url: { type: 'string' },
+    },
+  },
+  ActionRunJob: {
+    type: 'object',
+    required: [
+      'id',
+      'run_id',
+      'attempt',
+      'handle',
+      'repo_id',
+      'owner_id',
+      'name',
+      'needs',
+      'runs_on',
+      'task_id',
+      'status',
+    ],
+    properties: {
+      id: { type: 'integer' },
+      run_id: { type: 'integer' },
+      attempt: { type: 'integer' },
+      handle: { type: 'string' },
+      repo_id: { type: 'integer' },
+      owner_id: { type: 'integer' },
+      name: { type: 'string' },
+      needs: { type: 'array', items: { type: 'string' } },
+      runs_on: { type: 'array', items: { type: 'string' } },
+      task_id: { type: 'integer' },
+      status: forgejoStatus,
+      steps: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['number', 'name', 'status', 'started', 'stopped'],
+          properties: {
+            number: { type: 'integer' },
+            name: { type: 'string' },
+            status: forgejoStatus,
+            started: time,
+            stopped: time,
+          },
+        },
+      },
+    },
+  },
+  DispatchWorkflowRun: {
+    type: 'object',
+    required: ['id', 'run_number', 'jobs'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'integer' },
+      run_number: { type: 'integer' },
+      jobs: { type: 'array', items: { type: 'string' } },
+    },
+  },
+};
+export function forgejoValidator(name: keyof typeof forgejoSchemas): ValidateFunction {
+  return forgejoAjv.compile(forgejoSchemas[name]);
+}
