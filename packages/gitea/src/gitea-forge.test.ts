@@ -55,7 +55,9 @@ describe('detection', () => {
 
   test('Forgejo by its version string', async () => {
     const { forge, mock, debug, ctx } = setup('11.0.1+gitea-1.22.0');
+    expect(forge.kind).toBe('gitea');
     const caps = await forge.capabilities(ctx);
+    expect(forge.kind).toBe('forgejo');
     expect(caps).toMatchObject({
       kind: 'forgejo',
       server: 'Forgejo 11.0.1+gitea-1.22.0',

@@ -94,7 +94,7 @@ interface WorkflowFinding {
 type Raw = Readonly<Record<string, unknown>>;
 
 class GiteaForge implements Forge {
-  readonly kind: GiteaKind;
+  #kind: GiteaKind | undefined;
   readonly #options: GiteaForgeOptions;
   readonly #urls: GiteaUrls;
   readonly #http: HttpClient;
@@ -106,8 +106,7 @@ class GiteaForge implements Forge {
   constructor(options: GiteaForgeOptions) {
     this.#options = options;
     this.#urls = resolveGiteaUrls(options.baseUrl);
-    // The port needs a kind before detection; detection corrects it (see capabilities()).
-    this.kind = options.kind ?? 'gitea';
+    this.#kind = options.kind;
     this.#now = options.now ?? Date.now;
     this.#http = new HttpClient({
       urls: this.#urls,
@@ -118,6 +117,11 @@ class GiteaForge implements Forge {
       sleep: options.sleep ?? realSleep,
       now: this.#now,
     });
+  }
+
+  /** The detected product; before detection, the kind option or `gitea` (the family name). */
+  get kind(): GiteaKind {
+    return this.#kind ?? 'gitea';
   }
 
   // ─── detection ──────────────────────────────────────────────────────────────────────────────
@@ -162,6 +166,7 @@ class GiteaForge implements Forge {
       how = `by probing /api/forgejo/v1/version (${probe.status})`;
     }
     const profile = profileFor(kind, version);
+    this.#kind = kind;
     const product = kind === 'forgejo' ? 'Forgejo' : 'Gitea';
     const dispatchHow =
       profile.dispatchMode === 'query-return-run-details'

@@ -1,0 +1,72 @@
+// Picks and builds the adapter for a forge. The apps turn their raw inputs (action inputs, CLI
+// flags, webhook config) into ConnectOptions; this is the only place that knows which package
+// serves which forge.
+import { type Forge, type ForgeKind, InvalidInputError } from '@xrd/core';
+import { createGiteaForge, type GiteaForgeOptions } from '@xrd/gitea';
+import { createGitHubForge, type GitHubAppCredentials } from '@xrd/github';
+
+export interface ConnectOptions {
+  /** `github` (github.com and GHES), `gitea` or `forgejo`. */
+  readonly kind: ForgeKind;
+  /** REST API root: `https://api.github.com`, `https://HOST/api/v3`, `https://HOST/api/v1` (or the Gitea web root). */
+  readonly apiUrl: string;
+  readonly token?: string;
+  /** GitHub only: the reference action's `user`, named in messages. */
+  readonly user?: string;
+  /** GitHub only: GitHub App credentials instead of a token. */
+  readonly app?: GitHubAppCredentials;
+  /** GitHub only: `X-GitHub-Api-Version`, e.g. `2026-03-10`. */
+  readonly apiVersion?: string;
+  /** GitHub only: the fetch transport (tests). */
+  readonly fetch?: typeof fetch;
+  /** Gitea/Forgejo only: the undici Dispatcher (tests, proxies). */
+  readonly dispatcher?: GiteaForgeOptions['dispatcher'];
+  readonly userAgent?: string;
+}
+
+const KINDS: readonly ForgeKind[] = ['github', 'gitea', 'forgejo'];
+
+export function createForge(options: ConnectOptions): Forge {
+  if (!KINDS.includes(options.kind)) {
+    throw new InvalidInputError(
+      `The forge kind "${String(options.kind)}" is not known; use github, gitea or forgejo.`,
+      { input: 'kind' },
+    );
+  }
+  if (!options.apiUrl || options.apiUrl.trim() === '') {
+    throw new InvalidInputError(
+      `No API URL was given for the ${options.kind} forge; pass one (e.g. ${exampleUrl(options.kind)}).`,
+      { input: 'apiUrl' },
+    );
+  }
+  if (options.kind === 'github') {
+    return createGitHubForge({
+      baseUrl: options.apiUrl.trim(),
+      ...(options.token !== undefined ? { token: options.token } : {}),
+      ...(options.user !== undefined ? { user: options.user } : {}),
+      ...(options.app !== undefined ? { app: options.app } : {}),
+      ...(options.apiVersion !== undefined ? { apiVersion: options.apiVersion } : {}),
+      ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
+      ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
+    });
+  }
+  if (options.app !== undefined) {
+    throw new InvalidInputError(
+      `GitHub App credentials do not work with ${options.kind}; pass a ${options.kind === 'forgejo' ? 'Forgejo' : 'Gitea'} access token instead.`,
+      { input: 'app' },
+    );
+  }
+  return createGiteaForge({
+    baseUrl: options.apiUrl.trim(),
+    // An explicit Forgejo is taken at its word; `gitea` names the family, and the adapter tells
+    // Gitea from Forgejo by the server's version anyway.
+    ...(options.kind === 'forgejo' ? { kind: 'forgejo' as const } : {}),
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
+    ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
+  });
+}
+
+function exampleUrl(kind: ForgeKind): string {
+  return kind === 'github' ? 'https://api.github.com' : 'https://git.example.com/api/v1';
+}
