@@ -37,7 +37,7 @@ function setup(options: { returnsRunId?: boolean; runName?: boolean; kind?: 'git
   return { clock, forge, engine: { now: clock.now, sleep: clock.sleep } };
 }
 
-const invalid = (request: Partial<DispatchRequest>): string => {
+const invalid = (request: { [K in keyof DispatchRequest]?: DispatchRequest[K] | undefined }): string => {
   try {
     validateDispatchRequest({ repo, ref: 'main', workflow: 'build.yml', ...request } as DispatchRequest);
   } catch (error) {

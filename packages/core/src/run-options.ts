@@ -358,7 +358,7 @@ function parseRepo(
     if (owner === undefined) {
       fail(
         'repo',
-        `${label('repo')} must be owner/name, e.g. acme/${repoText}, or set ${label('owner')} as well.`,
+        `${label('repo')} must be owner/name, e.g. my-org/${repoText}, or set ${label('owner')} as well.`,
       );
     }
     if (!NAME.test(owner as string))

@@ -1,0 +1,280 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FAIL_ON } from './conclusions.js';
+import { InvalidInputError } from './errors.js';
+import {
+  type ParseRunOptionsContext,
+  parseBoolean,
+  parseDuration,
+  parseRunOptions,
+  type RawRunOptions,
+} from './run-options.js';
+
+const base: RawRunOptions = { repo: 'acme/target', workflow: 'build.yml', ref: 'main' };
+
+/** `input: message` of the error parseRunOptions throws. */
+function problem(raw: RawRunOptions, ctx?: ParseRunOptionsContext): string {
+  try {
+    parseRunOptions({ ...base, ...raw }, ctx);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidInputError);
+    // The JSON parser's own words differ between Node versions.
+    const message = (error as Error).message.replace(/not valid JSON \(.*\);/, 'not valid JSON (…);');
+    return `${(error as InvalidInputError).input}: ${message}`;
+  }
+  throw new Error('expected an InvalidInputError');
+}
+
+describe('parseRunOptions', () => {
+  it('fills every default', () => {
+    expect(parseRunOptions(base)).toEqual({
+      forge: 'github',
+      apiUrl: 'https://api.github.com',
+      repo: { owner: 'acme', repo: 'target' },
+      workflow: 'build.yml',
+      ref: 'main',
+      inputs: {},
+      correlation: 'auto',
+      correlationInput: 'correlation_id',
+      wait: true,
+      timeoutMs: 3_600_000,
+      intervalMs: 2_000,
+      maxRuns: 10,
+      failOn: DEFAULT_FAIL_ON,
+      cancelOnTimeout: false,
+      cancelOnAbort: true,
+    });
+  });
+
+  it('reads everything a user can give', () => {
+    const options = parseRunOptions(
+      {
+        forge: 'Gitea',
+        'server-url': 'https://git.example.com/sub/',
+        owner: 'acme',
+        repo: 'target',
+        workflow: '.gitea/workflows/build-from-pr.yaml',
+        inputs:
+          'pr_number: 7\npr_head_sha: "abc"  \n# comment\n\nsource_repo: \'acme/source\'\nnote: a # trailing\nempty:',
+        timeout: '10m',
+        'poll-interval': '5s',
+        'max-runs': '20',
+        'fail-on': 'failure, timed_out',
+        correlation: 'run-name',
+        'correlation-id': 'pr-7',
+        'correlation-input': 'xrd_id',
+        wait: 'no',
+        'report-status': 'true',
+        'report-comment': '#7',
+        'status-context': 'ci/target',
+        'cancel-on-timeout': 'yes',
+        'cancel-on-cancel': '0',
+      },
+      { defaults: { ref: 'main', 'source-repo': 'acme/source' }, sourceSha: 'a'.repeat(40) },
+    );
+    expect(options).toEqual({
+      forge: 'gitea',
+      apiUrl: 'https://git.example.com/sub/api/v1',
+      repo: { owner: 'acme', repo: 'target' },
+      workflow: 'build-from-pr.yaml',
+      ref: 'main',
+      inputs: { pr_number: '7', pr_head_sha: 'abc', source_repo: 'acme/source', note: 'a', empty: '' },
+      correlation: 'run-name',
+      correlationId: 'pr-7',
+      correlationInput: 'xrd_id',
+      wait: false,
+      timeoutMs: 600_000,
+      intervalMs: 5_000,
+      maxRuns: 20,
+      failOn: ['failure', 'timed_out'],
+      report: { repo: { owner: 'acme', repo: 'source' }, sha: 'a'.repeat(40), context: 'ci/target', pr: 7 },
+      cancelOnTimeout: true,
+      cancelOnAbort: false,
+    });
+  });
+
+  it('reads a repository_dispatch with a JSON client payload and numeric workflow ids', () => {
+    const options = parseRunOptions({
+      repo: 'acme/target',
+      ref: 'main',
+      'event-type': 'build',
+      'client-payload': '{"a": {"b": 1}}',
+    });
+    expect(options).toMatchObject({ eventType: 'build', clientPayload: { a: { b: 1 } } });
+    expect(options).not.toHaveProperty('workflow');
+    expect(parseRunOptions({ ...base, workflow: '12345' }).workflow).toBe(12345);
+    expect(parseRunOptions({ ...base, inputs: '{"n": 1, "b": true, "s": "x"}' }).inputs).toEqual({
+      n: '1',
+      b: 'true',
+      s: 'x',
+    });
+    expect(parseRunOptions({ ...base, inputs: 'q: "a\\"b"' }).inputs).toEqual({ q: 'a"b' });
+    expect(parseRunOptions({ ...base, inputs: "q: 'it''s'" }).inputs).toEqual({ q: "it's" });
+  });
+
+  it('derives API URLs from server URLs', () => {
+    expect(parseRunOptions({ ...base, 'server-url': 'https://github.com' }).apiUrl).toBe(
+      'https://api.github.com',
+    );
+    expect(parseRunOptions({ ...base, 'server-url': 'https://ghe.example.com' }).apiUrl).toBe(
+      'https://ghe.example.com/api/v3',
+    );
+    expect(
+      parseRunOptions({ ...base, forge: 'forgejo', 'api-url': 'http://127.0.0.1:3000/api/v1/' }).apiUrl,
+    ).toBe('http://127.0.0.1:3000/api/v1');
+  });
+
+  it('reports on a given sha and PR number, and to nothing when told false', () => {
+    const options = parseRunOptions(
+      { ...base, 'report-status': 'ABCDEF1', 'report-comment': 'true', 'source-repo': 'acme/source' },
+      { sourcePr: 3 },
+    );
+    expect(options.report).toEqual({
+      repo: { owner: 'acme', repo: 'source' },
+      sha: 'ABCDEF1',
+      context: 'xrd/acme/target',
+      pr: 3,
+    });
+    expect(
+      parseRunOptions({ ...base, 'report-status': 'false', 'report-comment': 'no' }).report,
+    ).toBeUndefined();
+    expect(parseRunOptions({ ...base, 'report-comment': '1', 'source-repo': 'acme/source' }).report?.pr).toBe(
+      1,
+    );
+  });
+
+  it('names the input the way the user wrote it', () => {
+    expect(problem({ repo: 'acme' }, { label: (name) => `--${name}` })).toMatchInlineSnapshot(
+      `"--repo: \`--repo\` must be owner/name, e.g. my-org/acme, or set \`--owner\` as well."`,
+    );
+  });
+
+  it('rejects every bad input with one sentence that says how to fix it', () => {
+    const messages = [
+      problem({ forge: 'gitlab' }),
+      problem({ forge: 'gitea' }),
+      problem({ 'api-url': 'ftp://x' }),
+      problem({ 'server-url': 'not a url' }),
+      problem({ repo: undefined }),
+      problem({ repo: 'acme' }),
+      problem({ repo: 'a/b/c' }),
+      problem({ repo: 'acme/tar get' }),
+      problem({ repo: 'acme/target', owner: 'other' }),
+      problem({ repo: 'target', owner: 'bad owner' }),
+      problem({ workflow: undefined }),
+      problem({ 'event-type': 'build' }),
+      problem({ workflow: 'build' }),
+      problem({
+        workflow: undefined,
+        'event-type': 'build',
+        forge: 'gitea',
+        'server-url': 'https://g.example',
+      }),
+      problem({ workflow: undefined, 'event-type': 'x'.repeat(101) }),
+      problem({ ref: undefined }),
+      problem({ ref: 'my branch' }),
+      problem({ inputs: '{"a": ' }),
+      problem({ inputs: '{"a": {"b": 1}}' }),
+      problem({ inputs: '[1, 2]' }),
+      problem({ inputs: 'just text' }),
+      problem({ workflow: undefined, 'event-type': 'build', inputs: 'a: 1' }),
+      problem({ 'client-payload': '{}' }),
+      problem({ workflow: undefined, 'event-type': 'build', 'client-payload': '{oops' }),
+      problem({ workflow: undefined, 'event-type': 'build', 'client-payload': '[1]' }),
+      problem({
+        workflow: undefined,
+        'event-type': 'build',
+        'client-payload': JSON.stringify(
+          Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, i])),
+        ),
+      }),
+      problem({
+        workflow: undefined,
+        'event-type': 'build',
+        'client-payload': JSON.stringify({ big: 'x'.repeat(70_000) }),
+      }),
+      problem({ correlation: 'title' }),
+      problem({ 'correlation-id': 'has space' }),
+      problem({ 'correlation-input': 'a b' }),
+      problem({ wait: 'maybe' }),
+      problem({ timeout: 'soon' }),
+      problem({ timeout: '0' }),
+      problem({ 'poll-interval': '10x' }),
+      problem({ 'max-runs': '0' }),
+      problem({ 'max-runs': 'ten' }),
+      problem({ 'fail-on': 'failure, exploded' }),
+      problem({ 'report-status': 'true' }),
+      problem({ 'report-status': 'main' }),
+      problem({ 'report-comment': 'yes' }),
+      problem({ 'report-comment': 'PR-7' }),
+      problem({ 'report-status': 'abcdef1' }),
+      problem({ 'report-status': 'abcdef1', 'source-repo': 'acme' }),
+      problem({ 'cancel-on-timeout': 'sure' }),
+    ];
+    expect(messages).toMatchInlineSnapshot(`
+      [
+        "forge: \`forge\` must be github, gitea or forgejo, not "gitlab".",
+        "server-url: \`server-url\` is required for gitea: the address of your server, e.g. https://gitea.example.com.",
+        "api-url: \`api-url\` must be an http(s) URL such as https://gitea.example.com, not "ftp://x".",
+        "server-url: \`server-url\` must be an http(s) URL such as https://gitea.example.com, not "not a url".",
+        "repo: \`repo\` is required: the target repository as owner/name, e.g. acme/target.",
+        "repo: \`repo\` must be owner/name, e.g. my-org/acme, or set \`owner\` as well.",
+        "repo: \`repo\` must look like owner/name, e.g. acme/target, not "a/b/c".",
+        "repo: \`repo\` must look like owner/name, e.g. acme/target, not "acme/tar get".",
+        "owner: \`owner\` "other" contradicts \`repo\` "acme/target"; drop \`owner\` or make them agree.",
+        "owner: \`owner\` must be a user or organisation name, not "bad owner".",
+        "workflow: \`workflow\` is required: the workflow file to dispatch, e.g. build.yml (or give \`event-type\` for a repository_dispatch).",
+        "event-type: Give either \`workflow\` or \`event-type\`, not both.",
+        "workflow: \`workflow\` must be a workflow file name ending in .yml or .yaml (e.g. build.yml) or a numeric id, not "build".",
+        "event-type: \`event-type\` needs GitHub: Gitea has no repository_dispatch, so give \`workflow\` instead.",
+        "event-type: \`event-type\` must be at most 100 characters long.",
+        "ref: \`ref\` is required: the branch, tag or commit of the target to run, e.g. main.",
+        "ref: \`ref\` must not contain spaces, got "my branch".",
+        "inputs: \`inputs\` is not valid JSON (…); give a JSON object or key: value lines.",
+        "inputs: \`inputs\` value "a" must be a string, number or boolean, since workflow inputs are scalars.",
+        "inputs: \`inputs\` must be an object (key: value), not a list.",
+        "inputs: \`inputs\` line 1 ("just text") is not \`key: value\`; give a JSON object or one key: value per line.",
+        "inputs: \`inputs\` only apply to a workflow dispatch; put the data in \`client-payload\` for \`event-type\`.",
+        "client-payload: \`client-payload\` only applies to \`event-type\`; use \`inputs\` for a workflow dispatch.",
+        "client-payload: \`client-payload\` is not valid JSON (…); give a JSON object such as {"key": "value"}.",
+        "client-payload: \`client-payload\` must be a JSON object such as {"key": "value"}.",
+        "client-payload: \`client-payload\` has 11 top-level keys but GitHub accepts at most 10; nest the rest.",
+        "client-payload: \`client-payload\` must be smaller than 64 KB when serialized; send a reference to the data instead.",
+        "correlation: \`correlation\` must be auto, run-name or step-name, not "title".",
+        "correlation-id: \`correlation-id\` may only contain letters, digits, ".", "_" and "-" (at most 100), not "has space".",
+        "correlation-input: \`correlation-input\` must be an input name such as correlation_id, not "a b".",
+        "wait: \`wait\` must be true or false (also yes/no, 1/0), not "maybe".",
+        "timeout: \`timeout\` must be a duration such as 600 (seconds), 30s, 10m or 1h, not "soon".",
+        "timeout: \`timeout\` must be at least 1s, not "0".",
+        "poll-interval: \`poll-interval\` must be a duration such as 600 (seconds), 30s, 10m or 1h, not "10x".",
+        "max-runs: \`max-runs\` must be a whole number from 1 to 100, not "0".",
+        "max-runs: \`max-runs\` must be a whole number from 1 to 100, not "ten".",
+        "fail-on: \`fail-on\` has an unknown conclusion "exploded"; use a comma list of success, failure, cancelled, skipped, timed_out, action_required, neutral, stale, startup_failure.",
+        "report-status: \`report-status\` is true but the source commit is unknown here; give the commit sha instead.",
+        "report-status: \`report-status\` must be true, false or a commit sha (7–64 hex digits), not "main".",
+        "report-comment: \`report-comment\` is true but no pull request is known here; give the pull request number instead.",
+        "report-comment: \`report-comment\` must be true, false or a pull request number, not "PR-7".",
+        "source-repo: \`source-repo\` is required to report back: the repository to report to, as owner/name.",
+        "source-repo: \`source-repo\` must look like owner/name, e.g. acme/source, not "acme".",
+        "cancel-on-timeout: \`cancel-on-timeout\` must be true or false (also yes/no, 1/0), not "sure".",
+      ]
+    `);
+  });
+});
+
+describe('parseBoolean and parseDuration', () => {
+  it('accept the usual spellings', () => {
+    expect(['true', 'YES', '1', 'on'].map(parseBoolean)).toEqual([true, true, true, true]);
+    expect(['false', 'No', '0', 'off'].map(parseBoolean)).toEqual([false, false, false, false]);
+    expect(parseBoolean('perhaps')).toBeUndefined();
+    expect(['600', '30s', '10m', '1h', '1h30m', '500ms', '1.5'].map(parseDuration)).toEqual([
+      600_000, 30_000, 600_000, 3_600_000, 5_400_000, 500, 1_500,
+    ]);
+    expect(['', '10 m', 'm', '5d', '10m5'].map(parseDuration)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+});
