@@ -134,7 +134,8 @@ function addLocation(cmd: Command): Command {
       'web root of the forge, e.g. https://gitea.example.com (default https://github.com)',
     )
     .option('--api-url <url>', 'API base URL, when it is not derived from --server')
-    .option('--repo <owner/name>', 'the target repository');
+    .option('--repo <owner/name>', 'the target repository')
+    .option('--owner <name>', "owner of --repo when --repo is a bare name (the reference action's pair)");
 }
 
 function addWaitFlags(cmd: Command): Command {
@@ -345,7 +346,7 @@ function errorSentence(error: Error, p: Palette, command: string): string {
   if (isXrdError(error)) {
     // Bad input gets exactly one sentence; a forge problem may add what to do next.
     if (error.code === 'INVALID_INPUT') return `${p.red('xrd:')} ${error.message}`;
-    if (error.code === 'ABORTED') return `${p.yellow('xrd:')} interrupted: ${error.message}`;
+    if (error.code === 'ABORTED') return `${p.yellow('xrd:')} interrupted.`;
     return `${p.red('xrd:')} ${error.message}${error.hint ? ` ${p.dim(error.hint)}` : ''}`;
   }
   // Not an XrdError: a network failure below the adapter, or a bug. Say so plainly, no stack.
@@ -358,7 +359,9 @@ function usageSentence(error: CommanderError, argv: readonly string[]): string {
     .replace(/^error:\s*/i, '')
     .replace(/\s+/g, ' ')
     .trim()
-    .replace(/\.$/, '');
+    .replace(/\.$/, '')
+    // "… is invalid. Allowed choices are …" → one sentence.
+    .replace(/\. ([A-Z])/g, (_m, c: string) => `; ${c.toLowerCase()}`);
   const command = argv.find((a) => !a.startsWith('-'));
   const help = command && !text.startsWith('unknown command') ? `xrd ${command} --help` : 'xrd --help';
   return `xrd: ${text}; see \`${help}\`.`;

@@ -185,7 +185,8 @@ function renderTable(s: Session, rows: readonly JsonDemoRow[]): string {
   const line = (row: readonly string[], paint?: (i: number, text: string) => string) =>
     row
       .map((cell, i) => (paint ? paint(i, cell.padEnd(widths[i] ?? 0)) : cell.padEnd(widths[i] ?? 0)))
-      .join('  ');
+      .join('  ')
+      .trimEnd();
   const out = [p.bold(line(header)), p.dim(widths.map((w) => '─'.repeat(w)).join('  '))];
   for (const row of cells) {
     out.push(

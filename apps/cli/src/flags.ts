@@ -10,6 +10,7 @@ export interface RunFlags {
   readonly server?: string;
   readonly apiUrl?: string;
   readonly repo?: string;
+  readonly owner?: string;
   readonly workflow?: string;
   readonly eventType?: string;
   readonly ref?: string;
@@ -38,7 +39,7 @@ const FLAG_OF: Readonly<Record<RawRunOptionName, string>> = {
   'server-url': '--server',
   'api-url': '--api-url',
   repo: '--repo',
-  owner: '--repo',
+  owner: '--owner',
   workflow: '--workflow',
   'event-type': '--event-type',
   ref: '--ref',
@@ -116,6 +117,7 @@ export function toRawRunOptions(flags: RunFlags): MappedRunOptions {
     ['server-url', flags.server],
     ['api-url', flags.apiUrl],
     ['repo', flags.repo],
+    ['owner', flags.owner],
     ['workflow', flags.workflow],
     ['event-type', flags.eventType],
     // The Forge port cannot ask for the default branch, so the CLI assumes `main` (--ref overrides).

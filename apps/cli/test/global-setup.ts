@@ -34,7 +34,10 @@ export default function setup(): void {
   } catch {
     built = 0;
   }
-  const sources = [join(appDir, 'src'), ...['core', 'connect', 'github', 'gitea', 'forge-sim'].map((p) => join(repoRoot, 'packages', p, 'src'))];
+  const sources = [
+    join(appDir, 'src'),
+    ...['core', 'connect', 'github', 'gitea', 'forge-sim'].map((p) => join(repoRoot, 'packages', p, 'src')),
+  ];
   const newest = Math.max(statSync(join(appDir, 'build.mjs')).mtimeMs, ...sources.map(newestMtime));
   if (built < newest) execFileSync(process.execPath, [join(appDir, 'build.mjs')], { stdio: 'inherit' });
 }

@@ -1,0 +1,353 @@
+// `xrd dispatch` end to end: the built binary against forge-sim over HTTP, every dialect, every
+// outcome and its exit code.
+import type { Dialect, Sim } from '@xrd/forge-sim';
+import { afterAll, describe, expect, it } from 'vitest';
+import { at, control, json, resetStats, Sims, xrd } from './harness.js';
+
+const sims = new Sims(20);
+afterAll(() => sims.closeAll());
+
+const TOKEN = { XRD_TOKEN: 'e2e-token-0123456789' };
+const FAST = ['--interval', '1s'];
+
+interface Case {
+  readonly dialect: Dialect;
+  readonly path: string;
+  readonly correlation: string;
+}
+
+const CASES: readonly Case[] = [
+  { dialect: 'github', path: 'run-details', correlation: 'run-id' },
+  { dialect: 'ghes-3.19', path: 'none', correlation: 'run-name' },
+  { dialect: 'gitea-1.25', path: 'none', correlation: 'run-name' },
+  { dialect: 'gitea-1.26', path: 'run-details', correlation: 'run-id' },
+  { dialect: 'forgejo', path: 'run-info', correlation: 'run-id' },
+];
+
+describe.each(CASES)('xrd dispatch on $dialect', ({ dialect, path, correlation }) => {
+  it(`dispatches, finds the run (${path} → ${correlation}), waits, exits 0 with one JSON document`, async () => {
+    const sim = await sims.get(dialect);
+    const r = await xrd(
+      ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'build.yml', ...FAST, '--json'],
+      { env: TOKEN },
+    );
+    expect(r.stderr).not.toContain(TOKEN.XRD_TOKEN);
+    expect(r.code).toBe(0);
+    const doc = json(r);
+    expect(doc).toMatchObject({
+      schemaVersion: 1,
+      command: 'dispatch',
+      ok: true,
+      exitCode: 0,
+      dispatch: { repo: 'acme/target', ref: 'main', workflow: 'build.yml', path },
+      run: {
+        repo: 'acme/target',
+        status: 'completed',
+        conclusion: 'success',
+        correlationMethod: correlation,
+      },
+      failedJobs: [],
+    });
+    const run = doc.run as { id: number; htmlUrl: string; correlationId: string; title?: string };
+    expect(run.htmlUrl).toContain(`/acme/target/actions/runs/`);
+    expect(run.correlationId).toMatch(/^xrd-[0-9a-f]{16}$/);
+    // The sim saw the dispatch carry the correlation id the CLI reports.
+    const runs = (await control(sim, 'GET', 'runs')) as { id: number; inputs: Record<string, string> }[];
+    expect(runs.find((x) => x.id === run.id)?.inputs.correlation_id).toBe(run.correlationId);
+    expect((doc.apiCost as { requests: number }).requests).toBeGreaterThan(1);
+  });
+});
+
+describe('xrd dispatch outcomes (github)', () => {
+  const github = () => sims.get('github');
+
+  it('prints progress lines on stderr and the result on stdout when not on a TTY', async () => {
+    const sim = await github();
+    const r = await xrd(
+      ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'build.yml', ...FAST],
+      {
+        env: TOKEN,
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /^\[\d+\.\ds\] dispatched workflow build\.yml on acme\/target@main \(path run-details/m,
+    );
+    expect(r.stderr).toMatch(/status .*completed \(success\)/);
+    expect(r.stderr).toMatch(/job build success/);
+    expect(r.stderr).not.toContain('\x1b[');
+    expect(r.stdout).toMatch(/^acme\/target run \d+ "Build xrd-[0-9a-f]{16}": success/);
+    expect(r.stdout).toContain('job build: success');
+  });
+
+  it('exits 1 when the run fails, naming the failed job and step', async () => {
+    const sim = await github();
+    const r = await xrd(
+      ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'fail.yml', ...FAST, '--json'],
+      { env: TOKEN },
+    );
+    expect(r.code).toBe(1);
+    const doc = json(r);
+    expect(doc).toMatchObject({ ok: false, exitCode: 1, run: { conclusion: 'failure' } });
+    expect(doc.failedJobs).toEqual([
+      expect.objectContaining({ name: 'test', conclusion: 'failure', failedSteps: ['Run tests'] }),
+    ]);
+    expect(r.stderr).toContain('concluded failure, which --fail-on counts as a failure');
+  });
+
+  it('exits 0 for a failed run when --fail-on does not list failure', async () => {
+    const sim = await github();
+    const r = await xrd(
+      [
+        'dispatch',
+        ...at(sim),
+        '--repo',
+        'acme/target',
+        '--workflow',
+        'fail.yml',
+        ...FAST,
+        '--fail-on',
+        'cancelled',
+      ],
+      { env: TOKEN },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('failure');
+  });
+
+  it('finds a repository_dispatch run by its run-name', async () => {
+    const sim = await github();
+    const r = await xrd(
+      ['dispatch', ...at(sim), '--repo', 'acme/target', '--event-type', 'build', ...FAST, '--json'],
+      { env: TOKEN },
+    );
+    expect(r.code).toBe(0);
+    expect(json(r)).toMatchObject({
+      dispatch: { eventType: 'build', path: 'none' },
+      run: { conclusion: 'success', correlationMethod: 'run-name', event: 'repository_dispatch' },
+    });
+  });
+
+  it('with --no-wait returns right after the dispatch', async () => {
+    const sim = await github();
+    const r = await xrd(
+      ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'build.yml', '--no-wait', '--json'],
+      { env: TOKEN },
+    );
+    expect(r.code).toBe(0);
+    const doc = json(r);
+    expect(doc).toMatchObject({ ok: true, dispatch: { path: 'run-details' } });
+    expect(doc.run).toBeUndefined();
+    expect((doc.dispatch as { runId: number }).runId).toBeGreaterThan(0);
+  });
+
+  it('exits 3 when --timeout passes, and --cancel-on-timeout cancels the run', async () => {
+    const sim = await github();
+    await control(sim, 'POST', 'repos/acme/target/workflows/build.yml/script', {
+      runs: [{ durationMs: 600_000 }],
+    });
+    const r = await xrd(
+      [
+        'dispatch',
+        ...at(sim),
+        '--repo',
+        'acme/target',
+        '--workflow',
+        'build.yml',
+        ...FAST,
+        '--timeout',
+        '2s',
+        '--cancel-on-timeout',
+        '--json',
+      ],
+      { env: TOKEN },
+    );
+    expect(r.code).toBe(3);
+    const doc = json(r);
+    expect(doc).toMatchObject({ ok: false, exitCode: 3, error: { code: 'RUN_TIMEOUT' } });
+    expect(r.stderr).toMatch(/^xrd: Run \d+ in acme\/target did not complete within 2s/m);
+    const runId = (doc.dispatch as { runId: number }).runId;
+    const runs = (await control(sim, 'GET', 'runs')) as { id: number; conclusion: string | null }[];
+    expect(runs.find((x) => x.id === runId)?.conclusion).toBe('cancelled');
+  });
+
+  it('exits 4 when the workflow does not exist', async () => {
+    const sim = await github();
+    const r = await xrd(
+      ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'missing.yml', '--json'],
+      {
+        env: TOKEN,
+      },
+    );
+    expect(r.code).toBe(4);
+    expect(json(r)).toMatchObject({ exitCode: 4, error: { code: 'DISPATCH_REJECTED' } });
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('exits 4 when the token is refused, and never prints it', async () => {
+    const sim = await sims.get('ghes-3.19');
+    await control(sim, 'POST', 'auth', { tokens: ['the-only-good-token'] });
+    try {
+      const bad = 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB';
+      const r = await xrd(
+        ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'build.yml', '--json'],
+        {
+          env: { GH_TOKEN: bad },
+        },
+      );
+      expect(r.code).toBe(4);
+      expect(json(r)).toMatchObject({ error: { code: 'AUTH' } });
+      expect(r.stdout + r.stderr).not.toContain(bad);
+    } finally {
+      await control(sim, 'POST', 'auth', { tokens: [] }).catch(() => undefined);
+    }
+  });
+
+  it('exits 5 when the run cannot be correlated', async () => {
+    // ghes-3.19 returns no run id; this workflow's runs never show the correlation id.
+    const sim = await sims.get('ghes-3.19');
+    await control(sim, 'POST', 'repos/acme/target/workflows', {
+      file: 'silent.yml',
+      on: { workflow_dispatch: { inputs: { correlation_id: { required: false } } } },
+      jobs: [{ name: 'build', steps: ['Build'] }],
+    });
+    const r = await xrd(
+      [
+        'dispatch',
+        ...at(sim),
+        '--repo',
+        'acme/target',
+        '--workflow',
+        'silent.yml',
+        '--correlation',
+        'run-name',
+        ...FAST,
+        '--timeout',
+        '3s',
+        '--json',
+      ],
+      { env: TOKEN },
+    );
+    expect(r.code).toBe(5);
+    expect(json(r)).toMatchObject({
+      exitCode: 5,
+      error: { code: 'RUN_NOT_FOUND' },
+      dispatch: { path: 'none' },
+    });
+  });
+
+  it('exits 6 when the forge keeps failing', async () => {
+    const sim = await github();
+    await control(sim, 'POST', 'rate-limit', { limit: 5000, remaining: 0, resetInSeconds: 3600 });
+    try {
+      const r = await xrd(
+        ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'build.yml', '--json'],
+        {
+          env: TOKEN,
+        },
+      );
+      expect(r.code).toBe(6);
+      expect(json(r)).toMatchObject({ exitCode: 6, error: { code: 'RATE_LIMITED' } });
+    } finally {
+      await control(sim, 'POST', 'rate-limit', { limit: 5000, remaining: 5000, resetInSeconds: 3600 });
+    }
+  });
+
+  it('on SIGINT exits 130, cancelling the remote run with --cancel-on-interrupt', async () => {
+    const sim = await github();
+    await control(sim, 'POST', 'repos/acme/target/workflows/build.yml/script', {
+      runs: [{ durationMs: 600_000 }],
+    });
+    const r = await xrd(
+      [
+        'dispatch',
+        ...at(sim),
+        '--repo',
+        'acme/target',
+        '--workflow',
+        'build.yml',
+        '--cancel-on-interrupt',
+        '--json',
+      ],
+      {
+        env: TOKEN,
+        onSpawn: (child, out) => {
+          const timer = setInterval(() => {
+            if (/status /.test(out.stderr())) {
+              clearInterval(timer);
+              child.kill('SIGINT');
+            }
+          }, 50);
+          child.on('close', () => clearInterval(timer));
+        },
+      },
+    );
+    expect(r.code).toBe(130);
+    const doc = json(r);
+    expect(doc).toMatchObject({ exitCode: 130, error: { code: 'ABORTED' } });
+    const runId = (doc.dispatch as { runId: number }).runId;
+    const runs = (await control(sim, 'GET', 'runs')) as { id: number; conclusion: string | null }[];
+    expect(runs.find((x) => x.id === runId)?.conclusion).toBe('cancelled');
+    expect(r.stderr).toMatch(/cancelled run \d+ \(abort\)/);
+  });
+
+  it('on SIGINT without --cancel-on-interrupt leaves the remote run alone', async () => {
+    const sim = await github();
+    await control(sim, 'POST', 'repos/acme/target/workflows/build.yml/script', {
+      runs: [{ durationMs: 600_000 }],
+    });
+    const r = await xrd(
+      ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'build.yml', '--json'],
+      {
+        env: TOKEN,
+        onSpawn: (child, out) => {
+          const timer = setInterval(() => {
+            if (/status /.test(out.stderr())) {
+              clearInterval(timer);
+              child.kill('SIGINT');
+            }
+          }, 50);
+          child.on('close', () => clearInterval(timer));
+        },
+      },
+    );
+    expect(r.code).toBe(130);
+    const runId = (json(r).dispatch as { runId: number }).runId;
+    const runs = (await control(sim, 'GET', 'runs')) as { id: number; status: string }[];
+    expect(runs.find((x) => x.id === runId)?.status).not.toBe('completed');
+    await control(sim, 'POST', `runs/${runId}/finish`, { conclusion: 'success' });
+  });
+
+  it('reports a pending then final commit status and a PR comment on the source', async () => {
+    const sim: Sim = await github();
+    await resetStats(sim);
+    const sha = 'a'.repeat(40);
+    const r = await xrd(
+      [
+        'dispatch',
+        ...at(sim),
+        '--repo',
+        'acme/target',
+        '--workflow',
+        'build.yml',
+        ...FAST,
+        '--report-status',
+        sha,
+        '--report-comment',
+        '1',
+        '--source-repo',
+        'acme/source',
+        '--json',
+      ],
+      { env: TOKEN },
+    );
+    expect(r.code).toBe(0);
+    const stats = (await control(sim, 'GET', 'stats')) as { byRoute: Record<string, { total: number }> };
+    const routes = Object.keys(stats.byRoute);
+    expect(routes.find((k) => k.startsWith('POST') && k.includes('/statuses/'))).toBeDefined();
+    expect(
+      stats.byRoute[routes.find((k) => k.startsWith('POST') && k.includes('/statuses/')) ?? '']?.total,
+    ).toBe(2);
+    expect(routes.some((k) => k.includes('/comments'))).toBe(true);
+  });
+});
