@@ -47,8 +47,36 @@ export const giteaSpec = JSON.parse(readFileSync(`${specsDir}gitea-swagger.v1.js
 
 const ghAjv = newAjv();
 ghAjv.addSchema(fromOpenApi30({ components: githubSpec.components }) as Json, 'gh');
+/**
+ * Swagger 2.0 cannot say "nullable", but Go encodes a nil pointer, slice or *time.Time as null: a
+ * property that is a $ref, an array or a date-time may therefore be null in what Gitea really sends.
+ */
+// *string fields of Gitea's structs (modules/structs/pull.go: MergedCommitID).
+const GO_STRING_POINTERS = new Set(['PullRequest.merge_commit_sha']);
+function goNullable(definitions: Record<string, Json>): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const [name, def] of Object.entries(definitions)) {
+    const props = def.properties as Record<string, Json> | undefined;
+    if (!props) {
+      out[name] = def;
+      continue;
+    }
+    const next: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(props)) {
+      if (v.$ref) next[k] = { anyOf: [v, { type: 'null' }] };
+      else if (v.type === 'array' || v.format === 'date-time' || GO_STRING_POINTERS.has(`${name}.${k}`)) {
+        next[k] = { ...v, type: [v.type, 'null'] };
+      } else next[k] = v;
+    }
+    out[name] = { ...def, properties: next };
+  }
+  return out;
+}
 const giteaAjv = newAjv();
-giteaAjv.addSchema({ definitions: giteaSpec.definitions } as Json, 'gitea');
+giteaAjv.addSchema(
+  { definitions: goNullable(giteaSpec.definitions as Record<string, Json>) } as Json,
+  'gitea',
+);
 const hooksSpec = require('@octokit/openapi-webhooks/generated/api.github.com.json') as Json;
 const hooksAjv = newAjv();
 hooksAjv.addSchema({ components: hooksSpec.components } as Json, 'wh');

@@ -1,0 +1,207 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verify } from '@octokit/webhooks-methods';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Sim, startSim } from './sim.js';
+import { call, waitFor } from './test-support/http.js';
+import { giteaDefinitionValidator, webhookValidator } from './test-support/schemas.js';
+import type { Dialect } from './types.js';
+
+interface Received {
+  headers: Record<string, string | string[] | undefined>;
+  raw: string;
+  body: any;
+}
+
+let sim: Sim | undefined;
+let receiver: Server | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+  await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
+  receiver = undefined;
+});
+
+async function startReceiver(status = 200): Promise<{ url: string; got: Received[] }> {
+  const got: Received[] = [];
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      got.push({ headers: req.headers, raw, body: JSON.parse(raw) });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, got };
+}
+
+const SECRET = "It's a Secret to Everybody";
+
+async function runOnce(s: Sim, file: string, extra: Record<string, unknown> = {}) {
+  const r = await call(s.apiUrl, 'POST', `/repos/acme/target/actions/workflows/${file}/dispatches`, {
+    ref: 'main',
+    inputs: { correlation_id: 'xrd-hook' },
+    ...extra,
+  });
+  expect(r.status).toBeLessThan(300);
+  await waitFor(async () => {
+    const runs = (await call(s.url, 'GET', '/_sim/runs')).body as { status: string }[];
+    return runs.length > 0 && runs.every((x) => x.status === 'completed') ? true : undefined;
+  });
+  await call(s.url, 'POST', '/_sim/deliveries/flush');
+}
+
+describe('GitHub webhooks', () => {
+  it('sends workflow_run, workflow_job and pull_request deliveries with valid signatures and schema-valid payloads', async () => {
+    const { url, got } = await startReceiver();
+    sim = await startSim({ dialect: 'github', timeScale: 50 });
+    for (const repo of ['target', 'source']) {
+      const h = await call(sim.url, 'POST', '/_sim/hooks', {
+        owner: 'acme',
+        repo,
+        url,
+        secret: SECRET,
+        events: ['workflow_run', 'workflow_job', 'pull_request'],
+      });
+      expect(h.status).toBe(201);
+    }
+    await runOnce(sim, 'fail.yml');
+    await call(sim.url, 'POST', '/_sim/repos/acme/source/pulls', { head: { ref: 'feature/z' }, title: 'Z' });
+    await call(sim.url, 'POST', '/_sim/repos/acme/source/pulls/2/push', { sha: 'd'.repeat(40) });
+    await call(sim.url, 'POST', '/_sim/repos/acme/source/pulls/2/reopen');
+    await call(sim.url, 'POST', '/_sim/deliveries/flush');
+
+    const kinds = got.map((g) => `${g.headers['x-github-event']}.${g.body.action}`);
+    for (const k of [
+      'workflow_run.requested',
+      'workflow_run.in_progress',
+      'workflow_run.completed',
+      'workflow_job.queued',
+      'workflow_job.in_progress',
+      'workflow_job.completed',
+      'pull_request.opened',
+      'pull_request.synchronize',
+      'pull_request.reopened',
+    ]) {
+      expect(kinds).toContain(k);
+    }
+    // requested comes before completed for the run
+    expect(kinds.indexOf('workflow_run.requested')).toBeLessThan(kinds.indexOf('workflow_run.completed'));
+    for (const g of got) {
+      expect(await verify(SECRET, g.raw, String(g.headers['x-hub-signature-256']))).toBe(true);
+      expect(g.headers['x-github-delivery']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(g.headers['x-gitea-event']).toBeUndefined();
+      const schema = `webhook-${String(g.headers['x-github-event']).replaceAll('_', '-')}-${g.body.action.replaceAll('_', '-')}`;
+      const v = webhookValidator(schema);
+      if (!v(g.body)) throw new Error(`${schema}: ${JSON.stringify(v.errors?.slice(0, 5))}`);
+    }
+    const completed = got.find(
+      (g) => g.body.action === 'completed' && g.headers['x-github-event'] === 'workflow_run',
+    )!;
+    expect(completed.body.workflow_run).toMatchObject({
+      conclusion: 'failure',
+      display_title: 'Fail xrd-hook',
+    });
+    expect(completed.body.workflow_run.html_url).toBe(
+      `${sim.url}/acme/target/actions/runs/${completed.body.workflow_run.id}`,
+    );
+    // a tampered body does not verify
+    expect(await verify(SECRET, `${completed.raw} `, String(completed.headers['x-hub-signature-256']))).toBe(
+      false,
+    );
+  });
+
+  it('records deliveries, redelivers one with the same id, and drops the next matching ones', async () => {
+    const { url, got } = await startReceiver(202);
+    sim = await startSim({ dialect: 'github', timeScale: 50 });
+    await call(sim.url, 'POST', '/_sim/hooks', {
+      owner: 'acme',
+      repo: 'target',
+      url,
+      secret: 's',
+      events: ['workflow_run'],
+    });
+    await call(sim.url, 'POST', '/_sim/deliveries/drop', { count: 1, event: 'workflow_run' });
+    await runOnce(sim, 'build.yml');
+    const list = (await call(sim.url, 'GET', '/_sim/deliveries')).body as {
+      id: string;
+      action: string;
+      status: unknown;
+    }[];
+    expect(list.map((d) => [d.action, d.status])).toEqual([
+      ['requested', 'dropped'],
+      ['in_progress', 202],
+      ['completed', 202],
+    ]);
+    expect(got.map((g) => g.body.action)).toEqual(['in_progress', 'completed']);
+    const dropped = list[0]!;
+    const again = await call(sim.url, 'POST', `/_sim/deliveries/${dropped.id}/redeliver`);
+    expect(again.body).toEqual({ id: dropped.id, status: 202 });
+    expect(got.at(-1)!.headers['x-github-delivery']).toBe(dropped.id);
+    expect(got.at(-1)!.body.action).toBe('requested');
+  });
+});
+
+describe.each(['gitea-1.24', 'gitea-1.25', 'gitea-1.26', 'forgejo'] as Dialect[])(
+  'Gitea-family webhooks (%s)',
+  (dialect) => {
+    it('signs with X-Hub-Signature-256 and bare-hex X-Gitea-Signature, with Gitea payload shapes', async () => {
+      const { url, got } = await startReceiver();
+      sim = await startSim({ dialect, timeScale: 50 });
+      await call(sim.url, 'POST', '/_sim/hooks', {
+        owner: 'acme',
+        repo: 'target',
+        url,
+        secret: SECRET,
+        events: ['workflow_run', 'workflow_job'],
+      });
+      await call(sim.url, 'POST', '/_sim/hooks', {
+        owner: 'acme',
+        repo: 'source',
+        url,
+        secret: SECRET,
+        events: ['pull_request'],
+      });
+      await runOnce(sim, 'build.yml');
+      await call(sim.url, 'POST', '/_sim/repos/acme/source/pulls/1/push', { sha: 'e'.repeat(40) });
+      await call(sim.url, 'POST', '/_sim/deliveries/flush');
+      const events = got.map((g) => `${g.headers['x-gitea-event']}.${g.body.action}`);
+      if (dialect === 'gitea-1.24') expect(events.some((e) => e.startsWith('workflow_run'))).toBe(false);
+      else
+        expect(events).toEqual(expect.arrayContaining(['workflow_run.requested', 'workflow_run.completed']));
+      expect(events).toEqual(
+        expect.arrayContaining([
+          'workflow_job.queued',
+          'workflow_job.completed',
+          'pull_request.synchronized',
+        ]),
+      );
+      const sync = got.find((g) => g.body.action === 'synchronized')!;
+      expect(sync.headers['x-gitea-event-type']).toBe('pull_request_sync');
+      const runV = giteaDefinitionValidator('ActionWorkflowRun');
+      const jobV = giteaDefinitionValidator('ActionWorkflowJob');
+      const prV = giteaDefinitionValidator('PullRequest');
+      const repoV = giteaDefinitionValidator('Repository');
+      const userV = giteaDefinitionValidator('User');
+      for (const g of got) {
+        const hex = createHmac('sha256', SECRET).update(g.raw).digest('hex');
+        expect(g.headers['x-gitea-signature']).toBe(hex);
+        expect(await verify(SECRET, g.raw, String(g.headers['x-hub-signature-256']))).toBe(true);
+        expect(g.headers['x-gitea-delivery']).toBe(g.headers['x-github-delivery']);
+        for (const [v, value] of [
+          [repoV, g.body.repository],
+          [userV, g.body.sender],
+          ...(g.body.workflow_run ? [[runV, g.body.workflow_run]] : []),
+          ...(g.body.workflow_job ? [[jobV, g.body.workflow_job]] : []),
+          ...(g.body.pull_request ? [[prV, g.body.pull_request]] : []),
+        ] as const) {
+          if (!v(value))
+            throw new Error(`${g.headers['x-gitea-event']}: ${JSON.stringify(v.errors?.slice(0, 3))}`);
+        }
+      }
+    });
+  },
+);
