@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FAIL_ON, isFailingConclusion, parseFailOn } from './conclusions.js';
+import { containsCorrelationId, generateCorrelationId, isValidCorrelationId } from './correlation-id.js';
+import { AbortedError, ForgeHttpError, RateLimitedError, RunNotFoundError } from './errors.js';
+import { formatDuration } from './internal.js';
+import { createMeter } from './meter.js';
+import { abortError, sleep, throwIfAborted } from './sleep.js';
+import { isTransientError, retryAtOf } from './transient.js';
+
+describe('createMeter', () => {
+  it('counts requests, counted ones and 304s, keeps the last rate limit and forwards to a parent', () => {
+    const parent = createMeter();
+    const meter = createMeter(parent);
+    expect(meter.cost()).toEqual({ requests: 0, counted: 0, notModified: 0 });
+    meter.record({
+      method: 'GET',
+      route: 'a',
+      status: 200,
+      counted: true,
+      notModified: false,
+      rateLimit: { limit: 10, remaining: 9, resetAt: 1 },
+    });
+    meter.record({ method: 'GET', route: 'a', status: 304, counted: false, notModified: true });
+    expect(meter.cost()).toEqual({
+      requests: 2,
+      counted: 1,
+      notModified: 1,
+      rateLimit: { limit: 10, remaining: 9, resetAt: 1 },
+    });
+    expect(parent.cost()).toEqual(meter.cost());
+  });
+});
+
+describe('sleep', () => {
+  it('waits, and rejects with AbortedError on abort (before or during)', async () => {
+    await expect(sleep(1)).resolves.toBeUndefined();
+    await expect(sleep(1, new AbortController().signal)).resolves.toBeUndefined();
+    await expect(sleep(10_000, AbortSignal.abort())).rejects.toBeInstanceOf(AbortedError);
+    const controller = new AbortController();
+    const pending = sleep(10_000, controller.signal);
+    controller.abort(new Error('user pressed ctrl-c'));
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortedError);
+    expect((error as Error).cause).toEqual(new Error('user pressed ctrl-c'));
+  });
+
+  it('keeps an AbortedError given as the reason, and throwIfAborted throws only when aborted', () => {
+    const reason = new AbortedError('stop');
+    expect(abortError(AbortSignal.abort(reason))).toBe(reason);
+    expect(() => throwIfAborted(undefined)).not.toThrow();
+    expect(() => throwIfAborted(AbortSignal.abort())).toThrow(AbortedError);
+  });
+});
+
+describe('conclusions', () => {
+  it('fails on everything but success, skipped and neutral by default', () => {
+    expect(DEFAULT_FAIL_ON).toEqual([
+      'failure',
+      'cancelled',
+      'timed_out',
+      'action_required',
+      'stale',
+      'startup_failure',
+    ]);
+    expect(isFailingConclusion('failure')).toBe(true);
+    expect(isFailingConclusion('neutral')).toBe(false);
+    expect(isFailingConclusion(null)).toBe(false);
+    expect(isFailingConclusion('cancelled', ['failure'])).toBe(false);
+  });
+
+  it('parses a fail-on list', () => {
+    expect(parseFailOn(' Failure,timed_out failure ')).toEqual(['failure', 'timed_out']);
+    expect(parseFailOn('')).toBe(DEFAULT_FAIL_ON);
+    expect(parseFailOn(undefined)).toBe(DEFAULT_FAIL_ON);
+    expect(() => parseFailOn('boom', '--fail-on')).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidInputError: \`--fail-on\` has an unknown conclusion "boom"; use a comma list of success, failure, cancelled, skipped, timed_out, action_required, neutral, stale, startup_failure.]`,
+    );
+  });
+});
+
+describe('correlation ids', () => {
+  it('are generated from a cryptographic source and validated', () => {
+    const ids = new Set(Array.from({ length: 100 }, generateCorrelationId));
+    expect(ids.size).toBe(100);
+    for (const id of ids) expect(id).toMatch(/^xrd-[0-9a-f]{16}$/);
+    expect(isValidCorrelationId('a'.repeat(100))).toBe(true);
+    expect(isValidCorrelationId('a'.repeat(101))).toBe(false);
+    expect(isValidCorrelationId('-a')).toBe(false);
+  });
+
+  it('match as whole tokens', () => {
+    expect(containsCorrelationId('Build xrd-1', 'xrd-1')).toBe(true);
+    expect(containsCorrelationId('Build xrd-12 and (xrd-1)', 'xrd-1')).toBe(true);
+    expect(containsCorrelationId('Build xrd-12', 'xrd-1')).toBe(false);
+    expect(containsCorrelationId('axrd-1', 'xrd-1')).toBe(false);
+    expect(containsCorrelationId(undefined, 'xrd-1')).toBe(false);
+    expect(containsCorrelationId('x', '')).toBe(false);
+  });
+});
+
+describe('transient errors and durations', () => {
+  it('retries 5xx, lost connections and rate limits only', () => {
+    expect(isTransientError(new ForgeHttpError('x', { status: 502 }))).toBe(true);
+    expect(isTransientError(new ForgeHttpError('x'))).toBe(true);
+    expect(isTransientError(new ForgeHttpError('x', { status: 422 }))).toBe(false);
+    expect(isTransientError(new RateLimitedError('x', { retryAt: 5 }))).toBe(true);
+    expect(isTransientError(new RunNotFoundError('x'))).toBe(false);
+    expect(retryAtOf(new RateLimitedError('x', { retryAt: 5 }))).toBe(5);
+    expect(retryAtOf(new Error('x'))).toBeUndefined();
+  });
+
+  it('formats durations for people', () => {
+    expect([0, 999, 61_000, 600_000, 3_725_000].map(formatDuration)).toEqual([
+      '0s',
+      '1s',
+      '1m 1s',
+      '10m',
+      '1h 2m 5s',
+    ]);
+  });
+});
