@@ -91,7 +91,6 @@ describe('renderComment', () => {
         \`\`\`
         </details>
 
-
       <sub>43s · run 1000 · xrd</sub>"
     `);
   });

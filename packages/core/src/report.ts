@@ -127,7 +127,7 @@ export function renderComment(result: RunResult, options: RenderCommentOptions =
         );
       }
     }
-    lines.push('');
+    if (lines.at(-1) !== '') lines.push('');
   }
   lines.push(`<sub>${formatDuration(result.durationMs)} · run ${result.runId} · xrd</sub>`);
   return lines.join('\n');
