@@ -22,6 +22,11 @@ export interface ForgeConfig {
   readonly app?: GitHubAppCredentials;
   readonly apiVersion?: string;
   readonly webhookSecret: string;
+  /**
+   * GitHub: spacing between write requests (statuses, comments, dispatches). Default: the adapter's
+   * (1 s, GitHub's advice against secondary rate limits).
+   */
+  readonly minWriteIntervalMs?: number;
 }
 
 export type PullRequestAction = 'opened' | 'synchronize' | 'reopened';
@@ -321,6 +326,12 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
         problems.push(`${at} has both token and app: keep one of them.`);
       }
       const apiVersion = str(f, 'api-version', `${at}.api-version`);
+      const spacingRaw = fenv('MIN_WRITE_INTERVAL') ?? f['min-write-interval'];
+      const minWriteIntervalMs =
+        spacingRaw === undefined ? undefined : duration(spacingRaw, `${at}.min-write-interval`, 1000);
+      if (minWriteIntervalMs !== undefined && kind !== undefined && kind !== 'github') {
+        problems.push(`${at}.min-write-interval only applies to kind github.`);
+      }
       if (kind === undefined || apiUrl === undefined || webhookSecret === undefined) return;
       forges.push({
         name,
@@ -330,6 +341,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
         ...(token === undefined ? {} : { token }),
         ...(app === undefined ? {} : { app }),
         ...(apiVersion === undefined ? {} : { apiVersion }),
+        ...(minWriteIntervalMs === undefined ? {} : { minWriteIntervalMs }),
       });
     });
   }

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { Forge } from '@xrd/core';
 import { createForge } from '@xrd/connect';
+import { createGitHubForge } from '@xrd/github';
 import { type ForgeConfig, type ServiceConfig, configSecrets } from './config.js';
 import { createHandler } from './http.js';
 import { createLogger, type Logger } from './log.js';
@@ -31,6 +32,17 @@ export interface RunningService {
 }
 
 function defaultForge(f: ForgeConfig): Forge {
+  if (f.kind === 'github' && f.minWriteIntervalMs !== undefined) {
+    // TODO(connect): ConnectOptions has no minWriteIntervalMs yet; until it does, the one tuned case
+    // builds the GitHub adapter directly.
+    return createGitHubForge({
+      baseUrl: f.apiUrl,
+      minWriteIntervalMs: f.minWriteIntervalMs,
+      ...(f.token !== undefined ? { token: f.token } : {}),
+      ...(f.app !== undefined ? { app: f.app } : {}),
+      ...(f.apiVersion !== undefined ? { apiVersion: f.apiVersion } : {}),
+    });
+  }
   return createForge({
     kind: f.kind,
     apiUrl: f.apiUrl,

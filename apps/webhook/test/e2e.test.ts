@@ -1,0 +1,157 @@
+// Pull requests bridged through the running service, on forge-sim, on both forges.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  comments,
+  deliveries,
+  finalOf,
+  newSha,
+  openPull,
+  post,
+  registerHooks,
+  type RouteSpec,
+  runs,
+  type ServiceProcess,
+  type Setup,
+  type SimForge,
+  startForge,
+  startService,
+  statuses,
+  until,
+  writeConfig,
+} from './harness.js';
+
+const TIME_SCALE = 20; // a 3 s sample run lasts 150 ms
+
+interface World {
+  forge: SimForge;
+  service: ServiceProcess;
+  setup: Setup;
+}
+
+async function world(dialect: Parameters<typeof startForge>[1], name: string): Promise<World> {
+  const forge = await startForge(name, dialect, TIME_SCALE);
+  const routes: RouteSpec[] = [{ name: 'build', source: forge, target: forge, workflow: 'build-from-pr.yml' }];
+  const setup = writeConfig([forge], routes);
+  const service = await startService(setup.configFile);
+  await registerHooks(service.url, routes);
+  return { forge, service, setup };
+}
+
+async function stop(w: World | undefined) {
+  if (!w) return;
+  const problems = w.service.logs.filter((l) => l.level === 'warn' || l.level === 'error');
+  if (problems.length > 0) console.log(JSON.stringify(problems.slice(0, 10), null, 1));
+  w.service.child.kill('SIGTERM');
+  expect(await w.service.exited).toBe(0);
+  await w.forge.sim.close();
+  w.setup.cleanup();
+}
+
+async function bridged(w: World, sha: string, pr: number) {
+  await until(`final status on ${sha.slice(0, 7)}`, async () => finalOf(await statuses(w.forge, sha)).length > 0);
+  // The comment follows the status.
+  await until(`comment on #${pr}`, async () => (await comments(w.forge, pr)).length > 0, 5_000).catch(() => undefined);
+  // Let anything extra (a duplicate) surface before counting.
+  await new Promise((r) => setTimeout(r, 150));
+  const all = await statuses(w.forge, sha);
+  const mine = (await runs(w.forge)).filter((r) => r.inputs?.pr_head_sha === sha);
+  return { final: finalOf(all), all, runs: mine, comments: await comments(w.forge, pr) };
+}
+
+describe.each([
+  ['github', 'github'],
+  ['gitea-1.26', 'gitea'],
+] as const)('bridging on %s', (dialect, name) => {
+  let w: World | undefined;
+  beforeAll(async () => {
+    w = await world(dialect, name);
+  });
+  afterAll(() => stop(w));
+
+  it('success: one dispatch, pending then success with the run link, one comment', async () => {
+    const sha = newSha();
+    const pr = await openPull(w!.forge, sha);
+    const r = await bridged(w!, sha, pr);
+    expect(r.runs).toHaveLength(1);
+    expect(r.runs[0]?.inputs).toMatchObject({ pr_number: String(pr), pr_head_ref: `feature/${sha.slice(0, 8)}`, source_repo: 'acme/source' });
+    expect(r.final.map((s) => s.state)).toEqual(['success']);
+    const pending = r.all.find((s) => s.state === 'pending');
+    expect(pending?.targetUrl).toMatch(/\/acme\/target\/actions\/runs\/\d+$/);
+    expect(r.comments).toHaveLength(1);
+    expect(r.comments[0]?.body).toContain('success');
+  });
+
+  it('failure: the final status fails and the comment names the failed job', async () => {
+    await post(`${w!.forge.sim.url}/_sim/repos/acme/target/workflows/build-from-pr.yml/script`, {
+      runs: [{ conclusion: 'failure' }],
+    });
+    const sha = newSha();
+    const pr = await openPull(w!.forge, sha);
+    const r = await bridged(w!, sha, pr);
+    expect(r.runs).toHaveLength(1);
+    expect(r.final.map((s) => s.state)).toEqual(['failure']);
+    expect(r.comments).toHaveLength(1);
+    expect(r.comments[0]?.body).toMatch(/failure/);
+  });
+
+  it('supersede: a newer push replaces the older status; one comment, for the newer run', async () => {
+    await post(`${w!.forge.sim.url}/_sim/repos/acme/target/workflows/build-from-pr.yml/script`, {
+      runs: [{ durationMs: 20_000 }, { durationMs: 2_000 }],
+    });
+    const sha1 = newSha();
+    const pr = await openPull(w!.forge, sha1);
+    await until('first pending', async () => (await statuses(w!.forge, sha1)).some((s) => s.state === 'pending'));
+    const sha2 = newSha();
+    await post(`${w!.forge.sim.url}/_sim/repos/acme/source/pulls/${pr}/push`, { sha: sha2 });
+    const r2 = await bridged(w!, sha2, pr);
+    expect(r2.final.map((s) => s.state)).toEqual(['success']);
+    await until('older status replaced', async () => finalOf(await statuses(w!.forge, sha1)).length > 0);
+    const old = finalOf(await statuses(w!.forge, sha1));
+    expect(old.map((s) => s.description)).toEqual(['Superseded by a newer push']);
+    expect(old[0]?.state).toBe(name === 'github' ? 'error' : 'skipped');
+    expect(r2.comments).toHaveLength(1);
+    expect(r2.comments[0]?.body).toContain('success');
+  });
+
+  it('a missed workflow_run delivery is caught by the reconciler', async () => {
+    await post(`${w!.forge.sim.url}/_sim/deliveries/drop`, { count: 1, event: 'workflow_run' });
+    const sha = newSha();
+    const pr = await openPull(w!.forge, sha);
+    const r = await bridged(w!, sha, pr);
+    expect(r.final.map((s) => s.state)).toEqual(['success']);
+    expect(r.runs).toHaveLength(1);
+    expect((await deliveries(w!.forge)).some((d) => d.status === 'dropped')).toBe(true);
+  });
+
+  it('a redelivered pull_request event has one effect', async () => {
+    const sha = newSha();
+    const pr = await openPull(w!.forge, sha);
+    const d = await until('delivery', async () =>
+      (await deliveries(w!.forge)).find((x) => x.event === 'pull_request' && x.status === 202 && x.action === 'opened'),
+    );
+    await post(`${w!.forge.sim.url}/_sim/deliveries/${d?.id}/redeliver`, {});
+    await post(`${w!.forge.sim.url}/_sim/deliveries/${d?.id}/redeliver`, {});
+    const r = await bridged(w!, sha, pr);
+    expect(r.runs).toHaveLength(1);
+    expect(r.final).toHaveLength(1);
+    expect(r.comments).toHaveLength(1);
+  });
+});
+
+describe('Gitea 1.24 (no workflow_run hooks, no run API)', () => {
+  let w: World | undefined;
+  beforeAll(async () => {
+    w = await world('gitea-1.24', 'gitea');
+  });
+  afterAll(() => stop(w));
+
+  it('learns completion from the reconciler alone', async () => {
+    const sha = newSha();
+    const pr = await openPull(w!.forge, sha);
+    const r = await bridged(w!, sha, pr);
+    expect(r.runs).toHaveLength(1);
+    expect(r.final.map((s) => s.state)).toEqual(['success']);
+    expect(r.comments).toHaveLength(1);
+    expect((await deliveries(w!.forge)).filter((d) => d.event === 'workflow_run')).toEqual([]);
+  });
+});
