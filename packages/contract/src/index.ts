@@ -1,1 +1,3 @@
-export {};
+// Public API of @xrd/contract. Each export is named explicitly.
+export type { ForgeContractOptions } from './contract.js';
+export { CONTRACT_TIME_SCALE, describeForgeContract } from './contract.js';

@@ -139,6 +139,24 @@ describe('workflow_dispatch', () => {
     expect((await again.capabilities()).returnsRunId).toBe(false);
   });
 
+  it('lets one of many concurrent dispatches learn the capability, so only one is rejected', async () => {
+    const mock = createFetchMock().on(GHES_DISPATCH, (req) =>
+      (req.body as Record<string, unknown>).return_run_details === undefined
+        ? jsonResponse(204)
+        : jsonResponse(400, { message: 'Invalid request.\n\n"return_run_details" is not a permitted key.' }),
+    );
+    const forge = forgeWith(mock, { baseUrl: GHES });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => forge.dispatch({ repo, ref: 'main', workflow: 'build.yml' })),
+    );
+    expect(results.map((r) => r.path)).toEqual(['none', 'none', 'none', 'none', 'none']);
+    const withKey = mock
+      .seen(GHES_DISPATCH)
+      .filter((r) => (r.body as Record<string, unknown>).return_run_details);
+    expect(withKey).toHaveLength(1);
+    expect(mock.seen(GHES_DISPATCH)).toHaveLength(6);
+  });
+
   it('does not resend after any other 400', async () => {
     const mock = createFetchMock().on(DISPATCH, { status: 400, body: { message: 'Problems parsing JSON' } });
     await expect(

@@ -28,9 +28,17 @@ import type { GitHubForgeOptions } from './options.js';
  */
 const returnRunDetailsMemory = new Map<string, boolean>();
 
+/**
+ * The dispatch currently finding out whether a server accepts `return_run_details`. Concurrent
+ * dispatches to a server not yet known wait for it instead of all being rejected with 400 and sent
+ * again: 50 parallel dispatches would otherwise cost 100 writes and trip the secondary rate limit.
+ */
+const runDetailsProbes = new Map<string, Promise<void>>();
+
 /** For tests only: forget what was learned about servers. */
 export function forgetServerCapabilities(): void {
   returnRunDetailsMemory.clear();
+  runDetailsProbes.clear();
 }
 
 /** The API version from which a workflow dispatch always answers 200 with the run. */
@@ -234,6 +242,37 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
       );
     const errors = { ...errorContext('dispatch', action, true, ctx), ref: request.ref };
     const notes: string[] = [];
+    let endProbe: (() => void) | undefined;
+    if (!alwaysReturnsRun && !returnRunDetailsMemory.has(baseUrl)) {
+      const pending = runDetailsProbes.get(baseUrl);
+      if (pending) {
+        ctx?.debug?.('dispatch: waiting for a concurrent dispatch to learn whether run details are returned');
+        await pending;
+      } else {
+        runDetailsProbes.set(
+          baseUrl,
+          new Promise<void>((resolve) => {
+            endProbe = resolve;
+          }),
+        );
+      }
+    }
+    try {
+      return await sendWorkflowDispatch(send, errors, notes, ctx);
+    } finally {
+      if (endProbe) {
+        runDetailsProbes.delete(baseUrl);
+        endProbe();
+      }
+    }
+  }
+
+  async function sendWorkflowDispatch(
+    send: (withDetails: boolean) => ReturnType<typeof client.call>,
+    errors: ErrorContext & { ref?: string },
+    notes: string[],
+    ctx: CallContext | undefined,
+  ): Promise<ForgeDispatchResult> {
     const supported = returnsRunId();
     // From API version 2026-03-10 the key is gone and the answer is always 200 with the run.
     const askForDetails = !alwaysReturnsRun && supported !== false;

@@ -1,0 +1,480 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: workflow specs carry GitHub Actions expressions.
+// The one contract suite every Forge adapter passes against forge-sim, through the core engine.
+// It is dialect-aware only through `forge.capabilities()` and facts the simulator reports (its runs,
+// statuses, comments and request stats), so the GitHub and the Gitea adapters run it unchanged.
+import {
+  correlateRun,
+  type DispatchReceipt,
+  dispatch,
+  dispatchAndWait,
+  type EngineOptions,
+  sleep as engineSleep,
+  type Forge,
+  type RequestRecord,
+  type RunResult,
+  waitForRun,
+} from '@xrd/core';
+import { type Dialect, type Sim, type SimStats, startSim, type WorkflowSpec } from '@xrd/forge-sim';
+import { describe, expect, it } from 'vitest';
+
+/** forge-sim runs 60× faster than real time here: a 10-minute run lasts 10 s. */
+export const CONTRACT_TIME_SCALE = 60;
+
+export interface ForgeContractOptions {
+  readonly dialect: string;
+  /** Builds the adapter under test for one simulator (a fresh simulator per test). */
+  readonly createForge: (sim: { apiUrl: string; url: string }) => Forge;
+}
+
+const TARGET = { owner: 'acme', repo: 'target' };
+const SOURCE = { owner: 'acme', repo: 'source' };
+
+interface SimRun {
+  id: number;
+  workflow: string;
+  event: string;
+  status: string;
+  conclusion: string | null;
+  displayTitle: string;
+  inputs: Record<string, string> | null;
+  clientPayload: Record<string, unknown> | null;
+}
+
+async function control<T = unknown>(sim: Sim, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${sim.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`forge-sim ${method} ${path} answered ${response.status}: ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+const simRuns = (sim: Sim) => control<SimRun[]>(sim, 'GET', '/_sim/runs');
+
+/** The engine's clock and sleep, sped up like the simulator: default settings, scaled time. */
+function scaledTime(scale = CONTRACT_TIME_SCALE): Pick<EngineOptions, 'now' | 'sleep'> {
+  const t0 = Date.now();
+  return {
+    now: () => t0 + (Date.now() - t0) * scale,
+    sleep: (ms, signal) => engineSleep(ms / scale, signal),
+  };
+}
+
+/** A fresh correlation id per call, unique across the process. */
+let idCounter = 0;
+function newId(label: string): string {
+  idCounter += 1;
+  return `xrd-${label}-${process.pid.toString(16)}-${idCounter}`;
+}
+
+function correlationOf(run: SimRun): unknown {
+  return run.inputs?.correlation_id ?? run.clientPayload?.correlation_id;
+}
+
+async function runsWithId(sim: Sim, id: string): Promise<SimRun[]> {
+  return (await simRuns(sim)).filter((r) => correlationOf(r) === id);
+}
+
+/** The receipt as a server without run ids would have produced it: forces correlation. */
+function withoutRunId(receipt: DispatchReceipt): DispatchReceipt {
+  const { runId: _id, runUrl: _url, htmlUrl: _html, ...rest } = receipt;
+  return { ...rest, path: 'none' };
+}
+
+function countedOf(stats: SimStats): number {
+  return stats.requests.counted;
+}
+
+function routeTotal(stats: SimStats, predicate: (route: string) => boolean): number {
+  return Object.entries(stats.byRoute)
+    .filter(([route]) => predicate(route))
+    .reduce((sum, [, s]) => sum + s.total, 0);
+}
+
+const isDispatchRoute = (route: string) => route.startsWith('POST ') && route.endsWith('/dispatches');
+
+export function describeForgeContract(options: ForgeContractOptions): void {
+  const dialect = options.dialect as Dialect;
+
+  async function withSim<T>(fn: (sim: Sim, forge: Forge) => Promise<T>): Promise<T> {
+    const sim = await startSim({ dialect, timeScale: CONTRACT_TIME_SCALE });
+    try {
+      return await fn(sim, options.createForge({ apiUrl: sim.apiUrl, url: sim.url }));
+    } finally {
+      await control(sim, 'DELETE', '/_sim/noise').catch(() => undefined);
+      await sim.close();
+    }
+  }
+
+  async function addWorkflow(sim: Sim, spec: WorkflowSpec): Promise<void> {
+    await control(sim, 'POST', `/_sim/repos/${TARGET.owner}/${TARGET.repo}/workflows`, spec);
+  }
+
+  const dispatchInputs = { workflow_dispatch: { inputs: { correlation_id: { required: false } } } };
+
+  describe(`Forge contract on forge-sim (${options.dialect})`, () => {
+    it('dispatch returns a run id exactly when the capabilities say so, and learns it once', async () => {
+      await withSim(async (sim, forge) => {
+        const before = await forge.capabilities();
+        const receipt = await dispatch(forge, { repo: TARGET, ref: 'main', workflow: 'build.yml' });
+        const after = await forge.capabilities();
+        expect(typeof after.returnsRunId).toBe('boolean');
+        if (before.returnsRunId !== 'unknown') expect(after.returnsRunId).toBe(before.returnsRunId);
+        const [started] = await runsWithId(sim, receipt.correlationId);
+        expect(started?.workflow).toBe('build.yml');
+        if (after.returnsRunId === true) {
+          expect(receipt.path).not.toBe('none');
+          expect(receipt.runId).toBe(started?.id);
+        } else {
+          expect(receipt.path).toBe('none');
+          expect(receipt.runId).toBeUndefined();
+          expect(receipt.notes.length).toBeGreaterThan(0);
+        }
+        // The capability is remembered: a second dispatch costs exactly one request.
+        await control(sim, 'POST', '/_sim/stats/reset');
+        const second = await dispatch(forge, { repo: TARGET, ref: 'main', workflow: 'build.yml' });
+        expect(second.path).toBe(receipt.path);
+        expect(routeTotal(sim.stats(), isDispatchRoute)).toBe(1);
+        expect(await runsWithId(sim, second.correlationId)).toHaveLength(1);
+      });
+    });
+
+    it('correlates a workflow_dispatch by run-name', async () => {
+      await withSim(async (sim, forge) => {
+        const clock = scaledTime();
+        // Noise: runs of the same workflow and event, with other ids in their titles.
+        await control(sim, 'POST', '/_sim/noise', {
+          ...TARGET,
+          workflow: 'build.yml',
+          event: 'workflow_dispatch',
+          perMinute: 600,
+        });
+        const receipt = await dispatch(forge, {
+          repo: TARGET,
+          ref: 'main',
+          workflow: 'build.yml',
+          correlation: 'run-name',
+        });
+        const found = await correlateRun(forge, withoutRunId(receipt), { ...clock });
+        expect(found.method).toBe('run-name');
+        expect(found.run.displayTitle).toContain(receipt.correlationId);
+        const [expected] = await runsWithId(sim, receipt.correlationId);
+        expect(found.run.id).toBe(expected?.id);
+      });
+    });
+
+    it('correlates by step name', async () => {
+      await withSim(async (sim, forge) => {
+        const caps = await forge.capabilities();
+        if (!caps.jobsApi) return;
+        const clock = scaledTime();
+        // A workflow whose title does not carry the id, only a step name does.
+        await addWorkflow(sim, {
+          file: 'by-step.yml',
+          on: dispatchInputs,
+          jobs: [
+            { name: 'identify-run', steps: ['${{ inputs.correlation_id }}', 'Build'], durationMs: 3000 },
+          ],
+        });
+        const receipt = await dispatch(forge, {
+          repo: TARGET,
+          ref: 'main',
+          workflow: 'by-step.yml',
+          correlation: 'step-name',
+        });
+        const found = await correlateRun(forge, withoutRunId(receipt), { ...clock });
+        expect(found.method).toBe('step-name');
+        const [expected] = await runsWithId(sim, receipt.correlationId);
+        expect(found.run.id).toBe(expected?.id);
+      });
+    });
+
+    it('repository_dispatch: run-name picks the run of the workflow that echoes the id', async () => {
+      await withSim(async (sim, forge) => {
+        const caps = await forge.capabilities();
+        if (!caps.repositoryDispatch) return;
+        // Event `build` starts two workflows (on-dispatch.yml and step-marker.yml, any type).
+        const result = await dispatchAndWait(
+          forge,
+          { repo: TARGET, ref: 'main', eventType: 'build', correlation: 'run-name' },
+          { ...scaledTime() },
+        );
+        expect(result.correlationMethod).toBe('run-name');
+        expect(result.conclusion).toBe('success');
+        const started = await runsWithId(sim, result.correlationId ?? '');
+        expect(started.map((r) => r.workflow).sort()).toEqual(['on-dispatch.yml', 'step-marker.yml']);
+        expect(result.runId).toBe(started.find((r) => r.workflow === 'on-dispatch.yml')?.id);
+      });
+    });
+
+    it('repository_dispatch: step-name finds the run by the step named after client_payload.sha', async () => {
+      await withSim(async (sim, forge) => {
+        const caps = await forge.capabilities();
+        if (!caps.repositoryDispatch || !caps.jobsApi) return;
+        const result = await dispatchAndWait(
+          forge,
+          { repo: TARGET, ref: 'main', eventType: 'marker', correlation: 'step-name' },
+          { ...scaledTime() },
+        );
+        expect(result.correlationMethod).toBe('step-name');
+        const [started] = await runsWithId(sim, result.correlationId ?? '');
+        expect(started?.workflow).toBe('step-marker.yml');
+        expect(result.runId).toBe(started?.id);
+        expect(result.conclusion).toBe('success');
+      });
+    });
+
+    it('waits for a run to succeed, with its jobs', async () => {
+      await withSim(async (sim, forge) => {
+        const caps = await forge.capabilities();
+        const result = await dispatchAndWait(
+          forge,
+          { repo: TARGET, ref: 'main', workflow: 'build.yml' },
+          { ...scaledTime() },
+        );
+        expect(result).toMatchObject({ status: 'completed', conclusion: 'success', failedJobs: [] });
+        expect(result.htmlUrl.startsWith(sim.url)).toBe(true);
+        const [started] = await runsWithId(sim, result.correlationId ?? '');
+        expect(result.runId).toBe(started?.id);
+        if (caps.jobsApi) {
+          expect(result.jobs.map((j) => [j.name, j.status, j.conclusion])).toEqual([
+            ['build', 'completed', 'success'],
+          ]);
+        }
+        expect(result.apiCost.requests).toBeGreaterThan(0);
+      });
+    });
+
+    it('waits for a run to fail, with failed jobs, failed steps and the log tail', async () => {
+      await withSim(async (_sim, forge) => {
+        const caps = await forge.capabilities();
+        const result = await dispatchAndWait(
+          forge,
+          { repo: TARGET, ref: 'main', workflow: 'fail.yml' },
+          { ...scaledTime() },
+        );
+        expect(result.conclusion).toBe('failure');
+        if (!caps.jobsApi) return;
+        expect(result.failedJobs.map((j) => [j.name, j.conclusion, j.failedSteps])).toEqual([
+          ['test', 'failure', ['Run tests']],
+        ]);
+        if (caps.jobLogs) expect(result.failedJobs[0]?.logTail).toContain('FAIL src/app.test.ts > adds');
+      });
+    });
+
+    it('cancels a run', async () => {
+      await withSim(async (sim, forge) => {
+        const caps = await forge.capabilities();
+        if (!caps.cancel) return;
+        const clock = scaledTime();
+        await addWorkflow(sim, {
+          file: 'long.yml',
+          runName: 'Long ${{ inputs.correlation_id }}',
+          on: dispatchInputs,
+          jobs: [{ name: 'long', steps: ['Sleep'], durationMs: 30 * 60_000 }],
+        });
+        const receipt = await dispatch(forge, { repo: TARGET, ref: 'main', workflow: 'long.yml' });
+        const runId = receipt.runId ?? (await correlateRun(forge, receipt, { ...clock })).run.id;
+        await forge.cancelRun(TARGET, runId);
+        const result = await waitForRun(forge, TARGET, runId, { ...clock, timeoutMs: 10 * 60_000 });
+        expect(result.conclusion).toBe('cancelled');
+        const [simRun] = await runsWithId(sim, receipt.correlationId);
+        expect(simRun?.conclusion).toBe('cancelled');
+        // Cancelling a completed run is not an error.
+        await forge.cancelRun(TARGET, runId);
+      });
+    });
+
+    it('sets commit statuses and keeps one comment, edited on later updates', async () => {
+      await withSim(async (sim, forge) => {
+        const sha = 'c0ffee'.padEnd(40, '0');
+        const pull = await control<{ number: number }>(
+          sim,
+          'POST',
+          `/_sim/repos/${SOURCE.owner}/${SOURCE.repo}/pulls`,
+          {
+            title: 'contract',
+            head: { ref: 'feature/contract', sha },
+          },
+        );
+        await forge.setCommitStatus(SOURCE, sha, {
+          state: 'pending',
+          context: 'xrd/contract',
+          description: `Waiting ${'.'.repeat(300)}`,
+          targetUrl: `${sim.url}/acme/target/actions`,
+        });
+        await forge.setCommitStatus(SOURCE, sha, {
+          state: 'success',
+          context: 'xrd/contract',
+          description: 'Done',
+        });
+        const statuses = await control<Array<{ state: string; context: string; description: string | null }>>(
+          sim,
+          'GET',
+          `/_sim/repos/${SOURCE.owner}/${SOURCE.repo}/statuses/${sha}`,
+        );
+        expect(statuses.map((s) => s.state).sort()).toEqual(['pending', 'success']);
+        for (const s of statuses) expect((s.description ?? '').length).toBeLessThanOrEqual(140);
+
+        const marker = '<!-- xrd:contract -->';
+        const first = await forge.upsertComment(SOURCE, pull.number, marker, `${marker}\nRunning`);
+        const second = await forge.upsertComment(SOURCE, pull.number, marker, `${marker}\nSucceeded`);
+        expect(first.created).toBe(true);
+        expect(second).toMatchObject({ id: first.id, created: false });
+        const comments = await control<Array<{ body: string }>>(
+          sim,
+          'GET',
+          `/_sim/repos/${SOURCE.owner}/${SOURCE.repo}/issues/${pull.number}/comments`,
+        );
+        expect(comments.map((c) => c.body)).toEqual([`${marker}\nSucceeded`]);
+      });
+    });
+
+    it('maps a missing workflow and a bad ref to DISPATCH_REJECTED, a missing run to RUN_NOT_FOUND', async () => {
+      await withSim(async (sim, forge) => {
+        const missing = await dispatch(forge, { repo: TARGET, ref: 'main', workflow: 'missing.yml' }).catch(
+          (e: unknown) => e,
+        );
+        expect(missing).toMatchObject({ code: 'DISPATCH_REJECTED', status: 404 });
+        const noRepo = await dispatch(forge, {
+          repo: { owner: 'acme', repo: 'nope' },
+          ref: 'main',
+          workflow: 'build.yml',
+        }).catch((e: unknown) => e);
+        expect(noRepo).toMatchObject({ code: 'DISPATCH_REJECTED', status: 404 });
+        const badRef = await dispatch(forge, {
+          repo: TARGET,
+          ref: 'no-such-branch',
+          workflow: 'build.yml',
+        }).catch((e: unknown) => e);
+        expect(badRef).toMatchObject({ code: 'DISPATCH_REJECTED' });
+        expect([400, 404, 422]).toContain((badRef as { status?: number }).status);
+        expect((badRef as Error).message).toContain('no-such-branch');
+        const noRun = await forge.getRun(TARGET, 987_654_321).catch((e: unknown) => e);
+        expect(noRun).toMatchObject({ code: 'RUN_NOT_FOUND', status: 404 });
+        expect(await simRuns(sim)).toHaveLength(0);
+      });
+    });
+
+    it('survives 5xx and rate-limit answers on reads', async () => {
+      await withSim(async (sim, forge) => {
+        const clock = scaledTime();
+        const receipt = await dispatch(forge, { repo: TARGET, ref: 'main', workflow: 'build.yml' });
+        const runId = receipt.runId ?? (await correlateRun(forge, receipt, { ...clock })).run.id;
+        for (const fault of [
+          { kind: '5xx', count: 2, method: 'GET', path: '/actions/', status: 502 },
+          { kind: '5xx', count: 1, method: 'GET', path: '/actions/', status: 503 },
+          { kind: 'rate-limit', count: 1, method: 'GET', path: '/actions/' },
+          { kind: 'secondary-limit', count: 1, method: 'GET', path: '/actions/' },
+        ]) {
+          await control(sim, 'POST', '/_sim/faults', fault);
+        }
+        const result = await waitForRun(forge, TARGET, runId, { ...clock });
+        expect(result.conclusion).toBe('success');
+        expect(await control<unknown[]>(sim, 'GET', '/_sim/faults')).toEqual([]);
+      });
+    });
+
+    it('a lost dispatch answer dispatches once', async () => {
+      await withSim(async (sim, forge) => {
+        await control(sim, 'POST', '/_sim/faults', { kind: 'lose-dispatch-answer', count: 1 });
+        const correlationId = newId('lost');
+        const result = await dispatchAndWait(
+          forge,
+          { repo: TARGET, ref: 'main', workflow: 'build.yml', correlationId },
+          { ...scaledTime() },
+        );
+        expect(result.conclusion).toBe('success');
+        const started = await runsWithId(sim, correlationId);
+        expect(started).toHaveLength(1);
+        expect(result.runId).toBe(started[0]?.id);
+        expect(await control<unknown[]>(sim, 'GET', '/_sim/faults')).toEqual([]);
+      });
+    });
+
+    it('50 concurrent dispatch-and-waits with background noise each get their own run', async () => {
+      await withSim(async (sim, forge) => {
+        await control(sim, 'POST', '/_sim/noise', {
+          ...TARGET,
+          workflow: 'build.yml',
+          event: 'workflow_dispatch',
+          perMinute: 600,
+        });
+        const ids = Array.from({ length: 50 }, () => newId('c50'));
+        const settled = await Promise.allSettled(
+          ids.map((correlationId) =>
+            dispatchAndWait(
+              forge,
+              { repo: TARGET, ref: 'main', workflow: 'build.yml', correlationId },
+              { ...scaledTime() },
+            ),
+          ),
+        );
+        const failures = settled.filter((s) => s.status === 'rejected').map((s) => String(s.reason));
+        expect(failures).toEqual([]);
+        const results = settled.map((s) => (s as PromiseFulfilledResult<RunResult>).value);
+        const runs = await simRuns(sim);
+        const byId = new Map(runs.map((r) => [r.id, r]));
+        results.forEach((result, i) => {
+          expect(result.conclusion).toBe('success');
+          expect(correlationOf(byId.get(result.runId)!)).toBe(ids[i]);
+        });
+        expect(new Set(results.map((r) => r.runId)).size).toBe(50);
+        expect(runs.filter((r) => String(correlationOf(r)).startsWith('noise-')).length).toBeGreaterThan(0);
+      });
+    }, 120_000);
+
+    it('conditional reads answer 304s that are not counted', async () => {
+      await withSim(async (sim, forge) => {
+        const caps = await forge.capabilities();
+        const done = await dispatchAndWait(
+          forge,
+          { repo: TARGET, ref: 'main', workflow: 'build.yml' },
+          { ...scaledTime(), withJobs: false },
+        );
+        // A completed run no longer changes, so the second read is answered "not modified".
+        const records: RequestRecord[] = [];
+        const meter = { record: (r: RequestRecord) => records.push(r) };
+        const first = await forge.getRun(TARGET, done.runId, { meter });
+        await control(sim, 'POST', '/_sim/stats/reset');
+        const second = await forge.getRun(TARGET, done.runId, { meter });
+        expect(second).toEqual(first);
+        if (!caps.conditionalRequests) return;
+        expect(records.at(-1)).toMatchObject({ status: 304, notModified: true, counted: false });
+        expect(sim.stats().requests).toEqual({ total: 1, counted: 0, notModified: 1 });
+      });
+    });
+
+    it('measures the cost of a dispatch-and-wait of a run that stays in progress 60 s', async () => {
+      await withSim(async (sim, forge) => {
+        await addWorkflow(sim, {
+          file: 'sixty.yml',
+          runName: 'Sixty ${{ inputs.correlation_id }}',
+          on: dispatchInputs,
+          jobs: [{ name: 'work', steps: ['Work'], durationMs: 60_000 }],
+        });
+        const caps = await forge.capabilities();
+        await control(sim, 'POST', '/_sim/stats/reset');
+        const result = await dispatchAndWait(
+          forge,
+          { repo: TARGET, ref: 'main', workflow: 'sixty.yml' },
+          { ...scaledTime() },
+        );
+        expect(result.conclusion).toBe('success');
+        const stats = sim.stats();
+        const withRunId = result.correlationMethod === 'run-id';
+        const bound = withRunId ? 5 : 10;
+        const routes = Object.entries(stats.byRoute)
+          .map(([route, s]) => `${route}: ${s.total} (${s.counted} counted, ${s.notModified} not modified)`)
+          .join('\n  ');
+        console.log(
+          `[${options.dialect}] dispatch-and-wait, run in progress 60 s, ${withRunId ? 'run id returned' : `correlated by ${result.correlationMethod}`}: ` +
+            `${countedOf(stats)} counted requests (bound ${bound}), ${stats.requests.total} in all, ${stats.requests.notModified} × 304\n  ${routes}`,
+        );
+        if (caps.conditionalRequests) expect(countedOf(stats)).toBeLessThanOrEqual(bound);
+      });
+    });
+  });
+}
