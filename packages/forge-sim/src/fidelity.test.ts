@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: test answers are untyped JSON.
 // Fidelity: every answer of every route the adapters use validates against the official description
 // (GitHub OpenAPI subset, Gitea swagger; Forgejo structs), in each dialect, in more than one run state.
 import type { ValidateFunction } from 'ajv';

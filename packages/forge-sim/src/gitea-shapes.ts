@@ -177,7 +177,7 @@ export function giteaJob(u: Urls, run: Run, job: Job, now: number) {
   return {
     id: job.id,
     url: `${u.api}/repos/${full}/actions/jobs/${job.id}`,
-    html_url: `${html}/jobs/${jobIndex >= 0 ? jobIndex : 0}`,
+    html_url: `${html}/jobs/${Math.max(jobIndex, 0)}`,
     run_id: run.id,
     run_url: api,
     name: job.name,

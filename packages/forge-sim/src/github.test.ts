@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: test answers are untyped JSON.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Sim, startSim } from './sim.js';
 import { call, waitFor } from './test-support/http.js';

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: test answers are untyped JSON.
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: test answers are untyped JSON.
 // Small fetch helpers shared by the tests (not exported from the package).
 export interface ApiAnswer<T = unknown> {
   status: number;
