@@ -20,6 +20,12 @@ import {
   writeConfig,
 } from './harness.js';
 
+async function metric(url: string, series: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
 const TIME_SCALE = 20; // a 3 s sample run lasts 150 ms
 
 interface World {
@@ -114,13 +120,17 @@ describe.each([
   });
 
   it('a missed workflow_run delivery is caught by the reconciler', async () => {
-    await post(`${w!.forge.sim.url}/_sim/deliveries/drop`, { count: 1, event: 'workflow_run' });
+    // requested, in_progress, completed: all three of the next run's deliveries are lost.
+    await post(`${w!.forge.sim.url}/_sim/deliveries/drop`, { count: 3, event: 'workflow_run' });
+    const before = await metric(w!.service.url, 'xrd_webhook_reconcile_checks_total{result="completed"}');
     const sha = newSha();
     const pr = await openPull(w!.forge, sha);
     const r = await bridged(w!, sha, pr);
     expect(r.final.map((s) => s.state)).toEqual(['success']);
     expect(r.runs).toHaveLength(1);
-    expect((await deliveries(w!.forge)).some((d) => d.status === 'dropped')).toBe(true);
+    const dropped = (await deliveries(w!.forge)).filter((d) => d.status === 'dropped');
+    expect(dropped.map((d) => d.action)).toContain('completed');
+    expect(await metric(w!.service.url, 'xrd_webhook_reconcile_checks_total{result="completed"}')).toBe(before + 1);
   });
 
   it('a redelivered pull_request event has one effect', async () => {
