@@ -26,6 +26,14 @@ const inputs = {
   sha: { required: false, description: 'reference convention' },
 };
 
+/** queued → in_progress, simulated ms (set explicitly, so a run's completion instant is known). */
+export const START_DELAY_MS = 1000;
+
+/** When forge-sim completes a run of these one-job workflows (real epoch ms). */
+export function completionInstant(createdAtMs: number, runDurationMs: number, timeScale: number): number {
+  return createdAtMs + (START_DELAY_MS + runDurationMs) / timeScale;
+}
+
 export async function setUpTarget(sim: Sim, runDurationMs: number): Promise<void> {
   await sim.createRepo(OWNER, REPO);
   await sim.addWorkflow(OWNER, REPO, {
@@ -34,6 +42,7 @@ export async function setUpTarget(sim: Sim, runDurationMs: number): Promise<void
     on: { workflow_dispatch: { inputs }, push: { branches: [REF] } },
     runName: `Bench ${expr('inputs.correlation_id')}`,
     jobs: [{ name: 'build', steps: ['Checkout', 'Build', 'Test'], durationMs: runDurationMs }],
+    startDelayMs: START_DELAY_MS,
   });
   await sim.addWorkflow(OWNER, REPO, {
     file: WF_STEP_NAME,
@@ -42,6 +51,7 @@ export async function setUpTarget(sim: Sim, runDurationMs: number): Promise<void
     jobs: [
       { name: 'identify-run', steps: [expr('inputs.correlation_id'), 'Build'], durationMs: runDurationMs },
     ],
+    startDelayMs: START_DELAY_MS,
   });
   if (isGitHubDialect(sim.dialect)) {
     await sim.addWorkflow(OWNER, REPO, {
@@ -50,6 +60,7 @@ export async function setUpTarget(sim: Sim, runDurationMs: number): Promise<void
       on: { repository_dispatch: { types: [EVENT_RUN_NAME] } },
       runName: `Bench ${expr('github.event.client_payload.correlation_id')}`,
       jobs: [{ name: 'build', steps: ['Checkout', 'Build', 'Test'], durationMs: runDurationMs }],
+      startDelayMs: START_DELAY_MS,
     });
     await sim.addWorkflow(OWNER, REPO, {
       file: WF_DISPATCH_STEP_NAME,
@@ -62,6 +73,7 @@ export async function setUpTarget(sim: Sim, runDurationMs: number): Promise<void
           durationMs: runDurationMs,
         },
       ],
+      startDelayMs: START_DELAY_MS,
     });
   }
 }

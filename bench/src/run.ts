@@ -4,6 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { renderTable, runSections, type Section } from './harness.ts';
 import { describeMachine, machineInfo } from './machine.ts';
+import { concurrency } from './scenarios/concurrency.ts';
+import { latency } from './scenarios/latency.ts';
 import { rateLimitCost } from './scenarios/rate-limit-cost.ts';
 import { simThroughput } from './scenarios/sim-throughput.ts';
 import { startup } from './scenarios/startup.ts';
@@ -12,7 +14,7 @@ import { repoPath } from './workspace.ts';
 /** The whole suite must end within 10 minutes on a 2-core machine; sections share this. */
 const SUITE_BUDGET_MS = 9 * 60_000;
 
-const sections: readonly Section[] = [startup, simThroughput, rateLimitCost];
+const sections: readonly Section[] = [startup, simThroughput, rateLimitCost, concurrency, latency];
 
 async function main(): Promise<void> {
   const started = Date.now();
