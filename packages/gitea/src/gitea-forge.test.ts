@@ -572,6 +572,63 @@ describe('runs on Forgejo', () => {
   });
 });
 
+describe('jobs and cancel on Forgejo 16', () => {
+  test('listJobs reads the bare array and fetches steps only for failed jobs, once', async () => {
+    const { forge, mock } = setup('16.0.0+gitea-1.22.0');
+    const list = [
+      { id: 1, run_id: 314, name: 'build', attempt: 1, status: 'success' },
+      { id: 2, run_id: 314, name: 'test', attempt: 1, status: 'failure' },
+    ];
+    mock.on('GET', `${API}/actions/runs/314/jobs?page=1&limit=50`, { status: 200, body: list }, 2);
+    mock.on('GET', `${API}/actions/jobs/2`, {
+      status: 200,
+      body: {
+        ...list[1],
+        steps: [
+          { number: 0, name: 'Set up job', status: 'success' },
+          { number: 1, name: 'Run tests', status: 'failure' },
+        ],
+      },
+    });
+    const jobs = await forge.listJobs(repo, 314);
+    expect(
+      jobs.map((j) => [j.name, j.status, j.conclusion, j.steps.map((s) => `${s.name}:${s.conclusion}`)]),
+    ).toEqual([
+      ['build', 'completed', 'success', []],
+      ['test', 'completed', 'failure', ['Set up job:success', 'Run tests:failure']],
+    ]);
+    await forge.listJobs(repo, 314);
+    expect(mock.calls().filter((c) => c.includes('/actions/jobs/'))).toHaveLength(1);
+  });
+
+  test('cancelRun posts to /cancel, and is retried like a read', async () => {
+    const { forge, mock } = setup('16.0.0+gitea-1.22.0');
+    expect((await forge.capabilities()).cancel).toBe(true);
+    mock.on('POST', `${API}/actions/runs/314/cancel`, { status: 502 });
+    mock.on('POST', `${API}/actions/runs/314/cancel`, { status: 204 });
+    await forge.cancelRun(repo, 314);
+    expect(mock.calls().filter((c) => c.endsWith('/cancel'))).toHaveLength(2);
+    mock.on('POST', `${API}/actions/runs/999/cancel`, { status: 404, body: { message: 'not found' } });
+    await expect(forge.cancelRun(repo, 999)).rejects.toMatchObject({ code: 'RUN_NOT_FOUND' });
+  });
+
+  test('Forgejo 15 has no job, log or cancel API, and says so', async () => {
+    const { forge, mock } = setup('15.0.2+gitea-1.22.0');
+    const caps = await forge.capabilities();
+    expect(caps).toMatchObject({ jobsApi: false, jobLogs: false, cancel: false });
+    expect(caps.limitations[1]).toMatchInlineSnapshot(
+      `"Forgejo 15.0.2+gitea-1.22.0 has no API for jobs, job logs or cancelling a run (Forgejo 16 has); look at the run in the web UI."`,
+    );
+    await expect(forge.cancelRun(repo, 1)).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[UnsupportedByServerError: Forgejo has no API to cancel a run, so run 1 of acme/target was not cancelled; cancel it in the web UI.]`,
+    );
+    await expect(forge.getJobLog(repo, 1)).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[UnsupportedByServerError: Forgejo 15.0.2+gitea-1.22.0 has no API for job logs (Forgejo 16 has), so the log of job 1 cannot be read; open the run in the web UI.]`,
+    );
+    expect(mock.calls()).toEqual(['GET /api/v1/version']);
+  });
+});
+
 describe('Gitea 1.24: runs through /actions/tasks', () => {
   const task = (
     id: number,
@@ -703,7 +760,7 @@ describe('Gitea 1.24: runs through /actions/tasks', () => {
   test('job logs and cancel say plainly that they are not available', async () => {
     const { forge } = setup('1.24.6');
     await expect(forge.getJobLog(repo, 3)).rejects.toThrowErrorMatchingInlineSnapshot(
-      `[UnsupportedByServerError: Gitea 1.24.6 has no API for job logs (it arrived in Gitea 1.25), so the log of job 3 cannot be read; open the run in the web UI.]`,
+      `[UnsupportedByServerError: Gitea 1.24.6 has no API for job logs (Gitea 1.25 has), so the log of job 3 cannot be read; open the run in the web UI.]`,
     );
     await expect(forge.cancelRun(repo, 5)).rejects.toMatchObject({ code: 'UNSUPPORTED_BY_SERVER' });
     expect((await forge.capabilities()).limitations.length).toBeGreaterThan(3);
@@ -725,6 +782,18 @@ describe('reporting', () => {
       { state: 'warning', context: 'xrd/build', description: 'd', target_url: 'https://x' },
       { state: 'skipped', context: 'xrd/build' },
     ]);
+  });
+
+  test('a long description is cut to 140 characters', async () => {
+    const { forge, mock } = setup('1.25.2');
+    mock.on('POST', `${API}/statuses/abc123`, { status: 201, body: { id: 1 } });
+    await forge.setCommitStatus(repo, 'abc123', {
+      state: 'pending',
+      context: 'c',
+      description: 'x'.repeat(300),
+    });
+    const sent = (mock.requests[0]?.body as { description: string }).description;
+    expect([sent.length, sent.endsWith('…')]).toEqual([140, true]);
   });
 
   test('setCommitStatus 404 names the commit', async () => {

@@ -101,6 +101,8 @@ class GiteaForge implements Forge {
   #profile: Promise<ServerProfile> | undefined;
   readonly #workflowFiles = new Map<string, { at: number; finding: Promise<WorkflowFinding | undefined> }>();
   readonly #commentLocks = new Map<string, Promise<unknown>>();
+  /** Details (with steps) of finished Forgejo jobs, which never change. */
+  readonly #finishedJobs = new Map<string, Job>();
   readonly #now: () => number;
 
   constructor(options: GiteaForgeOptions) {
@@ -457,13 +459,50 @@ class GiteaForge implements Forge {
       );
       if (res.status === 404) throw this.#runNotFound(repo, runId);
       if (res.status !== 200) throw statusError(this.#http, res, `listing the jobs of run ${runId}`);
-      // The swagger names the list `jobs` (ActionWorkflowJobsResponse); GitHub-shaped answers use
-      // `workflow_jobs`, which some builds and proxies mirror.
+      // Forgejo answers a bare, unpaged array. Gitea's swagger names the list `jobs`
+      // (ActionWorkflowJobsResponse); GitHub-shaped answers use `workflow_jobs`.
+      if (Array.isArray(res.body)) {
+        jobs.push(...listItems(res.body).map((item) => mapJob(item, runId)));
+        break;
+      }
       const raw = listField(res.body, 'jobs', 'workflow_jobs');
       jobs.push(...raw.map((item) => mapJob(item, runId)));
       if (!morePages(res.body, page, MAX_LIMIT, raw.length)) break;
     }
+    if (profile.kind === 'forgejo') return this.#withFailedSteps(repo, jobs, ctx);
     return jobs;
+  }
+
+  /**
+   * Forgejo lists jobs without steps; the steps of a finished, unsuccessful job (what a failure
+   * report needs) are read from `/actions/jobs/{id}`, once per job: a finished job does not change.
+   */
+  async #withFailedSteps(repo: RepoRef, jobs: Job[], ctx: CallContext): Promise<Job[]> {
+    const failing = (job: Job) =>
+      job.status === 'completed' &&
+      job.steps.length === 0 &&
+      !['success', 'skipped', 'neutral'].includes(job.conclusion ?? '');
+    return Promise.all(
+      jobs.map(async (job) => {
+        if (!failing(job)) return job;
+        const key = `${repo.owner}/${repo.repo}:${job.id}`;
+        let detail = this.#finishedJobs.get(key);
+        if (!detail) {
+          const res = await this.#http.read(
+            {
+              method: 'GET',
+              path: `${repoPath(repo)}/actions/jobs/${job.id}`,
+              route: '/repos/{owner}/{repo}/actions/jobs/{job_id}',
+            },
+            ctx,
+          );
+          if (res.status !== 200) return job;
+          detail = mapJob(asRaw(res.body), job.runId);
+          this.#finishedJobs.set(key, detail);
+        }
+        return { ...job, steps: detail.steps };
+      }),
+    );
   }
 
   async cancelRun(repo: RepoRef, runId: number, ctx: CallContext = {}): Promise<void> {
@@ -474,18 +513,28 @@ class GiteaForge implements Forge {
         `${product} has no API to cancel a run, so run ${runId} of ${repo.owner}/${repo.repo} was not cancelled; cancel it in the web UI.`,
       );
     }
-    // No Gitea/Forgejo version offers cancel yet (profile.cancel is always false); kept for when one does.
-    throw new UnsupportedByServerError('Cancelling runs is not supported on this server.');
+    // Cancelling is idempotent (a finished run stays as it was), so it is retried like a read.
+    const res = await this.#http.read(
+      {
+        method: 'POST',
+        path: `${repoPath(repo)}/actions/runs/${runId}/cancel`,
+        route: '/repos/{owner}/{repo}/actions/runs/{run_id}/cancel',
+      },
+      ctx,
+    );
+    if (res.status === 404) throw this.#runNotFound(repo, runId);
+    if (res.status >= 300) {
+      throw statusError(this.#http, res, `cancelling run ${runId} of ${repo.owner}/${repo.repo}`);
+    }
   }
 
   async getJobLog(repo: RepoRef, jobId: number, ctx: CallContext = {}, maxBytes?: number): Promise<string> {
     const profile = await this.#ensureProfile(ctx);
     if (!profile.jobLogs) {
+      const server = `${profile.kind === 'forgejo' ? 'Forgejo' : 'Gitea'} ${profile.version ?? ''}`.trim();
+      const since = profile.kind === 'forgejo' ? 'Forgejo 16' : 'Gitea 1.25';
       throw new UnsupportedByServerError(
-        `Gitea ${profile.version ?? ''} has no API for job logs (it arrived in Gitea 1.25), so the log of job ${jobId} cannot be read; open the run in the web UI.`.replace(
-          'Gitea  has',
-          'Gitea has',
-        ),
+        `${server} has no API for job logs (${since} has), so the log of job ${jobId} cannot be read; open the run in the web UI.`,
       );
     }
     const res = await this.#http.read(
@@ -526,7 +575,10 @@ class GiteaForge implements Forge {
         body: {
           state: status.state,
           context: status.context,
-          ...optional('description', status.description),
+          ...optional(
+            'description',
+            status.description === undefined ? undefined : truncate(status.description, 140),
+          ),
           ...optional('target_url', status.targetUrl),
         },
       },
@@ -692,10 +744,14 @@ function numberField(body: unknown, key: string): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+function listItems(value: unknown[]): Raw[] {
+  return value.filter((item): item is Raw => !!item && typeof item === 'object');
+}
+
 function listField(body: unknown, ...keys: string[]): Raw[] {
   for (const key of keys) {
     const value = asRaw(body)[key];
-    if (Array.isArray(value)) return value.filter((item): item is Raw => !!item && typeof item === 'object');
+    if (Array.isArray(value)) return listItems(value);
   }
   return [];
 }
@@ -730,6 +786,14 @@ function matches(run: Run, filter: ListRunsFilter): boolean {
     if (Date.parse(run.createdAt) < Date.parse(filter.createdAfter)) return false;
   }
   return true;
+}
+
+/**
+ * Gitea stores descriptions of any length but shows one line; 140 characters keeps parity with
+ * GitHub (GHES rejects longer ones), so a report reads the same on every forge.
+ */
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** The last `maxBytes` bytes of a log, cut at a line start. */

@@ -168,3 +168,27 @@ test('mayHaveBeenSent', () => {
   expect(mayHaveBeenSent(Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_TIMEOUT' }))).toBe(true);
   expect(mayHaveBeenSent(new Error('no code'))).toBe(true);
 });
+
+test('a 403 with retry-after (a rate-limiting proxy) is a wait, not a refusal', async () => {
+  const { mock, client, sleeps, ctx } = setup();
+  mock.on('GET', '/api/v1/repos/a/b/actions/runs/1', {
+    status: 403,
+    headers: { 'retry-after': '2' },
+    body: { message: 'You have exceeded a secondary rate limit.' },
+  });
+  mock.on('GET', '/api/v1/repos/a/b/actions/runs/1', {
+    status: 403,
+    headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1001' },
+    body: { message: 'API rate limit exceeded' },
+  });
+  mock.on('GET', '/api/v1/repos/a/b/actions/runs/1', { status: 200, body: { id: 1 } });
+  expect((await client.read(runSpec, ctx)).status).toBe(200);
+  expect(sleeps).toEqual([2000, 1000]);
+});
+
+test('a plain 403 is answered as is (a permission problem)', async () => {
+  const { mock, client, sleeps } = setup();
+  mock.on('GET', '/api/v1/repos/a/b/actions/runs/1', { status: 403, body: { message: 'token lacks scope' } });
+  expect((await client.read(runSpec)).status).toBe(403);
+  expect(sleeps).toEqual([]);
+});

@@ -169,15 +169,16 @@ export class HttpClient {
         await this.#options.sleep(delay, ctx.signal);
         continue;
       }
-      const retryable = response.status >= 500 || response.status === 429;
+      const limited = isRateLimited(response);
+      const retryable = response.status >= 500 || limited;
       if (!retryable) return response;
       const wait = this.#retryDelay(response, attempt);
       if (attempt >= retry.retries || wait > retry.maxDelayMs) {
-        if (response.status === 429) {
+        if (limited) {
           const retryAt = this.#options.now() + wait;
           throw new RateLimitedError(
-            `${this.#options.urls.webRoot} is rate limiting requests (429); try again after ${new Date(retryAt).toISOString()}.`,
-            { status: 429, retryAt },
+            `${this.#options.urls.webRoot} is rate limiting requests (${response.status}); try again after ${new Date(retryAt).toISOString()}.`,
+            { status: response.status, retryAt },
           );
         }
         return response;
@@ -299,6 +300,17 @@ export class HttpClient {
       { cause: error, ambiguous },
     );
   }
+}
+
+/**
+ * Gitea itself has no API rate limit, but the proxy or gateway in front of it may have one: a 429,
+ * or a 403 that carries `retry-after` or a spent `x-ratelimit-remaining` (GitHub-style gateways),
+ * is a "wait", not a refusal.
+ */
+export function isRateLimited(response: HttpResponse): boolean {
+  if (response.status === 429) return true;
+  if (response.status !== 403) return false;
+  return response.headers['retry-after'] !== undefined || response.headers['x-ratelimit-remaining'] === '0';
 }
 
 function flattenHeaders(

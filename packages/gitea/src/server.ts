@@ -75,20 +75,31 @@ const NO_REPOSITORY_DISPATCH =
 export function profileFor(kind: GiteaKind, version: string | undefined): ServerProfile {
   const parsed = parseVersion(version);
   if (kind === 'forgejo') {
+    // Forgejo 15 (its swagger, @llamaduck/forgejo-ts 15.0.9) lists and reads runs but has no job,
+    // log or cancel route; Forgejo 16 adds `/actions/runs/{id}/jobs` (a bare array without steps),
+    // `/actions/jobs/{id}` (with steps), job logs and `POST /actions/runs/{id}/cancel`
+    // (routers/api/v1/repo/action.go, as forge-sim's forgejo dialect models it). Unknown: assume 16.
+    const modern = !parsed || parsed.major >= 16;
     return {
       kind,
       version,
       dispatchMode: 'body-return-run-info',
       expectedPath: 'run-info',
       runsVia: 'runs',
-      jobsApi: true,
-      jobLogs: true,
-      cancel: false,
+      jobsApi: modern,
+      jobLogs: modern,
+      cancel: modern,
       workflowRunWebhooks: false,
       workflowDirs: FORGEJO_DIRS,
       limitations: [
         NO_REPOSITORY_DISPATCH,
-        'Runs cannot be cancelled through the Forgejo API; cancel them in the web UI.',
+        ...(modern
+          ? [
+              'Forgejo lists jobs without their steps; steps are read one job at a time, only for failed jobs, so step-name correlation is not available (the dispatch returns the run id instead).',
+            ]
+          : [
+              `Forgejo ${version} has no API for jobs, job logs or cancelling a run (Forgejo 16 has); look at the run in the web UI.`,
+            ]),
         'Forgejo sends no workflow_run webhooks; the run is followed by polling.',
       ],
     };
