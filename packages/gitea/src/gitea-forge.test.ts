@@ -792,7 +792,7 @@ describe('reporting', () => {
       context: 'c',
       description: 'x'.repeat(300),
     });
-    const sent = (mock.requests[0]?.body as { description: string }).description;
+    const sent = (mock.requests[0]!.body as { description: string }).description;
     expect([sent.length, sent.endsWith('…')]).toEqual([140, true]);
   });
 
