@@ -143,10 +143,12 @@ export interface ReportStartInfo {
 export async function reportStart(
   forge: Forge,
   report: ReportOptions,
-  info: ReportStartInfo = {},
+  infoOrReceipt: ReportStartInfo | DispatchReceipt = {},
   ctx?: CallContext,
 ): Promise<void> {
   if (report.sha === undefined) return;
+  // A bare receipt is accepted too (docs/architecture.md: `reportStart(forge, report, receipt)`).
+  const info: ReportStartInfo = 'correlationId' in infoOrReceipt ? { receipt: infoOrReceipt } : infoOrReceipt;
   const htmlUrl = info.htmlUrl ?? info.run?.htmlUrl ?? info.receipt?.htmlUrl;
   const target = info.receipt
     ? `${repoName(info.receipt.repo)} ${info.receipt.workflow ?? info.receipt.eventType ?? ''}`.trim()
