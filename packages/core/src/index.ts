@@ -1,13 +1,14 @@
 // Public API of @xrd/core. Each export is named explicitly.
 
 export { DEFAULT_FAIL_ON, isFailingConclusion, isRunConclusion, parseFailOn } from './conclusions.js';
-export type { FoundRun } from './correlate.js';
+export type { FoundRun, SearchOutcome } from './correlate.js';
 export {
   branchOf,
   CORRELATE_DEFAULTS,
   correlate,
   correlateRun,
   echoHint,
+  searchRun,
   stepMatches,
   workflowMatches,
 } from './correlate.js';
