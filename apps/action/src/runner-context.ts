@@ -30,9 +30,12 @@ export function readRunnerContext(
   const detected = detectForgeFromEnv(env);
   if (detected) {
     defaults.forge = detected.kind;
-    // The runner's URLs only make sense as a pair with its own forge: when the workflow names a
-    // server, core derives the API URL from it instead.
-    if (raw['server-url'] === undefined && raw['api-url'] === undefined) {
+    // The runner's URLs only make sense with its own forge: when the workflow names a server, or a
+    // forge of another family (a Gitea target from a GitHub runner), they are not defaults.
+    const family = (kind: string | undefined) => (kind === 'forgejo' ? 'gitea' : kind);
+    const forge = raw.forge?.trim().toLowerCase();
+    const sameFamily = forge === undefined || forge === '' || family(forge) === family(detected.kind);
+    if (sameFamily && raw['server-url'] === undefined && raw['api-url'] === undefined) {
       defaults['api-url'] = detected.apiUrl;
       defaults['server-url'] = detected.serverUrl;
     }

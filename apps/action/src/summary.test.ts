@@ -48,6 +48,32 @@ describe('renderSummary', () => {
   it('renders the run, its jobs, and the failed steps with a log tail that cannot break the fence', () => {
     expect(
       renderSummary({ repo: 'acme/target', ref: 'main', what: 'workflow build.yml' }, result),
-    ).toMatchInlineSnapshot();
+    ).toMatchInlineSnapshot(`
+      "### xrd: acme/target — failure
+
+      | Target | Run | Conclusion | Duration |
+      |---|---|---|---|
+      | acme/target@main (workflow build.yml) | [#9](http://web/runs/9) | ❌ failure | 1m35s |
+
+      | Job | Conclusion | Duration | Link |
+      |---|---|---|---|
+      | lint \\| fast | ✅ success | 30s | [log](http://web/jobs/1) |
+      | test | ❌ failure |  |  |
+
+      #### ❌ test
+
+      Failed step: \`Run tests\`
+
+      <details open><summary>Log tail</summary>
+
+      \`\`\`\`text
+      ok 1
+      \`\`\`
+      not ok 2
+      \`\`\`\`
+
+      </details>
+      "
+    `);
   });
 });

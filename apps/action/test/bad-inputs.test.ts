@@ -30,7 +30,13 @@ const CASES: Record<string, Record<string, string | null>> = {
   'inputs a list': { inputs: '[1, 2]' },
   'client_payload with a workflow': { client_payload: '{"a": 1}' },
   'client-payload not an object': { workflow: null, 'event-type': 'build', 'client-payload': '[1]' },
-  'event-type on gitea': { workflow: null, event_type: 'build', forge: 'gitea' },
+  'event_type on gitea': {
+    workflow: null,
+    event_type: 'build',
+    forge: 'gitea',
+    'server-url': 'https://gitea.example.com',
+  },
+  'gitea target from a GitHub runner without server-url': { forge: 'gitea' },
   'unknown forge': { forge: 'gitlab' },
   'api-url not http': { 'api-url': 'ftp://example.com' },
   'server-url not a URL': { 'server-url': 'gitea.example.com' },
@@ -85,6 +91,40 @@ describe('bad inputs', () => {
       );
     }
     expect(await totalRequests(sim)).toBe(0);
-    expect(Object.fromEntries(names.map((n) => [n, messages[n]]))).toMatchInlineSnapshot();
+    expect(Object.fromEntries(names.map((n) => [n, messages[n]]))).toMatchInlineSnapshot(`
+      {
+        "api-url not http": "\`api-url\` must be an http(s) URL such as https://gitea.example.com, not "ftp://example.com".",
+        "cancel-on-cancel not a boolean": "\`cancel-on-cancel\` must be true or false (also yes/no, 1/0), not "perhaps".",
+        "client-payload not an object": "\`client-payload\` must be a JSON object such as {"key": "value"}.",
+        "client_payload with a workflow": "\`client_payload\` only applies to \`event-type\`; use \`inputs\` for a workflow dispatch.",
+        "correlation unknown": "\`correlation\` must be auto, run-name or step-name, not "magic".",
+        "event_type on gitea": "\`event_type\` needs GitHub: Gitea has no repository_dispatch, so give \`workflow\` instead.",
+        "fail-on unknown": "\`fail-on\` has an unknown conclusion "bogus"; use a comma list of success, failure, cancelled, skipped, timed_out, action_required, neutral, stale, startup_failure.",
+        "gitea target from a GitHub runner without server-url": "\`server-url\` is required for gitea: the address of your server, e.g. https://gitea.example.com.",
+        "inputs a list": "\`inputs\` must be an object (key: value), not a list.",
+        "inputs not JSON": "\`inputs\` is not valid JSON (Unexpected end of JSON input); give a JSON object or key: value lines.",
+        "max-runs and max_runs disagree": "Inputs \`max-runs\` and \`max_runs\` are both set and differ; \`max_runs\` is the cross-repo-dispatch name of \`max-runs\`, so set only one of them.",
+        "max_runs zero": "\`max_runs\` must be a whole number from 1 to 100, not "0".",
+        "neither workflow nor event_type": "\`workflow\` is required: the workflow file to dispatch, e.g. build.yml (or give \`event-type\` for a repository_dispatch).",
+        "owner contradicts repo": "\`owner\` "other" contradicts \`repo\` "acme/target"; drop \`owner\` or make them agree.",
+        "poll-interval too short": "\`poll-interval\` must be at least 1s, not "0".",
+        "ref missing": "\`ref\` is required: the branch, tag or commit of the target to run, e.g. main.",
+        "repo missing": "\`repo\` is required: the target repository as owner/name, e.g. acme/target.",
+        "repo with too many parts": "\`repo\` must look like owner/name, e.g. acme/target, not "acme/target/extra".",
+        "repo without owner": "\`repo\` must be owner/name, e.g. my-org/target, or set \`owner\` as well.",
+        "report-comment outside a pull request": "\`report-comment\` is true but no pull request is known here; give the pull request number instead.",
+        "report-status not a sha": "\`report-status\` must be true, false or a commit sha (7–64 hex digits), not "xyz".",
+        "server-url not a URL": "\`server-url\` must be an http(s) URL such as https://gitea.example.com, not "gitea.example.com".",
+        "sha not a usable id": "\`sha\` may only contain letters, digits, ".", "_" and "-" (at most 100), not "not a sha!".",
+        "source-repo malformed": "\`source-repo\` must look like owner/name, e.g. acme/source, not "source".",
+        "timeout malformed": "\`timeout\` must be a duration such as 600 (seconds), 30s, 10m or 1h, not "soon".",
+        "token empty": "Input \`token\` is empty; pass a token that may dispatch workflows in acme/target, e.g. \`token: \${{ secrets.DISPATCH_TOKEN }}\`.",
+        "unknown forge": "\`forge\` must be github, gitea or forgejo, not "gitlab".",
+        "wait not a boolean": "\`wait\` must be true or false (also yes/no, 1/0), not "maybe".",
+        "workflow and event-type": "Give either \`workflow\` or \`event-type\`, not both.",
+        "workflow not a file": "\`workflow\` must be a workflow file name ending in .yml or .yaml (e.g. build.yml) or a numeric id, not "build".",
+        "workflow_status_timeout malformed": "\`workflow_status_timeout\` must be a duration such as 600 (seconds), 30s, 10m or 1h, not "soon".",
+      }
+    `);
   });
 });

@@ -106,6 +106,37 @@ describe('examples/github on github.com', () => {
   });
 });
 
+describe('a failing remote run on github.com', () => {
+  it('fails the step, annotates the failed job, and lists it with its failed step and log tail', async () => {
+    const s = await startWith('github');
+    await control(s, 'POST', '/repos/acme/target/workflows/target.yml/script', {
+      runs: [{ conclusion: 'failure' }],
+    });
+    const main = await runSourceExample(s);
+    expect(main.code).toBe(1);
+    expect(main.outputs.conclusion).toBe('failure');
+    const failed = JSON.parse(main.outputs['failed-jobs']!) as Array<{ name: string; failedSteps: string[] }>;
+    expect(failed).toEqual([expect.objectContaining({ name: 'build', conclusion: 'failure' })]);
+    expect(failed[0]!.failedSteps).toHaveLength(1);
+    const step = failed[0]!.failedSteps[0]!;
+    // One annotation per failed remote job, then the step's own failure.
+    expect(main.errors).toEqual([
+      `Job "build" of acme/target run ${main.outputs['run-id']} ended failure at "${step}".`,
+      `The run ${main.outputs['html-url']} concluded failure.`,
+    ]);
+    // Annotation properties are escaped by @actions/core (`:` → `%3A`).
+    expect(main.stdout).toMatch(/^::error title=acme\/target%3A build::Job "build"/m);
+    expect(main.summary).toContain('#### ❌ build');
+    expect(main.summary).toContain(`Failed step: \`${step}\``);
+    expect(main.summary).toContain('<details open><summary>Log tail</summary>');
+    const statuses = await control<Status[]>(s, 'GET', `/repos/acme/source/statuses/${HEAD}`);
+    expect(statuses.map((st) => st.state)).toEqual(['failure', 'pending']);
+    const [comment] = await control<Comment[]>(s, 'GET', '/repos/acme/source/issues/7/comments');
+    expect(comment!.body).toContain(`failure** — [run log](${main.outputs['html-url']})`);
+    expectNoSecret(main, TOKEN);
+  });
+});
+
 describe('examples/github on GHES 3.19', () => {
   it('falls back from return_run_details, dispatches once, and finds the run by its run-name', async () => {
     const s = await startWith('ghes-3.19');
