@@ -467,13 +467,35 @@ describe('runs on Gitea ≥ 1.25', () => {
     });
   });
 
-  test('listJobs also accepts `workflow_jobs`, and an attempt', async () => {
+  test('listJobs also accepts `workflow_jobs`; attempt 1 is the plain jobs list', async () => {
     const { forge, mock } = setup('1.25.2');
-    mock.on('GET', `${API}/actions/runs/7/attempts/2/jobs?page=1&limit=50`, {
+    mock.on('GET', `${API}/actions/runs/7/jobs?page=1&limit=50`, {
       status: 200,
       body: { workflow_jobs: [{ id: 3, name: 'b', status: 'in_progress', steps: [] }] },
     });
-    expect(await forge.listJobs(repo, 7, {}, 2)).toMatchObject([{ id: 3, runId: 7, status: 'in_progress' }]);
+    expect(await forge.listJobs(repo, 7, {}, 1)).toMatchObject([{ id: 3, runId: 7, status: 'in_progress' }]);
+  });
+
+  test('a later attempt uses the attempts route, and falls back once when the server lacks it', async () => {
+    const { forge, mock } = setup('1.25.2');
+    const body = { total_count: 1, jobs: [{ id: 9, name: 'b', status: 'queued', run_attempt: 2 }] };
+    mock.on('GET', `${API}/actions/runs/7/attempts/2/jobs?page=1&limit=50`, {
+      status: 404,
+      body: 'not found',
+    });
+    mock.on('GET', `${API}/actions/runs/7/jobs?page=1&limit=50`, { status: 200, body }, 2);
+    expect(await forge.listJobs(repo, 7, {}, 2)).toMatchObject([{ id: 9, runAttempt: 2 }]);
+    expect(await forge.listJobs(repo, 7, {}, 2)).toMatchObject([{ id: 9 }]);
+    expect(mock.calls().filter((c) => c.includes('/attempts/'))).toHaveLength(1);
+  });
+
+  test('the attempts route where the server has it', async () => {
+    const { forge, mock } = setup('1.27.1');
+    mock.on('GET', `${API}/actions/runs/7/attempts/2/jobs?page=1&limit=50`, {
+      status: 200,
+      body: { total_count: 1, jobs: [{ id: 9, name: 'b', status: 'completed', conclusion: 'success' }] },
+    });
+    expect(await forge.listJobs(repo, 7, {}, 2)).toMatchObject([{ id: 9, conclusion: 'success' }]);
   });
 
   test('getJobLog returns the tail, cut at a line', async () => {
@@ -573,32 +595,45 @@ describe('runs on Forgejo', () => {
 });
 
 describe('jobs and cancel on Forgejo 16', () => {
-  test('listJobs reads the bare array and fetches steps only for failed jobs, once', async () => {
+  test('listJobs reads the bare array and the steps of started jobs, finished ones once', async () => {
     const { forge, mock } = setup('16.0.0+gitea-1.22.0');
     const list = [
       { id: 1, run_id: 314, name: 'build', attempt: 1, status: 'success' },
       { id: 2, run_id: 314, name: 'test', attempt: 1, status: 'failure' },
+      { id: 3, run_id: 314, name: 'deploy', attempt: 1, status: 'running' },
+      { id: 4, run_id: 314, name: 'notify', attempt: 1, status: 'waiting' },
+    ];
+    const steps = (status: string) => [
+      { number: 0, name: 'Set up job', status: 'success' },
+      { number: 1, name: 'Run tests', status },
     ];
     mock.on('GET', `${API}/actions/runs/314/jobs?page=1&limit=50`, { status: 200, body: list }, 2);
-    mock.on('GET', `${API}/actions/jobs/2`, {
-      status: 200,
-      body: {
-        ...list[1],
-        steps: [
-          { number: 0, name: 'Set up job', status: 'success' },
-          { number: 1, name: 'Run tests', status: 'failure' },
-        ],
-      },
-    });
+    mock.on('GET', `${API}/actions/jobs/1`, { status: 200, body: { ...list[0], steps: steps('success') } });
+    mock.on('GET', `${API}/actions/jobs/2`, { status: 200, body: { ...list[1], steps: steps('failure') } });
+    mock.on(
+      'GET',
+      `${API}/actions/jobs/3`,
+      { status: 200, body: { ...list[2], steps: steps('running') } },
+      2,
+    );
     const jobs = await forge.listJobs(repo, 314);
     expect(
-      jobs.map((j) => [j.name, j.status, j.conclusion, j.steps.map((s) => `${s.name}:${s.conclusion}`)]),
+      jobs.map((j) => [j.name, j.status, j.conclusion, j.steps.map((s) => `${s.name}:${s.status}`)]),
     ).toEqual([
-      ['build', 'completed', 'success', []],
-      ['test', 'completed', 'failure', ['Set up job:success', 'Run tests:failure']],
+      ['build', 'completed', 'success', ['Set up job:completed', 'Run tests:completed']],
+      ['test', 'completed', 'failure', ['Set up job:completed', 'Run tests:completed']],
+      ['deploy', 'in_progress', null, ['Set up job:completed', 'Run tests:in_progress']],
+      ['notify', 'queued', null, []],
     ]);
+    expect(jobs[1]?.steps[1]?.conclusion).toBe('failure');
     await forge.listJobs(repo, 314);
-    expect(mock.calls().filter((c) => c.includes('/actions/jobs/'))).toHaveLength(1);
+    // Finished jobs were read once; the running one on each listing; the queued one never.
+    expect(mock.calls().filter((c) => c.includes('/actions/jobs/'))).toEqual([
+      `GET ${API}/actions/jobs/1`,
+      `GET ${API}/actions/jobs/2`,
+      `GET ${API}/actions/jobs/3`,
+      `GET ${API}/actions/jobs/3`,
+    ]);
   });
 
   test('cancelRun posts to /cancel, and is retried like a read', async () => {

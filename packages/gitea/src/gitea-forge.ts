@@ -101,6 +101,8 @@ class GiteaForge implements Forge {
   #profile: Promise<ServerProfile> | undefined;
   readonly #workflowFiles = new Map<string, { at: number; finding: Promise<WorkflowFinding | undefined> }>();
   readonly #commentLocks = new Map<string, Promise<unknown>>();
+  /** Whether `/actions/runs/{id}/attempts/{n}/jobs` exists here (unknown until asked). */
+  #attemptsRoute: boolean | undefined;
   /** Details (with steps) of finished Forgejo jobs, which never change. */
   readonly #finishedJobs = new Map<string, Job>();
   readonly #now: () => number;
@@ -446,11 +448,46 @@ class GiteaForge implements Forge {
       return jobsFromTasks(await this.#findTaskGroup(repo, runId, ctx));
     }
     const base = `${repoPath(repo)}/actions/runs/${runId}`;
-    const path = attempt === undefined ? `${base}/jobs` : `${base}/attempts/${attempt}/jobs`;
-    const route =
-      attempt === undefined
-        ? '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs'
-        : '/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt}/jobs';
+    // `/jobs` lists the latest attempt, which is what callers pass almost always (core passes the
+    // run's current attempt). The attempts route (Gitea 1.27 swagger; not in 1.25, not on Forgejo)
+    // is only asked for attempt > 1, and a 404 there falls back to `/jobs` for this instance.
+    const useAttempts =
+      attempt !== undefined && attempt > 1 && profile.kind === 'gitea' && this.#attemptsRoute !== false;
+    if (useAttempts) {
+      const jobs = await this.#readJobs(
+        repo,
+        runId,
+        `${base}/attempts/${attempt}/jobs`,
+        '/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt}/jobs',
+        ctx,
+      ).catch((error: unknown) => {
+        if ((error as { code?: string }).code !== 'RUN_NOT_FOUND') throw error;
+        this.#attemptsRoute = false;
+        return undefined;
+      });
+      if (jobs) {
+        this.#attemptsRoute = true;
+        return jobs;
+      }
+    }
+    const jobs = await this.#readJobs(
+      repo,
+      runId,
+      `${base}/jobs`,
+      '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs',
+      ctx,
+    );
+    if (profile.kind === 'forgejo') return this.#withSteps(repo, jobs, ctx);
+    return jobs;
+  }
+
+  async #readJobs(
+    repo: RepoRef,
+    runId: number,
+    path: string,
+    route: string,
+    ctx: CallContext,
+  ): Promise<Job[]> {
     const jobs: Job[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
       const res = await this.#http.read(
@@ -469,25 +506,21 @@ class GiteaForge implements Forge {
       jobs.push(...raw.map((item) => mapJob(item, runId)));
       if (!morePages(res.body, page, MAX_LIMIT, raw.length)) break;
     }
-    if (profile.kind === 'forgejo') return this.#withFailedSteps(repo, jobs, ctx);
     return jobs;
   }
 
   /**
-   * Forgejo lists jobs without steps; the steps of a finished, unsuccessful job (what a failure
-   * report needs) are read from `/actions/jobs/{id}`, once per job: a finished job does not change.
+   * Forgejo lists jobs without steps. Steps (for step-name correlation and failed-step reports) are
+   * read from `/actions/jobs/{id}` for each started job; a finished job's are read once and kept,
+   * since it no longer changes. Costs one request per running job per listing.
    */
-  async #withFailedSteps(repo: RepoRef, jobs: Job[], ctx: CallContext): Promise<Job[]> {
-    const failing = (job: Job) =>
-      job.status === 'completed' &&
-      job.steps.length === 0 &&
-      !['success', 'skipped', 'neutral'].includes(job.conclusion ?? '');
+  async #withSteps(repo: RepoRef, jobs: Job[], ctx: CallContext): Promise<Job[]> {
     return Promise.all(
       jobs.map(async (job) => {
-        if (!failing(job)) return job;
+        if (job.status === 'queued' || job.steps.length > 0) return job;
         const key = `${repo.owner}/${repo.repo}:${job.id}`;
         let detail = this.#finishedJobs.get(key);
-        if (!detail) {
+        if (!detail || job.status !== 'completed') {
           const res = await this.#http.read(
             {
               method: 'GET',
@@ -498,7 +531,7 @@ class GiteaForge implements Forge {
           );
           if (res.status !== 200) return job;
           detail = mapJob(asRaw(res.body), job.runId);
-          this.#finishedJobs.set(key, detail);
+          if (detail.status === 'completed') this.#finishedJobs.set(key, detail);
         }
         return { ...job, steps: detail.steps };
       }),

@@ -95,7 +95,7 @@ export function profileFor(kind: GiteaKind, version: string | undefined): Server
         NO_REPOSITORY_DISPATCH,
         ...(modern
           ? [
-              'Forgejo lists jobs without their steps; steps are read one job at a time, only for failed jobs, so step-name correlation is not available (the dispatch returns the run id instead).',
+              'Forgejo lists jobs without their steps, so the steps of each started job are read one job at a time (one more request per running job).',
             ]
           : [
               `Forgejo ${version} has no API for jobs, job logs or cancelling a run (Forgejo 16 has); look at the run in the web UI.`,
