@@ -12,10 +12,11 @@ export interface CliArgs {
   seed: SimSeed | undefined;
   timeScale: number;
   secondaryLimitPerMinute?: number;
+  rateLimit?: number;
 }
 
 const USAGE =
-  'usage: sim [--port N] [--dialect github|ghes-3.19|ghes-3.20|gitea-1.24|gitea-1.25|gitea-1.26|forgejo] [--seed FILE.json|FILE.yaml] [--time-scale N] [--secondary-limit N]';
+  'usage: sim [--port N] [--dialect github|ghes-3.19|ghes-3.20|gitea-1.24|gitea-1.25|gitea-1.26|forgejo] [--seed FILE.json|FILE.yaml] [--time-scale N] [--rate-limit N] [--secondary-limit N]';
 
 export function parseCliArgs(argv: string[]): CliArgs {
   const args: CliArgs = { port: 0, dialect: 'github', seed: undefined, timeScale: 1 };
@@ -70,6 +71,13 @@ export function parseCliArgs(argv: string[]): CliArgs {
         args.secondaryLimitPerMinute = n;
         break;
       }
+      case '--rate-limit': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1)
+          throw new Error('--rate-limit must be the primary budget per token per hour, e.g. 5000.');
+        args.rateLimit = n;
+        break;
+      }
       case '--help':
       case '-h':
         throw new Error(USAGE);
@@ -96,6 +104,7 @@ async function main(): Promise<void> {
     ...(args.secondaryLimitPerMinute !== undefined
       ? { secondaryLimitPerMinute: args.secondaryLimitPerMinute }
       : {}),
+    ...(args.rateLimit !== undefined ? { rateLimit: args.rateLimit } : {}),
   };
   const sim = await startSim(options);
   process.stdout.write(`${sim.apiUrl}\n`);
@@ -107,4 +116,5 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-void main();
+// Run only as a program, not when a test imports parseCliArgs.
+if (process.argv[1] && /cli\.(js|ts)$/.test(process.argv[1])) void main();

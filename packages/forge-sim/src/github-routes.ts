@@ -2,7 +2,7 @@
 import { ghJob, ghRepo, ghRun, ghUser, ghWorkflow, iso, SIM_USER, type Urls } from './github-shapes.js';
 import { type Reply, type RequestContext, Router } from './router.js';
 import type { SimCore } from './sim.js';
-import type { CommitStatus, Repo, Run } from './store.js';
+import { type CommitStatus, type Repo, type Run, runJsonKey } from './store.js';
 
 const DOCS = 'https://docs.github.com/rest';
 
@@ -102,6 +102,14 @@ function bool(v: unknown): boolean {
 export function buildGitHubRouter(sim: SimCore): Router {
   const r = new Router();
   const u = (): Urls => sim.urls;
+  // A run's JSON is rebuilt only when the run changes: polls of an unchanged run cost no rebuild.
+  const runJson = (run: Run): string => {
+    const key = runJsonKey(run, 'gh');
+    if (run.jsonCache?.key === key) return run.jsonCache.json;
+    const json = JSON.stringify(ghRun(u(), run));
+    run.jsonCache = { key, json };
+    return json;
+  };
   const notFound = (): Reply => sim.error(404, 'Not Found');
   const repoOf = (ctx: RequestContext): Repo | undefined =>
     sim.store.getRepo(ctx.params.owner!, ctx.params.repo!);
@@ -283,7 +291,7 @@ export function buildGitHubRouter(sim: SimCore): Router {
     return {
       status: 200,
       headers,
-      body: { total_count: filtered.length, workflow_runs: page.map((run) => ghRun(u(), run)) },
+      json: `{"total_count":${filtered.length},"workflow_runs":[${page.map(runJson).join(',')}]}`,
     };
   };
 
@@ -306,7 +314,7 @@ export function buildGitHubRouter(sim: SimCore): Router {
   r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}', (ctx) => {
     const found = runOf(ctx);
     if (!found) return notFound();
-    return { status: 200, body: ghRun(u(), found.run) };
+    return { status: 200, json: runJson(found.run) };
   });
 
   r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}', (ctx) => {

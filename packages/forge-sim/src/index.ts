@@ -2,6 +2,8 @@ export { sampleSeed, sampleWorkflows } from './sample.js';
 export type { Fault, FaultKind, RouteStats, Sim, SimStats } from './sim.js';
 export { startSim } from './sim.js';
 export { renderTemplate } from './template.js';
+export type { ThroughputOptions, ThroughputResult } from './throughput.js';
+export { measureThroughput } from './throughput.js';
 export type {
   Dialect,
   JobSpec,

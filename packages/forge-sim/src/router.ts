@@ -5,6 +5,8 @@ import type { IncomingMessage } from 'node:http';
 export interface Reply {
   status: number;
   body?: unknown;
+  /** A body already serialised to JSON (hot paths cache it per resource version). */
+  json?: string;
   /** Sent as is (text/plain unless contentType says otherwise). */
   text?: string;
   contentType?: string;

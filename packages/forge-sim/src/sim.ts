@@ -332,13 +332,18 @@ export class SimCore {
     // Conditional GETs: a matching If-None-Match answers 304 and costs nothing.
     let notModified = false;
     const headers: Record<string, string> = { ...reply.headers };
-    if (method === 'GET' && reply.status === 200 && reply.body !== undefined && gh) {
-      const json = JSON.stringify(reply.body);
+    if (
+      method === 'GET' &&
+      reply.status === 200 &&
+      (reply.body !== undefined || reply.json !== undefined) &&
+      gh
+    ) {
+      const json = reply.json ?? JSON.stringify(reply.body);
       const etag = `W/"${createHash('sha1').update(json).digest('hex')}"`;
       headers.etag = etag;
       const inm = req.headers['if-none-match'];
       if (inm && etagMatches(inm, etag)) notModified = true;
-      reply = { ...reply, text: json, contentType: 'application/json; charset=utf-8', body: undefined };
+      reply = { status: reply.status, text: json, contentType: 'application/json; charset=utf-8' };
     }
     const counted = !notModified && !isRateLimitRoute;
     if (bucket && counted) bucket.remaining = Math.max(0, bucket.remaining - 1);
@@ -437,7 +442,10 @@ function readBody(req: IncomingMessage): Promise<{ body: undefined; raw: string 
 export function send(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string> = { ...reply.headers };
   let payload: string | undefined;
-  if (reply.text !== undefined) {
+  if (reply.json !== undefined) {
+    payload = reply.json;
+    headers['content-type'] = 'application/json; charset=utf-8';
+  } else if (reply.text !== undefined) {
     payload = reply.text;
     headers['content-type'] = reply.contentType ?? 'text/plain; charset=utf-8';
   } else if (reply.body !== undefined) {

@@ -108,6 +108,8 @@ export interface Run {
   previousAttempts: Attempt[];
   templateCtx: TemplateContext;
   timer: NodeJS.Timeout | undefined;
+  /** Serialised API shape of the run, valid while `key` matches (see runJsonKey). */
+  jsonCache?: { key: string; json: string } | undefined;
 }
 
 export interface Repo {
@@ -130,6 +132,11 @@ export type SimEvent =
   | { kind: 'workflow_run'; action: 'requested' | 'in_progress' | 'completed'; run: Run }
   | { kind: 'workflow_job'; action: 'queued' | 'in_progress' | 'completed'; run: Run; job: Job }
   | { kind: 'pull_request'; action: 'opened' | 'synchronize' | 'reopened'; repo: Repo; pull: Pull };
+
+/** Changes whenever anything a run's API shape shows changes. */
+export function runJsonKey(run: Run, base: string): string {
+  return `${base}|${run.status}|${run.conclusion}|${run.attempt}|${run.updatedAt}|${run.runStartedAt}`;
+}
 
 export function fakeSha(seed: string): string {
   return createHash('sha1').update(seed).digest('hex');
