@@ -146,8 +146,12 @@ export class Webhooks {
     this.send(hook, d);
   }
 
+  /** Deliveries to one receiver go out one after the other, in the order the events happened. */
+  private readonly chains = new Map<number, Promise<void>>();
+
   private send(hook: Hook, d: Delivery): Promise<void> {
-    const p = (async () => {
+    const previous = this.chains.get(hook.id) ?? Promise.resolve();
+    const p = previous.then(async () => {
       try {
         const res = await fetch(hook.url, {
           method: 'POST',
@@ -161,7 +165,8 @@ export class Webhooks {
         d.status = 0;
       }
       d.deliveredAt = new Date().toISOString();
-    })();
+    });
+    this.chains.set(hook.id, p);
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
     return p;
