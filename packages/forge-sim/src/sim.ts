@@ -92,7 +92,7 @@ export class SimCore {
       jobIdBase: gh ? 25_000_000_001 : 701,
       onEvent: (e: SimEvent) => this.webhooks.emit(e),
     });
-    this.limits = new RateLimits(options.rateLimit ?? 5000, options.secondaryLimitPerMinute ?? 80, Date.now);
+    this.limits = new RateLimits(options.rateLimit ?? 5000, options.secondaryLimitPerMinute ?? 0, Date.now);
     this.api = gh ? buildGitHubRouter(this) : buildGiteaRouter(this);
     this.control = buildControlRouter(this);
     this.web = buildWebRouter(this);

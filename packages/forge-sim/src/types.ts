@@ -118,8 +118,9 @@ export interface SimOptions {
   /** GitHub's primary budget per token per hour (default 5000; anonymous 60). */
   rateLimit?: number;
   /**
-   * GitHub's secondary limit on content-creating requests per token per minute (default 80, as
-   * documented in "Rate limits for the REST API"); 0 turns it off.
+   * GitHub's secondary limit on content-creating requests per token per minute ("Rate limits for the
+   * REST API" documents 80). Default 0 = off, so suites that share one sim do not trip over it by
+   * accident; a test that wants it sets it (or injects a `secondary-limit` fault).
    */
   secondaryLimitPerMinute?: number;
 }
