@@ -1,9 +1,27 @@
 // dispatch → correlate → waitForRun, with one meter so `apiCost` covers everything, and one deadline.
 import { CORRELATE_DEFAULTS, correlateRun } from './correlate.js';
 import { dispatch } from './dispatch.js';
-import type { DispatchAndWaitOptions, DispatchRequest, RunResult } from './engine-types.js';
+import type { DispatchAndWaitOptions, DispatchReceipt, DispatchRequest, RunResult } from './engine-types.js';
 import { createMeter } from './meter.js';
+import type { Run } from './types.js';
 import { WAIT_DEFAULTS, waitForRun } from './wait.js';
+
+/**
+ * The run a dispatch answered with, as far as the answer tells: just created, so queued. Waiting
+ * starts from it instead of reading the run at once — that first read would cost a counted request
+ * on GitHub and show nothing new; the first scheduled poll reads it.
+ */
+export function provisionalRun(receipt: DispatchReceipt): Run {
+  return {
+    id: receipt.runId as number,
+    status: 'queued',
+    conclusion: null,
+    createdAt: new Date(receipt.dispatchedAt).toISOString(),
+    url: receipt.runUrl ?? '',
+    htmlUrl: receipt.htmlUrl ?? '',
+    ...(receipt.workflow !== undefined ? { workflowId: receipt.workflow } : {}),
+  };
+}
 
 export async function dispatchAndWait(
   forge: import('./types.js').Forge,
@@ -35,7 +53,7 @@ export async function dispatchAndWait(
       timeoutMs: Math.min(options.correlate?.timeoutMs ?? CORRELATE_DEFAULTS.timeoutMs, remaining()),
     });
   }
-  const result = await waitForRun(forge, receipt.repo, found?.run ?? (receipt.runId as number), {
+  const result = await waitForRun(forge, receipt.repo, found?.run ?? provisionalRun(receipt), {
     ...options,
     ...engineOptions,
     timeoutMs: remaining(),

@@ -122,6 +122,11 @@ export interface WaitOptions extends EngineOptions {
   readonly learnDuration?: boolean;
   /** Fetch jobs to report job starts/ends and failed steps. Default true. */
   readonly withJobs?: boolean;
+  /**
+   * Fetch jobs while the run is in progress, for live `job` events. Default: only when `onProgress`
+   * is given (otherwise the jobs are read once, at the end).
+   */
+  readonly liveJobs?: boolean;
   /** Lines of log tail fetched for each failed job. Default 30; 0 disables. */
   readonly logTailLines?: number;
   /** Cancel the remote run when the deadline passes. Default false. */

@@ -49,7 +49,10 @@ export async function waitForRun(
     }
     e.emit({ type: 'status', run, previous: undefined });
     const withJobs = options.withJobs ?? true;
-    if (withJobs && run.status !== 'queued' && run.status !== 'completed') {
+    // Jobs during the run only serve live job events: without a listener, the final list is enough
+    // (one counted request fewer on GitHub).
+    const liveJobs = withJobs && (options.liveJobs ?? options.onProgress !== undefined);
+    if (liveJobs && run.status !== 'queued' && run.status !== 'completed') {
       await refreshJobs(forge, repo, run, e, deadline, tracker);
     }
     if (run.status !== 'completed') {
@@ -92,7 +95,7 @@ export async function waitForRun(
         if (statusChanged) e.emit({ type: 'status', run, previous: previous.status });
         const changed = statusChanged || previous.updatedAt !== run.updatedAt;
         // Jobs only when the run changed: an unchanged run (a free 304 on GitHub) has unchanged jobs.
-        if (withJobs && changed && run.status === 'in_progress') {
+        if (liveJobs && changed && run.status === 'in_progress') {
           await refreshJobs(forge, repo, run, e, deadline, tracker);
         }
       }
