@@ -196,12 +196,18 @@ export async function runMain(env: Env = process.env): Promise<void> {
   } catch (error) {
     if (error instanceof RunTimeoutError) {
       if (error.lastStatus !== undefined) setOutput('status', error.lastStatus);
-      // With cancel-on-timeout core already cancelled it; otherwise it keeps running by choice.
-      if (options.cancelOnTimeout) actions.saveState(STATE.settled, 'true');
+      // With cancel-on-timeout core already cancelled it: report how it ended, so the status does
+      // not stay pending. Otherwise it keeps running by choice (and a cancelled job's post step
+      // would still cancel it).
+      if (options.cancelOnTimeout && runId !== undefined) {
+        actions.saveState(STATE.settled, 'true');
+        await settleAndReport(prepared, runId, (m) => actions.warning(m), secrets);
+      }
     }
     if (error instanceof AbortedError && options.cancelOnAbort && runId !== undefined) {
-      // core cancelled the run on abort (cancelOnAbort); post need not do it again.
-      actions.saveState(STATE.settled, 'true');
+      // core asked the forge to cancel the run (cancelOnAbort); the runner's SIGTERM may follow
+      // within seconds, so reporting is left to the post step.
+      actions.saveState(STATE.cancelRequested, 'true');
     }
     actions.setFailed(errorMessage(error, secrets));
   } finally {
@@ -216,6 +222,34 @@ export function reportOptions(prepared: Prepared) {
     failOn: prepared.options.failOn,
     ...(prepared.inputs.commentTitle !== undefined ? { title: prepared.inputs.commentTitle } : {}),
   };
+}
+
+/** How long to wait for a cancelled run to settle before reporting it. */
+const SETTLE_MS = 60_000;
+
+/**
+ * After a cancel: waits (bounded) for the run to settle and reports it, so the commit status does
+ * not stay pending. Failures only warn: the step's outcome is already decided.
+ */
+export async function settleAndReport(
+  prepared: Prepared,
+  runId: number,
+  warn: (message: string) => void,
+  secrets: readonly string[],
+): Promise<void> {
+  const { options, report, forge } = prepared;
+  if (!report) return;
+  try {
+    const result = await waitForRun(forge, options.repo, runId, {
+      timeoutMs: SETTLE_MS,
+      intervalMs: options.intervalMs,
+      learnDuration: false,
+      logTailLines: 0,
+    });
+    await reportResult(forge, report, result, reportOptions(prepared));
+  } catch (error) {
+    warn(`xrd: could not report the end of run ${runId}: ${errorMessage(error, secrets)}`);
+  }
 }
 
 async function group<T>(name: string, fn: () => Promise<T>): Promise<T> {

@@ -4,6 +4,8 @@ export const STATE = {
   isPost: 'isPost',
   /** The remote run, once known: what post cancels when the job was cancelled. */
   runId: 'run-id',
+  /** Set when main itself asked the forge to cancel the run (SIGINT): post only reports. */
+  cancelRequested: 'cancel-requested',
   /** Set when main no longer needs post: the run completed, was cancelled, or is not waited for. */
   settled: 'settled',
 } as const;

@@ -22,6 +22,7 @@ beforeAll(async () => {
               file: 'long.yml',
               name: 'Long',
               on: { workflow_dispatch: { inputs: { correlation_id: {} } } },
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, not JavaScript
               runName: 'Long ${{ inputs.correlation_id }}',
               // An hour of simulated time: far longer than any of these tests.
               jobs: [{ name: 'soak', steps: ['Soak'], durationMs: 360_000_000 }],
@@ -98,25 +99,34 @@ describe('cancel-on-cancel', () => {
     expect(statuses.map((s) => s.state)).toEqual(['error', 'pending']);
   });
 
-  it('main cancels the remote run itself on SIGINT; post then has nothing left to do', async () => {
-    const main = await startStep({ phase: 'main', with: base, env: env(), jobToken: 'job-token' });
+  it('main cancels the remote run itself on SIGINT; post then only reports how it ended', async () => {
+    const sha = hex(40, 'sigint');
+    const withInputs = { ...base, 'report-status': sha, 'source-repo': 'acme/source' };
+    const main = await startStep({ phase: 'main', with: withInputs, env: env(), jobToken: 'job-token' });
     const runId = await savedRunId(main);
     main.child.kill('SIGINT');
     const stopped = await main.result;
     expect(stopped.code).toBe(1);
     expect(stopped.errors).toHaveLength(1);
-    expect(stopped.state.settled).toBe('true');
+    expect(stopped.state['cancel-requested']).toBe('true');
     expect(await runOf(runId)).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
 
     const post = await runStep({
       phase: 'post',
-      with: base,
+      with: withInputs,
       env: env(),
       jobToken: 'job-token',
       state: stopped.state,
     });
     expect(post.code).toBe(0);
-    expect(post.stdout).toContain('no remote run is left to cancel');
+    expect(post.stdout).toContain(`xrd: run ${runId} of acme/target was cancelled by the main step.`);
+    expect(post.stdout).not.toContain('::warning');
+    const statuses = await control<Array<{ state: string }>>(
+      sim,
+      'GET',
+      `/repos/acme/source/statuses/${sha}`,
+    );
+    expect(statuses.map((s) => s.state)).toEqual(['error', 'pending']);
   });
 
   it('leaves the remote run alone when cancel-on-cancel is false', async () => {
@@ -140,17 +150,31 @@ describe('cancel-on-cancel', () => {
 });
 
 describe('timeout', () => {
-  it('fails the step at the deadline and cancels the run with cancel-on-timeout', async () => {
-    const withInputs = { ...base, timeout: '3s', 'cancel-on-timeout': 'true' };
+  it('fails the step at the deadline, cancels the run with cancel-on-timeout, and closes the status', async () => {
+    const sha = hex(40, 'timeout');
+    const withInputs = {
+      ...base,
+      timeout: '3s',
+      'cancel-on-timeout': 'true',
+      'report-status': sha,
+      'source-repo': 'acme/source',
+    };
     const main = await runStep({ phase: 'main', with: withInputs, env: env(), jobToken: 'job-token' });
     expect(main.code).toBe(1);
     expect(main.errors).toHaveLength(1);
     expect(main.errors[0]).toMatch(/3s/);
     expect(main.outputs.status).toBe('in_progress');
+    expect(main.state.settled).toBe('true');
     expect(await runOf(main.outputs['run-id'])).toMatchObject({
       status: 'completed',
       conclusion: 'cancelled',
     });
+    const statuses = await control<Array<{ state: string }>>(
+      sim,
+      'GET',
+      `/repos/acme/source/statuses/${sha}`,
+    );
+    expect(statuses.map((s) => s.state)).toEqual(['error', 'pending']);
   });
 
   it('fails the step at the deadline and leaves the run running without cancel-on-timeout', async () => {

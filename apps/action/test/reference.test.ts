@@ -28,6 +28,7 @@ const README_TARGET = {
   file: 'test.yml',
   name: 'test',
   on: { repository_dispatch: {} },
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, not JavaScript
   jobs: [{ name: 'identify-run', steps: ['${{ github.event.client_payload.sha }}'], durationMs: 2000 }],
 };
 
