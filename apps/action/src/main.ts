@@ -174,7 +174,6 @@ export async function runMain(env: Env = process.env): Promise<void> {
     );
     actions.saveState(STATE.settled, 'true');
 
-    if (report) await reportResult(forge, report, result, reportOptions(prepared));
     setResultOutputs(setOutput, result);
     for (const job of result.failedJobs) {
       const steps =
@@ -187,6 +186,8 @@ export async function runMain(env: Env = process.env): Promise<void> {
       );
     }
     await writeSummary(renderSummary({ repo: target, ref: options.ref, what }, result));
+    // After the outputs and the summary, so a status the token may not write still leaves them.
+    if (report) await reportResult(forge, report, result, reportOptions(prepared));
 
     if (isFailingConclusion(result.conclusion, options.failOn)) {
       actions.setFailed(`The run ${result.htmlUrl} concluded ${result.conclusion}.`);
