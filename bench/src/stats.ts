@@ -25,7 +25,7 @@ export function fmtInt(value: number | null | undefined): string {
 /** Milliseconds with a sensible unit. */
 export function fmtMs(value: number | null | undefined): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '–';
-  if (Math.abs(value) >= 10_000) return `${(value / 1000).toFixed(1)} s`;
+  if (Math.abs(value) >= 1_000) return `${(value / 1000).toFixed(2)} s`;
   if (Math.abs(value) >= 100) return `${Math.round(value)} ms`;
   return `${value.toFixed(1)} ms`;
 }

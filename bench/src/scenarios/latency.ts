@@ -8,9 +8,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DispatchReceipt, RunResult } from '@xrd/core';
-import { engine, forgeFor, realSleep } from '../engine.ts';
-import { completionInstant, correlationId, OWNER, REF, REPO, setUpTarget, WF_RUN_NAME } from '../fixtures.ts';
-import type { RowBody, Section } from '../harness.ts';
+import { runReference } from '../baseline-reference.ts';
+import { BENCH_TOKEN, engine, forgeFor, realSleep } from '../engine.ts';
+import {
+  completionInstant,
+  correlationId,
+  EVENT_STEP_NAME,
+  OWNER,
+  REF,
+  REPO,
+  setUpTarget,
+  WF_RUN_NAME,
+} from '../fixtures.ts';
+import { type RowBody, type Section, settle } from '../harness.ts';
 import { type Sim, type SimRun, withSim } from '../sim.ts';
 import { fmtMs, median, percentile } from '../stats.ts';
 
@@ -176,6 +186,57 @@ async function webhook(signal: AbortSignal): Promise<RowBody> {
   }
 }
 
+/**
+ * The same runs followed the reference way (repository_dispatch, step name, 10 s ticker). Only
+ * REFERENCE_SAMPLES at once: with more runs in flight than its `max_runs` (10), the reference never
+ * finds some of them (see the concurrency rows), and there would be no latency to measure.
+ */
+const REFERENCE_SAMPLES = 8;
+
+async function reference(signal: AbortSignal): Promise<RowBody> {
+  return withSim('github', 1, async (sim) => {
+    await setUpTarget(sim, RUN_MS);
+    const shas = Array.from({ length: REFERENCE_SAMPLES }, () => correlationId('reflat'));
+    const done = await Promise.all(
+      shas.map(async (sha, index) => {
+        await realSleep(index * STAGGER_MS, signal);
+        const result = await runReference({
+          apiUrl: sim.apiUrl,
+          kind: 'github',
+          owner: OWNER,
+          repo: REPO,
+          ref: REF,
+          sha,
+          eventType: EVENT_STEP_NAME,
+          timeoutMs: 120_000,
+          now: Date.now,
+          sleep: realSleep,
+          signal,
+          token: BENCH_TOKEN,
+        });
+        return { result, returnedAt: Date.now() };
+      }),
+    );
+    const runs = new Map((await sim.runs()).map((run) => [run.id, run]));
+    const found = done.filter(({ result }) => result.runId !== undefined && !result.timedOut);
+    const latencies = found.map(
+      ({ result, returnedAt }) => returnedAt - completionOf(runs.get(result.runId!)),
+    );
+    const requests = done.map(({ result }) => result.requests);
+    return {
+      xrd: `p50 ${fmtMs(median(latencies))}, p95 ${fmtMs(percentile(latencies, 95))} (${REFERENCE_SAMPLES} runs); ${median(requests)} requests per run (median, none conditional)${found.length < done.length ? `; ${done.length - found.length} never found` : ''}`,
+      status: 'ok',
+      metrics: {
+        p50Ms: median(latencies),
+        p95Ms: percentile(latencies, 95),
+        requestsMedian: median(requests),
+        found: found.length,
+        samples: done.length,
+      },
+    };
+  });
+}
+
 export const latency: Section = {
   area: 'detection latency',
   budgetMs: 150_000,
@@ -186,9 +247,13 @@ export const latency: Section = {
       `${base}: webhook — a workflow_run receiver in the bench, completion = first \`completed\` delivery`,
       (signal) => webhook(signal),
     );
+    const referenceRow = settle(() => reference(ctx.signal));
     await ctx.scenario(
-      `${base}, ${HISTORY_RUNS} earlier 1-min runs in history: polling — dispatchAndWait with default settings, fresh Forge each`,
-      (signal) => polling(signal),
+      `${base}, ${HISTORY_RUNS} earlier 1-min runs in history: polling — dispatchAndWait with default settings, fresh Forge each (reference: repository_dispatch + step name, every 10 s)`,
+      async (signal) => {
+        const body = await polling(signal);
+        return { ...body, reference: (await referenceRow).xrd };
+      },
     );
     await webhookRow;
   },
