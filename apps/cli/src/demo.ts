@@ -9,7 +9,7 @@ import {
   type RunResult,
 } from '@xrd/core';
 import { startSim } from '@xrd/forge-sim';
-import { DEMO_DIALECTS, type DemoDialect } from './demo-dialects.js';
+import type { DemoDialect } from './demo-dialects.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { loadConnect } from './lazy.js';
 import type { JsonDemoRow } from './output.js';
@@ -51,7 +51,7 @@ function parseTimeScale(text: string | undefined): number {
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 10_000) {
     throw new InvalidInputError(
-      `--time-scale "${text}" is not a number between 0 and 10000; use e.g. --time-scale 10.`,
+      `--time-scale "${text}" must be a number above 0 and at most 10000, e.g. --time-scale 10.`,
       { input: '--time-scale' },
     );
   }
