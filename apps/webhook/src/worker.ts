@@ -19,18 +19,19 @@ import {
   type RepoRef,
   type ReportOptions,
   type RequestMeter,
-  reportResult,
+  renderComment,
   reportStart,
-  correlateRun,
-  type CorrelateOptions,
-  type FoundRun,
+  type RunResult,
+  statusFor,
+  searchRun,
   waitForRun,
 } from '@xrd/core';
-import type { ServiceConfig } from './config.js';
+import type { ForgeConfig, ServiceConfig } from './config.js';
 import { CORRELATION_ID_PATTERN, type ServiceEvent } from './events.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { planDispatches, type SourceEvent } from './plan.js';
+import { readStatuses } from './status-reader.js';
 import type { DispatchPatch, DispatchRow, DispatchState, Store, StoredDelivery } from './store/types.js';
 
 /** What the HTTP layer stores as a delivery's payload. */
@@ -67,27 +68,6 @@ function backoff(attempt: number, baseMs: number, maxMs: number): number {
 }
 
 class LostLease extends Error {}
-
-/**
- * Looks for the run carrying the receipt's correlation id. Not found is "certainly absent" only
- * with run-name correlation: a title exists the moment the run does, while a step name appears only
- * once a job runs, so a missing step proves nothing.
- * TODO(core): use core's `searchRun` (which knows whether undecided candidates remain) once exported.
- */
-async function findRun(
-  forge: Forge,
-  receipt: DispatchReceipt,
-  options: CorrelateOptions,
-): Promise<{ found?: FoundRun; certainlyAbsent: boolean }> {
-  try {
-    return { found: await correlateRun(forge, receipt, options), certainlyAbsent: false };
-  } catch (error) {
-    if (isXrdError(error) && error.code === 'RUN_NOT_FOUND') {
-      return { certainlyAbsent: receipt.correlation === 'run-name' };
-    }
-    throw error;
-  }
-}
 
 export class Worker {
   readonly #o: WorkerOptions;
@@ -439,10 +419,14 @@ export class Worker {
     const since = row.dispatchedAt ?? row.createdAt;
     const remaining = since + config.reconcile.correlationTimeoutMs - this.#now();
     const ctx = this.#ctx(row.targetForge);
-    const outcome = await findRun(this.#forge(row.targetForge), this.#receipt(row), {
-      // One bounded slice per claim: the lease stays short and other work gets its turn.
-      timeoutMs: Math.max(0, Math.min(remaining, 30_000)),
+    const verdict = remaining <= 0;
+    const outcome = await searchRun(this.#forge(row.targetForge), this.#receipt(row), {
+      // One bounded slice per claim: the lease stays short and other work gets its turn. The last
+      // slice inspects every candidate, so "certainly absent" can be decided: with `auto`
+      // correlation a run whose title lacks the id is ruled out only once its steps are seen.
+      timeoutMs: verdict ? Math.max(3 * this.#correlationInterval(), 1000) : Math.min(remaining, 30_000),
       intervalMs: this.#correlationInterval(),
+      ...(verdict ? { maxRuns: 150 } : {}),
       meter: ctx.meter,
       signal: ctx.signal,
     });
@@ -459,7 +443,7 @@ export class Worker {
         nextAt: this.#now(),
       });
     }
-    if (this.#now() - since < config.reconcile.correlationTimeoutMs) {
+    if (!verdict) {
       return this.#to(row, 'correlating', { nextAt: this.#now() + this.#correlationInterval() });
     }
     if (row.dispatchPath === null && outcome.certainlyAbsent && row.attempts < MAX_SEND_ATTEMPTS) {
@@ -549,24 +533,13 @@ export class Worker {
 
   async #complete(row: DispatchRow): Promise<void> {
     const { metrics, logger } = this.#o;
-    const source = this.#forge(row.sourceForge);
-    const ctx = this.#ctx(row.sourceForge);
     if (row.outcome === 'rejected' || row.outcome === 'not-found') {
-      const report = this.#report(row, !row.supersededBy);
       const description = (row.error ?? 'The dispatch failed.').slice(0, 139);
-      if (report.sha !== undefined) {
-        await source.setCommitStatus(report.repo, report.sha, { state: 'error', context: row.reportContext, description }, ctx);
-      }
-      if (report.pr !== undefined) {
-        const marker = commentMarker(row.reportContext);
-        await source.upsertComment(
-          report.repo,
-          report.pr,
-          marker,
-          `${marker}\n**${row.targetRepo} could not be run** — ${row.error ?? 'the dispatch failed'}\n\n<sub>xrd</sub>`,
-          ctx,
-        );
-      }
+      const current = await this.#postStatusOnce(row, { state: 'error', context: row.reportContext, description });
+      await this.#comment(
+        current,
+        (marker) => `${marker}\n**${row.targetRepo} could not be run** — ${row.error ?? 'the dispatch failed'}\n\n<sub>xrd</sub>`,
+      );
       metrics.completions.inc({ conclusion: row.outcome });
       return this.#to(row, 'completing', { state: 'done', completedAt: this.#now() });
     }
@@ -585,7 +558,8 @@ export class Worker {
     });
     // A superseded dispatch keeps the PR comment for the newer one; its own commit still gets its
     // true final status.
-    await reportResult(source, this.#report(row, !row.supersededBy), result, { ctx });
+    const current = await this.#postStatusOnce(row, statusFor(result, row.reportContext));
+    await this.#comment(current, (marker) => renderComment(result, { marker }));
     metrics.completions.inc({ conclusion: result.conclusion ?? 'unknown' });
     metrics.bridgeSeconds.observe((this.#now() - row.createdAt) / 1000);
     logger.info('reported', { dispatch: row.id, run: row.runId, conclusion: result.conclusion });
@@ -597,6 +571,37 @@ export class Worker {
     });
   }
 
+  /**
+   * Posts a final status at most once across crashes: the attempt is counted (committed) before the
+   * POST; a retry first reads the commit's statuses and skips the POST when it already landed.
+   */
+  async #postStatusOnce(row: DispatchRow, status: CommitStatusInput): Promise<DispatchRow> {
+    if (!row.reportStatus) return row;
+    if (row.statusPosts > 0) {
+      const config = this.#o.config.forges.find((f) => f.name === row.sourceForge) as ForgeConfig;
+      const seen = await readStatuses(config, row.sourceRepo, row.headSha, this.#abort.signal);
+      const landed = seen?.some(
+        (s) => s.context === status.context && s.state === status.state && s.description === (status.description ?? ''),
+      );
+      if (landed) {
+        this.#o.logger.info('final status already posted before a restart; not posting again', { dispatch: row.id });
+        return row;
+      }
+    }
+    const current = await this.#continue(row, row.state, { statusPosts: row.statusPosts + 1 });
+    const ctx = this.#ctx(row.sourceForge);
+    await this.#forge(row.sourceForge).setCommitStatus(repoRef(row.sourceRepo), row.headSha, status, ctx);
+    return current;
+  }
+
+  /** The one PR comment (found again by its marker, so a retry edits instead of adding). */
+  async #comment(row: DispatchRow, body: (marker: string) => string): Promise<void> {
+    const report = this.#report(row, !row.supersededBy);
+    if (report.pr === undefined) return;
+    const marker = commentMarker(row.reportContext);
+    await this.#forge(row.sourceForge).upsertComment(report.repo, report.pr, marker, body(marker), this.#ctx(row.sourceForge));
+  }
+
   async #supersede(row: DispatchRow): Promise<void> {
     const { metrics, logger } = this.#o;
     if (row.cancelSuperseded && row.runId !== null) {
@@ -605,17 +610,14 @@ export class Worker {
         .catch((error) => logger.warn('cancelling the superseded run failed', { dispatch: row.id, error }));
     }
     if (row.startReported && row.reportStatus) {
-      const source = this.#forge(row.sourceForge);
-      const ctx = this.#ctx(row.sourceForge);
-      const states = (await source.capabilities(ctx)).commitStates;
+      const states = (await this.#forge(row.sourceForge).capabilities(this.#ctx(row.sourceForge))).commitStates;
       // GitHub has no neutral state; Gitea/Forgejo have `skipped`, which says exactly this.
-      const status: CommitStatusInput = {
+      await this.#postStatusOnce(row, {
         state: states.includes('skipped') ? 'skipped' : 'error',
         context: row.reportContext,
         description: 'Superseded by a newer push',
         ...(row.runHtmlUrl ? { targetUrl: row.runHtmlUrl } : {}),
-      };
-      await source.setCommitStatus(repoRef(row.sourceRepo), row.headSha, status, ctx);
+      });
     }
     metrics.dispatches.inc({ forge: row.targetForge, result: 'superseded' });
     logger.info('superseded', { dispatch: row.id, by: row.supersededBy, run: row.runId });

@@ -156,6 +156,7 @@ export async function startService(
       }
     });
     void exited.then((code) => reject(new Error(`service exited (${code}) before listening: ${stderr}`)));
+    setTimeout(() => reject(new Error(`service did not log "listening" within 15 s: ${stderr}`)), 15_000).unref();
   });
   return { url, child, logs, exited };
 }

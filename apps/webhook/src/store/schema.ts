@@ -81,4 +81,12 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    statements: [
+      // How many times a final status POST was started: above zero on a retry, the statuses already
+      // on the commit are read first, so a crash right after the POST does not post it twice.
+      'ALTER TABLE dispatches ADD COLUMN status_posts INTEGER NOT NULL DEFAULT 0',
+    ],
+  },
 ];

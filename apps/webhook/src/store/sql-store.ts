@@ -78,6 +78,7 @@ function toDispatch(r: Record<string, unknown>): DispatchRow {
     completedAt: numOrNull(r.completed_at),
     nextAt: num(r.next_at),
     attempts: num(r.attempts),
+    statusPosts: num(r.status_posts ?? 0),
   };
 }
 
@@ -94,6 +95,7 @@ const PATCH_COLUMNS: Readonly<Record<keyof DispatchPatch, string>> = {
   error: 'error',
   completedAt: 'completed_at',
   nextAt: 'next_at',
+  statusPosts: 'status_posts',
 };
 
 const ACTIVE_LIST = ACTIVE_STATES.map((s) => `'${s}'`).join(', ');

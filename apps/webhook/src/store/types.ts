@@ -94,6 +94,7 @@ export interface DispatchRow extends DispatchPlan {
   readonly completedAt: number | null;
   readonly nextAt: number;
   readonly attempts: number;
+  readonly statusPosts: number;
 }
 
 /** Fields a worker step may change. */
@@ -110,6 +111,7 @@ export interface DispatchPatch {
   readonly error?: string | null;
   readonly completedAt?: number;
   readonly nextAt?: number;
+  readonly statusPosts?: number;
 }
 
 /** A target's `workflow_run` completed event, as the store matches it to a dispatch. */
