@@ -99,7 +99,7 @@ describe('bad inputs', () => {
         "client_payload with a workflow": "\`client_payload\` only applies to \`event-type\`; use \`inputs\` for a workflow dispatch.",
         "correlation unknown": "\`correlation\` must be auto, run-name or step-name, not "magic".",
         "event_type on gitea": "\`event_type\` needs GitHub: Gitea has no repository_dispatch, so give \`workflow\` instead.",
-        "fail-on unknown": "\`fail-on\` has an unknown conclusion "bogus"; use a comma list of success, failure, cancelled, skipped, timed_out, action_required, neutral, stale, startup_failure.",
+        "fail-on unknown": "\`fail-on\` has an unknown conclusion "bogus"; use \`never\` or a comma list of success, failure, cancelled, skipped, timed_out, action_required, neutral, stale, startup_failure.",
         "gitea target from a GitHub runner without server-url": "\`server-url\` is required for gitea: the address of your server, e.g. https://gitea.example.com.",
         "inputs a list": "\`inputs\` must be an object (key: value), not a list.",
         "inputs not JSON": "\`inputs\` is not valid JSON (Unexpected end of JSON input); give a JSON object or key: value lines.",

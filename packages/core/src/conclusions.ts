@@ -20,7 +20,8 @@ export function isFailingConclusion(
 }
 
 /**
- * Parses a comma (or whitespace) separated list of conclusions. Empty text gives the default.
+ * Parses a comma (or whitespace) separated list of conclusions. Empty text gives the default;
+ * `never` alone gives none (the step passes whatever the run concluded; outputs still tell).
  * `label` is how the user wrote the input, for the error message.
  */
 export function parseFailOn(text: string | undefined, label = 'fail-on'): readonly RunConclusion[] {
@@ -29,11 +30,12 @@ export function parseFailOn(text: string | undefined, label = 'fail-on'): readon
     .map((s) => s.trim().toLowerCase())
     .filter((s) => s.length > 0);
   if (items.length === 0) return DEFAULT_FAIL_ON;
+  if (items.length === 1 && items[0] === 'never') return [];
   const out: RunConclusion[] = [];
   for (const item of items) {
     if (!isRunConclusion(item)) {
       throw new InvalidInputError(
-        `\`${label}\` has an unknown conclusion "${item}"; use a comma list of ${RUN_CONCLUSIONS.join(', ')}.`,
+        `\`${label}\` has an unknown conclusion "${item}"; use \`never\` or a comma list of ${RUN_CONCLUSIONS.join(', ')}.`,
         { input: label },
       );
     }

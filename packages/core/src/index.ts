@@ -25,7 +25,7 @@ export {
   prepareDispatch,
   validateDispatchRequest,
 } from './dispatch.js';
-export { dispatchAndWait } from './dispatch-and-wait.js';
+export { dispatchAndWait, provisionalRun } from './dispatch-and-wait.js';
 export type {
   CorrelateOptions,
   CorrelationMethod,

@@ -248,7 +248,7 @@ describe('parseRunOptions', () => {
         "poll-interval: \`poll-interval\` must be a duration such as 600 (seconds), 30s, 10m or 1h, not "10x".",
         "max-runs: \`max-runs\` must be a whole number from 1 to 100, not "0".",
         "max-runs: \`max-runs\` must be a whole number from 1 to 100, not "ten".",
-        "fail-on: \`fail-on\` has an unknown conclusion "exploded"; use a comma list of success, failure, cancelled, skipped, timed_out, action_required, neutral, stale, startup_failure.",
+        "fail-on: \`fail-on\` has an unknown conclusion "exploded"; use \`never\` or a comma list of success, failure, cancelled, skipped, timed_out, action_required, neutral, stale, startup_failure.",
         "report-status: \`report-status\` is true but the source commit is unknown here; give the commit sha instead.",
         "report-status: \`report-status\` must be true, false or a commit sha (7–64 hex digits), not "main".",
         "report-comment: \`report-comment\` is true but no pull request is known here; give the pull request number instead.",

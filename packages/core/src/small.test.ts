@@ -72,8 +72,11 @@ describe('conclusions', () => {
     expect(parseFailOn(' Failure,timed_out failure ')).toEqual(['failure', 'timed_out']);
     expect(parseFailOn('')).toBe(DEFAULT_FAIL_ON);
     expect(parseFailOn(undefined)).toBe(DEFAULT_FAIL_ON);
+    expect(parseFailOn(' Never ')).toEqual([]);
+    expect(isFailingConclusion('failure', parseFailOn('never'))).toBe(false);
+    expect(() => parseFailOn('never,failure', '--fail-on')).toThrow(/unknown conclusion "never"/);
     expect(() => parseFailOn('boom', '--fail-on')).toThrowErrorMatchingInlineSnapshot(
-      `[InvalidInputError: \`--fail-on\` has an unknown conclusion "boom"; use a comma list of success, failure, cancelled, skipped, timed_out, action_required, neutral, stale, startup_failure.]`,
+      `[InvalidInputError: \`--fail-on\` has an unknown conclusion "boom"; use \`never\` or a comma list of success, failure, cancelled, skipped, timed_out, action_required, neutral, stale, startup_failure.]`,
     );
   });
 });
