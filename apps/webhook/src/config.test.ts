@@ -47,7 +47,7 @@ describe('parseConfig', () => {
     expect(config.maxBodyBytes).toBe(25 * 1024 * 1024);
     expect(config.routes[0]).toMatchObject({
       when: { pullRequest: ['opened', 'synchronize', 'reopened'], push: [] },
-      dispatch: { ref: 'main', correlationInput: 'correlation_id', correlation: 'auto' },
+      dispatch: { ref: 'main', correlationInput: 'correlation_id', correlation: 'run-name' },
       report: { context: 'dispatch-target/build', status: true, comment: true },
       supersede: true,
       cancelSuperseded: false,

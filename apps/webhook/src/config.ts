@@ -443,7 +443,10 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
         }
       }
       const correlationInput = str(dispatch, 'correlation-input', `${at}.dispatch.correlation-input`) ?? 'correlation_id';
-      const correlation = (str(dispatch, 'correlation', `${at}.dispatch.correlation`) ?? 'auto') as CorrelationMode;
+      // run-name by default: the service matches `workflow_run` events by the id in display_title,
+      // and a title is there the moment the run exists, so an interrupted dispatch can be proven
+      // absent; step names are only seen once jobs run.
+      const correlation = (str(dispatch, 'correlation', `${at}.dispatch.correlation`) ?? 'run-name') as CorrelationMode;
       if (!CORRELATIONS.includes(correlation)) {
         problems.push(`${at}.dispatch.correlation must be one of ${CORRELATIONS.join(', ')}.`);
       }

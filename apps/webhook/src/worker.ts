@@ -446,7 +446,7 @@ export class Worker {
     if (!verdict) {
       return this.#to(row, 'correlating', { nextAt: this.#now() + this.#correlationInterval() });
     }
-    if (row.dispatchPath === null && outcome.certainlyAbsent && row.attempts < MAX_SEND_ATTEMPTS) {
+    if (row.dispatchPath === null && outcome.certainlyAbsent) {
       // The POST's fate was unknown and a full search proves no run carries the id: the dispatch
       // never took effect, so (and only so) it is sent again.
       logger.warn('interrupted dispatch certainly absent; sending it again', { dispatch: row.id });
