@@ -19,7 +19,7 @@ import { DEMO_DIALECTS } from './demo-dialects.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import type { RunFlags } from './flags.js';
 import { type JsonDocument, jsonDispatch, renderJson } from './output.js';
-import { locateRun, type RunCommandFlags, runCommands } from './run-commands.js';
+import { locateRun, type RunCommandFlags, resolveRunTarget, runCommands } from './run-commands.js';
 import { type CliIo, type CommonFlags, finishRun, parseDispatchOptions, Session } from './session.js';
 import type { Palette } from './ui.js';
 import { VERSION } from './version.js';
@@ -294,7 +294,7 @@ Examples:
         await guard(s, async () => {
           const target = await locateRun(run, flags, s.io.env);
           const forge = await s.connect(target, flags, name === 'cancel');
-          return runCommands[name](s, forge, target, flags);
+          return runCommands[name](s, forge, await resolveRunTarget(forge, target, s.io.signal), flags);
         }),
       );
     });

@@ -65,6 +65,8 @@ export async function runDemo(s: Session, flags: DemoFlags): Promise<number> {
   s.progress.line(
     `${p.bold('xrd demo')}: forge-sim in this process, simulated time ×${timeScale}; each row is a real dispatch → correlate → wait over HTTP`,
   );
+  // Each flow gets its own status line (below); the session's own would fight with them.
+  s.progress.stop();
 
   const rows: JsonDemoRow[] = [];
   let exitCode: number = EXIT.ok;

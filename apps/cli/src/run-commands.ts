@@ -6,6 +6,7 @@ import {
   InvalidInputError,
   isFailingConclusion,
   type RepoRef,
+  RunNotFoundError,
   type RunOptions,
   waitForRun,
 } from '@xrd/core';
@@ -34,6 +35,11 @@ export interface RunCommandFlags extends TokenFlags {
 export interface RunTarget extends Pick<RunOptions, 'forge' | 'apiUrl'> {
   readonly repo: RepoRef;
   readonly runId: number;
+  /**
+   * True when `runId` is really a run NUMBER: Gitea and Forgejo web pages show
+   * `/{owner}/{repo}/actions/runs/{run index}`, while their API wants the run id.
+   */
+  readonly runIdIsNumber?: boolean;
   readonly jobId?: number;
   /** The validated options (timeout, interval, fail-on, cancel flags) for `wait`. */
   readonly options: RunOptions;
@@ -97,6 +103,7 @@ export async function locateRun(
     apiUrl: options.apiUrl,
     repo: options.repo,
     runId: loc.runId,
+    ...(loc.source === 'html-url' && options.forge !== 'github' ? { runIdIsNumber: true } : {}),
     ...(loc.jobId !== undefined ? { jobId: loc.jobId } : {}),
     options,
   };
@@ -109,6 +116,30 @@ function pick<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V
 function sameServer(a: string | undefined, b: string | undefined): boolean {
   if (!a || !b) return false;
   return a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
+}
+
+/**
+ * A Gitea/Forgejo web URL names the run by its number; find its id among the repository's runs
+ * (newest first, numbers falling), reading no more pages than needed.
+ */
+export async function resolveRunTarget(
+  forge: Forge,
+  target: RunTarget,
+  signal: AbortSignal,
+): Promise<RunTarget> {
+  if (!target.runIdIsNumber) return target;
+  const runNumber = target.runId;
+  const MAX_PAGES = 20;
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const { runs, hasMore } = await forge.listRuns(target.repo, { page, perPage: 50 }, { signal });
+    const found = runs.find((r) => r.runNumber === runNumber);
+    if (found) return { ...target, runId: found.id, runIdIsNumber: false };
+    const oldest = runs.at(-1)?.runNumber;
+    if (!hasMore || runs.length === 0 || (oldest !== undefined && oldest < runNumber)) break;
+  }
+  throw new RunNotFoundError(
+    `No run #${runNumber} in ${repoName(target.repo)}; check the run URL, or pass the run's API URL instead.`,
+  );
 }
 
 type Handler = (

@@ -104,7 +104,7 @@ const CASES: readonly BadCase[] = [
     name: '--fail-on with an unknown conclusion',
     args: [...D, '--fail-on', 'failure,bogus'],
     message:
-      'xrd: `--fail-on` has an unknown conclusion "bogus"; use a comma list of success, failure, cancelled, skipped, timed_out, action_required, neutral, stale, startup_failure.',
+      'xrd: `--fail-on` has an unknown conclusion "bogus"; use `never` or a comma list of success, failure, cancelled, skipped, timed_out, action_required, neutral, stale, startup_failure.',
   },
   {
     name: '--input without =',

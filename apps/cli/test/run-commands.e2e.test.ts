@@ -235,5 +235,21 @@ describe('on Gitea (forge-sim gitea-1.25)', () => {
     const logs = await xrd(['logs', url, '--failed'], { env: { GITEA_TOKEN: 'gitea-token-1234' } });
     expect(logs.code).toBe(0);
     expect(logs.stdout).toContain('==> test (failure) <==');
+
+    // The web page names the run by its NUMBER (Gitea's run index), not its id.
+    const run = json(r).run as { htmlUrl: string; runNumber: number };
+    expect(run.htmlUrl).toBe(`${sim.url}/acme/target/actions/runs/${run.runNumber}`);
+    expect(run.runNumber).not.toBe(id);
+    const web = await xrd(['status', run.htmlUrl, '--forge', 'gitea', '--json'], {
+      env: { GITEA_TOKEN: 'gitea-token-1234' },
+    });
+    expect(web.code).toBe(0);
+    expect(json(web)).toMatchObject({ run: { id, runNumber: run.runNumber } });
+    // A job page (…/jobs/N) is Gitea's shape, so no --forge is needed.
+    const job = await xrd(['status', `${run.htmlUrl}/jobs/0`, '--json'], {
+      env: { GITEA_TOKEN: 'gitea-token-1234' },
+    });
+    expect(job.code).toBe(0);
+    expect(json(job)).toMatchObject({ run: { id } });
   });
 });
