@@ -6,7 +6,13 @@ import { ConfigError, loadConfig, parseConfig } from './config.js';
 
 const valid = {
   forges: [
-    { name: 'gh', kind: 'github', 'api-url': 'https://api.github.com', token: 'ghp_x', 'webhook-secret': 's1' },
+    {
+      name: 'gh',
+      kind: 'github',
+      'api-url': 'https://api.github.com',
+      token: 'ghp_x',
+      'webhook-secret': 's1',
+    },
     { name: 'gitea', kind: 'gitea', 'api-url': 'https://gitea.example.com', 'webhook-secret': 's2' },
   ],
   routes: [
@@ -17,7 +23,11 @@ const valid = {
         forge: 'gitea',
         repo: 'acme/target',
         workflow: 'build-from-pr.yml',
-        inputs: { pr_number: '{{ pr.number }}', pr_head_sha: '{{ pr.head.sha }}', source_repo: '{{ source.repo }}' },
+        inputs: {
+          pr_number: '{{ pr.number }}',
+          pr_head_sha: '{{ pr.head.sha }}',
+          source_repo: '{{ source.repo }}',
+        },
       },
       report: { context: 'dispatch-target/build' },
     },
@@ -98,7 +108,12 @@ describe('parseConfig', () => {
         routes: [
           {
             when: { forge: 'gitea', repo: 'acme/source', push: ['main'] },
-            dispatch: { forge: 'gitea', repo: 'acme/target', 'event-type': 'build', inputs: { n: '{{ pr.number }}' } },
+            dispatch: {
+              forge: 'gitea',
+              repo: 'acme/target',
+              'event-type': 'build',
+              inputs: { n: '{{ pr.number }}' },
+            },
           },
         ],
       }),
@@ -112,7 +127,11 @@ describe('parseConfig', () => {
   });
 
   it('never puts a secret in an error', () => {
-    const all = problems({ forges: [{ name: 'gh', kind: 'github', 'api-url': 'x', token: 'ghp_supersecret', 'webhook-secret': 'hush' }] });
+    const all = problems({
+      forges: [
+        { name: 'gh', kind: 'github', 'api-url': 'x', token: 'ghp_supersecret', 'webhook-secret': 'hush' },
+      ],
+    });
     expect(all.join('\n')).not.toMatch(/supersecret|hush/);
   });
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { CorrelationMode, ForgeKind, RepoRef } from '@xrd/core';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from './duration.js';
-import { checkTemplate, COMMON_VARIABLES, PR_VARIABLES, PUSH_VARIABLES } from './template.js';
+import { COMMON_VARIABLES, checkTemplate, PR_VARIABLES, PUSH_VARIABLES } from './template.js';
 
 export interface GitHubAppCredentials {
   readonly appId: string;
@@ -118,7 +118,9 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 /** Reads, overrides and validates the config; throws ConfigError listing every problem. */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   if (!file) {
-    throw new ConfigError(['--config is required: pass the path of the YAML config file, e.g. --config xrd-webhook.yml.']);
+    throw new ConfigError([
+      '--config is required: pass the path of the YAML config file, e.g. --config xrd-webhook.yml.',
+    ]);
   }
   let text: string;
   try {
@@ -268,7 +270,9 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
       }
       const name = str(f, 'name', `${at}.name`);
       if (name === undefined || !/^[a-z0-9][a-z0-9-]*$/.test(name)) {
-        problems.push(`${at}.name must be lower-case letters, digits and dashes (it becomes the URL path /hooks/<name>).`);
+        problems.push(
+          `${at}.name must be lower-case letters, digits and dashes (it becomes the URL path /hooks/<name>).`,
+        );
         return;
       }
       if (forges.some((g) => g.name === name)) {
@@ -278,7 +282,9 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
       const fenv = (key: string) => env[forgeEnvName(name, key)];
       const kind = str(f, 'kind', `${at}.kind`) as ForgeKind | undefined;
       if (kind === undefined || !FORGE_KINDS.includes(kind)) {
-        problems.push(`${at}.kind must be one of ${FORGE_KINDS.join(', ')}, not ${JSON.stringify(kind ?? null)}.`);
+        problems.push(
+          `${at}.kind must be one of ${FORGE_KINDS.join(', ')}, not ${JSON.stringify(kind ?? null)}.`,
+        );
       }
       const apiUrl = str(f, 'api-url', `${at}.api-url`, fenv('API_URL'));
       if (apiUrl === undefined || !/^https?:\/\/[^\s]+$/.test(apiUrl)) {
@@ -314,13 +320,21 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
                 : {
                     appId,
                     privateKey,
-                    installationId: int(installation, `${at}.app.installation-id`, 1, Number.MAX_SAFE_INTEGER, 1),
+                    installationId: int(
+                      installation,
+                      `${at}.app.installation-id`,
+                      1,
+                      Number.MAX_SAFE_INTEGER,
+                      1,
+                    ),
                   };
           }
         }
       }
       if (token === undefined && app === undefined) {
-        problems.push(`${at}.token is required (or ${forgeEnvName(name, 'TOKEN')}, or app credentials on GitHub).`);
+        problems.push(
+          `${at}.token is required (or ${forgeEnvName(name, 'TOKEN')}, or app credentials on GitHub).`,
+        );
       }
       if (token !== undefined && app !== undefined) {
         problems.push(`${at} has both token and app: keep one of them.`);
@@ -391,17 +405,22 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
           } else pullRequest.push(action as PullRequestAction);
         }
       } else if (pr !== undefined && pr !== false && pr !== null) {
-        problems.push(`${at}.when.pull_request must be true or a list of actions (${PULL_REQUEST_ACTIONS.join(', ')}).`);
+        problems.push(
+          `${at}.when.pull_request must be true or a list of actions (${PULL_REQUEST_ACTIONS.join(', ')}).`,
+        );
       }
       let push: string[] = [];
       const pushRaw = when.push;
       if (typeof pushRaw === 'string') push = [pushRaw];
-      else if (Array.isArray(pushRaw) && pushRaw.every((b) => typeof b === 'string' && b !== '')) push = pushRaw;
+      else if (Array.isArray(pushRaw) && pushRaw.every((b) => typeof b === 'string' && b !== ''))
+        push = pushRaw;
       else if (pushRaw !== undefined && pushRaw !== null) {
         problems.push(`${at}.when.push must be a branch name or a list of branch names.`);
       }
       if (pullRequest.length === 0 && push.length === 0) {
-        problems.push(`${at}.when needs pull_request (true or actions) or push (branches): otherwise it never fires.`);
+        problems.push(
+          `${at}.when needs pull_request (true or actions) or push (branches): otherwise it never fires.`,
+        );
       }
 
       const targetForge = forgeRef(dispatch.forge, `${at}.dispatch.forge`);
@@ -411,11 +430,15 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
         typeof workflowRaw === 'number' ? workflowRaw : str(dispatch, 'workflow', `${at}.dispatch.workflow`);
       const eventType = str(dispatch, 'event-type', `${at}.dispatch.event-type`);
       if ((workflow === undefined) === (eventType === undefined)) {
-        problems.push(`${at}.dispatch needs exactly one of workflow (workflow_dispatch) or event-type (repository_dispatch).`);
+        problems.push(
+          `${at}.dispatch needs exactly one of workflow (workflow_dispatch) or event-type (repository_dispatch).`,
+        );
       }
       const targetKind = forges.find((f) => f.name === targetForge)?.kind;
       if (eventType !== undefined && targetKind !== undefined && targetKind !== 'github') {
-        problems.push(`${at}.dispatch.event-type needs a GitHub target: ${targetKind} has no repository_dispatch; use workflow.`);
+        problems.push(
+          `${at}.dispatch.event-type needs a GitHub target: ${targetKind} has no repository_dispatch; use workflow.`,
+        );
       }
       const available = [
         ...COMMON_VARIABLES,
@@ -430,7 +453,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
       templ(ref, `${at}.dispatch.ref`);
       const inputs: Record<string, string> = {};
       if (dispatch.inputs !== undefined && dispatch.inputs !== null) {
-        if (!isObj(dispatch.inputs)) problems.push(`${at}.dispatch.inputs must be a mapping of input name to template.`);
+        if (!isObj(dispatch.inputs))
+          problems.push(`${at}.dispatch.inputs must be a mapping of input name to template.`);
         else {
           for (const [key, value] of Object.entries(dispatch.inputs)) {
             if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
@@ -442,11 +466,13 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
           }
         }
       }
-      const correlationInput = str(dispatch, 'correlation-input', `${at}.dispatch.correlation-input`) ?? 'correlation_id';
+      const correlationInput =
+        str(dispatch, 'correlation-input', `${at}.dispatch.correlation-input`) ?? 'correlation_id';
       // run-name by default: the service matches `workflow_run` events by the id in display_title,
       // and a title is there the moment the run exists, so an interrupted dispatch can be proven
       // absent; step names are only seen once jobs run.
-      const correlation = (str(dispatch, 'correlation', `${at}.dispatch.correlation`) ?? 'run-name') as CorrelationMode;
+      const correlation = (str(dispatch, 'correlation', `${at}.dispatch.correlation`) ??
+        'run-name') as CorrelationMode;
       if (!CORRELATIONS.includes(correlation)) {
         problems.push(`${at}.dispatch.correlation must be one of ${CORRELATIONS.join(', ')}.`);
       }

@@ -42,15 +42,23 @@ describe('normaliseEvent', () => {
   });
 
   it('ignores what the service does not act on', () => {
-    expect(normaliseEvent('github', 'issues', { repository: { full_name: 'a/b' } })).toEqual({ ignored: 'event issues' });
-    expect(normaliseEvent('github', 'pull_request', { action: 'closed', repository: { full_name: 'a/b' } })).toEqual({
+    expect(normaliseEvent('github', 'issues', { repository: { full_name: 'a/b' } })).toEqual({
+      ignored: 'event issues',
+    });
+    expect(
+      normaliseEvent('github', 'pull_request', { action: 'closed', repository: { full_name: 'a/b' } }),
+    ).toEqual({
       ignored: 'pull_request closed',
     });
     expect(
       normaliseEvent('github', 'workflow_run', { action: 'requested', repository: { full_name: 'a/b' } }),
     ).toEqual({ ignored: 'workflow_run requested' });
     expect(
-      normaliseEvent('github', 'push', { ref: 'refs/heads/x', after: '0'.repeat(40), repository: { full_name: 'a/b' } }),
+      normaliseEvent('github', 'push', {
+        ref: 'refs/heads/x',
+        after: '0'.repeat(40),
+        repository: { full_name: 'a/b' },
+      }),
     ).toEqual({ ignored: 'branch deletion' });
   });
 

@@ -50,7 +50,9 @@ function header(headers: Headers, name: string): string | undefined {
 /** The event name of a delivery. */
 export function eventName(headers: Headers): string | undefined {
   return (
-    header(headers, 'x-github-event') ?? header(headers, 'x-gitea-event') ?? header(headers, 'x-forgejo-event')
+    header(headers, 'x-github-event') ??
+    header(headers, 'x-gitea-event') ??
+    header(headers, 'x-forgejo-event')
   );
 }
 
@@ -110,7 +112,8 @@ export function normaliseEvent(
       const head = obj(pr.head);
       const headSha = text(head.sha);
       const headRef = text(head.ref);
-      if (typeof number !== 'number' || !headSha || !headRef) return { ignored: 'pull_request without number/head' };
+      if (typeof number !== 'number' || !headSha || !headRef)
+        return { ignored: 'pull_request without number/head' };
       return {
         type: 'pull_request',
         repo,

@@ -28,7 +28,12 @@ export interface HttpOptions {
 
 type Answer = { status: number; body: Record<string, unknown> };
 
-function send(res: ServerResponse, status: number, body: Record<string, unknown> | string, type = 'application/json') {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: Record<string, unknown> | string,
+  type = 'application/json',
+) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
   res.end(text);
@@ -88,7 +93,8 @@ export function createHandler(o: HttpOptions): (req: IncomingMessage, res: Serve
     const event = eventName(req.headers);
     if (event === 'ping') return { status: 200, body: { status: 'pong' } };
     const id = deliveryId(req.headers);
-    if (!id) return { status: 400, body: { error: 'no delivery id header (X-GitHub-Delivery / X-Gitea-Delivery)' } };
+    if (!id)
+      return { status: 400, body: { error: 'no delivery id header (X-GitHub-Delivery / X-Gitea-Delivery)' } };
     let payload: unknown;
     try {
       payload = JSON.parse(jsonText(req, body));
@@ -96,7 +102,8 @@ export function createHandler(o: HttpOptions): (req: IncomingMessage, res: Serve
       return { status: 400, body: { error: 'body is not valid JSON' } };
     }
     const normalised = normaliseEvent(forge.kind, event, payload);
-    if ('ignored' in normalised) return { status: 202, body: { status: 'ignored', reason: normalised.ignored } };
+    if ('ignored' in normalised)
+      return { status: 202, body: { status: 'ignored', reason: normalised.ignored } };
     if (normalised.type === 'workflow_run') {
       if (!isKnownRepo(o.config, forge.name, normalised.repo, 'target')) {
         return { status: 202, body: { status: 'ignored', reason: 'not a target repository of any route' } };
@@ -144,7 +151,11 @@ export function createHandler(o: HttpOptions): (req: IncomingMessage, res: Serve
         .catch((error) => {
           // The store failed: the forge sees a 503 and can redeliver; nothing was acknowledged.
           o.logger.error('delivery could not be stored', { forge: forge.name, error });
-          o.metrics.deliveries.inc({ forge: forge.name, event: eventName(req.headers) ?? 'none', result: 'error' });
+          o.metrics.deliveries.inc({
+            forge: forge.name,
+            event: eventName(req.headers) ?? 'none',
+            result: 'error',
+          });
           if (!res.headersSent) send(res, 503, { error: 'delivery could not be stored; retry' });
         });
       return;

@@ -69,7 +69,9 @@ class Histogram {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     for (const [key, s] of this.series) {
       const inner = key ? key.slice(1, -1) + ',' : '';
-      this.bounds.forEach((b, i) => lines.push(`${this.name}_bucket{${inner}le="${b}"} ${s.buckets[i]}`));
+      this.bounds.forEach((b, i) => {
+        lines.push(`${this.name}_bucket{${inner}le="${b}"} ${s.buckets[i]}`);
+      });
       lines.push(`${this.name}_bucket{${inner}le="+Inf"} ${s.count}`);
       lines.push(`${this.name}_sum${key} ${s.sum}`);
       lines.push(`${this.name}_count${key} ${s.count}`);
@@ -90,20 +92,29 @@ export class Metrics {
     'xrd_webhook_dispatches_total',
     'Dispatches by target forge and result (sent, recovered, rejected, superseded).',
   );
-  readonly completions = new Counter('xrd_webhook_runs_completed_total', 'Bridged runs reported, by conclusion.');
+  readonly completions = new Counter(
+    'xrd_webhook_runs_completed_total',
+    'Bridged runs reported, by conclusion.',
+  );
   readonly reconcileChecks = new Counter(
     'xrd_webhook_reconcile_checks_total',
     'Reconciler run checks, by result (pending, completed, error).',
   );
   readonly errors = new Counter('xrd_webhook_errors_total', 'Failed work steps, by step and error code.');
   readonly inflight = new Gauge('xrd_webhook_inflight_runs', 'Dispatches not finished yet, by state.');
-  readonly pendingDeliveries = new Gauge('xrd_webhook_pending_deliveries', 'Stored deliveries not processed yet.');
+  readonly pendingDeliveries = new Gauge(
+    'xrd_webhook_pending_deliveries',
+    'Stored deliveries not processed yet.',
+  );
   readonly budget = new Gauge(
     'xrd_webhook_api_budget_remaining',
     'Forge API requests left in the current rate-limit window, as last reported.',
   );
   readonly budgetLimit = new Gauge('xrd_webhook_api_budget_limit', 'Forge API rate limit per window.');
-  readonly apiRequests = new Counter('xrd_webhook_api_requests_total', 'Forge API requests, by forge and kind.');
+  readonly apiRequests = new Counter(
+    'xrd_webhook_api_requests_total',
+    'Forge API requests, by forge and kind.',
+  );
   readonly ackSeconds = new Histogram(
     'xrd_webhook_ack_seconds',
     'Time from receiving a delivery to answering it.',

@@ -21,7 +21,12 @@ export function matchRoutes(config: ServiceConfig, forge: string, event: SourceE
 }
 
 /** True when some route listens for events of `repo` on `forge` (source side) or dispatches there. */
-export function isKnownRepo(config: ServiceConfig, forge: string, repo: string, side: 'source' | 'target'): boolean {
+export function isKnownRepo(
+  config: ServiceConfig,
+  forge: string,
+  repo: string,
+  side: 'source' | 'target',
+): boolean {
   const wanted = repo.toLowerCase();
   return config.routes.some((r) => {
     const ref = side === 'source' ? r.when : r.dispatch;
@@ -81,7 +86,8 @@ export function planDispatches(
     const correlationId = newCorrelationId();
     const vars = templateVars(forge, event, correlationId);
     const inputs: Record<string, string> = {};
-    for (const [key, template] of Object.entries(route.dispatch.inputs)) inputs[key] = renderTemplate(template, vars);
+    for (const [key, template] of Object.entries(route.dispatch.inputs))
+      inputs[key] = renderTemplate(template, vars);
     const scope = event.type === 'pull_request' ? `pr:${event.number}` : `branch:${event.branch}`;
     const subjectKey = `${route.name}|${forge}|${event.repo.toLowerCase()}|${scope}`;
     const sha = event.type === 'pull_request' ? event.headSha : event.sha;

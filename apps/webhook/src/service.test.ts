@@ -44,7 +44,9 @@ function config(path: string, over: Record<string, unknown> = {}): ServiceConfig
     store: { path },
     worker: { 'poll-interval': '20ms', lease: '5s', concurrency: 8 },
     reconcile: { interval: '50ms', 'safety-interval': '50ms', 'correlation-timeout': '3s' },
-    forges: [{ name: 'mem', kind: 'github', 'api-url': 'https://forge.test', token: 't', 'webhook-secret': SECRET }],
+    forges: [
+      { name: 'mem', kind: 'github', 'api-url': 'https://forge.test', token: 't', 'webhook-secret': SECRET },
+    ],
     routes: [
       {
         name: 'build',
@@ -78,7 +80,13 @@ function prPayload(number: number, sha: string, action = 'opened') {
   return {
     action,
     number,
-    pull_request: { number, title: 't', html_url: '', head: { sha, ref: 'feature/x' }, base: { ref: 'main' } },
+    pull_request: {
+      number,
+      title: 't',
+      html_url: '',
+      head: { sha, ref: 'feature/x' },
+      base: { ref: 'main' },
+    },
     repository: { full_name: 'acme/source' },
   };
 }
@@ -129,7 +137,9 @@ describe('service (in-memory forge)', () => {
     expect(forge.statuses[0]?.status.targetUrl).toMatch(/^https:\/\/forge\.test\//);
     expect(forge.comments).toHaveLength(1);
     expect(forge.comments[0]?.body).toContain('<!-- xrd:dispatch-target/build -->');
-    const dispatched = forge.calls.find((c) => c.method === 'dispatch')?.args[0] as { inputs: Record<string, string> };
+    const dispatched = forge.calls.find((c) => c.method === 'dispatch')?.args[0] as {
+      inputs: Record<string, string>;
+    };
     expect(dispatched.inputs).toMatchObject({ pr_number: '1', pr_head_sha: sha });
   });
 
@@ -186,7 +196,13 @@ describe('service (in-memory forge)', () => {
       reportStatus: true,
       reportComment: true,
     };
-    await store.insertDelivery({ id: 'mem:x', forge: 'mem', event: 'pull_request', payload: '{}', receivedAt: 1 });
+    await store.insertDelivery({
+      id: 'mem:x',
+      forge: 'mem',
+      event: 'pull_request',
+      payload: '{}',
+      receivedAt: 1,
+    });
     await store.claimDeliveries('dead', 1, 60_000, Date.now());
     await store.applySourceEvent('mem:x', 'dead', [plan], Date.now());
     await store.claimDispatches('dead', 1, 60_000, Date.now());
@@ -208,9 +224,9 @@ describe('service (in-memory forge)', () => {
   it('answers 401 to a bad signature and stores nothing; 400 to malformed JSON; 202-ignores other events', async () => {
     const forge = memForge();
     const svc = await start(forge);
-    expect((await post(svc.url, 'pull_request', prPayload(1, 'd'.repeat(40)), randomUUID(), 'wrong')).status).toBe(
-      401,
-    );
+    expect(
+      (await post(svc.url, 'pull_request', prPayload(1, 'd'.repeat(40)), randomUUID(), 'wrong')).status,
+    ).toBe(401);
     const res = await fetch(`${svc.url}/hooks/mem`, {
       method: 'POST',
       headers: {
@@ -225,7 +241,14 @@ describe('service (in-memory forge)', () => {
       status: 'ignored',
       reason: 'event issues',
     });
-    expect((await post(svc.url, 'pull_request', { ...prPayload(1, 'e'.repeat(40)), repository: { full_name: 'x/y' } })).body.status).toBe('ignored');
+    expect(
+      (
+        await post(svc.url, 'pull_request', {
+          ...prPayload(1, 'e'.repeat(40)),
+          repository: { full_name: 'x/y' },
+        })
+      ).body.status,
+    ).toBe('ignored');
     const counts = await svc.store.counts();
     expect(counts.deliveriesPending + counts.dispatches.done + counts.dispatches.new).toBe(0);
     expect(forge.callCount('dispatch')).toBe(0);

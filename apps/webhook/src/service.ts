@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import type { Forge } from '@xrd/core';
 import { createForge } from '@xrd/connect';
+import type { Forge } from '@xrd/core';
 import { createGitHubForge } from '@xrd/github';
-import { type ForgeConfig, type ServiceConfig, configSecrets } from './config.js';
+import { configSecrets, type ForgeConfig, type ServiceConfig } from './config.js';
 import { createHandler } from './http.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
@@ -61,7 +61,10 @@ export function openStore(config: ServiceConfig): Store {
     : createSqliteStore(config.store.path);
 }
 
-export async function startService(config: ServiceConfig, options: ServiceOptions = {}): Promise<RunningService> {
+export async function startService(
+  config: ServiceConfig,
+  options: ServiceOptions = {},
+): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel, configSecrets(config));
   const metrics = new Metrics();
   const store = options.store ?? openStore(config);

@@ -19,16 +19,20 @@ describe('verifySignature', () => {
   it('rejects a wrong secret, a changed body, a missing or malformed header', () => {
     const good = `sha256=${signBody(secret, body)}`;
     expect(verifySignature('github', 'other', body, { 'x-hub-signature-256': good })).toBe(false);
-    expect(verifySignature('github', secret, Buffer.from('Hello, World?'), { 'x-hub-signature-256': good })).toBe(
+    expect(
+      verifySignature('github', secret, Buffer.from('Hello, World?'), { 'x-hub-signature-256': good }),
+    ).toBe(false);
+    expect(verifySignature('github', secret, body, {})).toBe(false);
+    expect(verifySignature('github', secret, body, { 'x-hub-signature-256': signBody(secret, body) })).toBe(
       false,
     );
-    expect(verifySignature('github', secret, body, {})).toBe(false);
-    expect(verifySignature('github', secret, body, { 'x-hub-signature-256': signBody(secret, body) })).toBe(false);
     expect(verifySignature('github', secret, body, { 'x-hub-signature-256': 'sha256=abc' })).toBe(false);
   });
 
   it('GitHub deliveries must use X-Hub-Signature-256: a bare X-Gitea-Signature is not enough', () => {
-    expect(verifySignature('github', secret, body, { 'x-gitea-signature': signBody(secret, body) })).toBe(false);
+    expect(verifySignature('github', secret, body, { 'x-gitea-signature': signBody(secret, body) })).toBe(
+      false,
+    );
   });
 
   it('accepts Gitea bare-hex X-Gitea-Signature, alone or with X-Hub-Signature-256', () => {
@@ -36,14 +40,20 @@ describe('verifySignature', () => {
     expect(verifySignature('gitea', secret, body, { 'x-gitea-signature': hex })).toBe(true);
     expect(verifySignature('gitea', secret, body, { 'x-hub-signature-256': `sha256=${hex}` })).toBe(true);
     expect(
-      verifySignature('forgejo', secret, body, { 'x-gitea-signature': hex, 'x-forgejo-signature': hex.toUpperCase() }),
+      verifySignature('forgejo', secret, body, {
+        'x-gitea-signature': hex,
+        'x-forgejo-signature': hex.toUpperCase(),
+      }),
     ).toBe(true);
   });
 
   it('rejects a forged header next to a valid one', () => {
     const hex = signBody(secret, body);
     expect(
-      verifySignature('gitea', secret, body, { 'x-gitea-signature': hex, 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }),
+      verifySignature('gitea', secret, body, {
+        'x-gitea-signature': hex,
+        'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
+      }),
     ).toBe(false);
   });
 });

@@ -21,9 +21,8 @@ import {
   type RequestMeter,
   renderComment,
   reportStart,
-  type RunResult,
-  statusFor,
   searchRun,
+  statusFor,
   waitForRun,
 } from '@xrd/core';
 import type { ForgeConfig, ServiceConfig } from './config.js';
@@ -179,7 +178,9 @@ export class Worker {
         this.#o.metrics.errors.inc({ step: row.state, code });
         logger.warn('step failed; retrying later', { dispatch: row.id, state: row.state, code, error });
         // Leave the state as it is and retry the same step later.
-        await store.release(row.id, owner, this.#now() + backoff(row.attempts, 1000, 300_000)).catch(() => undefined);
+        await store
+          .release(row.id, owner, this.#now() + backoff(row.attempts, 1000, 300_000))
+          .catch(() => undefined);
       })
       .finally(() => {
         clearInterval(renew);
@@ -262,7 +263,11 @@ export class Worker {
   /** Applies a transition; a refused one means the dispatch changed under us (lease lost or event). */
   async #to(row: DispatchRow, from: DispatchState, patch: DispatchPatch, keepLease = false): Promise<void> {
     if (!(await this.#o.store.transition(row.id, this.#o.owner, from, patch, keepLease))) {
-      this.#o.logger.debug('transition refused (changed meanwhile)', { dispatch: row.id, from, to: patch.state });
+      this.#o.logger.debug('transition refused (changed meanwhile)', {
+        dispatch: row.id,
+        from,
+        to: patch.state,
+      });
       await this.#o.store.release(row.id, this.#o.owner);
       throw new LostLease();
     }
@@ -365,7 +370,10 @@ export class Worker {
       if (isXrdError(error) && !error.ambiguous && current.attempts < MAX_SEND_ATTEMPTS) {
         // The forge answered and refused for now (rate limit, 5xx before acceptance): no run exists,
         // so sending again later is safe.
-        logger.warn('dispatch failed before reaching the forge; will retry', { dispatch: row.id, code: error.code });
+        logger.warn('dispatch failed before reaching the forge; will retry', {
+          dispatch: row.id,
+          code: error.code,
+        });
         return this.#to(current, 'sending', {
           state: 'new',
           nextAt: this.#now() + backoff(current.attempts, 2000, 300_000),
@@ -393,7 +401,11 @@ export class Worker {
         nextAt: this.#now(),
       });
     }
-    return this.#to(current, 'sending', { state: 'correlating', dispatchPath: receipt.path, nextAt: this.#now() });
+    return this.#to(current, 'sending', {
+      state: 'correlating',
+      dispatchPath: receipt.path,
+      nextAt: this.#now(),
+    });
   }
 
   /** Claimed in `sending`: the process died (or lost its lease) mid-send. Never re-send blindly. */
@@ -528,17 +540,25 @@ export class Worker {
       });
     }
     metrics.reconcileChecks.inc({ result: 'pending' });
-    return this.#to(row, 'running', { state: 'running', nextAt: this.#now() + (await this.#checkDelay(row)) });
+    return this.#to(row, 'running', {
+      state: 'running',
+      nextAt: this.#now() + (await this.#checkDelay(row)),
+    });
   }
 
   async #complete(row: DispatchRow): Promise<void> {
     const { metrics, logger } = this.#o;
     if (row.outcome === 'rejected' || row.outcome === 'not-found') {
       const description = (row.error ?? 'The dispatch failed.').slice(0, 139);
-      const current = await this.#postStatusOnce(row, { state: 'error', context: row.reportContext, description });
+      const current = await this.#postStatusOnce(row, {
+        state: 'error',
+        context: row.reportContext,
+        description,
+      });
       await this.#comment(
         current,
-        (marker) => `${marker}\n**${row.targetRepo} could not be run** — ${row.error ?? 'the dispatch failed'}\n\n<sub>xrd</sub>`,
+        (marker) =>
+          `${marker}\n**${row.targetRepo} could not be run** — ${row.error ?? 'the dispatch failed'}\n\n<sub>xrd</sub>`,
       );
       metrics.completions.inc({ conclusion: row.outcome });
       return this.#to(row, 'completing', { state: 'done', completedAt: this.#now() });
@@ -581,10 +601,15 @@ export class Worker {
       const config = this.#o.config.forges.find((f) => f.name === row.sourceForge) as ForgeConfig;
       const seen = await readStatuses(config, row.sourceRepo, row.headSha, this.#abort.signal);
       const landed = seen?.some(
-        (s) => s.context === status.context && s.state === status.state && s.description === (status.description ?? ''),
+        (s) =>
+          s.context === status.context &&
+          s.state === status.state &&
+          s.description === (status.description ?? ''),
       );
       if (landed) {
-        this.#o.logger.info('final status already posted before a restart; not posting again', { dispatch: row.id });
+        this.#o.logger.info('final status already posted before a restart; not posting again', {
+          dispatch: row.id,
+        });
         return row;
       }
     }
@@ -599,7 +624,13 @@ export class Worker {
     const report = this.#report(row, !row.supersededBy);
     if (report.pr === undefined) return;
     const marker = commentMarker(row.reportContext);
-    await this.#forge(row.sourceForge).upsertComment(report.repo, report.pr, marker, body(marker), this.#ctx(row.sourceForge));
+    await this.#forge(row.sourceForge).upsertComment(
+      report.repo,
+      report.pr,
+      marker,
+      body(marker),
+      this.#ctx(row.sourceForge),
+    );
   }
 
   async #supersede(row: DispatchRow): Promise<void> {
@@ -610,7 +641,8 @@ export class Worker {
         .catch((error) => logger.warn('cancelling the superseded run failed', { dispatch: row.id, error }));
     }
     if (row.startReported && row.reportStatus) {
-      const states = (await this.#forge(row.sourceForge).capabilities(this.#ctx(row.sourceForge))).commitStates;
+      const states = (await this.#forge(row.sourceForge).capabilities(this.#ctx(row.sourceForge)))
+        .commitStates;
       // GitHub has no neutral state; Gitea/Forgejo have `skipped`, which says exactly this.
       await this.#postStatusOnce(row, {
         state: states.includes('skipped') ? 'skipped' : 'error',
@@ -624,4 +656,3 @@ export class Worker {
     return this.#to(row, 'superseding', { state: 'done', outcome: 'superseded', completedAt: this.#now() });
   }
 }
-

@@ -12,8 +12,8 @@ import {
   newSha,
   openPull,
   post,
-  registerHooks,
   type RouteSpec,
+  registerHooks,
   runs,
   type ServiceProcess,
   type Setup,
@@ -63,8 +63,11 @@ function rng(seed: number) {
 }
 
 async function redeliverFailed(f: SimForge): Promise<number> {
-  const failed = (await deliveries(f)).filter((d) => d.status === 0 || (typeof d.status === 'number' && d.status >= 500));
-  for (const d of failed) await post(`${f.sim.url}/_sim/deliveries/${d.id}/redeliver`, {}).catch(() => undefined);
+  const failed = (await deliveries(f)).filter(
+    (d) => d.status === 0 || (typeof d.status === 'number' && d.status >= 500),
+  );
+  for (const d of failed)
+    await post(`${f.sim.url}/_sim/deliveries/${d.id}/redeliver`, {}).catch(() => undefined);
   return failed.length;
 }
 
@@ -72,7 +75,9 @@ it(`SIGKILL at random moments with ${PRS} PRs in flight: one dispatch, one final
   const seed = Number(process.env.XRD_CRASH_SEED ?? Date.now() % 100_000);
   const random = rng(seed);
   forge = await startForge('github', 'github', 10);
-  const routes: RouteSpec[] = [{ name: 'build', source: forge, target: forge, workflow: 'build-from-pr.yml' }];
+  const routes: RouteSpec[] = [
+    { name: 'build', source: forge, target: forge, workflow: 'build-from-pr.yml' },
+  ];
   setup = writeConfig([forge], routes, {
     reconcile: { interval: '200ms', 'safety-interval': '500ms', 'correlation-timeout': '5s' },
   });
@@ -130,7 +135,9 @@ it(`SIGKILL at random moments with ${PRS} PRs in flight: one dispatch, one final
     const sha = shas[i]!;
     const pr = numbers[i]!;
     const dispatched = allRuns.filter((r) => r.inputs?.pr_head_sha === sha).length;
-    const finals = finalOf(await json<SimStatus[]>(`${forge.sim.url}/_sim/repos/acme/source/statuses/${sha}`));
+    const finals = finalOf(
+      await json<SimStatus[]>(`${forge.sim.url}/_sim/repos/acme/source/statuses/${sha}`),
+    );
     const notes = await comments(forge, pr);
     if (dispatched !== 1 || finals.length !== 1 || notes.length !== 1) {
       problems.push(

@@ -7,8 +7,8 @@ import {
   newSha,
   openPull,
   post,
-  registerHooks,
   type RouteSpec,
+  registerHooks,
   runs,
   type ServiceProcess,
   type Setup,
@@ -36,7 +36,9 @@ interface World {
 
 async function world(dialect: Parameters<typeof startForge>[1], name: string): Promise<World> {
   const forge = await startForge(name, dialect, TIME_SCALE);
-  const routes: RouteSpec[] = [{ name: 'build', source: forge, target: forge, workflow: 'build-from-pr.yml' }];
+  const routes: RouteSpec[] = [
+    { name: 'build', source: forge, target: forge, workflow: 'build-from-pr.yml' },
+  ];
   const setup = writeConfig([forge], routes);
   const service = await startService(setup.configFile);
   await registerHooks(service.url, routes);
@@ -54,9 +56,14 @@ async function stop(w: World | undefined) {
 }
 
 async function bridged(w: World, sha: string, pr: number) {
-  await until(`final status on ${sha.slice(0, 7)}`, async () => finalOf(await statuses(w.forge, sha)).length > 0);
+  await until(
+    `final status on ${sha.slice(0, 7)}`,
+    async () => finalOf(await statuses(w.forge, sha)).length > 0,
+  );
   // The comment follows the status.
-  await until(`comment on #${pr}`, async () => (await comments(w.forge, pr)).length > 0, 5_000).catch(() => undefined);
+  await until(`comment on #${pr}`, async () => (await comments(w.forge, pr)).length > 0, 5_000).catch(
+    () => undefined,
+  );
   // Let anything extra (a duplicate) surface before counting.
   await new Promise((r) => setTimeout(r, 150));
   const all = await statuses(w.forge, sha);
@@ -79,7 +86,11 @@ describe.each([
     const pr = await openPull(w!.forge, sha);
     const r = await bridged(w!, sha, pr);
     expect(r.runs).toHaveLength(1);
-    expect(r.runs[0]?.inputs).toMatchObject({ pr_number: String(pr), pr_head_ref: `feature/${sha.slice(0, 8)}`, source_repo: 'acme/source' });
+    expect(r.runs[0]?.inputs).toMatchObject({
+      pr_number: String(pr),
+      pr_head_ref: `feature/${sha.slice(0, 8)}`,
+      source_repo: 'acme/source',
+    });
     expect(r.final.map((s) => s.state)).toEqual(['success']);
     const pending = r.all.find((s) => s.state === 'pending');
     expect(pending?.targetUrl).toMatch(/\/acme\/target\/actions\/runs\/\d+$/);
@@ -106,7 +117,9 @@ describe.each([
     });
     const sha1 = newSha();
     const pr = await openPull(w!.forge, sha1);
-    await until('first pending', async () => (await statuses(w!.forge, sha1)).some((s) => s.state === 'pending'));
+    await until('first pending', async () =>
+      (await statuses(w!.forge, sha1)).some((s) => s.state === 'pending'),
+    );
     const sha2 = newSha();
     await post(`${w!.forge.sim.url}/_sim/repos/acme/source/pulls/${pr}/push`, { sha: sha2 });
     const r2 = await bridged(w!, sha2, pr);
@@ -130,14 +143,18 @@ describe.each([
     expect(r.runs).toHaveLength(1);
     const dropped = (await deliveries(w!.forge)).filter((d) => d.status === 'dropped');
     expect(dropped.map((d) => d.action)).toContain('completed');
-    expect(await metric(w!.service.url, 'xrd_webhook_reconcile_checks_total{result="completed"}')).toBe(before + 1);
+    expect(await metric(w!.service.url, 'xrd_webhook_reconcile_checks_total{result="completed"}')).toBe(
+      before + 1,
+    );
   });
 
   it('a redelivered pull_request event has one effect', async () => {
     const sha = newSha();
     const pr = await openPull(w!.forge, sha);
     const d = await until('delivery', async () =>
-      (await deliveries(w!.forge)).find((x) => x.event === 'pull_request' && x.status === 202 && x.action === 'opened'),
+      (await deliveries(w!.forge)).find(
+        (x) => x.event === 'pull_request' && x.status === 202 && x.action === 'opened',
+      ),
     );
     await post(`${w!.forge.sim.url}/_sim/deliveries/${d?.id}/redeliver`, {});
     await post(`${w!.forge.sim.url}/_sim/deliveries/${d?.id}/redeliver`, {});

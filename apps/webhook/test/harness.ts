@@ -26,7 +26,12 @@ export async function json<T = unknown>(url: string, init?: RequestInit & { body
 export const post = <T = unknown>(url: string, body: unknown) =>
   json<T>(url, { method: 'POST', body: JSON.stringify(body) });
 
-export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T> | T,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -156,7 +161,10 @@ export async function startService(
       }
     });
     void exited.then((code) => reject(new Error(`service exited (${code}) before listening: ${stderr}`)));
-    setTimeout(() => reject(new Error(`service did not log "listening" within 15 s: ${stderr}`)), 15_000).unref();
+    setTimeout(
+      () => reject(new Error(`service did not log "listening" within 15 s: ${stderr}`)),
+      15_000,
+    ).unref();
   });
   return { url, child, logs, exited };
 }

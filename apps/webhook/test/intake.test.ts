@@ -72,7 +72,10 @@ describe('webhook intake', () => {
     const body = JSON.stringify(pr('1'.repeat(40), 101));
     const id = randomUUID();
     expect((await github(body, id, 'pull_request', 'not-the-secret')).status).toBe(401);
-    expect((await deliver('/hooks/github', body, { 'x-github-event': 'pull_request', 'x-github-delivery': id })).status).toBe(401);
+    expect(
+      (await deliver('/hooks/github', body, { 'x-github-event': 'pull_request', 'x-github-delivery': id }))
+        .status,
+    ).toBe(401);
     // A valid GitHub signature does not pass on a body that was changed after signing.
     const tampered = await deliver('/hooks/github', body.replace('101', '102'), {
       'x-github-event': 'pull_request',
@@ -86,8 +89,14 @@ describe('webhook intake', () => {
   it('accepts Gitea bare-hex X-Gitea-Signature and rejects it when wrong', async () => {
     const body = JSON.stringify(pr('2'.repeat(40), 201));
     const headers = { 'x-gitea-event': 'pull_request', 'x-gitea-delivery': randomUUID() };
-    expect((await deliver('/hooks/gitea', body, { ...headers, 'x-gitea-signature': signBody('nope', body) })).status).toBe(401);
-    const ok = await deliver('/hooks/gitea', body, { ...headers, 'x-gitea-signature': signBody(SECRET, body) });
+    expect(
+      (await deliver('/hooks/gitea', body, { ...headers, 'x-gitea-signature': signBody('nope', body) }))
+        .status,
+    ).toBe(401);
+    const ok = await deliver('/hooks/gitea', body, {
+      ...headers,
+      'x-gitea-signature': signBody(SECRET, body),
+    });
     expect(ok).toMatchObject({ status: 202, body: { status: 'accepted' } });
   });
 
@@ -113,17 +122,27 @@ describe('webhook intake', () => {
     expect((await github('{"action": "opened",', randomUUID())).status).toBe(400);
     const body = JSON.stringify(pr('5'.repeat(40)));
     expect(
-      (await deliver('/hooks/github', body, { 'x-github-event': 'pull_request', 'x-hub-signature-256': `sha256=${signBody(SECRET, body)}` }))
-        .status,
+      (
+        await deliver('/hooks/github', body, {
+          'x-github-event': 'pull_request',
+          'x-hub-signature-256': `sha256=${signBody(SECRET, body)}`,
+        })
+      ).status,
     ).toBe(400);
     expect((await deliver('/hooks/bitbucket', body, {})).status).toBe(404);
   });
 
   it('202-ignores unknown events, actions and repositories without storing them', async () => {
     const issue = JSON.stringify({ action: 'opened', repository: { full_name: 'acme/source' } });
-    expect((await github(issue, randomUUID(), 'issues')).body).toEqual({ status: 'ignored', reason: 'event issues' });
+    expect((await github(issue, randomUUID(), 'issues')).body).toEqual({
+      status: 'ignored',
+      reason: 'event issues',
+    });
     const closed = JSON.stringify({ ...pr('6'.repeat(40)), action: 'closed' });
-    expect((await github(closed, randomUUID())).body).toEqual({ status: 'ignored', reason: 'pull_request closed' });
+    expect((await github(closed, randomUUID())).body).toEqual({
+      status: 'ignored',
+      reason: 'pull_request closed',
+    });
     const other = JSON.stringify({ ...pr('7'.repeat(40)), repository: { full_name: 'someone/else' } });
     expect((await github(other, randomUUID())).body).toEqual({
       status: 'ignored',
@@ -137,7 +156,9 @@ describe('webhook intake', () => {
     expect(await (await fetch(`${service.url}/readyz`)).json()).toEqual({ status: 'ready', store: 'sqlite' });
     const text = await (await fetch(`${service.url}/metrics`)).text();
     expect(text).toContain('# TYPE xrd_webhook_ack_seconds histogram');
-    expect(text).toMatch(/xrd_webhook_deliveries_total\{forge="github",event="pull_request",result="http_401"\} [1-9]/);
+    expect(text).toMatch(
+      /xrd_webhook_deliveries_total\{forge="github",event="pull_request",result="http_401"\} [1-9]/,
+    );
     expect(text).toMatch(/xrd_webhook_inflight_runs\{state="running"\} \d+/);
     const logs = JSON.stringify(service.logs);
     expect(logs).not.toContain(SECRET);

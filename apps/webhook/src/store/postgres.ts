@@ -90,6 +90,9 @@ class PostgresDriver implements SqlDriver {
 }
 
 /** Connects to PostgreSQL at `url`, optionally inside `schema` (created on migrate). */
-export function createPostgresStore(url: string, options: { schema?: string; maxConnections?: number } = {}): SqlStore {
+export function createPostgresStore(
+  url: string,
+  options: { schema?: string; maxConnections?: number } = {},
+): SqlStore {
   return new SqlStore(new PostgresDriver(url, options.schema, options.maxConnections ?? 10));
 }

@@ -149,7 +149,12 @@ export class SqlStore implements Store {
     return changed === 1;
   }
 
-  async claimDeliveries(owner: string, limit: number, leaseMs: number, now: number): Promise<StoredDelivery[]> {
+  async claimDeliveries(
+    owner: string,
+    limit: number,
+    leaseMs: number,
+    now: number,
+  ): Promise<StoredDelivery[]> {
     const rows = await this.#db.all(
       `UPDATE deliveries SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
        WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= ?
@@ -178,7 +183,12 @@ export class SqlStore implements Store {
     return changed === 1;
   }
 
-  applySourceEvent(deliveryId: string, owner: string, plans: readonly DispatchPlan[], now: number): Promise<string[]> {
+  applySourceEvent(
+    deliveryId: string,
+    owner: string,
+    plans: readonly DispatchPlan[],
+    now: number,
+  ): Promise<string[]> {
     return this.#db.transaction(async (tx) => {
       // The delivery is claimed under a lease; if the lease was lost (another worker has it), this
       // worker's effects are dropped so they happen exactly once.
@@ -367,9 +377,10 @@ export class SqlStore implements Store {
   async counts(): Promise<StoreCounts> {
     const pending = await this.#db.all("SELECT COUNT(*) AS n FROM deliveries WHERE state = 'pending'");
     const states = await this.#db.all('SELECT state, COUNT(*) AS n FROM dispatches GROUP BY state');
-    const dispatches = Object.fromEntries(
-      [...ACTIVE_STATES, 'done'].map((s) => [s, 0]),
-    ) as Record<DispatchState, number>;
+    const dispatches = Object.fromEntries([...ACTIVE_STATES, 'done'].map((s) => [s, 0])) as Record<
+      DispatchState,
+      number
+    >;
     for (const r of states) dispatches[String(r.state) as DispatchState] = num(r.n);
     return { deliveriesPending: num(pending[0]?.n ?? 0), dispatches };
   }
@@ -379,7 +390,11 @@ export class SqlStore implements Store {
   }
 
   async releaseAllLeases(): Promise<void> {
-    await this.#db.run('UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
-    await this.#db.run('UPDATE dispatches SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
+    await this.#db.run(
+      'UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL',
+    );
+    await this.#db.run(
+      'UPDATE dispatches SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL',
+    );
   }
 }

@@ -89,12 +89,12 @@ describe.each(factories)('%s store', (_name, factory) => {
     if (!store) return ctx.skip();
     await store.migrate();
     await store.migrate(); // idempotent
-    expect(await store.insertDelivery({ id: 'gh:1', forge: 'gh', event: 'x', payload: '{}', receivedAt: 1 })).toBe(
-      true,
-    );
-    expect(await store.insertDelivery({ id: 'gh:1', forge: 'gh', event: 'x', payload: '{}', receivedAt: 2 })).toBe(
-      false,
-    );
+    expect(
+      await store.insertDelivery({ id: 'gh:1', forge: 'gh', event: 'x', payload: '{}', receivedAt: 1 }),
+    ).toBe(true);
+    expect(
+      await store.insertDelivery({ id: 'gh:1', forge: 'gh', event: 'x', payload: '{}', receivedAt: 2 }),
+    ).toBe(false);
     const [d] = await store.claimDeliveries('w', 10, 1000, 5);
     expect(await store.applySourceEvent(d!.id, 'w', [plan({ id: 'a', headSha: 's1' })], 5)).toEqual(['a']);
     // Another delivery for the same head sha: no new dispatch.
@@ -138,7 +138,13 @@ describe.each(factories)('%s store', (_name, factory) => {
     await store.migrate();
     await deliver(store, 'gh:1', [plan({ id: 'a', headSha: 's1' })]);
     await deliver(store, 'gh:2', [
-      plan({ id: 'b', headSha: 's9', subjectKey: 'other', dedupeKey: 'other|s9', correlationId: 'xrd-bbbbbbbbbbbbbbbb' }),
+      plan({
+        id: 'b',
+        headSha: 's9',
+        subjectKey: 'other',
+        dedupeKey: 'other|s9',
+        correlationId: 'xrd-bbbbbbbbbbbbbbbb',
+      }),
     ]);
     // a: running with run 42
     await store.claimDispatches('w', 10, 1000, 2000);
@@ -151,7 +157,14 @@ describe.each(factories)('%s store', (_name, factory) => {
       return store.applyRunCompletion(
         id,
         'w',
-        { targetForge: 'gh', targetRepo: 'acme/target', runId, correlationIds: ids, conclusion: 'success', htmlUrl: 'h' },
+        {
+          targetForge: 'gh',
+          targetRepo: 'acme/target',
+          runId,
+          correlationIds: ids,
+          conclusion: 'success',
+          htmlUrl: 'h',
+        },
         3000,
       );
     };

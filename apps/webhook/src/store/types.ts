@@ -145,9 +145,19 @@ export interface Store {
    * the same subject superseded, and marks the delivery done — in one transaction. Returns the ids of
    * the dispatches created.
    */
-  applySourceEvent(deliveryId: string, owner: string, plans: readonly DispatchPlan[], now: number): Promise<string[]>;
+  applySourceEvent(
+    deliveryId: string,
+    owner: string,
+    plans: readonly DispatchPlan[],
+    now: number,
+  ): Promise<string[]>;
   /** Records a run's completion on its dispatch and marks the delivery done. True when it matched. */
-  applyRunCompletion(deliveryId: string, owner: string, completion: RunCompletion, now: number): Promise<boolean>;
+  applyRunCompletion(
+    deliveryId: string,
+    owner: string,
+    completion: RunCompletion,
+    now: number,
+  ): Promise<boolean>;
   /** Marks a delivery that could not be processed; it is retried at `retryAt`, or dropped if undefined. */
   failDelivery(deliveryId: string, owner: string, error: string, retryAt: number | undefined): Promise<void>;
 
