@@ -9,6 +9,8 @@ import {
   forgejoValidator,
   giteaDefinitionValidator,
   giteaResponseValidator,
+  giteaUndeclaredKeys,
+  githubContentValidator,
   githubResponseValidator,
 } from './test-support/schemas.js';
 import type { Dialect } from './types.js';
@@ -35,6 +37,31 @@ describe('the validators catch a wrong shape (so a green fidelity test means som
     const gitea = giteaDefinitionValidator('ActionWorkflowRun');
     expect(gitea({ id: 1, status: 3 })).toBe(false);
     expect(forgejoValidator('DispatchWorkflowRun')({ id: 1, run_number: 2 })).toBe(false);
+  });
+
+  it('rejects a content file without content, a numeric Gitea content, and flags invented keys', () => {
+    const file = {
+      type: 'file',
+      encoding: 'base64',
+      size: 2,
+      name: 'a.yml',
+      path: 'a.yml',
+      content: 'eDo=',
+      sha: 'a'.repeat(40),
+      url: 'http://h/a',
+      git_url: null,
+      html_url: null,
+      download_url: null,
+      _links: { git: null, html: null, self: 'http://h/a' },
+    };
+    expect(githubContentValidator('content-file')(file)).toBe(true);
+    const { content: _, ...noContent } = file;
+    expect(githubContentValidator('content-file')(noContent)).toBe(false);
+    expect(githubContentValidator('content-file')({ ...file, type: 'dir' })).toBe(false);
+    expect(giteaDefinitionValidator('ContentsResponse')({ content: 5 })).toBe(false);
+    expect(giteaUndeclaredKeys('ContentsResponse', { name: 'a', workflow_file: 'a' })).toEqual([
+      'workflow_file',
+    ]);
   });
 });
 
@@ -165,6 +192,16 @@ describe.each(['github', 'ghes-3.19', 'ghes-3.20'] as Dialect[])('GitHub fidelit
       body: 'edited',
     });
     await check('GET', '/rate_limit', '/rate_limit', 200);
+    // The contents route is not in the subset: content-file / content-directory from octokit's types.
+    const file = await call(api, 'GET', `${T}/contents/.github/workflows/build.yml?ref=main`);
+    expect(file.status).toBe(200);
+    expectValid(githubContentValidator('content-file'), file.body, 'GET contents (file)');
+    const dir = await call(api, 'GET', `${T}/contents/.github/workflows`);
+    expect(dir.status).toBe(200);
+    expectValid(githubContentValidator('content-directory'), dir.body, 'GET contents (directory)');
+    const noFile = await call(api, 'GET', `${T}/contents/.github/workflows/nope.yml`);
+    expect(noFile.status).toBe(404);
+    expectValid(githubResponseValidator('GET', '/rate_limit', 404), noFile.body, 'GET contents 404');
     // errors in GitHub's format
     await check('GET', `${T}/actions/runs/1`, '/rate_limit', 404);
     const bad = await check('POST', `${T}/dispatches`, `${R}/dispatches`, 422, {
@@ -251,6 +288,7 @@ describe.each(['gitea-1.24', 'gitea-1.25', 'gitea-1.26'] as Dialect[])('Gitea fi
       expect((await call(api, 'POST', `${T}/actions/runs/${runId}/cancel`)).status).toBe(404);
     }
     expect((await call(api, 'POST', `${T}/dispatches`, { event_type: 'build' })).status).toBe(404);
+    await checkContents(api);
     const sha = 'b'.repeat(40);
     await check('POST', `${S}/statuses/${sha}`, `${R}/statuses/{sha}`, 201, {
       state: 'warning',
@@ -306,6 +344,7 @@ describe('Forgejo fidelity', () => {
     const job = await call(api, 'GET', `${T}/actions/jobs/${jobs.body[0].id}`);
     expectValid(jobV, job.body, 'job with steps');
     expect(job.body.steps[0]).toMatchObject({ number: 0, name: 'Set up job' });
+    await checkContents(api, true);
     const sha = 'c'.repeat(40);
     const st = await call(api, 'POST', `${S}/statuses/${sha}`, { state: 'success', context: 'xrd' });
     expectValid(giteaResponseValidator('POST', `${R}/statuses/{sha}`, 201), st.body, 'status');
@@ -320,3 +359,24 @@ describe('Forgejo fidelity', () => {
     expect((await call(api, 'GET', `${T}/actions/runs/${d.body.id}`)).body.status).toBe('success');
   });
 });
+
+/** Gitea and Forgejo: the contents route answers ContentsResponse, and a directory an array of them. */
+async function checkContents(api: string, forgejo = false): Promise<void> {
+  const file = await call(api, 'GET', `${T}/contents/.gitea/workflows/build.yml?ref=main`);
+  expect(file.status, file.text).toBe(200);
+  expectValid(giteaResponseValidator('GET', `${R}/contents/{filepath}`, 200), file.body, 'GET contents');
+  // The swagger requires nothing and allows extra keys: check that no key is invented either.
+  expect(giteaUndeclaredKeys('ContentsResponse', file.body)).toEqual([]);
+  expect(Object.hasOwn(file.body, 'last_committer_date')).toBe(!forgejo);
+  const dir = await call(api, 'GET', `${T}/contents/.gitea/workflows`);
+  expect(dir.status).toBe(200);
+  expectValid(
+    giteaDefinitionValidator({ type: 'array', items: { $ref: '#/definitions/ContentsResponse' } }),
+    dir.body,
+    'GET contents (directory)',
+  );
+  for (const e of dir.body) expect(giteaUndeclaredKeys('ContentsResponse', e)).toEqual([]);
+  const missing = await call(api, 'GET', `${T}/contents/.gitea/workflows/nope.yml`);
+  expect(missing.status).toBe(404);
+  expect(Object.keys(missing.body).sort()).toEqual(['errors', 'message', 'url']);
+}

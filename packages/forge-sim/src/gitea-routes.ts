@@ -7,10 +7,12 @@
 // Paging is `page` + `limit` (default 30, at most 50: setting.API.MaxResponseItems), with
 // X-Total-Count and Link headers.
 
+import { contentsHandler } from './contents.js';
 import { jobLogText } from './control.js';
 import {
   forgejoJob,
   forgejoRun,
+  giteaContent,
   giteaJob,
   giteaRepo,
   giteaRun,
@@ -173,6 +175,32 @@ export function buildGiteaRouter(sim: SimCore): Router {
     }
     return { status: 204 };
   });
+
+  // ---- repository contents (the workflow files; every version) ---------------------------------
+
+  // routers/api/v1/repo/file.go GetContents: an unknown ref is utils.ResolveRefCommit's ErrNotExist
+  // (APIErrorNotFound with the default message), a missing path GetContentsOrList's.
+  const notExist = (message: string, id: string, relPath: string): Reply => ({
+    status: 404,
+    body: {
+      message,
+      url: `${sim.url}/api/swagger`,
+      errors: [`object does not exist [id: ${id}, rel_path: ${relPath}]`],
+    },
+  });
+  r.add(
+    'GET',
+    '/repos/{owner}/{repo}/contents/{filepath+}',
+    contentsHandler(repoOf, {
+      param: 'filepath',
+      rules: { fullRefsAndShortShas: false },
+      repoNotFound: notFound,
+      refNotFound: (ref) => notExist("The target couldn't be found.", ref, ''),
+      pathNotFound: (path) => notExist('GetContentsOrList', '', path),
+      file: (repo, e, ref) => giteaContent(u(), repo, e, ref, { withContent: true, forgejo }),
+      listed: (repo, e, ref) => giteaContent(u(), repo, e, ref, { withContent: false, forgejo }),
+    }),
+  );
 
   // ---- tasks (every version; the only listing on 1.24) ---------------------------------------
 

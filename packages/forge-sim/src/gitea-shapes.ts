@@ -2,6 +2,7 @@
 // (ActionWorkflowRun, ActionWorkflowJob, ActionTask, ActionWorkflow, CommitStatus, CombinedStatus,
 // Comment, User, Repository). Forgejo: modules/structs/action.go (ActionRun, ActionRunJob,
 // ActionRunJobStep), whose runs carry the raw status and `index_in_repo`/`prettyref`/`commit_sha`.
+import { type ContentsEntry, type ContentsRef, escapePath } from './contents.js';
 import type { Urls } from './github-shapes.js';
 import { ownerId, SIM_USER } from './github-shapes.js';
 import { type Job, type Repo, type Run, stepState, type Workflow } from './store.js';
@@ -238,6 +239,51 @@ export function giteaWorkflow(u: Urls, repo: Repo, wf: Workflow) {
     url: `${u.api}/repos/${full}/actions/workflows/${wf.spec.file}`,
     html_url: `${u.web}/${full}/actions?workflow=${wf.spec.file}`,
     badge_url: `${u.web}/${full}/actions/workflows/${wf.spec.file}/badge.svg`,
+  };
+}
+
+/**
+ * ContentsResponse (services/repository/files/content.go): a file asked for directly carries
+ * `encoding: base64` and `content` (Go's StdEncoding, one line); listing entries carry neither (null).
+ * The pointer fields without omitempty (`target`, `submodule_git_url`, …) are null when unset. The
+ * `repoGetContents` route asks for commit metadata: `last_commit_sha` everywhere, and on Gitea also
+ * `last_committer_date` / `last_author_date` (the sim's workflows have no history: the ref's head
+ * commit and the workflow's creation time stand in). Web links name the ref kind:
+ * `/src/branch/main/…`, `/raw/commit/<sha>/…`.
+ */
+export function giteaContent(
+  u: Urls,
+  repo: Repo,
+  e: ContentsEntry,
+  ref: ContentsRef,
+  opts: { withContent: boolean; forgejo: boolean },
+) {
+  const full = `${repo.owner}/${repo.name}`;
+  const file = e.type === 'file';
+  const url = `${u.api}/repos/${full}/contents/${escapePath(e.path)}?ref=${encodeURIComponent(ref.input)}`;
+  const web = `${ref.kind}/${escapePath(ref.name)}/${escapePath(e.path)}`;
+  const htmlUrl = `${u.web}/${full}/src/${web}`;
+  // Gitea links directories to /git/blobs/<id> as well.
+  const gitUrl = `${u.api}/repos/${full}/git/blobs/${e.sha}`;
+  const when = gtime(file ? e.workflow.createdAt : repo.createdAt);
+  const content = opts.withContent && file;
+  return {
+    name: e.name,
+    path: e.path,
+    sha: e.sha,
+    last_commit_sha: ref.sha,
+    ...(opts.forgejo ? {} : { last_committer_date: when, last_author_date: when }),
+    type: e.type,
+    size: e.size,
+    encoding: content ? 'base64' : null,
+    content: content ? Buffer.from(e.text, 'utf8').toString('base64') : null,
+    target: null,
+    url,
+    html_url: htmlUrl,
+    git_url: gitUrl,
+    download_url: file ? `${u.web}/${full}/raw/${web}` : null,
+    submodule_git_url: null,
+    _links: { self: url, git: gitUrl, html: htmlUrl },
   };
 }
 

@@ -1,10 +1,22 @@
 // GitHub / GHES REST routes (paths and answers as in ../shared/specs/github-actions-subset.json).
-import { ghJob, ghRepo, ghRun, ghUser, ghWorkflow, iso, SIM_USER, type Urls } from './github-shapes.js';
+import { contentsHandler } from './contents.js';
+import {
+  ghContent,
+  ghJob,
+  ghRepo,
+  ghRun,
+  ghUser,
+  ghWorkflow,
+  iso,
+  SIM_USER,
+  type Urls,
+} from './github-shapes.js';
 import { type Reply, type RequestContext, Router } from './router.js';
 import type { SimCore } from './sim.js';
 import { type CommitStatus, type Repo, type Run, runJsonKey } from './store.js';
 
 const DOCS = 'https://docs.github.com/rest';
+const CONTENTS_DOCS = 'https://docs.github.com/rest/repos/contents#get-repository-content';
 
 /** GitHub's dispatch-response change: this API version always answers 200 with the run. */
 export const API_VERSION_RUN_DETAILS = '2026-03-10';
@@ -281,6 +293,23 @@ export function buildGitHubRouter(sim: SimCore): Router {
     }
     return { status: 204 };
   });
+
+  // ---- repository contents (the workflow files) ---------------------------------------------
+
+  r.add(
+    'GET',
+    '/repos/{owner}/{repo}/contents/{path+}',
+    contentsHandler(repoOf, {
+      param: 'path',
+      rules: { fullRefsAndShortShas: true },
+      repoNotFound: notFound,
+      refNotFound: (ref) =>
+        sim.error(404, `No commit found for the ref ${ref}`, { documentation_url: CONTENTS_DOCS }),
+      pathNotFound: () => sim.error(404, 'Not Found', { documentation_url: CONTENTS_DOCS }),
+      file: (repo, e, ref) => ghContent(u(), repo, e, ref, true),
+      listed: (repo, e, ref) => ghContent(u(), repo, e, ref, false),
+    }),
+  );
 
   // ---- runs ---------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 // GitHub REST shapes (components/schemas in ../shared/specs/github-actions-subset.json): workflow-run,
 // job, workflow, status, combined-commit-status, issue-comment, minimal-repository, simple-user.
 // Every field the schema requires is present; fidelity tests validate these with ajv.
+import { type ContentsEntry, type ContentsRef, escapePath } from './contents.js';
 import { type Job, type Repo, type Run, stepState, type Workflow } from './store.js';
 
 export interface Urls {
@@ -230,4 +231,39 @@ export function ghWorkflow(u: Urls, repo: Repo, wf: Workflow) {
     html_url: `${u.web}/${full}/blob/${repo.defaultBranch}/${wf.path}`,
     badge_url: `${u.web}/${full}/workflows/${encodeURIComponent(wf.name)}/badge.svg`,
   };
+}
+
+/**
+ * `content-file` (a file asked for directly) or one item of `content-directory` (a listing, no
+ * content). GitHub wraps the base64 content at 60 characters with a newline after each line.
+ * Real download URLs are on raw.githubusercontent.com; the sim serves them itself under
+ * `<web>/<owner>/<repo>/raw/<ref>/<path>`, as github.com's own /raw/ links do.
+ */
+export function ghContent(u: Urls, repo: Repo, e: ContentsEntry, ref: ContentsRef, withContent: boolean) {
+  const full = `${repo.owner}/${repo.name}`;
+  const file = e.type === 'file';
+  const url = `${u.api}/repos/${full}/contents/${escapePath(e.path)}?ref=${encodeURIComponent(ref.input)}`;
+  const gitUrl = `${u.api}/repos/${full}/git/${file ? 'blobs' : 'trees'}/${e.sha}`;
+  const htmlUrl = `${u.web}/${full}/${file ? 'blob' : 'tree'}/${escapePath(ref.input)}/${escapePath(e.path)}`;
+  const head = withContent && file ? { type: e.type, encoding: 'base64' } : { type: e.type };
+  return {
+    ...head,
+    size: e.size,
+    name: e.name,
+    path: e.path,
+    ...(withContent && file ? { content: base64Lines(e.text) } : {}),
+    sha: e.sha,
+    url,
+    git_url: gitUrl,
+    html_url: htmlUrl,
+    download_url: file ? `${u.web}/${full}/raw/${escapePath(ref.input)}/${escapePath(e.path)}` : null,
+    _links: { self: url, git: gitUrl, html: htmlUrl },
+  };
+}
+
+function base64Lines(text: string): string {
+  const b64 = Buffer.from(text, 'utf8').toString('base64');
+  let out = '';
+  for (let i = 0; i < b64.length; i += 60) out += `${b64.slice(i, i + 60)}\n`;
+  return out;
 }

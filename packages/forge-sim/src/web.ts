@@ -1,6 +1,8 @@
 // The web pages behind html_url (`<sim.url>/<owner>/<repo>/actions/runs/<id>`), so a link printed by
-// xrd opens something. Not API: neither counted nor rate limited.
-import { Router } from './router.js';
+// xrd opens something, and the contents API's download_url / html_url of the workflow files. Not API:
+// neither counted nor rate limited.
+import { contentsAt, resolveContentsRef } from './contents.js';
+import { type Reply, Router } from './router.js';
 import type { SimCore } from './sim.js';
 
 function esc(s: string): string {
@@ -35,5 +37,51 @@ export function buildWebRouter(sim: SimCore): Router {
   r.add('GET', '/{owner}/{repo}/actions/runs/{id}/jobs/{job}', (ctx) =>
     page(ctx.params.owner!, ctx.params.repo!, ctx.params.id!),
   );
+  // Workflow files: GitHub `/raw|blob|tree/<ref>/<path>`; Gitea `/raw|src/<branch|commit>/<ref>/<path>`.
+  // A ref may hold slashes (`feature/x`): the first split whose ref and path both exist wins.
+  const file = (owner: string, repo: string, rest: string, as: 'raw' | 'html'): Reply => {
+    const rp = sim.store.getRepo(owner, repo);
+    if (!rp) return { status: 404, text: 'Not Found' };
+    let parts = rest.split('/');
+    if (!sim.isGitHub) {
+      if (parts[0] !== 'branch' && parts[0] !== 'commit') return { status: 404, text: 'Not Found' };
+      parts = parts.slice(1);
+    }
+    for (let i = 1; i < parts.length; i++) {
+      const ref = resolveContentsRef(rp, parts.slice(0, i).join('/'), { fullRefsAndShortShas: sim.isGitHub });
+      const found = ref && contentsAt(rp, parts.slice(i).join('/'));
+      if (!found) continue;
+      const { entry, children } = found;
+      if (as === 'raw') {
+        if (entry.type !== 'file') return { status: 404, text: 'Not Found' };
+        return { status: 200, text: entry.text, contentType: 'text/plain; charset=utf-8' };
+      }
+      const body =
+        entry.type === 'file'
+          ? `<pre>${esc(entry.text)}</pre>`
+          : `<ul>${(children ?? []).map((c) => `<li>${esc(c.name)}</li>`).join('')}</ul>`;
+      return {
+        status: 200,
+        contentType: 'text/html; charset=utf-8',
+        text: `<!doctype html><title>${esc(entry.path)}</title><h1>${esc(entry.path)}</h1>${body}`,
+      };
+    }
+    return { status: 404, text: 'Not Found' };
+  };
+  const views: Array<[string, 'raw' | 'html']> = sim.isGitHub
+    ? [
+        ['raw', 'raw'],
+        ['blob', 'html'],
+        ['tree', 'html'],
+      ]
+    : [
+        ['raw', 'raw'],
+        ['src', 'html'],
+      ];
+  for (const [segment, as] of views) {
+    r.add('GET', `/{owner}/{repo}/${segment}/{rest+}`, (ctx) =>
+      file(ctx.params.owner!, ctx.params.repo!, ctx.params.rest!, as),
+    );
+  }
   return r;
 }

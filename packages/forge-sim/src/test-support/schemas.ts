@@ -51,8 +51,15 @@ ghAjv.addSchema(fromOpenApi30({ components: githubSpec.components }) as Json, 'g
  * Swagger 2.0 cannot say "nullable", but Go encodes a nil pointer, slice or *time.Time as null: a
  * property that is a $ref, an array or a date-time may therefore be null in what Gitea really sends.
  */
-// *string fields of Gitea's structs (modules/structs/pull.go: MergedCommitID).
-const GO_STRING_POINTERS = new Set(['PullRequest.merge_commit_sha']);
+// *string fields of Gitea's structs without omitempty (modules/structs/pull.go: MergedCommitID;
+// modules/structs/repo_file.go: ContentsResponse's Encoding, Content, Target, URL, HTMLURL, GitURL,
+// DownloadURL, SubmoduleGitURL — null for a listing entry, a directory, or a field of another type).
+const GO_STRING_POINTERS = new Set([
+  'PullRequest.merge_commit_sha',
+  ...['encoding', 'content', 'target', 'url', 'html_url', 'git_url', 'download_url', 'submodule_git_url'].map(
+    (k) => `ContentsResponse.${k}`,
+  ),
+]);
 function goNullable(definitions: Record<string, Json>): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const [name, def] of Object.entries(definitions)) {
@@ -252,4 +259,79 @@ export const forgejoSchemas = {
 };
 export function forgejoValidator(name: keyof typeof forgejoSchemas): ValidateFunction {
   return forgejoAjv.compile(forgejoSchemas[name]);
+}
+
+/**
+ * GitHub's `content-file` and `content-directory` schemas. `GET /repos/{owner}/{repo}/contents/{path}`
+ * is not in the subset in ../shared/specs, and @octokit/openapi (13 MB) is not installed: these are
+ * transcribed from @octokit/openapi-types 29.0.1 (types.d.ts, components["schemas"]["content-file"] and
+ * ["content-directory"]), which is generated from the same description: non-optional members are
+ * `required`, `string | null` is nullable, `Format: uri` is kept.
+ */
+const uri = { type: 'string', format: 'uri' };
+const uriOrNull = { type: ['string', 'null'], format: 'uri' };
+const contentLinks = {
+  type: 'object',
+  required: ['git', 'html', 'self'],
+  properties: { git: uriOrNull, html: uriOrNull, self: uri },
+};
+const contentCommon = {
+  size: { type: 'integer' },
+  name: { type: 'string' },
+  path: { type: 'string' },
+  sha: { type: 'string' },
+  url: uri,
+  git_url: uriOrNull,
+  html_url: uriOrNull,
+  download_url: uriOrNull,
+  _links: contentLinks,
+};
+const contentRequired = [
+  'type',
+  'size',
+  'name',
+  'path',
+  'sha',
+  'url',
+  'git_url',
+  'html_url',
+  'download_url',
+  '_links',
+];
+export const githubContentSchemas = {
+  'content-file': {
+    type: 'object',
+    required: [...contentRequired, 'encoding', 'content'],
+    properties: {
+      type: { enum: ['file'] },
+      encoding: { type: 'string' },
+      content: { type: 'string' },
+      target: { type: 'string' },
+      submodule_git_url: { type: 'string' },
+      ...contentCommon,
+    },
+  },
+  'content-directory': {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: contentRequired,
+      properties: {
+        type: { enum: ['dir', 'file', 'submodule', 'symlink'] },
+        content: { type: 'string' },
+        ...contentCommon,
+      },
+    },
+  },
+};
+export function githubContentValidator(name: keyof typeof githubContentSchemas): ValidateFunction {
+  return ghAjv.compile(githubContentSchemas[name]);
+}
+
+/** The keys of `body` that `definition` (a Gitea swagger definition name) does not declare. */
+export function giteaUndeclaredKeys(definition: string, body: Record<string, unknown>): string[] {
+  const def = (giteaSpec.definitions as Record<string, Json>)[definition];
+  if (!def) throw new Error(`no definition ${definition} in the Gitea swagger`);
+  const props = def.properties as Json;
+  return Object.keys(body).filter((k) => !(k in props));
 }
