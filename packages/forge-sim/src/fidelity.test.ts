@@ -26,6 +26,20 @@ function expectValid(v: ValidateFunction, body: unknown, what: string): void {
   if (!ok) throw new Error(`${what} does not match the spec: ${JSON.stringify(v.errors?.slice(0, 5))}`);
 }
 
+/** Calls a route, expects the status, and validates a JSON answer against the forge's spec. */
+function checker(
+  api: string,
+  validator: (method: string, template: string, status: number) => ValidateFunction,
+) {
+  return async (method: string, concrete: string, template: string, status: number, body?: unknown) => {
+    const r = await call(api, method, concrete, body);
+    expect(r.status, `${method} ${concrete}: ${r.text}`).toBe(status);
+    if (r.body !== undefined && r.body !== '')
+      expectValid(validator(method, template, status), r.body, `${method} ${template}`);
+    return r;
+  };
+}
+
 const R = '/repos/{owner}/{repo}';
 const T = '/repos/acme/target';
 const S = '/repos/acme/source';
@@ -69,19 +83,7 @@ describe.each(['github', 'ghes-3.19', 'ghes-3.20'] as Dialect[])('GitHub fidelit
   it('answers every route with the documented shape', async () => {
     sim = await startSim({ dialect, timeScale: 40 });
     const api = sim.apiUrl;
-    const check = async (
-      method: string,
-      concrete: string,
-      template: string,
-      status: number,
-      body?: unknown,
-    ) => {
-      const r = await call(api, method, concrete, body);
-      expect(r.status, `${method} ${concrete}: ${r.text}`).toBe(status);
-      if (r.body !== undefined && r.body !== '')
-        expectValid(githubResponseValidator(method, template, status), r.body, `${method} ${template}`);
-      return r;
-    };
+    const check = checker(api, githubResponseValidator);
 
     let runId: number;
     if (dialect === 'github') {
@@ -217,19 +219,7 @@ describe.each(['gitea-1.24', 'gitea-1.25', 'gitea-1.26'] as Dialect[])('Gitea fi
     sim = await startSim({ dialect, timeScale: 40 });
     const api = sim.apiUrl;
     expect(api).toBe(`${sim.url}/api/v1`);
-    const check = async (
-      method: string,
-      concrete: string,
-      template: string,
-      status: number,
-      body?: unknown,
-    ) => {
-      const r = await call(api, method, concrete, body);
-      expect(r.status, `${method} ${concrete}: ${r.text}`).toBe(status);
-      if (r.body !== undefined && r.body !== '')
-        expectValid(giteaResponseValidator(method, template, status), r.body, `${method} ${template}`);
-      return r;
-    };
+    const check = checker(api, giteaResponseValidator);
     await check('GET', '/version', '/version', 200);
     const details = dialect === 'gitea-1.26';
     const d = await check(

@@ -22,6 +22,18 @@ import {
   gtime,
   simUser,
 } from './gitea-shapes.js';
+import {
+  addCommentRoutes,
+  addRunListRoutes,
+  addStatus,
+  dispatchInputs,
+  isPlainObject,
+  latestPerContext,
+  lookups,
+  refName,
+  runArtifacts,
+  shaOfRef,
+} from './route-kit.js';
 import { type Reply, type RequestContext, Router } from './router.js';
 import type { SimCore } from './sim.js';
 import type { Comment, CommitStatus, Repo, Run } from './store.js';
@@ -81,20 +93,8 @@ export function buildGiteaRouter(sim: SimCore): Router {
     status,
     body: { message, url: `${sim.url}/api/swagger` },
   });
-  const repoOf = (ctx: RequestContext): Repo | undefined =>
-    sim.store.getRepo(ctx.params.owner!, ctx.params.repo!);
-  const runOf = (ctx: RequestContext) => {
-    const repo = repoOf(ctx);
-    if (!repo) return undefined;
-    const run = sim.store.runsById.get(Number(ctx.params.run));
-    if (!run || run.repo !== repo) return undefined;
-    sim.store.advance(run);
-    return { repo, run };
-  };
-  const advanceAll = (runs: Run[]) => {
-    const now = sim.store.now();
-    for (const run of runs) sim.store.advance(run, now);
-  };
+  const look = lookups(sim, { run: 'run', comment: 'id' });
+  const { repoOf, runOf, jobOf, advanceAll } = look;
 
   r.add('GET', '/version', () => ({
     status: 200,
@@ -133,28 +133,21 @@ export function buildGiteaRouter(sim: SimCore): Router {
     const body = (ctx.body ?? {}) as Record<string, unknown>;
     const ref = body.ref;
     if (typeof ref !== 'string' || ref === '') return err(422, 'ref is required parameter');
-    const branch = ref.replace(/^refs\/(heads|tags)\//, '');
+    const branch = refName(ref);
     if (!repo.branches.has(branch)) return err(404, `ref "${ref}" not found`);
     if (!wf.spec.on.workflow_dispatch) {
       return err(422, `workflow "${wf.spec.file}" has no workflow_dispatch trigger`);
     }
-    const inputsIn = (body.inputs ?? {}) as Record<string, unknown>;
-    if (typeof inputsIn !== 'object' || inputsIn === null || Array.isArray(inputsIn)) {
-      return err(422, 'inputs must be an object of strings');
-    }
-    // Gitea keeps only the inputs the workflow declares and fills in their defaults.
-    const inputs: Record<string, string> = {};
-    for (const [name, spec] of Object.entries(wf.spec.on.workflow_dispatch.inputs ?? {})) {
-      const v = inputsIn[name];
-      if (v === undefined || v === null || v === '') {
-        if (spec.required && spec.default === undefined) return err(422, `input "${name}" is required`);
-        inputs[name] = spec.default ?? '';
-      } else inputs[name] = typeof v === 'string' ? v : JSON.stringify(v);
-    }
+    const inputsIn = body.inputs ?? {};
+    if (!isPlainObject(inputsIn)) return err(422, 'inputs must be an object of strings');
+    // Gitea keeps only the inputs the workflow declares, fills in their defaults, and sets the
+    // others to "".
+    const filled = dispatchInputs(wf.spec.on.workflow_dispatch.inputs ?? {}, inputsIn, 'empty');
+    if (filled.missing !== undefined) return err(422, `input "${filled.missing}" is required`);
     const run = sim.store.createRun(repo, wf, {
       event: 'workflow_dispatch',
       branch,
-      inputs,
+      inputs: filled.inputs,
       // Without run-name, Gitea titles a dispatched run with the head commit's subject.
       defaultTitle: `Commit on ${branch}`,
       actor: 'xrd-bot',
@@ -262,23 +255,13 @@ export function buildGiteaRouter(sim: SimCore): Router {
       return { status: 200, headers, body: { total_count: filtered.length, workflow_runs: page.map(shape) } };
     };
 
-    r.add('GET', '/repos/{owner}/{repo}/actions/runs', (ctx) => {
-      const repo = repoOf(ctx);
-      if (!repo) return notFound();
-      return listRuns(ctx, repo.runs);
+    // Forgejo v16 has no per-workflow run list.
+    addRunListRoutes(r, {
+      lookups: look,
+      notFound,
+      list: listRuns,
+      findWorkflow: forgejo ? undefined : findByFile,
     });
-
-    if (!forgejo) {
-      r.add('GET', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', (ctx) => {
-        const repo = repoOf(ctx);
-        const wf = repo && findByFile(repo, ctx.params.workflow_id!);
-        if (!repo || !wf) return notFound();
-        return listRuns(
-          ctx,
-          repo.runs.filter((run) => run.workflow === wf),
-        );
-      });
-    }
 
     r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run}', (ctx) => {
       const found = runOf(ctx);
@@ -301,14 +284,6 @@ export function buildGiteaRouter(sim: SimCore): Router {
         body: { jobs: page.map((j) => giteaJob(u(), found.run, j, now)), total_count: found.run.jobs.length },
       };
     });
-
-    const jobOf = (ctx: RequestContext) => {
-      const repo = repoOf(ctx);
-      const hit = sim.store.jobsById.get(Number(ctx.params.job_id));
-      if (!repo || !hit || hit.run.repo !== repo) return undefined;
-      sim.store.advance(hit.run);
-      return hit;
-    };
 
     r.add('GET', '/repos/{owner}/{repo}/actions/jobs/{job_id}', (ctx) => {
       const hit = jobOf(ctx);
@@ -335,23 +310,14 @@ export function buildGiteaRouter(sim: SimCore): Router {
       const found = runOf(ctx);
       if (!found) return notFound();
       const { run, repo } = found;
-      const artifacts =
-        run.status === 'completed' && run.conclusion === 'success'
-          ? [
-              {
-                id: run.id + 11,
-                name: 'build-output',
-                size_in_bytes: 1024,
-                url: `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/artifacts/${run.id + 11}`,
-                archive_download_url: `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/artifacts/${run.id + 11}/zip`,
-                expired: false,
-                created_at: gtime(run.updatedAt),
-                updated_at: gtime(run.updatedAt),
-                expires_at: gtime(run.updatedAt + 90 * 86_400_000),
-                workflow_run: giteaRun(u(), run),
-              },
-            ]
-          : [];
+      const artifacts = runArtifacts(
+        sim,
+        repo,
+        run,
+        gtime,
+        () => ({}),
+        () => giteaRun(u(), run),
+      );
       if (forgejo) return { status: 200, body: artifacts };
       return { status: 200, body: { total_count: artifacts.length, artifacts } };
     });
@@ -388,11 +354,8 @@ export function buildGiteaRouter(sim: SimCore): Router {
     created_at: gtime(s.createdAt),
     updated_at: gtime(s.updatedAt),
   });
-  const resolveSha = (repo: Repo, ref: string): string | undefined => {
-    const branch = ref.replace(/^refs\/heads\//, '');
-    if (repo.branches.has(branch)) return repo.branches.get(branch);
-    return /^[0-9a-f]{7,64}$/i.test(ref) ? ref.toLowerCase() : undefined;
-  };
+  // Gitea also knows SHA-256 repositories: commit ids of up to 64 hex digits.
+  const resolveSha = (repo: Repo, ref: string) => shaOfRef(repo, ref, 64);
   const allowedStates = ['pending', 'success', 'error', 'failure', 'warning', 'skipped'];
 
   r.add('POST', '/repos/{owner}/{repo}/statuses/{sha}', (ctx) => {
@@ -405,13 +368,7 @@ export function buildGiteaRouter(sim: SimCore): Router {
     if (typeof state !== 'string' || !allowedStates.includes(state)) {
       return err(422, `state must be one of ${allowedStates.join(', ')}`);
     }
-    const s = sim.store.addStatus(repo, sha.toLowerCase(), {
-      state,
-      context: typeof body.context === 'string' && body.context ? body.context : 'default',
-      description: typeof body.description === 'string' ? body.description : null,
-      targetUrl: typeof body.target_url === 'string' ? body.target_url : null,
-    });
-    return { status: 201, body: statusBody(repo, s) };
+    return { status: 201, body: statusBody(repo, addStatus(sim, repo, sha, state, body)) };
   });
 
   const listStatuses = (ctx: RequestContext, ref: string): Reply => {
@@ -434,9 +391,7 @@ export function buildGiteaRouter(sim: SimCore): Router {
     if (!repo) return notFound();
     const sha = resolveSha(repo, ctx.params.ref!);
     if (!sha) return notFound();
-    const latest = new Map<string, CommitStatus>();
-    for (const s of repo.statuses.get(sha) ?? []) if (!latest.has(s.context)) latest.set(s.context, s);
-    const statuses = [...latest.values()];
+    const statuses = latestPerContext(repo, sha);
     // models/git CalcCommitStatus: the worst state wins (error > failure > warning > pending > success > skipped).
     let state = 'pending';
     if (statuses.length) {
@@ -476,38 +431,13 @@ export function buildGiteaRouter(sim: SimCore): Router {
       updated_at: gtime(c.updatedAt),
     };
   };
-  const issueExists = (repo: Repo, n: number) => repo.pulls.has(n) || (n >= 1 && n <= repo.issueCounter);
-
-  r.add('POST', '/repos/{owner}/{repo}/issues/{index}/comments', (ctx) => {
-    const repo = repoOf(ctx);
-    const n = Number(ctx.params.index);
-    if (!repo || !issueExists(repo, n)) return notFound();
-    const body = (ctx.body ?? {}) as Record<string, unknown>;
-    if (typeof body.body !== 'string' || body.body === '') return err(422, 'body is required');
-    const c = sim.store.addComment(repo, n, body.body);
-    return { status: 201, body: commentBody(repo, c) };
-  });
-  r.add('GET', '/repos/{owner}/{repo}/issues/{index}/comments', (ctx) => {
-    const repo = repoOf(ctx);
-    const n = Number(ctx.params.index);
-    if (!repo || !issueExists(repo, n)) return notFound();
-    return { status: 200, body: repo.comments.filter((c) => c.issue === n).map((c) => commentBody(repo, c)) };
-  });
-  r.add('GET', '/repos/{owner}/{repo}/issues/comments/{id}', (ctx) => {
-    const repo = repoOf(ctx);
-    const hit = sim.store.commentsById.get(Number(ctx.params.id));
-    if (!repo || !hit || hit.repo !== repo) return notFound();
-    return { status: 200, body: commentBody(repo, hit.comment) };
-  });
-  r.add('PATCH', '/repos/{owner}/{repo}/issues/comments/{id}', (ctx) => {
-    const repo = repoOf(ctx);
-    const hit = sim.store.commentsById.get(Number(ctx.params.id));
-    if (!repo || !hit || hit.repo !== repo) return notFound();
-    const body = (ctx.body ?? {}) as Record<string, unknown>;
-    if (typeof body.body !== 'string') return err(422, 'body is required');
-    hit.comment.body = body.body;
-    hit.comment.updatedAt = sim.store.now();
-    return { status: 200, body: commentBody(repo, hit.comment) };
+  addCommentRoutes(r, sim, {
+    issueParam: 'index',
+    commentParam: 'id',
+    lookups: look,
+    shape: commentBody,
+    notFound,
+    noBody: () => err(422, 'body is required'),
   });
 
   return r;

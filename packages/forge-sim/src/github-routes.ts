@@ -11,9 +11,21 @@ import {
   SIM_USER,
   type Urls,
 } from './github-shapes.js';
+import {
+  addCommentRoutes,
+  addRunListRoutes,
+  addStatus,
+  dispatchInputs,
+  isPlainObject,
+  latestPerContext,
+  lookups,
+  refName,
+  runArtifacts,
+  shaOfRef,
+} from './route-kit.js';
 import { type Reply, type RequestContext, Router } from './router.js';
 import type { SimCore } from './sim.js';
-import { type CommitStatus, type Repo, type Run, runJsonKey } from './store.js';
+import { type Comment, type CommitStatus, type Repo, type Run, runJsonKey } from './store.js';
 
 const DOCS = 'https://docs.github.com/rest';
 const CONTENTS_DOCS = 'https://docs.github.com/rest/repos/contents#get-repository-content';
@@ -123,24 +135,12 @@ export function buildGitHubRouter(sim: SimCore): Router {
     return json;
   };
   const notFound = (): Reply => sim.error(404, 'Not Found');
-  const repoOf = (ctx: RequestContext): Repo | undefined =>
-    sim.store.getRepo(ctx.params.owner!, ctx.params.repo!);
-  const runOf = (ctx: RequestContext): { repo: Repo; run: Run } | undefined => {
-    const repo = repoOf(ctx);
-    if (!repo) return undefined;
-    const run = sim.store.runsById.get(Number(ctx.params.run_id));
-    if (!run || run.repo !== repo) return undefined;
-    sim.store.advance(run);
-    return { repo, run };
-  };
+  const look = lookups(sim, { run: 'run_id', comment: 'comment_id' });
+  const { repoOf, runOf, jobOf, advanceAll } = look;
   const validation = (message: string, errors?: unknown[]): Reply => ({
     status: 422,
     body: { message, documentation_url: DOCS, status: '422', ...(errors ? { errors } : {}) },
   });
-  const advanceAll = (runs: Run[]) => {
-    const now = sim.store.now();
-    for (const run of runs) sim.store.advance(run, now);
-  };
 
   r.add('GET', '/rate_limit', (ctx) => {
     const b = sim.limits.bucket(ctx.token ?? 'anonymous');
@@ -208,15 +208,14 @@ export function buildGitHubRouter(sim: SimCore): Router {
     const ref = body.ref;
     if (typeof ref !== 'string' || ref === '')
       return validation('Invalid request.\n\n"ref" wasn\'t supplied.');
-    const branch = ref.replace(/^refs\/(heads|tags)\//, '');
+    const branch = refName(ref);
     if (!repo.branches.has(branch)) return validation(`No ref found for: ${ref}`);
     if (!wf.spec.on.workflow_dispatch)
       return validation("Workflow does not have 'workflow_dispatch' trigger");
-    const rawInputs = body.inputs ?? {};
-    if (typeof rawInputs !== 'object' || rawInputs === null || Array.isArray(rawInputs)) {
+    const inputsIn = body.inputs ?? {};
+    if (!isPlainObject(inputsIn)) {
       return validation('Invalid request.\n\nFor \'properties/inputs\', "not an object" is not an object.');
     }
-    const inputsIn = rawInputs as Record<string, unknown>;
     const keys = Object.keys(inputsIn);
     if (keys.length > 25) {
       return validation(
@@ -226,19 +225,12 @@ export function buildGitHubRouter(sim: SimCore): Router {
     const declared = wf.spec.on.workflow_dispatch.inputs ?? {};
     const unexpected = keys.filter((k) => !(k in declared));
     if (unexpected.length) return validation(`Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
-    const inputs: Record<string, string> = {};
-    for (const [name, spec] of Object.entries(declared)) {
-      const v = inputsIn[name];
-      if (v === undefined || v === null || v === '') {
-        if (spec.required && spec.default === undefined)
-          return validation(`Required input '${name}' not provided`);
-        if (spec.default !== undefined) inputs[name] = spec.default;
-      } else inputs[name] = typeof v === 'string' ? v : JSON.stringify(v);
-    }
+    const filled = dispatchInputs(declared, inputsIn, 'omit');
+    if (filled.missing !== undefined) return validation(`Required input '${filled.missing}' not provided`);
     const run = sim.store.createRun(repo, wf, {
       event: 'workflow_dispatch',
       branch,
-      inputs,
+      inputs: filled.inputs,
       defaultTitle: wf.name,
       actor: SIM_USER.login,
     });
@@ -324,20 +316,11 @@ export function buildGitHubRouter(sim: SimCore): Router {
     };
   };
 
-  r.add('GET', '/repos/{owner}/{repo}/actions/runs', (ctx) => {
-    const repo = repoOf(ctx);
-    if (!repo) return notFound();
-    return listRuns(ctx, repo.runs);
-  });
-
-  r.add('GET', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', (ctx) => {
-    const repo = repoOf(ctx);
-    const wf = repo && sim.store.findWorkflow(repo, ctx.params.workflow_id!);
-    if (!repo || !wf) return notFound();
-    return listRuns(
-      ctx,
-      repo.runs.filter((run) => run.workflow === wf),
-    );
+  addRunListRoutes(r, {
+    lookups: look,
+    notFound,
+    list: listRuns,
+    findWorkflow: (repo, id) => sim.store.findWorkflow(repo, id),
   });
 
   r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}', (ctx) => {
@@ -397,14 +380,6 @@ export function buildGitHubRouter(sim: SimCore): Router {
     return listJobs(ctx, found.run, n);
   });
 
-  const jobOf = (ctx: RequestContext) => {
-    const repo = repoOf(ctx);
-    const hit = sim.store.jobsById.get(Number(ctx.params.job_id));
-    if (!repo || !hit || hit.run.repo !== repo) return undefined;
-    sim.store.advance(hit.run);
-    return hit;
-  };
-
   r.add('GET', '/repos/{owner}/{repo}/actions/jobs/{job_id}', (ctx) => {
     const hit = jobOf(ctx);
     if (!hit) return notFound();
@@ -445,30 +420,20 @@ export function buildGitHubRouter(sim: SimCore): Router {
     const found = runOf(ctx);
     if (!found) return notFound();
     const { run, repo } = found;
-    const artifacts =
-      run.status === 'completed' && run.conclusion === 'success'
-        ? [
-            {
-              id: run.id + 11,
-              node_id: Buffer.from(`Artifact${run.id + 11}`).toString('base64'),
-              name: 'build-output',
-              size_in_bytes: 1024,
-              url: `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/artifacts/${run.id + 11}`,
-              archive_download_url: `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/artifacts/${run.id + 11}/zip`,
-              expired: false,
-              created_at: iso(run.updatedAt),
-              expires_at: iso(run.updatedAt + 90 * 86_400_000),
-              updated_at: iso(run.updatedAt),
-              workflow_run: {
-                id: run.id,
-                repository_id: repo.id,
-                head_repository_id: repo.id,
-                head_branch: run.headBranch,
-                head_sha: run.headSha,
-              },
-            },
-          ]
-        : [];
+    const artifacts = runArtifacts(
+      sim,
+      repo,
+      run,
+      iso,
+      (id) => ({ node_id: Buffer.from(`Artifact${id}`).toString('base64') }),
+      () => ({
+        id: run.id,
+        repository_id: repo.id,
+        head_repository_id: repo.id,
+        head_branch: run.headBranch,
+        head_sha: run.headSha,
+      }),
+    );
     return { status: 200, body: { total_count: artifacts.length, artifacts } };
   });
 
@@ -490,11 +455,7 @@ export function buildGitHubRouter(sim: SimCore): Router {
       creator,
     };
   };
-  const resolveSha = (repo: Repo, ref: string): string | undefined => {
-    const branch = ref.replace(/^refs\/heads\//, '');
-    if (repo.branches.has(branch)) return repo.branches.get(branch);
-    return /^[0-9a-f]{7,40}$/i.test(ref) ? ref.toLowerCase() : undefined;
-  };
+  const resolveSha = (repo: Repo, ref: string) => shaOfRef(repo, ref, 40);
 
   r.add('POST', '/repos/{owner}/{repo}/statuses/{sha}', (ctx) => {
     const repo = repoOf(ctx);
@@ -508,13 +469,7 @@ export function buildGitHubRouter(sim: SimCore): Router {
         { resource: 'Status', field: 'state', code: 'custom', message: 'state is not included in the list' },
       ]);
     }
-    const s = sim.store.addStatus(repo, sha.toLowerCase(), {
-      state,
-      context: typeof body.context === 'string' && body.context ? body.context : 'default',
-      description: typeof body.description === 'string' ? body.description : null,
-      targetUrl: typeof body.target_url === 'string' ? body.target_url : null,
-    });
-    return { status: 201, body: statusBody(repo, s) };
+    return { status: 201, body: statusBody(repo, addStatus(sim, repo, sha, state, body)) };
   });
 
   r.add('GET', '/repos/{owner}/{repo}/commits/{ref}/statuses', (ctx) => {
@@ -532,9 +487,7 @@ export function buildGitHubRouter(sim: SimCore): Router {
     if (!repo) return notFound();
     const sha = resolveSha(repo, ctx.params.ref!);
     if (!sha) return notFound();
-    const latest = new Map<string, CommitStatus>();
-    for (const s of repo.statuses.get(sha) ?? []) if (!latest.has(s.context)) latest.set(s.context, s);
-    const statuses = [...latest.values()];
+    const statuses = latestPerContext(repo, sha);
     const states = statuses.map((s) => s.state);
     // "failure if any of the contexts report as error or failure; pending if there are no statuses
     // or a context is pending; success if the latest status for all contexts is success".
@@ -574,10 +527,7 @@ export function buildGitHubRouter(sim: SimCore): Router {
 
   // ---- issue comments -----------------------------------------------------------------------
 
-  const commentBody = (
-    repo: Repo,
-    c: { id: number; issue: number; body: string; createdAt: number; updatedAt: number },
-  ) => {
+  const commentBody = (repo: Repo, c: Comment) => {
     const full = `${repo.owner}/${repo.name}`;
     return {
       id: c.id,
@@ -605,54 +555,25 @@ export function buildGitHubRouter(sim: SimCore): Router {
       },
     };
   };
-  const issueExists = (repo: Repo, n: number) => repo.pulls.has(n) || (n >= 1 && n <= repo.issueCounter);
-
-  r.add('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', (ctx) => {
-    const repo = repoOf(ctx);
-    const n = Number(ctx.params.issue_number);
-    if (!repo || !issueExists(repo, n)) return notFound();
-    const body = (ctx.body ?? {}) as Record<string, unknown>;
-    if (typeof body.body !== 'string' || body.body === '') {
-      return validation('Invalid request.\n\n"body" wasn\'t supplied.');
-    }
-    if (body.body.length > 65536)
-      return validation('Validation Failed', [
-        {
-          resource: 'IssueComment',
-          code: 'custom',
-          field: 'body',
-          message: 'body is too long (maximum is 65536 characters)',
-        },
-      ]);
-    const c = sim.store.addComment(repo, n, body.body);
-    return { status: 201, body: commentBody(repo, c) };
-  });
-
-  r.add('GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments', (ctx) => {
-    const repo = repoOf(ctx);
-    const n = Number(ctx.params.issue_number);
-    if (!repo || !issueExists(repo, n)) return notFound();
-    const list = repo.comments.filter((c) => c.issue === n);
-    const { page, headers } = paginate(sim, ctx, list);
-    return { status: 200, headers, body: page.map((c) => commentBody(repo, c)) };
-  });
-
-  r.add('GET', '/repos/{owner}/{repo}/issues/comments/{comment_id}', (ctx) => {
-    const repo = repoOf(ctx);
-    const hit = sim.store.commentsById.get(Number(ctx.params.comment_id));
-    if (!repo || !hit || hit.repo !== repo) return notFound();
-    return { status: 200, body: commentBody(repo, hit.comment) };
-  });
-
-  r.add('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}', (ctx) => {
-    const repo = repoOf(ctx);
-    const hit = sim.store.commentsById.get(Number(ctx.params.comment_id));
-    if (!repo || !hit || hit.repo !== repo) return notFound();
-    const body = (ctx.body ?? {}) as Record<string, unknown>;
-    if (typeof body.body !== 'string') return validation('Invalid request.\n\n"body" wasn\'t supplied.');
-    hit.comment.body = body.body;
-    hit.comment.updatedAt = sim.store.now();
-    return { status: 200, body: commentBody(repo, hit.comment) };
+  addCommentRoutes(r, sim, {
+    issueParam: 'issue_number',
+    commentParam: 'comment_id',
+    lookups: look,
+    shape: commentBody,
+    notFound,
+    noBody: () => validation('Invalid request.\n\n"body" wasn\'t supplied.'),
+    refuse: (body) =>
+      body.length > 65536
+        ? validation('Validation Failed', [
+            {
+              resource: 'IssueComment',
+              code: 'custom',
+              field: 'body',
+              message: 'body is too long (maximum is 65536 characters)',
+            },
+          ])
+        : undefined,
+    page: (ctx, comments) => paginate(sim, ctx, comments),
   });
 
   return r;
