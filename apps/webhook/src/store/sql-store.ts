@@ -335,7 +335,7 @@ export class SqlStore implements Store {
         continue;
       }
       if (key === 'nextAt' && patch.state === 'running') {
-        sets.push('next_at = CASE WHEN run_conclusion IS NULL THEN ? ELSE 0 END');
+        sets.push('next_at = CASE WHEN run_conclusion IS NULL THEN CAST(? AS BIGINT) ELSE 0 END');
         params.push(value as number);
         continue;
       }

@@ -176,7 +176,10 @@ describe.each(factories)('%s store', (_name, factory) => {
     expect([b?.state, b?.runId, b?.runConclusion]).toEqual(['correlating', 77, 'success']);
     // The worker finishing correlation moves b towards running: it goes to completing instead.
     await store.claimDispatches('w', 10, 1000, 3000);
-    expect(await store.transition('b', 'w', 'correlating', { state: 'running', nextAt: 99_999 })).toBe(true);
+    // Epoch-millisecond values need BIGINT parameters on PostgreSQL.
+    expect(
+      await store.transition('b', 'w', 'correlating', { state: 'running', nextAt: 1_800_000_000_000 }),
+    ).toBe(true);
     expect((await store.getDispatch('b'))?.state).toBe('completing');
     await store.close();
   });
