@@ -23,6 +23,8 @@ export interface LoadResult {
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
   readonly firstError?: string;
+  /** Every request's latency in ms, for pooling several generators' percentiles. */
+  readonly latencies: readonly number[];
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -94,6 +96,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     perSecond: done / (elapsedMs / 1000),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    latencies,
     ...(firstError ? { firstError } : {}),
   };
 }

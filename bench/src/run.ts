@@ -9,12 +9,20 @@ import { latency } from './scenarios/latency.ts';
 import { rateLimitCost } from './scenarios/rate-limit-cost.ts';
 import { simThroughput } from './scenarios/sim-throughput.ts';
 import { startup } from './scenarios/startup.ts';
+import { webhookService } from './scenarios/webhook-service.ts';
 import { repoPath } from './workspace.ts';
 
 /** The whole suite must end within 10 minutes on a 2-core machine; sections share this. */
 const SUITE_BUDGET_MS = 9 * 60_000;
 
-const sections: readonly Section[] = [startup, simThroughput, rateLimitCost, concurrency, latency];
+const sections: readonly Section[] = [
+  startup,
+  simThroughput,
+  rateLimitCost,
+  concurrency,
+  latency,
+  webhookService,
+];
 
 async function main(): Promise<void> {
   const started = Date.now();
