@@ -14,6 +14,11 @@ const T = '/repos/acme/target';
 describe('github dialect: dispatch and run lifecycle', () => {
   it('returns run details when asked, and the run goes queued → in_progress → completed', async () => {
     sim = await startSim({ dialect: 'github', timeScale: 20 });
+    // A start latency long enough (1 s scaled) that a loaded machine still sees the run queued.
+    const scripted = await call(sim.url, 'POST', '/_sim/repos/acme/target/workflows/build.yml/script', {
+      runs: [{ startDelayMs: 20_000 }],
+    });
+    expect(scripted.status).toBeLessThan(300);
     const d = await call(sim.apiUrl, 'POST', `${T}/actions/workflows/build.yml/dispatches`, {
       ref: 'main',
       inputs: { correlation_id: 'xrd-0001' },
