@@ -5,9 +5,9 @@ import {
   type Forge,
   InvalidInputError,
   isFailingConclusion,
+  type LocationOptions,
   type RepoRef,
   RunNotFoundError,
-  type RunOptions,
   waitForRun,
 } from '@xrd/core';
 import { EXIT } from './exit-codes.js';
@@ -15,7 +15,7 @@ import type { RunFlags } from './flags.js';
 import { loadConnect } from './lazy.js';
 import { humanRun, jsonJob, jsonRun, repoName } from './output.js';
 import { parseRunArgument } from './run-url.js';
-import { type CommonFlags, finishRun, parseDispatchOptions, type Session } from './session.js';
+import { type CommonFlags, finishRun, parseLocationFlags, type Session } from './session.js';
 import type { TokenFlags } from './token.js';
 
 export interface RunCommandFlags extends TokenFlags {
@@ -32,7 +32,7 @@ export interface RunCommandFlags extends TokenFlags {
   readonly failed?: boolean;
 }
 
-export interface RunTarget extends Pick<RunOptions, 'forge' | 'apiUrl'> {
+export interface RunTarget extends Pick<LocationOptions, 'forge' | 'apiUrl'> {
   readonly repo: RepoRef;
   readonly runId: number;
   /**
@@ -42,13 +42,13 @@ export interface RunTarget extends Pick<RunOptions, 'forge' | 'apiUrl'> {
   readonly runIdIsNumber?: boolean;
   readonly jobId?: number;
   /** The validated options (timeout, interval, fail-on, cancel flags) for `wait`. */
-  readonly options: RunOptions;
+  readonly options: LocationOptions;
 }
 
 /**
  * RUN + flags → where the run is. The URL gives what it can; flags fill in the rest (and --forge
  * settles a web URL of a self-hosted server, which could be GHES or Gitea). The location and the
- * wait flags are then validated by core exactly as for `xrd dispatch`.
+ * wait flags are then validated by core (`parseLocationOptions`) exactly as for `xrd dispatch`.
  */
 export async function locateRun(
   runArg: string,
@@ -91,13 +91,9 @@ export async function locateRun(
     ...pick('failOn', flags.failOn),
     ...pick('cancelOnTimeout', flags.cancelOnTimeout),
     ...pick('cancelOnInterrupt', flags.cancelOnInterrupt),
-    // The RUN commands follow a run that exists: nothing is dispatched. Core's one validation wants
-    // a complete dispatch target, so a valid, unused stand-in is given for it (the run id as
-    // workflow id, and a ref); only the location and the wait flags are taken from the result.
-    workflow: String(loc.runId),
-    ref: 'main',
   };
-  const options = await parseDispatchOptions(flagsForCore, env);
+  // The RUN commands follow a run that exists: only the location and the wait flags are validated.
+  const options = await parseLocationFlags(flagsForCore, env);
   return {
     forge: options.forge,
     apiUrl: options.apiUrl,

@@ -6,7 +6,11 @@ import {
   InvalidInputError,
   isFailingConclusion,
   isXrdError,
+  type LocationOptions,
+  type ParseRunOptionsContext,
+  parseLocationOptions,
   parseRunOptions,
+  type RawRunOptions,
   type RunOptions,
   type RunResult,
   redact,
@@ -132,11 +136,26 @@ function errorJson(error: Error): JsonError {
   return { code: 'FORGE_HTTP', message: error.message };
 }
 
-/** Validates the run options of `xrd dispatch` through core (the action's validation). */
-export async function parseDispatchOptions(flags: RunFlags, env: CliIo['env']): Promise<RunOptions> {
+/** Flags → core's raw options, labelled with the flags, with the CI runner's defaults. */
+async function coreInput(
+  flags: RunFlags,
+  env: CliIo['env'],
+): Promise<{ raw: RawRunOptions; ctx: ParseRunOptionsContext }> {
   const { raw, label } = toRawRunOptions(flags);
   const { detectForgeFromEnv } = await loadConnect();
-  return parseRunOptions(raw, { label, defaults: environmentDefaults(raw, detectForgeFromEnv(env), env) });
+  return { raw, ctx: { label, defaults: environmentDefaults(raw, detectForgeFromEnv(env), env) } };
+}
+
+/** Validates the run options of `xrd dispatch` through core (the action's validation). */
+export async function parseDispatchOptions(flags: RunFlags, env: CliIo['env']): Promise<RunOptions> {
+  const { raw, ctx } = await coreInput(flags, env);
+  return parseRunOptions(raw, ctx);
+}
+
+/** Validates the location and wait flags of `xrd wait|status|cancel|logs` the same way. */
+export async function parseLocationFlags(flags: RunFlags, env: CliIo['env']): Promise<LocationOptions> {
+  const { raw, ctx } = await coreInput(flags, env);
+  return parseLocationOptions(raw, ctx);
 }
 
 /** Prints a finished run and turns its conclusion into the exit code (--fail-on). */

@@ -72,17 +72,21 @@ export {
   truncate,
 } from './report.js';
 export type {
+  LocationOptions,
   ParseRunOptionsContext,
   RawRunOptionName,
   RawRunOptions,
   ReportOptions,
+  RunLocation,
   RunOptions,
+  WaitSettings,
 } from './run-options.js';
 export {
   parseBoolean,
   parseClientPayload,
   parseDuration,
   parseInputs,
+  parseLocationOptions,
   parseRunOptions,
   RUN_OPTION_DEFAULTS,
 } from './run-options.js';

@@ -5,6 +5,7 @@ import {
   type ParseRunOptionsContext,
   parseBoolean,
   parseDuration,
+  parseLocationOptions,
   parseRunOptions,
   type RawRunOptions,
 } from './run-options.js';
@@ -256,6 +257,71 @@ describe('parseRunOptions', () => {
         "source-repo: \`source-repo\` is required to report back: the repository to report to, as owner/name.",
         "source-repo: \`source-repo\` must look like owner/name, e.g. acme/source, not "acme".",
         "cancel-on-timeout: \`cancel-on-timeout\` must be true or false (also yes/no, 1/0), not "sure".",
+      ]
+    `);
+  });
+});
+
+describe('parseLocationOptions', () => {
+  it('reads the location and the wait settings alone, ignoring dispatch options', () => {
+    expect(
+      parseLocationOptions({
+        forge: 'forgejo',
+        'server-url': 'https://codeberg.test',
+        repo: 'acme/target',
+        timeout: '90s',
+        'poll-interval': '3s',
+        'fail-on': 'never',
+        'cancel-on-timeout': 'true',
+        'cancel-on-cancel': 'false',
+        // Not part of a location: neither required nor checked.
+        workflow: 'not a workflow',
+        'max-runs': 'many',
+      }),
+    ).toEqual({
+      forge: 'forgejo',
+      apiUrl: 'https://codeberg.test/api/v1',
+      repo: { owner: 'acme', repo: 'target' },
+      timeoutMs: 90_000,
+      intervalMs: 3_000,
+      failOn: [],
+      cancelOnTimeout: true,
+      cancelOnAbort: false,
+    });
+    expect(parseLocationOptions({ repo: 'acme/target' })).toEqual({
+      forge: 'github',
+      apiUrl: 'https://api.github.com',
+      repo: { owner: 'acme', repo: 'target' },
+      timeoutMs: 3_600_000,
+      intervalMs: 2_000,
+      failOn: DEFAULT_FAIL_ON,
+      cancelOnTimeout: false,
+      cancelOnAbort: true,
+    });
+  });
+
+  it('rejects with the same sentences as parseRunOptions, named as the caller labels them', () => {
+    const label = (name: string) => `--${name}`;
+    const messages = [
+      { repo: 'acme' },
+      { repo: 'acme/target', forge: 'gitea' },
+      { repo: 'acme/target', timeout: 'soon' },
+      { repo: 'acme/target', 'cancel-on-cancel': 'maybe' },
+    ].map((raw) => {
+      try {
+        parseLocationOptions(raw, { label });
+      } catch (error) {
+        expect(() => parseRunOptions({ ...base, ...raw }, { label })).toThrow((error as Error).message);
+        return `${(error as InvalidInputError).input}: ${(error as Error).message}`;
+      }
+      throw new Error('expected an InvalidInputError');
+    });
+    expect(messages).toMatchInlineSnapshot(`
+      [
+        "--repo: \`--repo\` must be owner/name, e.g. my-org/acme, or set \`--owner\` as well.",
+        "--server-url: \`--server-url\` is required for gitea: the address of your server, e.g. https://gitea.example.com.",
+        "--timeout: \`--timeout\` must be a duration such as 600 (seconds), 30s, 10m or 1h, not "soon".",
+        "--cancel-on-cancel: \`--cancel-on-cancel\` must be true or false (also yes/no, 1/0), not "maybe".",
       ]
     `);
   });

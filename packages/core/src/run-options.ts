@@ -48,11 +48,30 @@ export interface ReportOptions {
   readonly pr?: number;
 }
 
-export interface RunOptions {
+/** Where a run lives: the forge, its API and the repository. */
+export interface RunLocation {
   readonly forge: ForgeKind;
   /** API base URL (GitHub: https://api.github.com or https://HOST/api/v3; Gitea: https://HOST[/sub]). */
   readonly apiUrl: string;
   readonly repo: RepoRef;
+}
+
+/** How a run is followed and judged once it exists. */
+export interface WaitSettings {
+  readonly timeoutMs: number;
+  readonly intervalMs: number;
+  readonly failOn: readonly RunConclusion[];
+  readonly cancelOnTimeout: boolean;
+  readonly cancelOnAbort: boolean;
+}
+
+/**
+ * What a command that follows an existing run needs (`xrd wait|status|cancel|logs`): the location
+ * and the wait settings, validated exactly as for a dispatch, without a dispatch target.
+ */
+export interface LocationOptions extends RunLocation, WaitSettings {}
+
+export interface RunOptions extends LocationOptions {
   readonly workflow?: string | number;
   readonly eventType?: string;
   readonly ref: string;
@@ -62,13 +81,8 @@ export interface RunOptions {
   readonly correlationId?: string;
   readonly correlationInput: string;
   readonly wait: boolean;
-  readonly timeoutMs: number;
-  readonly intervalMs: number;
   readonly maxRuns: number;
-  readonly failOn: readonly RunConclusion[];
   readonly report?: ReportOptions;
-  readonly cancelOnTimeout: boolean;
-  readonly cancelOnAbort: boolean;
 }
 
 export interface ParseRunOptionsContext {
@@ -99,8 +113,20 @@ export const RUN_OPTION_DEFAULTS = {
   correlationInput: 'correlation_id',
 } as const;
 
-/** Parses and validates the raw options shared by the action and the CLI. */
-export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext = {}): RunOptions {
+type Label = (name: RawRunOptionName) => string;
+type Fail = (name: RawRunOptionName, message: string) => never;
+
+/** Reads raw options: the user's value, else the environment's default; errors name the input. */
+interface Reader {
+  readonly label: Label;
+  readonly fail: Fail;
+  readonly get: (name: RawRunOptionName) => string | undefined;
+  readonly bool: (name: RawRunOptionName, fallback: boolean) => boolean;
+  readonly duration: (name: RawRunOptionName, fallback: number, minMs: number) => number;
+  readonly ctx: ParseRunOptionsContext;
+}
+
+function reader(raw: RawRunOptions, ctx: ParseRunOptionsContext): Reader {
   const label = (name: RawRunOptionName): string => `\`${ctx.label ? ctx.label(name) : name}\``;
   const fail = (name: RawRunOptionName, message: string): never => {
     throw new InvalidInputError(message, { input: ctx.label ? ctx.label(name) : name });
@@ -130,17 +156,49 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
       fail(name, `${label(name)} must be at least ${minMs / 1000}s, not "${text}".`);
     return ms as number;
   };
+  return { label, fail, get, bool, duration, ctx };
+}
 
-  // forge and its API URL
-  const forgeText = (get('forge') ?? RUN_OPTION_DEFAULTS.forge).toLowerCase();
+/**
+ * Parses and validates where a run lives and how it is waited for (`forge`, `server-url`,
+ * `api-url`, `repo`, `owner`, `timeout`, `poll-interval`, `fail-on`, `cancel-on-timeout`,
+ * `cancel-on-cancel`); every other name in `raw` is ignored. The same checks and messages as
+ * `parseRunOptions`, for commands that follow a run instead of dispatching one.
+ */
+export function parseLocationOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext = {}): LocationOptions {
+  const r = reader(raw, ctx);
+  return { ...readLocation(r), ...readWaitSettings(r) };
+}
+
+function readLocation(r: Reader): RunLocation {
+  const forgeText = (r.get('forge') ?? RUN_OPTION_DEFAULTS.forge).toLowerCase();
   if (!(FORGES as readonly string[]).includes(forgeText)) {
-    fail('forge', `${label('forge')} must be github, gitea or forgejo, not "${forgeText}".`);
+    r.fail('forge', `${r.label('forge')} must be github, gitea or forgejo, not "${forgeText}".`);
   }
   const forge = forgeText as ForgeKind;
-  const apiUrl = resolveApiUrl(forge, get('api-url'), get('server-url'), label, fail);
+  const apiUrl = resolveApiUrl(forge, r.get('api-url'), r.get('server-url'), r.label, r.fail);
+  const repo = parseRepo(r.get('repo'), r.get('owner'), r.label, r.fail);
+  return { forge, apiUrl, repo };
+}
 
-  // target repository
-  const repo = parseRepo(get('repo'), get('owner'), label, fail);
+function readWaitSettings(r: Reader): WaitSettings {
+  return {
+    timeoutMs: r.duration('timeout', RUN_OPTION_DEFAULTS.timeoutMs, 1_000),
+    intervalMs: r.duration('poll-interval', RUN_OPTION_DEFAULTS.intervalMs, 1_000),
+    failOn: parseFailOn(r.get('fail-on'), r.ctx.label ? r.ctx.label('fail-on') : 'fail-on'),
+    cancelOnTimeout: r.bool('cancel-on-timeout', false),
+    cancelOnAbort: r.bool('cancel-on-cancel', true),
+  };
+}
+
+/** Parses and validates the raw options shared by the action and the CLI. */
+export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext = {}): RunOptions {
+  const r = reader(raw, ctx);
+  const { label, fail, get } = r;
+
+  // forge, its API URL and the target repository
+  const location = readLocation(r);
+  const { forge } = location;
 
   // what to dispatch
   const workflowText = get('workflow');
@@ -227,9 +285,8 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
   }
 
   // waiting
-  const wait = bool('wait', true);
-  const timeoutMs = duration('timeout', RUN_OPTION_DEFAULTS.timeoutMs, 1_000);
-  const intervalMs = duration('poll-interval', RUN_OPTION_DEFAULTS.intervalMs, 1_000);
+  const wait = r.bool('wait', true);
+  const waitSettings = readWaitSettings(r);
   const maxRunsText = get('max-runs');
   let maxRuns: number = RUN_OPTION_DEFAULTS.maxRuns;
   if (maxRunsText !== undefined) {
@@ -238,16 +295,12 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
     }
     maxRuns = Number(maxRunsText);
   }
-  const failOnText = get('fail-on');
-  const failOn = parseFailOn(failOnText, ctx.label ? ctx.label('fail-on') : 'fail-on');
 
   // report-back
-  const report = parseReport(get, label, fail, ctx, repo);
+  const report = parseReport(get, label, fail, ctx, location.repo);
 
-  const options: RunOptions = {
-    forge,
-    apiUrl,
-    repo,
+  return {
+    ...location,
     ...(workflow !== undefined ? { workflow } : {}),
     ...(eventType !== undefined ? { eventType } : {}),
     ref: ref as string,
@@ -257,19 +310,11 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
     ...(correlationId !== undefined ? { correlationId } : {}),
     correlationInput,
     wait,
-    timeoutMs,
-    intervalMs,
+    ...waitSettings,
     maxRuns,
-    failOn,
     ...(report !== undefined ? { report } : {}),
-    cancelOnTimeout: bool('cancel-on-timeout', false),
-    cancelOnAbort: bool('cancel-on-cancel', true),
   };
-  return options;
 }
-
-type Label = (name: RawRunOptionName) => string;
-type Fail = (name: RawRunOptionName, message: string) => never;
 
 /** true/false, yes/no, on/off, 1/0 (any case); undefined for anything else. */
 export function parseBoolean(text: string): boolean | undefined {
