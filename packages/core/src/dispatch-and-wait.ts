@@ -1,9 +1,15 @@
 // dispatch → correlate → waitForRun, with one meter so `apiCost` covers everything, and one deadline.
-import { CORRELATE_DEFAULTS, correlateRun } from './correlate.js';
+import { CORRELATE_DEFAULTS, correlateRun, type FoundRun } from './correlate.js';
 import { dispatch } from './dispatch.js';
-import type { DispatchAndWaitOptions, DispatchReceipt, DispatchRequest, RunResult } from './engine-types.js';
+import type {
+  CorrelationMethod,
+  DispatchAndWaitOptions,
+  DispatchReceipt,
+  DispatchRequest,
+  RunResult,
+} from './engine-types.js';
 import { createMeter } from './meter.js';
-import type { Run } from './types.js';
+import type { ApiCost, Forge, Run } from './types.js';
 import { WAIT_DEFAULTS, waitForRun } from './wait.js';
 
 /**
@@ -23,11 +29,36 @@ export function provisionalRun(receipt: DispatchReceipt): Run {
   };
 }
 
-export async function dispatchAndWait(
-  forge: import('./types.js').Forge,
+/** What `dispatchAndFollow` calls between its steps (awaited). */
+export interface FollowSteps {
+  /** The dispatch went out. */
+  readonly onReceipt?: (receipt: DispatchReceipt) => void | Promise<void>;
+  /** The run is known (from the dispatch's answer, or found by correlation), before any waiting. */
+  readonly onRun?: (run: Run, receipt: DispatchReceipt, method: CorrelationMethod) => void | Promise<void>;
+  /** False: stop once the run is known. Default true. */
+  readonly wait?: boolean;
+}
+
+export interface Followed {
+  readonly receipt: DispatchReceipt;
+  readonly run: Run;
+  /** Set when the flow waited. */
+  readonly result?: RunResult;
+  /** Every request of the dispatch, the correlation and the wait. */
+  readonly apiCost: ApiCost;
+}
+
+/**
+ * dispatch → the run (the dispatch's answer when it returned the run id, else correlation) → wait,
+ * under one deadline (`timeoutMs`, counted from the dispatch) and one meter. `dispatchAndWait`, and
+ * `runFlow` with its hooks and reports, are this.
+ */
+export async function dispatchAndFollow(
+  forge: Forge,
   request: DispatchRequest,
   options: DispatchAndWaitOptions = {},
-): Promise<RunResult> {
+  steps: FollowSteps = {},
+): Promise<Followed> {
   const meter = createMeter(options.meter);
   const now = options.now ?? Date.now;
   const engineOptions = {
@@ -44,8 +75,9 @@ export async function dispatchAndWait(
     ...(options.ambiguousSearchMs !== undefined ? { ambiguousSearchMs: options.ambiguousSearchMs } : {}),
     ...(options.correlate ? { correlate: options.correlate } : {}),
   });
+  await steps.onReceipt?.(receipt);
   const remaining = (): number => Math.max(0, start + timeoutMs - now());
-  let found: Awaited<ReturnType<typeof correlateRun>> | undefined;
+  let found: FoundRun | undefined;
   if (receipt.runId === undefined) {
     found = await correlateRun(forge, receipt, {
       ...options.correlate,
@@ -53,13 +85,26 @@ export async function dispatchAndWait(
       timeoutMs: Math.min(options.correlate?.timeoutMs ?? CORRELATE_DEFAULTS.timeoutMs, remaining()),
     });
   }
-  const result = await waitForRun(forge, receipt.repo, found?.run ?? provisionalRun(receipt), {
+  const run = found?.run ?? provisionalRun(receipt);
+  const method = found?.method ?? 'run-id';
+  await steps.onRun?.(run, receipt, method);
+  if (steps.wait === false) return { receipt, run, apiCost: meter.cost() };
+  const result = await waitForRun(forge, receipt.repo, run, {
     ...options,
     ...engineOptions,
     timeoutMs: remaining(),
     dispatchedAt: receipt.dispatchedAt,
     correlationId: receipt.correlationId,
-    correlationMethod: found?.method ?? 'run-id',
+    correlationMethod: method,
   });
-  return { ...result, apiCost: meter.cost() };
+  const apiCost = meter.cost();
+  return { receipt, run, result: { ...result, apiCost }, apiCost };
+}
+
+export async function dispatchAndWait(
+  forge: Forge,
+  request: DispatchRequest,
+  options: DispatchAndWaitOptions = {},
+): Promise<RunResult> {
+  return (await dispatchAndFollow(forge, request, options)).result as RunResult;
 }

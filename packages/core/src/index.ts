@@ -57,15 +57,24 @@ export {
   UnsupportedByServerError,
   XrdError,
 } from './errors.js';
+export type { FlowHooks, FlowOutcome, ReportPhase } from './flow.js';
+export { dispatchRequestOf, runFlow } from './flow.js';
 export { formatDuration } from './internal.js';
 export type { Meter } from './meter.js';
 export { createMeter } from './meter.js';
-export type { RenderCommentOptions, ReportResultOutcome, ReportStartInfo } from './report.js';
+export type {
+  RenderCommentOptions,
+  ReportErrorInfo,
+  ReportResultOutcome,
+  ReportStartInfo,
+} from './report.js';
 export {
   commentMarker,
   commitStateFor,
+  errorStatusFor,
   MAX_DESCRIPTION,
   renderComment,
+  reportError,
   reportResult,
   reportStart,
   statusFor,

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { dispatch } from './dispatch.js';
 import type { RunResult } from './engine-types.js';
-import { AuthError } from './errors.js';
+import { AbortedError, AuthError, ForgeHttpError, RunNotFoundError, RunTimeoutError } from './errors.js';
 import {
   commentMarker,
   commitStateFor,
+  describeFlowError,
+  errorStatusFor,
   renderComment,
+  reportError,
   reportResult,
   reportStart,
   statusFor,
@@ -165,5 +168,67 @@ describe('reportStart and reportResult', () => {
     await expect(reportResult(forge, { ...report, sha: undefined } as never, result)).rejects.toThrow(
       'no issues: write',
     );
+  });
+});
+
+describe('reportError', () => {
+  it('says in one line how a flow ended without a result, never with a token', async () => {
+    const { forge, result, clock } = await finished('success');
+    const receipt = await dispatch(
+      forge,
+      { repo: target, ref: 'main', workflow: 'build.yml', correlationId: 'pr-7' },
+      { now: clock.now, sleep: clock.sleep },
+    );
+    const run = result.run;
+    const lines = [
+      describeFlowError(new RunTimeoutError('x'), { receipt, run, timeoutMs: 600_000, cancelled: true }),
+      describeFlowError(new RunTimeoutError('x'), { run }),
+      describeFlowError(new AbortedError(), { receipt }),
+      describeFlowError(new AbortedError(), { receipt, run, cancelled: false }),
+      describeFlowError(new RunNotFoundError('x'), { receipt }),
+      describeFlowError(new RunNotFoundError('No run 5 in acme/target.')),
+      describeFlowError(new ForgeHttpError('Bad gateway for ghp_0123456789abcdefghijklmnop'), { receipt }),
+      describeFlowError('a plain string'),
+    ];
+    expect(lines).toMatchInlineSnapshot(`
+      [
+        "acme/target build: timed out after 10m; run cancelled",
+        "build: timed out; run left running",
+        "acme/target build: interrupted before its run was found",
+        "acme/target build: interrupted; run left running",
+        "acme/target build: dispatched, but no run carrying pr-7 was found",
+        "failed: No run 5 in acme/target.",
+        "acme/target build: failed: Bad gateway for ***",
+        "failed: a plain string",
+      ]
+    `);
+  });
+
+  it('sets an error status linking to the run, and the comment, or only what was asked', async () => {
+    const { forge, result } = await finished('success');
+    const error = new RunTimeoutError('x');
+    const outcome = await reportError(forge, report, error, { run: result.run, title: 'Target build' });
+    expect(outcome.status).toEqual(errorStatusFor(error, 'xrd/acme/target', { run: result.run }));
+    expect(forge.statuses.map((s) => s.status)).toEqual([
+      {
+        state: 'error',
+        context: 'xrd/acme/target',
+        description: 'build: timed out; run left running',
+        targetUrl: result.htmlUrl,
+      },
+    ]);
+    expect(forge.comments[0]!.body).toContain(`**Target build error** — [run log](${result.htmlUrl})`);
+    const onlyComment = await reportError(forge, { repo: source, context: 'c', pr: 2 }, error);
+    expect(onlyComment.status).toBeUndefined();
+    expect(forge.comments.at(-1)!.body).toContain('**run error** — no run page');
+    expect(await reportError(forge, { repo: source, context: 'c' }, error)).toEqual({});
+  });
+
+  it('tries the comment even when the status fails, then throws the first error', async () => {
+    const { forge } = await finished('success');
+    forge.fail('setCommitStatus', { kind: 'error', error: new AuthError('no statuses: write') });
+    forge.fail('upsertComment', { kind: 'error', error: new AuthError('no issues: write') });
+    await expect(reportError(forge, report, new AbortedError())).rejects.toThrow('no statuses: write');
+    expect(forge.callCount('upsertComment')).toBe(1);
   });
 });

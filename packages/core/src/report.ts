@@ -2,6 +2,7 @@
 // commit and ONE comment on the source pull request, edited in place on later updates.
 import { isFailingConclusion } from './conclusions.js';
 import type { DispatchReceipt, RunResult } from './engine-types.js';
+import { AbortedError, RunNotFoundError, RunTimeoutError, redact } from './errors.js';
 import { formatDuration, repoName } from './internal.js';
 import type { ReportOptions } from './run-options.js';
 import type {
@@ -149,7 +150,8 @@ export async function reportStart(
   if (report.sha === undefined) return;
   // A bare receipt is accepted too (docs/architecture.md: `reportStart(forge, report, receipt)`).
   const info: ReportStartInfo = 'correlationId' in infoOrReceipt ? { receipt: infoOrReceipt } : infoOrReceipt;
-  const htmlUrl = info.htmlUrl ?? info.run?.htmlUrl ?? info.receipt?.htmlUrl;
+  // '' = unknown: a run built from a dispatch answer without a page URL (provisionalRun).
+  const htmlUrl = info.htmlUrl || info.run?.htmlUrl || info.receipt?.htmlUrl || undefined;
   const target = info.receipt
     ? `${repoName(info.receipt.repo)} ${info.receipt.workflow ?? info.receipt.eventType ?? ''}`.trim()
     : info.run
@@ -208,6 +210,119 @@ export async function reportResult(
       comment = await forge.upsertComment(report.repo, report.pr, marker, body, options.ctx);
     } catch (error) {
       firstError ??= error;
+    }
+  }
+  if (firstError !== undefined) throw firstError;
+  return { ...(status ? { status } : {}), ...(comment ? { comment } : {}) };
+}
+
+export interface ReportErrorInfo {
+  /** The dispatch, when it went out: names the target. */
+  readonly receipt?: DispatchReceipt;
+  /** The run, when it was known: the status and the comment link to it. */
+  readonly run?: Run;
+  /**
+   * The whole flow's timeout, for "timed out after …" (a RunTimeoutError's own message names only
+   * what was left of it for waiting).
+   */
+  readonly timeoutMs?: number;
+  /** True when the remote run was cancelled because of the error (cancel-on-timeout / -abort). */
+  readonly cancelled?: boolean;
+  /** Heading of the comment (as for reportResult). */
+  readonly title?: string;
+  readonly ctx?: CallContext;
+}
+
+/**
+ * One line saying how the flow ended without a result, e.g. `acme/target build: timed out after
+ * 10m; run cancelled`. Never carries a token (the message of an unexpected error is redacted).
+ */
+export function describeFlowError(error: unknown, info: ReportErrorInfo = {}): string {
+  const target = info.receipt !== undefined || info.run !== undefined ? `${flowTarget(info)}: ` : '';
+  return `${target}${flowOutcome(error, info)}`;
+}
+
+/** `acme/target build` (the run's name when known, else the dispatched workflow or event type). */
+function flowTarget(info: ReportErrorInfo): string {
+  const label = workflowLabel(info.run, info.receipt?.workflow ?? info.receipt?.eventType);
+  return info.receipt !== undefined ? `${repoName(info.receipt.repo)} ${label}` : label;
+}
+
+/** What happened, without the target: `timed out after 10m; run cancelled`. */
+function flowOutcome(error: unknown, info: ReportErrorInfo): string {
+  const runFate = info.run === undefined ? '' : info.cancelled ? '; run cancelled' : '; run left running';
+  if (error instanceof RunTimeoutError) {
+    const after = info.timeoutMs !== undefined ? ` after ${formatDuration(info.timeoutMs)}` : '';
+    return `timed out${after}${runFate}`;
+  }
+  if (error instanceof AbortedError) {
+    return `interrupted${info.run === undefined ? ' before its run was found' : runFate}`;
+  }
+  if (error instanceof RunNotFoundError && info.receipt !== undefined) {
+    return `dispatched, but no run carrying ${info.receipt.correlationId} was found`;
+  }
+  return `failed: ${redact(error instanceof Error ? error.message : String(error))}`;
+}
+
+/**
+ * The final commit status of a flow that ended without a result. Always `error`, never `failure`:
+ * GitHub and Gitea both define `failure` as the check judging the change bad, and `error` as the
+ * check not getting to a verdict — which is what a timeout, an interruption, a run that could not
+ * be found or a forge error are. (`timed_out` as a run's OWN conclusion stays a failure: there the
+ * target workflow ran and exceeded its limit.) A required check in `error` blocks a merge just as
+ * `failure` does, so nothing slips through.
+ */
+export function errorStatusFor(
+  error: unknown,
+  context: string,
+  info: ReportErrorInfo = {},
+): CommitStatusInput {
+  const htmlUrl = info.run?.htmlUrl || info.receipt?.htmlUrl || undefined;
+  return {
+    state: 'error',
+    context,
+    description: truncate(describeFlowError(error, info)),
+    ...(htmlUrl !== undefined ? { targetUrl: htmlUrl } : {}),
+  };
+}
+
+/**
+ * Closes the report of a flow that failed after its dispatch went out, so no pending status is left
+ * behind: an `error` status (see errorStatusFor) and, with `report.pr`, the one comment saying so.
+ * Both are attempted; the first error is then thrown (as reportResult).
+ */
+export async function reportError(
+  forge: Forge,
+  report: ReportOptions,
+  error: unknown,
+  info: ReportErrorInfo = {},
+): Promise<ReportResultOutcome> {
+  let firstError: unknown;
+  let status: CommitStatusInput | undefined;
+  let comment: CommentResult | undefined;
+  if (report.sha !== undefined) {
+    status = errorStatusFor(error, report.context, info);
+    try {
+      await forge.setCommitStatus(report.repo, report.sha, status, info.ctx);
+    } catch (e) {
+      firstError = e;
+    }
+  }
+  if (report.pr !== undefined) {
+    const marker = commentMarker(report.context);
+    const htmlUrl = info.run?.htmlUrl || info.receipt?.htmlUrl;
+    const body = [
+      marker,
+      `**${info.title ?? flowTarget(info)} error** — ${htmlUrl ? `[run log](${htmlUrl})` : 'no run page'}`,
+      '',
+      cell(flowOutcome(error, info)),
+      '',
+      '<sub>xrd</sub>',
+    ].join('\n');
+    try {
+      comment = await forge.upsertComment(report.repo, report.pr, marker, body, info.ctx);
+    } catch (e) {
+      firstError ??= e;
     }
   }
   if (firstError !== undefined) throw firstError;
