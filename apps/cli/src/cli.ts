@@ -1,18 +1,7 @@
 // The `xrd` program: commander definitions and the glue from argv/env to core and back to
 // stdout / stderr / exit code. No business logic lives here: options are validated by core's
 // parseRunOptions, the forge is built by @xrd/connect, and the flow is core's.
-import {
-  type DispatchReceipt,
-  type DispatchRequest,
-  dispatch,
-  dispatchAndWait,
-  isXrdError,
-  type ProgressEvent,
-  type RunOptions,
-  type RunResult,
-  reportResult,
-  reportStart,
-} from '@xrd/core';
+import { isXrdError, runFlow } from '@xrd/core';
 import { Command, CommanderError, Option } from 'commander';
 import { completionScript, SHELLS, type Shell } from './completion.js';
 import { DEMO_DIALECTS } from './demo-dialects.js';
@@ -24,78 +13,34 @@ import { type CliIo, type CommonFlags, finishRun, parseDispatchOptions, Session 
 import type { Palette } from './ui.js';
 import { VERSION } from './version.js';
 
-function dispatchRequest(o: RunOptions): DispatchRequest {
-  return {
-    repo: o.repo,
-    ref: o.ref,
-    ...(o.workflow !== undefined ? { workflow: o.workflow } : {}),
-    ...(o.eventType !== undefined ? { eventType: o.eventType } : {}),
-    inputs: o.inputs,
-    ...(o.clientPayload !== undefined ? { clientPayload: o.clientPayload } : {}),
-    ...(o.correlationId !== undefined ? { correlationId: o.correlationId } : {}),
-    correlationInput: o.correlationInput,
-    correlation: o.correlation,
-  };
-}
-
 async function runDispatch(s: Session, flags: RunFlags & CommonFlags): Promise<number> {
   const options = await parseDispatchOptions(flags, s.io.env);
   const forge = await s.connect(options, flags, true);
-  const request = dispatchRequest(options);
-  const p = s.palette;
-  let receipt: DispatchReceipt | undefined;
-  let started: Promise<void> | undefined;
-  const report = options.report;
-  // The pending status goes out as soon as the run's page is known (returned by the dispatch or
-  // found by correlation), while the run is followed — not after it.
-  const startReport = (info: Parameters<typeof reportStart>[2]): void => {
-    if (report && !started)
-      started = reportStart(forge, report, info).catch((e: unknown) => warnReport(s, e));
-  };
-  const onProgress = (event: ProgressEvent): void => {
-    if (event.type === 'dispatched') {
-      receipt = event.receipt;
-      s.doc = { ...s.doc, dispatch: jsonDispatch(event.receipt) };
-      if (event.receipt.runId !== undefined || !options.wait) startReport({ receipt: event.receipt });
-    }
-    if (event.type === 'correlated') startReport({ ...(receipt ? { receipt } : {}), run: event.run });
-    s.progress.onProgress(event);
-  };
   s.progress.setPhase('dispatching');
-  const engine = { signal: s.io.signal, onProgress };
+  // core runs the flow (and closes the pending status on every error path); this prints it.
+  const { receipt, run, result, apiCost } = await runFlow(forge, options, {
+    signal: s.io.signal,
+    onProgress: s.progress.onProgress,
+    onReceipt: (sent) => {
+      s.doc = { ...s.doc, dispatch: jsonDispatch(sent) };
+    },
+    // The run's verdict decides the exit code; a status the token may not write only warns.
+    onReportError: (error) => warnReport(s, error),
+  });
+  if (result) return finishRun(s, result, options.failOn);
 
-  if (!options.wait) {
-    const sent = await dispatch(forge, request, engine);
-    // Core reports the dispatch as an event too; this covers a core that does not.
-    if (!receipt) onProgress({ type: 'dispatched', receipt: sent });
-    await started;
-    s.doc = { ...s.doc, apiCost: sent.apiCost };
-    const run = sent.runId !== undefined ? `run ${sent.runId}` : 'no run id (not waiting, so not correlated)';
-    s.out(
-      `${p.bold('dispatched')} ${sent.correlationId}: ${run}${sent.htmlUrl ? `\n  ${sent.htmlUrl}` : ''}\n`,
-    );
-    return s.finish(EXIT.ok);
-  }
-
-  let result: RunResult;
-  try {
-    result = await dispatchAndWait(forge, request, {
-      ...engine,
-      timeoutMs: options.timeoutMs,
-      intervalMs: options.intervalMs,
-      cancelOnTimeout: options.cancelOnTimeout,
-      cancelOnAbort: options.cancelOnAbort,
-      correlate: { maxRuns: options.maxRuns, intervalMs: options.intervalMs },
-    });
-  } finally {
-    await started;
-  }
-  if (report) {
-    await reportResult(forge, report, result, { failOn: options.failOn }).catch((e: unknown) =>
-      warnReport(s, e),
-    );
-  }
-  return finishRun(s, result, options.failOn);
+  // --no-wait: the run is known (from the dispatch's answer, or found by correlation), not followed.
+  const htmlUrl = run.htmlUrl || receipt.htmlUrl;
+  s.doc = {
+    ...s.doc,
+    dispatch: jsonDispatch({ ...receipt, runId: run.id, ...(htmlUrl ? { htmlUrl } : {}) }),
+    apiCost,
+  };
+  s.progress.stop();
+  s.out(
+    `${s.palette.bold('dispatched')} ${receipt.correlationId}: run ${run.id}${htmlUrl ? `\n  ${htmlUrl}` : ''}\n`,
+  );
+  return s.finish(EXIT.ok);
 }
 
 function warnReport(s: Session, error: unknown): void {
@@ -229,7 +174,7 @@ Examples:
     .option('--inputs-json <json>', 'workflow inputs as one JSON object')
     .option('--client-payload <json>', 'repository_dispatch client_payload (JSON object)')
     .option('--wait', 'wait for the run to finish (default)')
-    .option('--no-wait', 'return once dispatched')
+    .option('--no-wait', 'return once the run is known (found, not followed)')
     .option('--max-runs <n>', 'at most this many candidate runs inspected per correlation round')
     .addOption(
       new Option('--correlation <mode>', 'how the run is recognised when no run id comes back').choices([

@@ -141,6 +141,66 @@ describe('xrd dispatch outcomes (github)', () => {
     expect((doc.dispatch as { runId: number }).runId).toBeGreaterThan(0);
   });
 
+  it('with --no-wait still names the run when the server returns no id (found by correlation)', async () => {
+    const sim = await sims.get('ghes-3.19');
+    const r = await xrd(
+      [
+        'dispatch',
+        ...at(sim),
+        '--repo',
+        'acme/target',
+        '--workflow',
+        'build.yml',
+        ...FAST,
+        '--no-wait',
+        '--json',
+      ],
+      { env: TOKEN },
+    );
+    expect(r.code).toBe(0);
+    const doc = json(r);
+    expect(doc.run).toBeUndefined();
+    const dispatch = doc.dispatch as { path: string; runId: number; htmlUrl: string; correlationId: string };
+    expect(dispatch.path).toBe('none');
+    const runs = (await control(sim, 'GET', 'runs')) as { id: number; inputs: Record<string, string> }[];
+    expect(runs.find((x) => x.id === dispatch.runId)?.inputs.correlation_id).toBe(dispatch.correlationId);
+    expect(dispatch.htmlUrl).toContain(`/acme/target/actions/runs/${dispatch.runId}`);
+  });
+
+  it('closes the pending status with an error when --timeout passes', async () => {
+    const sim = await github();
+    await control(sim, 'POST', 'repos/acme/target/workflows/build.yml/script', {
+      runs: [{ durationMs: 600_000 }],
+    });
+    const sha = 'b'.repeat(40);
+    const r = await xrd(
+      [
+        'dispatch',
+        ...at(sim),
+        '--repo',
+        'acme/target',
+        '--workflow',
+        'build.yml',
+        ...FAST,
+        '--timeout',
+        '2s',
+        '--cancel-on-timeout',
+        '--report-status',
+        sha,
+        '--source-repo',
+        'acme/source',
+      ],
+      { env: TOKEN },
+    );
+    expect(r.code).toBe(3);
+    const statuses = (await control(sim, 'GET', `repos/acme/source/statuses/${sha}`)) as {
+      state: string;
+      description: string;
+    }[];
+    expect(statuses.map((st) => st.state)).toEqual(['error', 'pending']);
+    expect(statuses[0]!.description).toBe('acme/target build: timed out after 2s; run cancelled');
+  });
+
   it('exits 3 when --timeout passes, and --cancel-on-timeout cancels the run', async () => {
     const sim = await github();
     await control(sim, 'POST', 'repos/acme/target/workflows/build.yml/script', {
