@@ -144,8 +144,13 @@ export async function runReference(options: ReferenceOptions): Promise<Reference
     for (const candidate of runs) {
       const jobs = await call('GET', `${base}/actions/runs/${candidate.id}/jobs`);
       if (jobs.status !== 200) throw new Error(`reference list jobs answered ${jobs.status}`);
-      const body = jobs.json as { jobs?: JobSummary[]; workflow_jobs?: JobSummary[] } | undefined;
-      for (const job of body?.jobs ?? body?.workflow_jobs ?? []) {
+      // GitHub `{jobs}`, Gitea `{jobs}` / `{workflow_jobs}`, Forgejo a bare array.
+      const body = jobs.json as
+        | { jobs?: JobSummary[]; workflow_jobs?: JobSummary[] }
+        | JobSummary[]
+        | undefined;
+      const list = Array.isArray(body) ? body : (body?.jobs ?? body?.workflow_jobs ?? []);
+      for (const job of list) {
         for (const step of job.steps ?? []) if (step.name === options.sha) return candidate.id;
       }
     }

@@ -115,8 +115,13 @@ export function scaledClock(scale: number): ScaledClock {
  * duration of d real ms reads as d × scale), and a `createdAfter` filter back.
  */
 export function onClientClock(forge: Forge, clock: ScaledClock): Forge {
-  const iso = (value: string | undefined): string | undefined =>
-    value === undefined ? undefined : new Date(clock.toClient(Date.parse(value))).toISOString();
+  // Only real instants are mapped: Gitea sends its zero time (0001-01-01) for "not yet", which
+  // must stay what it is (and would leave Date's range once scaled).
+  const earliest = Date.parse('2000-01-01T00:00:00Z');
+  const iso = (value: string): string => {
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) || ms < earliest ? value : new Date(clock.toClient(ms)).toISOString();
+  };
   const mapTimes = <T extends object>(item: T, keys: readonly string[]): T => {
     const copy: Record<string, unknown> = { ...(item as Record<string, unknown>) };
     for (const key of keys) {

@@ -99,3 +99,14 @@ export function runCarries(run: SimRun | undefined, correlationId: string): bool
   if (values.some((value) => value === correlationId)) return true;
   return typeof run.displayTitle === 'string' && run.displayTitle.includes(correlationId);
 }
+
+/**
+ * The sim's run behind the id xrd returned. Gitea 1.24 has no run API: xrd follows the run through
+ * `/actions/tasks`, where the run is known by its number, so there the id is the run number.
+ */
+export function simRunFor(runs: readonly SimRun[], dialect: Dialect, runId: number): SimRun | undefined {
+  if (dialect === 'gitea-1.24') {
+    return runs.find((run) => run.runNumber === runId && run.owner === OWNER && run.repo === REPO);
+  }
+  return runs.find((run) => run.id === runId);
+}

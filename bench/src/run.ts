@@ -44,6 +44,21 @@ async function main(): Promise<void> {
   };
   const out = only.length > 0 ? 'bench/results.partial.json' : 'bench/results.json';
   writeFileSync(repoPath(out), `${JSON.stringify(report, null, 2)}\n`);
+  if (only.length === 0) {
+    // The latest full table, for the root README to link.
+    writeFileSync(
+      repoPath('bench/RESULTS.md'),
+      [
+        '# Benchmarks',
+        '',
+        `Latest \`pnpm bench\`: ${date}, on ${describeMachine(machine)}; the suite took ${(report.durationMs / 1000).toFixed(0)} s.`,
+        'What each row means, and how to run it: [README.md](README.md). Raw numbers: [results.json](results.json).',
+        '',
+        table,
+        '',
+      ].join('\n'),
+    );
+  }
   process.stdout.write(`\nxrd bench — ${date} — ${describeMachine(machine)}\n\n${table}\n\n`);
   process.stderr.write(`wrote ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }

@@ -62,6 +62,9 @@ export interface SimStats {
 /** A run as `/_sim/runs` reports it, normalised to the fields the bench reads. */
 export interface SimRun {
   readonly id: number;
+  readonly runNumber?: number;
+  readonly owner?: string;
+  readonly repo?: string;
   readonly status: string;
   readonly conclusion: string | null;
   readonly event?: string;
@@ -171,6 +174,10 @@ function normaliseRun(raw: Record<string, unknown>): SimRun {
     if (value !== undefined) run[key] = value;
   };
   set('event', str(raw.event));
+  set('owner', str(raw.owner));
+  set('repo', str(raw.repo));
+  if (typeof pick(raw, 'runNumber', 'run_number') === 'number')
+    run.runNumber = pick(raw, 'runNumber', 'run_number');
   set('workflow', str(pick(raw, 'workflow', 'workflowFile', 'workflow_file', 'path')));
   set('displayTitle', str(pick(raw, 'displayTitle', 'display_title', 'title')));
   set('createdAt', str(pick(raw, 'createdAt', 'created_at')));

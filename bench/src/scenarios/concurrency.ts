@@ -16,7 +16,7 @@ import {
   WF_STEP_NAME,
 } from '../fixtures.ts';
 import { describeError, type RowBody, type Section } from '../harness.ts';
-import { planFor, runCarries } from '../plan.ts';
+import { planFor, runCarries, simRunFor } from '../plan.ts';
 import { type Dialect, forgeKindOf, type Sim, withSim } from '../sim.ts';
 
 const DISPATCHES = 50;
@@ -38,6 +38,8 @@ const CASES: readonly Case[] = [
   { dialect: 'github', path: 'repo-dispatch-run-name' },
   { dialect: 'github', path: 'repo-dispatch-step-name' },
   { dialect: 'gitea-1.25', path: 'run-name' },
+  { dialect: 'gitea-1.25', path: 'step-name' },
+  { dialect: 'forgejo', path: 'run-id' },
   { dialect: 'gitea-1.24', path: 'run-name' },
 ];
 
@@ -101,7 +103,7 @@ async function measureXrd(item: Case, signal: AbortSignal): Promise<RowBody> {
     );
     const elapsedMs = Date.now() - started;
     await sim.stopNoise();
-    const runs = new Map((await sim.runs()).map((run) => [run.id, run]));
+    const simRuns = await sim.runs();
     const tally: Tally = { own: 0, wrong: 0, failed: 0, shared: 0, elapsedMs };
     const claimed = new Map<number, number>();
     outcomes.forEach((outcome, index) => {
@@ -112,11 +114,11 @@ async function measureXrd(item: Case, signal: AbortSignal): Promise<RowBody> {
       }
       const result: RunResult = outcome.value;
       claimed.set(result.runId, (claimed.get(result.runId) ?? 0) + 1);
-      if (runCarries(runs.get(result.runId), ids[index]!)) tally.own += 1;
+      if (runCarries(simRunFor(simRuns, item.dialect, result.runId), ids[index]!)) tally.own += 1;
       else tally.wrong += 1;
     });
     tally.shared = [...claimed.values()].filter((count) => count > 1).length;
-    const noise = [...runs.values()].filter((run) => run.event === 'push').length;
+    const noise = simRuns.filter((run) => run.event === 'push').length;
     return {
       xrd: tallyText(tally),
       status: tally.failed === DISPATCHES ? 'error' : 'ok',

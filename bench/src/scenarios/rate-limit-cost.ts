@@ -15,7 +15,7 @@ import {
   WF_STEP_NAME,
 } from '../fixtures.ts';
 import { type RowBody, type Section, settle } from '../harness.ts';
-import { planFor, runCarries } from '../plan.ts';
+import { planFor, runCarries, simRunFor } from '../plan.ts';
 import { pool } from '../pool.ts';
 import { DIALECTS, type Dialect, forgeKindOf, isGitHubDialect, type SimCounters, withSim } from '../sim.ts';
 
@@ -54,7 +54,7 @@ async function measureXrd(dialect: Dialect, path: PathName, signal: AbortSignal)
         signal,
       });
       const stats = await sim.stats();
-      const run = (await sim.runs()).find((r) => r.id === result.runId);
+      const run = simRunFor(await sim.runs(), dialect, result.runId);
       return {
         cost: costOf(stats.requests),
         own: runCarries(run, id),
@@ -108,7 +108,11 @@ async function measureReference(dialect: Dialect, signal: AbortSignal): Promise<
       token: BENCH_TOKEN,
     });
     const cost = costOf((await sim.stats()).requests);
-    const outcome = result.timedOut ? ' (timed out)' : '';
+    const outcome = result.timedOut
+      ? result.found
+        ? ' (timed out)'
+        : ' (timed out, its run never found)'
+      : '';
     return {
       xrd: `${fmt(cost)}${outcome}`,
       status: 'ok',
