@@ -131,6 +131,13 @@ export function writeConfig(
   return { dir, configFile, dbFile, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+// Every child is killed when the test process ends, whatever happened to the test (a timeout
+// must not leave a service running).
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
 /** Starts the built service; resolves once it logs `listening`. */
 export async function startService(
   configFile: string,
@@ -141,6 +148,8 @@ export async function startService(
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env, ...(port ? { XRD_LISTEN_PORT: String(port) } : {}) },
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
