@@ -119,6 +119,7 @@ export type {
   CallContext,
   CommentResult,
   CommitState,
+  CommitStatus,
   CommitStatusInput,
   DispatchPath,
   Forge,

@@ -165,6 +165,19 @@ export interface CommitStatusInput {
   readonly targetUrl?: string;
 }
 
+/** A commit status as read back from the forge (newest first in `Forge.listCommitStatuses`). */
+export interface CommitStatus {
+  /** The forge's state; GitHub only ever answers its four, Gitea/Forgejo may add `warning`/`skipped`. */
+  readonly state: CommitState;
+  readonly context: string;
+  /** As stored by the forge (adapters truncate on the way in, so it may differ from what was sent). */
+  readonly description?: string;
+  readonly targetUrl?: string;
+  /** ISO 8601, when the forge reports it. */
+  readonly createdAt?: string;
+  readonly id?: number;
+}
+
 export interface CommentResult {
   readonly id: number;
   readonly htmlUrl?: string;
@@ -265,6 +278,12 @@ export interface Forge {
   getJobLog(repo: RepoRef, jobId: number, ctx?: CallContext, maxBytes?: number): Promise<string>;
   /** Creates a commit status on `sha`. */
   setCommitStatus(repo: RepoRef, sha: string, status: CommitStatusInput, ctx?: CallContext): Promise<void>;
+  /**
+   * The statuses on commit `sha`, newest first, every context and every update (not only the latest
+   * per context). Conditional where the forge supports it. An unknown commit lists nothing or rejects
+   * with the forge's error (GitHub answers 422 for a sha it does not have).
+   */
+  listCommitStatuses(repo: RepoRef, sha: string, ctx?: CallContext): Promise<readonly CommitStatus[]>;
   /**
    * Creates, or edits in place, the one comment on an issue/PR that carries `marker` (an HTML comment
    * embedded by the caller in `body`), so later updates do not post many comments.

@@ -112,6 +112,42 @@ describe('createMemoryForge', () => {
     ).toHaveLength(10);
   });
 
+  it('lists the commit statuses of one commit newest first, conditionally, and fails on demand', async () => {
+    const clock = createVirtualClock();
+    const forge = createMemoryForge({ now: clock.now });
+    const sha = 'a'.repeat(40);
+    const source = { owner: 'acme', repo: 'source' };
+    await forge.setCommitStatus(source, sha, { state: 'pending', context: 'xrd', targetUrl: 'https://r/1' });
+    await clock.sleep(1_000);
+    await forge.setCommitStatus(source, sha, { state: 'success', context: 'xrd', description: 'Done' });
+    // Another commit and another repo stay out of the list.
+    await forge.setCommitStatus(source, 'b'.repeat(40), { state: 'failure', context: 'xrd' });
+    await forge.setCommitStatus(repo, sha, { state: 'error', context: 'xrd' });
+    const meter = createMeter();
+    const listed = await forge.listCommitStatuses(source, sha, { meter });
+    expect(listed).toEqual([
+      {
+        state: 'success',
+        context: 'xrd',
+        description: 'Done',
+        createdAt: new Date(clock.now()).toISOString(),
+        id: 2,
+      },
+      {
+        state: 'pending',
+        context: 'xrd',
+        targetUrl: 'https://r/1',
+        createdAt: new Date(clock.now() - 1_000).toISOString(),
+        id: 1,
+      },
+    ]);
+    expect(await forge.listCommitStatuses(source, sha, { meter })).toEqual(listed);
+    expect(meter.cost()).toMatchObject({ requests: 2, counted: 1, notModified: 1 });
+    expect(await forge.listCommitStatuses(source, 'c'.repeat(40))).toEqual([]);
+    forge.fail('listCommitStatuses', { kind: '5xx' });
+    await expect(forge.listCommitStatuses(source, sha)).rejects.toMatchObject({ status: 502 });
+  });
+
   it('filters runs like a forge and pages them', async () => {
     const clock = createVirtualClock();
     const forge = createMemoryForge({ now: clock.now, kind: 'gitea' });

@@ -14,6 +14,7 @@ import {
 import type {
   CallContext,
   CommentResult,
+  CommitStatus,
   CommitStatusInput,
   Forge,
   ForgeCapabilities,
@@ -117,6 +118,7 @@ export type MemoryMethod =
   | 'cancelRun'
   | 'getJobLog'
   | 'setCommitStatus'
+  | 'listCommitStatuses'
   | 'upsertComment';
 
 export interface MemoryCall {
@@ -252,13 +254,15 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
   const calls: MemoryCall[] = [];
   const faults: { method: MemoryMethod; fault: MemoryFault; count: number; skip: number }[] = [];
   const lastSeen = new Map<number, string>();
-  const statuses: { repo: string; sha: string; status: CommitStatusInput }[] = [];
+  const statuses: { repo: string; sha: string; status: CommitStatusInput; id: number; at: number }[] = [];
+  const lastSeenStatuses = new Map<string, string>();
   const comments: { repo: string; issue: number; id: number; body: string }[] = [];
   let rateLimit = options.rateLimit ? { ...options.rateLimit } : undefined;
   let nextRunId = 1000;
   let nextJobId = 5000;
   let nextWorkflowId = 100;
   let nextCommentId = 1;
+  let nextStatusId = 1;
   const runNumbers = new Map<string, number>();
 
   for (const spec of options.workflows ?? []) addWorkflow(spec);
@@ -754,7 +758,32 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
       const route = 'POST /repos/{owner}/{repo}/statuses/{sha}';
       enter('setCommitStatus', route, [repo, sha, status], ctx);
       record(ctx, 'POST', route, 201);
-      statuses.push({ repo: key(repo), sha, status });
+      statuses.push({ repo: key(repo), sha, status, id: nextStatusId++, at: now() });
+    },
+
+    async listCommitStatuses(repo, sha, ctx): Promise<readonly CommitStatus[]> {
+      const route = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses';
+      enter('listCommitStatuses', route, [repo, sha], ctx);
+      const list = statuses
+        .filter((s) => s.repo === key(repo) && s.sha === sha)
+        .reverse()
+        .map(
+          (s): CommitStatus => ({
+            state: s.status.state,
+            context: s.status.context,
+            ...(s.status.description !== undefined ? { description: s.status.description } : {}),
+            ...(s.status.targetUrl !== undefined ? { targetUrl: s.status.targetUrl } : {}),
+            createdAt: iso(s.at),
+            id: s.id,
+          }),
+        );
+      // Conditional like getRun: an unchanged list answers 304 (not counted), as on GitHub.
+      const snapshot = JSON.stringify(list);
+      const seenKey = `${key(repo)}@${sha}`;
+      const unchanged = (options.conditional ?? true) && lastSeenStatuses.get(seenKey) === snapshot;
+      lastSeenStatuses.set(seenKey, snapshot);
+      record(ctx, 'GET', route, unchanged ? 304 : 200, unchanged);
+      return list;
     },
 
     async upsertComment(repo, issueNumber, marker, body, ctx): Promise<CommentResult> {
