@@ -1,14 +1,12 @@
-// The `main` phase: inputs → options (core's one validation) → Forge → dispatch → correlate →
-// wait → report → outputs, job summary and annotations. Everything that decides *what* happens lives
-// in core; this file only connects it to the runner.
+// The `main` phase: inputs → options (core's one validation) → Forge → core's runFlow (dispatch →
+// run → pending status → wait → report), with hooks that write outputs, state, the job summary and
+// annotations. Everything that decides *what* happens lives in core; this file only connects it to
+// the runner.
 import { readFileSync } from 'node:fs';
 import * as actions from '@actions/core';
 import { createForge } from '@xrd/connect';
 import {
   AbortedError,
-  correlate,
-  type DispatchReceipt,
-  dispatch,
   type Forge,
   InvalidInputError,
   isFailingConclusion,
@@ -18,7 +16,7 @@ import {
   type RunResult,
   RunTimeoutError,
   reportResult,
-  reportStart,
+  runFlow,
   waitForRun,
 } from '@xrd/core';
 import { errorMessage } from './errors.js';
@@ -110,110 +108,115 @@ export async function runMain(env: Env = process.env): Promise<void> {
     options.workflow !== undefined
       ? `workflow ${options.workflow}`
       : `repository_dispatch ${options.eventType}`;
-  const onProgress = createProgressLogger(
+  const log = createProgressLogger(
     { info: (line) => actions.info(line), debug: (line) => actions.debug(line) },
     Date.now,
     startedAt,
   );
-  const engine = { signal: controller.signal, onProgress };
   const setOutput = (name: string, value: string) => actions.setOutput(name, value);
+  const groups = logGroups();
+  const warn = (message: string) => actions.warning(message);
   let runId: number | undefined;
+  let dispatched = false;
+  let waiting = false;
+  let result: RunResult | undefined;
+  let finalReportError: unknown;
+  let closingReportFailed = false;
 
+  groups.open(`Dispatch ${what} to ${target}@${options.ref}`);
   try {
-    const receipt: DispatchReceipt = await group(`Dispatch ${what} to ${target}@${options.ref}`, () =>
-      dispatch(
-        forge,
-        {
-          repo: options.repo,
-          ref: options.ref,
-          ...(options.workflow !== undefined ? { workflow: options.workflow } : {}),
-          ...(options.eventType !== undefined ? { eventType: options.eventType } : {}),
-          inputs: options.inputs,
-          ...(options.clientPayload !== undefined ? { clientPayload: options.clientPayload } : {}),
-          ...(options.correlationId !== undefined ? { correlationId: options.correlationId } : {}),
-          correlationInput: options.correlationInput,
-          correlation: options.correlation,
-        },
-        engine,
-      ),
-    );
-    setOutput('correlation-id', receipt.correlationId);
-
-    const run =
-      receipt.runId !== undefined
-        ? await forge.getRun(options.repo, receipt.runId, { signal: controller.signal })
-        : await group(`Find the run (correlation id ${receipt.correlationId})`, () =>
-            correlate(forge, receipt, {
-              ...engine,
-              maxRuns: options.maxRuns,
-              intervalMs: options.intervalMs,
-            }),
-          );
-    runId = run.id;
-    actions.saveState(STATE.runId, String(run.id));
-    setRunOutputs(setOutput, run);
-    actions.info(`Remote run: ${run.htmlUrl}`);
-
-    if (report) {
-      await reportStart(forge, report, { receipt, run });
+    await runFlow(forge, options, {
+      signal: controller.signal,
+      ...(prepared.inputs.commentTitle !== undefined ? { title: prepared.inputs.commentTitle } : {}),
+      onProgress: (event) => {
+        // Waiting starts with the run's first status, after the pending status went out: the group
+        // (which the cancel tests wait for) opens only then.
+        if (waiting && event.type === 'status') {
+          waiting = false;
+          groups.open(`Wait for run ${event.run.id}`);
+        }
+        log(event);
+      },
+      onReceipt: (receipt) => {
+        dispatched = true;
+        setOutput('correlation-id', receipt.correlationId);
+        groups.close();
+        if (receipt.runId === undefined) {
+          groups.open(`Find the run (correlation id ${receipt.correlationId})`);
+        }
+      },
+      onRun: (run) => {
+        groups.close();
+        // First of all: the post step cancels this run if the job is cancelled from now on.
+        runId = run.id;
+        actions.saveState(STATE.runId, String(run.id));
+        setRunOutputs(setOutput, run);
+        actions.info(`Remote run: ${run.htmlUrl || run.url || `#${run.id}`}`);
+        if (options.wait) waiting = true;
+        else actions.saveState(STATE.settled, 'true');
+      },
+      // Outputs, annotations and the summary come before core reports, so a status the token may
+      // not write still leaves them.
+      onResult: async (finished) => {
+        groups.close();
+        result = finished;
+        actions.saveState(STATE.settled, 'true');
+        setResultOutputs(setOutput, finished);
+        annotateFailedJobs(target, finished);
+        await writeSummary(renderSummary({ repo: target, ref: options.ref, what }, finished));
+      },
+      onReportError: (error, phase) => {
+        const text = errorMessage(error, secrets);
+        if (phase === 'result') finalReportError ??= error;
+        else if (phase === 'error') {
+          closingReportFailed = true;
+          warn(`xrd: could not close the report on the source: ${text}`);
+        } else warn(`xrd: could not set the pending status: ${text}`);
+      },
+    });
+  } catch (error) {
+    groups.close();
+    if (error instanceof RunTimeoutError) {
+      if (error.lastStatus !== undefined) setOutput('status', error.lastStatus);
+      // With cancel-on-timeout core cancelled the run and closed the report: nothing is left for
+      // post. Otherwise the run keeps running by choice (and a cancelled job's post step would
+      // still cancel it).
+      if (options.cancelOnTimeout && runId !== undefined) actions.saveState(STATE.settled, 'true');
     }
-    if (!options.wait) {
-      actions.saveState(STATE.settled, 'true');
-      return;
+    if (error instanceof AbortedError && options.cancelOnAbort && runId !== undefined) {
+      // core asked the forge to cancel the run (cancelOnAbort); the runner's SIGTERM may follow
+      // within seconds, so post checks how it ended.
+      actions.saveState(STATE.cancelRequested, 'true');
     }
+    // core closed the report after the dispatch went out (an error status, the comment): post
+    // must not report the run a second time.
+    if (report && dispatched && !closingReportFailed) actions.saveState(STATE.reported, 'true');
+    actions.setFailed(errorMessage(error, secrets));
+    return;
+  } finally {
+    groups.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 
-    const result: RunResult = await group(`Wait for run ${run.id}`, () =>
-      waitForRun(forge, options.repo, run, {
-        ...engine,
-        timeoutMs: options.timeoutMs,
-        intervalMs: options.intervalMs,
-        dispatchedAt: receipt.dispatchedAt,
-        cancelOnTimeout: options.cancelOnTimeout,
-        cancelOnAbort: options.cancelOnAbort,
-      }),
-    );
-    actions.saveState(STATE.settled, 'true');
-
-    setResultOutputs(setOutput, result);
-    for (const job of result.failedJobs) {
-      const steps =
-        job.failedSteps.length > 0 ? ` at ${job.failedSteps.map((s) => `"${s}"`).join(', ')}` : '';
-      actions.error(
-        `Job "${job.name}" of ${target} run ${result.runId} ended ${job.conclusion ?? 'unknown'}${steps}.`,
-        {
-          title: `${target}: ${job.name}`,
-        },
-      );
-    }
-    await writeSummary(renderSummary({ repo: target, ref: options.ref, what }, result));
-    // After the outputs and the summary, so a status the token may not write still leaves them.
-    if (report) await reportResult(forge, report, result, reportOptions(prepared));
-
+  if (result !== undefined) {
     if (isFailingConclusion(result.conclusion, options.failOn)) {
       actions.setFailed(`The run ${result.htmlUrl} concluded ${result.conclusion}.`);
     } else {
       actions.info(`The run ${result.htmlUrl} concluded ${result.conclusion ?? result.status}.`);
     }
-  } catch (error) {
-    if (error instanceof RunTimeoutError) {
-      if (error.lastStatus !== undefined) setOutput('status', error.lastStatus);
-      // With cancel-on-timeout core already cancelled it: report how it ended, so the status does
-      // not stay pending. Otherwise it keeps running by choice (and a cancelled job's post step
-      // would still cancel it).
-      if (options.cancelOnTimeout && runId !== undefined) {
-        actions.saveState(STATE.settled, 'true');
-        await settleAndReport(prepared, runId, (m) => actions.warning(m), secrets);
-      }
-    }
-    if (error instanceof AbortedError && options.cancelOnAbort && runId !== undefined) {
-      // core asked the forge to cancel the run (cancelOnAbort); the runner's SIGTERM may follow
-      // within seconds, so reporting is left to the post step.
-      actions.saveState(STATE.cancelRequested, 'true');
-    }
-    actions.setFailed(errorMessage(error, secrets));
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+  }
+  if (finalReportError !== undefined) actions.setFailed(errorMessage(finalReportError, secrets));
+}
+
+/** One error annotation per failed remote job. */
+function annotateFailedJobs(target: string, result: RunResult): void {
+  for (const job of result.failedJobs) {
+    const steps = job.failedSteps.length > 0 ? ` at ${job.failedSteps.map((s) => `"${s}"`).join(', ')}` : '';
+    actions.error(
+      `Job "${job.name}" of ${target} run ${result.runId} ended ${job.conclusion ?? 'unknown'}${steps}.`,
+      { title: `${target}: ${job.name}` },
+    );
   }
 }
 
@@ -253,13 +256,21 @@ export async function settleAndReport(
   }
 }
 
-async function group<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  actions.startGroup(name);
-  try {
-    return await fn();
-  } finally {
-    actions.endGroup();
-  }
+/** Log groups opened and closed from the flow's hooks: at most one open at a time. */
+function logGroups(): { open: (name: string) => void; close: () => void } {
+  let open = false;
+  const close = (): void => {
+    if (open) actions.endGroup();
+    open = false;
+  };
+  return {
+    open: (name) => {
+      close();
+      actions.startGroup(name);
+      open = true;
+    },
+    close,
+  };
 }
 
 async function writeSummary(markdown: string): Promise<void> {

@@ -3,14 +3,17 @@ import type { Run, RunResult } from '@xrd/core';
 
 export type SetOutput = (name: string, value: string) => void;
 
-/** Outputs known as soon as the run is found. */
+/**
+ * Outputs known as soon as the run is found. A run known only from the dispatch's answer may lack
+ * a URL (''): that output is then left for the result to set.
+ */
 export function setRunOutputs(
   set: SetOutput,
   run: Pick<Run, 'id' | 'url' | 'htmlUrl' | 'status' | 'jobsUrl'>,
 ) {
   set('run-id', String(run.id));
-  set('run-url', run.url);
-  set('html-url', run.htmlUrl);
+  if (run.url) set('run-url', run.url);
+  if (run.htmlUrl) set('html-url', run.htmlUrl);
   set('status', run.status);
   if (run.jobsUrl !== undefined) {
     set('jobs-url', run.jobsUrl);

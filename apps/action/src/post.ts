@@ -21,6 +21,8 @@ export async function runPost(env: Env = process.env): Promise<void> {
     const target = `${options.repo.owner}/${options.repo.repo}`;
     if (actions.getState(STATE.cancelRequested) === 'true') {
       actions.info(`xrd: run ${runId} of ${target} was cancelled by the main step.`);
+      // main's flow already replaced the pending status with its final one.
+      if (actions.getState(STATE.reported) === 'true') return;
     } else if (!options.cancelOnAbort) {
       actions.info(`xrd: cancel-on-cancel is off; run ${runId} of ${target} keeps running.`);
       return;

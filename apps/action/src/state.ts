@@ -6,6 +6,8 @@ export const STATE = {
   runId: 'run-id',
   /** Set when main itself asked the forge to cancel the run (SIGINT): post only reports. */
   cancelRequested: 'cancel-requested',
+  /** Set when core closed the report after a failure (an error status): post reports nothing. */
+  reported: 'reported',
   /** Set when main no longer needs post: the run completed, was cancelled, or is not waited for. */
   settled: 'settled',
 } as const;

@@ -137,6 +137,32 @@ describe('a failing remote run on github.com', () => {
   });
 });
 
+describe('a source repository the token may not write statuses to', () => {
+  it('still waits, sets the outputs and the summary, writes the comment, then fails the step naming it', async () => {
+    const s = await startWith('github');
+    await control(s, 'POST', '/faults', {
+      kind: '5xx',
+      status: 403,
+      method: 'POST',
+      path: '/repos/acme/source/statuses/',
+      count: 10,
+    });
+    const main = await runSourceExample(s);
+    expect(main.code).toBe(1);
+    expect(main.outputs).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(main.summary).toContain('| acme/target@main (workflow target.yml) |');
+    // The pending status failed: a warning, and the run is still followed to its end.
+    expect(main.stdout).toMatch(/^::warning::xrd: could not set the pending status: /m);
+    const [comment] = await control<Comment[]>(s, 'GET', '/repos/acme/source/issues/7/comments');
+    expect(comment!.body).toContain(`success** — [run log](${main.outputs['html-url']})`);
+    expect(main.errors).toEqual([
+      `GitHub refused to set the commit status "acme/target build" on ${HEAD.slice(0, 12)} in acme/source (403: Server Error); check the token's scopes or permissions and its SSO authorisation.`,
+    ]);
+    expect(await control<Status[]>(s, 'GET', `/repos/acme/source/statuses/${HEAD}`)).toEqual([]);
+    expectNoSecret(main, TOKEN);
+  });
+});
+
 describe('examples/github on GHES 3.19', () => {
   it('falls back from return_run_details, dispatches once, and finds the run by its run-name', async () => {
     const s = await startWith('ghes-3.19');

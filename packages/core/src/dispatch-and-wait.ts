@@ -92,7 +92,8 @@ export async function dispatchAndFollow(
   const result = await waitForRun(forge, receipt.repo, run, {
     ...options,
     ...engineOptions,
-    timeoutMs: remaining(),
+    timeoutMs,
+    timeoutFrom: start,
     dispatchedAt: receipt.dispatchedAt,
     correlationId: receipt.correlationId,
     correlationMethod: method,

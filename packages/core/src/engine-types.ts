@@ -107,8 +107,14 @@ export interface DispatchOptions extends EngineOptions {
 }
 
 export interface WaitOptions extends EngineOptions {
-  /** Deadline for the run to complete, from the start of waiting. Default 3 600 000 (1 h). */
+  /** Deadline for the run to complete, from `timeoutFrom`. Default 3 600 000 (1 h). */
   readonly timeoutMs?: number;
+  /**
+   * Epoch ms the timeout counts from. Default: the start of waiting. `dispatchAndWait` and
+   * `runFlow` pass the start of their dispatch, so ONE timeout (the one the user gave, and the one
+   * the timeout error names) covers correlation and waiting.
+   */
+  readonly timeoutFrom?: number;
   /** Shortest poll interval in ms (used right after dispatch and near the expected end). Default 2 000. */
   readonly intervalMs?: number;
   /** Longest poll interval in ms. Default 60 000. */

@@ -162,8 +162,12 @@ describe('runFlow', () => {
 
   it('a timeout with cancel-on-timeout closes the pending status: error, "timed out; run cancelled"', async () => {
     const { clock, forge } = setup(true, 3_600_000);
+    const started = clock.now();
     const flow = traced(forge, clock, { ...reporting, timeout: '10m', 'cancel-on-timeout': 'true' });
     await expect(flow).rejects.toBeInstanceOf(RunTimeoutError);
+    // One deadline from the dispatch, and the error names the timeout the user gave.
+    await expect(flow).rejects.toThrow(/ did not complete within 10m /);
+    expect(forge.calls.find((c) => c.method === 'cancelRun')!.at - started).toBe(600_000);
     expect(forge.runs()[0]).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
     expect(forge.statuses.map((s) => s.status)).toEqual([
       expect.objectContaining({ state: 'pending' }),

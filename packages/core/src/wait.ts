@@ -38,7 +38,7 @@ export async function waitForRun(
   const e = engine(options, meter);
   const started = e.now();
   const timeoutMs = options.timeoutMs ?? WAIT_DEFAULTS.timeoutMs;
-  const deadline = started + timeoutMs;
+  const deadline = (options.timeoutFrom ?? started) + timeoutMs;
   const runId = typeof runIdOrRun === 'number' ? runIdOrRun : runIdOrRun.id;
   const tracker = new JobTracker(e);
   let run: Run | undefined = typeof runIdOrRun === 'number' ? undefined : runIdOrRun;
