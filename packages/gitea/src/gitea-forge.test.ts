@@ -841,6 +841,84 @@ describe('reporting', () => {
     );
   });
 
+  const giteaStatus = (id: number, over: Record<string, unknown> = {}) => ({
+    id,
+    status: 'success',
+    target_url: '',
+    description: '',
+    url: `https://git.example.com${API}/statuses/abc123`,
+    context: 'xrd/build',
+    created_at: `2026-01-01T00:00:${String(id % 60).padStart(2, '0')}Z`,
+    updated_at: `2026-01-01T00:00:${String(id % 60).padStart(2, '0')}Z`,
+    ...over,
+  });
+
+  test('listCommitStatuses reads `status`, treats "" as unset, and pages by X-Total-Count', async () => {
+    const { forge, mock, records, ctx } = setup('1.25.2');
+    const page1 = Array.from({ length: 50 }, (_, i) => giteaStatus(100 - i));
+    mock.on(
+      'GET',
+      /^\/api\/v1\/repos\/acme\/target\/statuses\/abc123\?/,
+      (req) =>
+        new URL(req.path, 'http://x').searchParams.get('page') === '1'
+          ? { status: 200, body: page1, headers: { 'x-total-count': '52' } }
+          : {
+              status: 200,
+              body: [
+                giteaStatus(2, { status: 'warning', description: 'Flaky', target_url: 'https://r/2' }),
+                giteaStatus(1, { status: 'skipped', context: 'xrd/other' }),
+              ],
+              headers: { 'x-total-count': '52' },
+            },
+      2,
+    );
+    const statuses = await forge.listCommitStatuses(repo, 'abc123', ctx);
+    expect(statuses).toHaveLength(52);
+    expect(statuses[0]).toEqual({
+      state: 'success',
+      context: 'xrd/build',
+      createdAt: '2026-01-01T00:00:40Z',
+      id: 100,
+    });
+    expect(statuses.slice(50)).toEqual([
+      {
+        state: 'warning',
+        context: 'xrd/build',
+        description: 'Flaky',
+        targetUrl: 'https://r/2',
+        createdAt: '2026-01-01T00:00:02Z',
+        id: 2,
+      },
+      { state: 'skipped', context: 'xrd/other', createdAt: '2026-01-01T00:00:01Z', id: 1 },
+    ]);
+    expect(mock.calls()).toEqual([
+      'GET /api/v1/repos/acme/target/statuses/abc123?page=1&limit=50',
+      'GET /api/v1/repos/acme/target/statuses/abc123?page=2&limit=50',
+    ]);
+    expect(records.map((r) => r.route)).toEqual([
+      '/repos/{owner}/{repo}/statuses/{sha}',
+      '/repos/{owner}/{repo}/statuses/{sha}',
+    ]);
+  });
+
+  test('listCommitStatuses stops at a short page without X-Total-Count, and lists none', async () => {
+    const { forge, mock } = setup('1.25.2');
+    mock.on('GET', /\/statuses\/abc123\?/, { status: 200, body: [] });
+    expect(await forge.listCommitStatuses(repo, 'abc123')).toEqual([]);
+    expect(mock.calls()).toHaveLength(1);
+  });
+
+  test('listCommitStatuses retries a 502 and names a missing repository', async () => {
+    const { forge, mock } = setup('1.25.2');
+    mock.on('GET', /\/statuses\/abc123\?/, { status: 502, body: 'bad gateway' });
+    mock.on('GET', /\/statuses\/abc123\?/, { status: 200, body: [giteaStatus(1)] });
+    expect((await forge.listCommitStatuses(repo, 'abc123')).map((s) => s.id)).toEqual([1]);
+    mock.on('GET', /\/statuses\/abc123\?/, { status: 404, body: { message: 'not found' } });
+    await expect(forge.listCommitStatuses(repo, 'abc123')).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[ForgeHttpError: Reading the commit statuses of abc123 in acme/target failed with 404: the repository does not exist or the token cannot see it.]`,
+    );
+  });
+
   const MARKER = '<!-- xrd:acme/target:build.yml -->';
 
   test('upsertComment creates the comment when no comment carries the marker', async () => {

@@ -2,6 +2,8 @@
 import {
   type CallContext,
   type CommentResult,
+  type CommitState,
+  type CommitStatus,
   type CommitStatusInput,
   type Forge,
   type ForgeCapabilities,
@@ -627,6 +629,42 @@ class GiteaForge implements Forge {
     throw statusError(this.#http, res, `setting the commit status "${status.context}" on ${sha}`);
   }
 
+  async listCommitStatuses(
+    repo: RepoRef,
+    sha: string,
+    ctx: CallContext = {},
+  ): Promise<readonly CommitStatus[]> {
+    // Swagger `repoListStatuses` (every Gitea and Forgejo version): takes the sha as it is, where
+    // `/commits/{ref}/statuses` would first resolve a ref and 404 on a commit the repo lacks. Newest
+    // first by default; paged with `page` + `limit` (≤ 50) and `X-Total-Count`.
+    const statuses: CommitStatus[] = [];
+    const where = `${sha.slice(0, 12)} in ${repo.owner}/${repo.repo}`;
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const res = await this.#http.read(
+        {
+          method: 'GET',
+          path: `${repoPath(repo)}/statuses/${encodeURIComponent(sha)}`,
+          route: '/repos/{owner}/{repo}/statuses/{sha}',
+          query: { page, limit: MAX_LIMIT },
+        },
+        ctx,
+      );
+      if (res.status === 404) {
+        throw new ForgeHttpError(
+          `Reading the commit statuses of ${where} failed with 404: the repository does not exist or the token cannot see it.`,
+          { status: 404 },
+        );
+      }
+      if (res.status !== 200) throw statusError(this.#http, res, `reading the commit statuses of ${where}`);
+      const raw = Array.isArray(res.body) ? listItems(res.body) : [];
+      statuses.push(...raw.map(mapCommitStatus));
+      const total = Number(res.headers['x-total-count']);
+      const more = Number.isFinite(total) ? page * MAX_LIMIT < total : raw.length >= MAX_LIMIT;
+      if (!more || raw.length === 0) break;
+    }
+    return statuses;
+  }
+
   async upsertComment(
     repo: RepoRef,
     issueNumber: number,
@@ -825,6 +863,33 @@ function matches(run: Run, filter: ListRunsFilter): boolean {
  * Gitea stores descriptions of any length but shows one line; 140 characters keeps parity with
  * GitHub (GHES rejects longer ones), so a report reads the same on every forge.
  */
+const COMMIT_STATES: readonly CommitState[] = [
+  'pending',
+  'success',
+  'error',
+  'failure',
+  'warning',
+  'skipped',
+];
+
+/** Gitea's CommitStatus names the state `status` (swagger); older answers also carry `state`. */
+function mapCommitStatus(raw: Raw): CommitStatus {
+  const given = stringField(raw, 'status') ?? stringField(raw, 'state');
+  const state = COMMIT_STATES.find((s) => s === given) ?? 'error';
+  const description = stringField(raw, 'description');
+  const targetUrl = stringField(raw, 'target_url');
+  const createdAt = stringField(raw, 'created_at');
+  return {
+    state,
+    context: stringField(raw, 'context') ?? '',
+    // Gitea sends "" for an unset description or target URL: the same as none.
+    ...optional('description', description === '' ? undefined : description),
+    ...optional('targetUrl', targetUrl === '' ? undefined : targetUrl),
+    ...optional('createdAt', createdAt),
+    ...optional('id', numberField(raw, 'id')),
+  };
+}
+
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -673,6 +673,103 @@ describe('commit statuses and comments', () => {
     expect(second).toEqual({ state: 'failure', context: 'xrd/build' });
   });
 
+  const SHA = 'b'.repeat(40);
+  const STATUSES = `GET /repos/acme/source/commits/${SHA}/statuses`;
+  const statusJson = (id: number, over: Record<string, unknown> = {}) => ({
+    id,
+    url: `${API}/repos/acme/source/statuses/${SHA}`,
+    state: 'success',
+    description: null,
+    target_url: null,
+    context: 'xrd/build',
+    created_at: `2026-01-01T00:00:${String(id % 60).padStart(2, '0')}Z`,
+    ...over,
+  });
+
+  it('lists the commit statuses of a sha across pages, newest first as GitHub sends them', async () => {
+    const page1 = Array.from({ length: 100 }, (_, i) => statusJson(200 - i, { context: `ctx-${i}` }));
+    const mock = createFetchMock().on(
+      STATUSES,
+      { status: 200, body: page1 },
+      {
+        status: 200,
+        body: [
+          statusJson(3, { state: 'failure', description: 'Tests failed', target_url: 'https://r/3' }),
+          statusJson(2, { state: 'pending', context: undefined }),
+        ],
+      },
+    );
+    const statuses = await forgeWith(mock).listCommitStatuses({ owner: 'acme', repo: 'source' }, SHA);
+    expect(statuses).toHaveLength(102);
+    expect(statuses[0]).toEqual({
+      state: 'success',
+      context: 'ctx-0',
+      createdAt: '2026-01-01T00:00:20Z',
+      id: 200,
+    });
+    expect(statuses.slice(100)).toEqual([
+      {
+        state: 'failure',
+        context: 'xrd/build',
+        description: 'Tests failed',
+        targetUrl: 'https://r/3',
+        createdAt: '2026-01-01T00:00:03Z',
+        id: 3,
+      },
+      // A status posted without a context is GitHub's `default` context.
+      { state: 'pending', context: 'default', createdAt: '2026-01-01T00:00:02Z', id: 2 },
+    ]);
+    expect(mock.seen(STATUSES).map((r) => Object.fromEntries(r.url.searchParams))).toEqual([
+      { per_page: '100', page: '1' },
+      { per_page: '100', page: '2' },
+    ]);
+  });
+
+  it('re-reads the statuses of an unchanged commit conditionally (a 304 is not counted)', async () => {
+    const mock = createFetchMock().on(
+      STATUSES,
+      { status: 200, body: [statusJson(1)], headers: { etag: 'W/"s1"' } },
+      (req) =>
+        req.headers.get('if-none-match') === 'W/"s1"'
+          ? jsonResponse(304, undefined, { etag: 'W/"s1"' })
+          : jsonResponse(500, { message: 'expected a conditional request' }),
+    );
+    const { records, meter } = recordingMeter();
+    const forge = forgeWith(mock);
+    const first = await forge.listCommitStatuses({ owner: 'acme', repo: 'source' }, SHA, { meter });
+    const second = await forge.listCommitStatuses({ owner: 'acme', repo: 'source' }, SHA, { meter });
+    expect(second).toEqual(first);
+    expect(first.map((s) => s.id)).toEqual([1]);
+    expect(records.map((r) => [r.route, r.status, r.counted])).toEqual([
+      ['GET /repos/{owner}/{repo}/commits/{ref}/statuses', 200, true],
+      ['GET /repos/{owner}/{repo}/commits/{ref}/statuses', 304, false],
+    ]);
+  });
+
+  it('survives a 502 when listing statuses and maps an unknown sha to a clear error', async () => {
+    const mock = createFetchMock().on(
+      STATUSES,
+      { status: 502, body: { message: 'Bad gateway' } },
+      { status: 200, body: [statusJson(1)] },
+    );
+    const forge = forgeWith(mock);
+    expect(await forge.listCommitStatuses({ owner: 'acme', repo: 'source' }, SHA)).toHaveLength(1);
+    const missing = createFetchMock().on(STATUSES, {
+      status: 422,
+      body: { message: `No commit found for SHA: ${SHA}` },
+    });
+    const error = (await forgeWith(missing)
+      .listCommitStatuses({ owner: 'acme', repo: 'source' }, SHA)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as Error & { code: string };
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toMatchInlineSnapshot(
+      `"GitHub rejected the request to list the commit statuses of bbbbbbbbbbbb in acme/source (422: No commit found for SHA: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb); correct the value it names."`,
+    );
+  });
+
   const LIST = 'GET /repos/acme/source/issues/1/comments';
   const marker = '<!-- xrd:acme/target:build.yml -->';
 

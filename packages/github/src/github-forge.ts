@@ -3,6 +3,7 @@ import type {
   CallContext,
   CommentResult,
   CommitState,
+  CommitStatus,
   CommitStatusInput,
   Forge,
   ForgeCapabilities,
@@ -54,6 +55,11 @@ const MAX_STATUS_DESCRIPTION = 140;
 const GITHUB_COMMIT_STATES: readonly CommitState[] = ['pending', 'success', 'failure', 'error'];
 const MAX_COMMENT_PAGES = 50;
 const MAX_JOB_PAGES = 10;
+/**
+ * GitHub keeps at most 1 000 statuses per sha and context ("Create a commit status": "limit of 1000
+ * statuses per sha and context"); 10 pages of 100 cover one context's whole history.
+ */
+const MAX_STATUS_PAGES = 10;
 
 function normaliseBaseUrl(raw: string): string {
   return raw.trim().replace(/\/+$/, '');
@@ -98,6 +104,28 @@ function tailOf(text: string, maxBytes: number): string {
 function truncate(text: string, max: number): string {
   const chars = Array.from(text);
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+interface GitHubStatus {
+  readonly id?: number;
+  readonly state?: string;
+  readonly context?: string;
+  readonly description?: string | null;
+  readonly target_url?: string | null;
+  readonly created_at?: string;
+}
+
+function mapStatus(raw: GitHubStatus): CommitStatus {
+  const state = GITHUB_COMMIT_STATES.find((s) => s === raw.state) ?? 'error';
+  return {
+    state,
+    // GitHub names a status posted without a context `default`.
+    context: raw.context ?? 'default',
+    ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
+    ...(typeof raw.target_url === 'string' ? { targetUrl: raw.target_url } : {}),
+    ...(typeof raw.created_at === 'string' ? { createdAt: raw.created_at } : {}),
+    ...(typeof raw.id === 'number' ? { id: raw.id } : {}),
+  };
 }
 
 function repoName(repo: RepoRef): string {
@@ -599,6 +627,29 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
         ),
         () => undefined,
       );
+    },
+
+    async listCommitStatuses(repo, sha, ctx): Promise<readonly CommitStatus[]> {
+      // "List commit statuses for a reference": newest first, every update of every context. Each
+      // page is a conditional GET (ETag cache per URL), so re-reading an unchanged commit is free.
+      const statuses: CommitStatus[] = [];
+      const action = `list the commit statuses of ${sha.slice(0, 12)} in ${repoName(repo)}`;
+      for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
+        const batch = await run(
+          {
+            route: 'GET /repos/{owner}/{repo}/commits/{ref}/statuses',
+            repo,
+            retry: 'safe',
+            params: { owner: repo.owner, repo: repo.repo, ref: sha, per_page: 100, page },
+          },
+          ctx,
+          errorContext('status', action, false, ctx),
+          (data) => (Array.isArray(data) ? (data as GitHubStatus[]) : []),
+        );
+        statuses.push(...batch.map(mapStatus));
+        if (batch.length < 100) break;
+      }
+      return statuses;
     },
 
     async upsertComment(repo, issueNumber, marker, body, ctx): Promise<CommentResult> {
