@@ -8,6 +8,8 @@ export interface MachineInfo {
   readonly node: string;
   readonly platform: string;
   readonly arch: string;
+  /** 1/5/15-minute load averages when the suite started: the machine may be shared. */
+  readonly loadAverage: readonly number[];
 }
 
 export function machineInfo(): MachineInfo {
@@ -19,10 +21,11 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     platform: os.platform(),
     arch: os.arch(),
+    loadAverage: os.loadavg().map((value) => Math.round(value * 100) / 100),
   };
 }
 
 export function describeMachine(info: MachineInfo): string {
   const gib = (info.memoryBytes / 1024 ** 3).toFixed(1);
-  return `${info.cpuCount} × ${info.cpuModel}, ${gib} GiB RAM, Node ${info.node}, ${info.platform}/${info.arch}`;
+  return `${info.cpuCount} × ${info.cpuModel}, ${gib} GiB RAM, Node ${info.node}, ${info.platform}/${info.arch}, load average ${info.loadAverage.join(' / ')} at start`;
 }

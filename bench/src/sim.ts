@@ -2,7 +2,6 @@
 // 127.0.0.1), and drive its control API (`/_sim/*`, see docs/architecture.md).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { NotAvailable } from './harness.ts';
 import { requireExport, requireFile } from './workspace.ts';
 
 export type Dialect =
@@ -275,8 +274,4 @@ export async function withSim<T>(
   } finally {
     await sim.close().catch(() => undefined);
   }
-}
-
-export function assertAvailable(condition: boolean, reason: string): void {
-  if (!condition) throw new NotAvailable(reason);
 }

@@ -168,7 +168,7 @@ async function webhook(signal: AbortSignal): Promise<RowBody> {
       );
       const requests = receipts.map((receipt) => receipt.apiCost.requests);
       return {
-        xrd: `p50 ${fmtMs(median(latencies))}, p95 ${fmtMs(percentile(latencies, 95))}; ${median(requests)} requests per run (the dispatch), ${deliveries} deliveries received`,
+        xrd: `p50 ${fmtMs(median(latencies))}, p95 ${fmtMs(percentile(latencies, 95))}; ${median(requests)} request(s) per run (the dispatch), ${deliveries} deliveries received`,
         status: 'ok',
         metrics: {
           p50Ms: median(latencies),
