@@ -347,6 +347,54 @@ export function describeForgeContract(options: ForgeContractOptions): void {
       });
     });
 
+    it('lists the commit statuses it set back, newest first, as the forge stored them', async () => {
+      await withSim(async (sim, forge) => {
+        const caps = await forge.capabilities();
+        const sha = 'fade'.padEnd(40, '1');
+        const other = 'beef'.padEnd(40, '2');
+        const targetUrl = `${sim.url}/acme/target/actions/runs/1`;
+        // The forge's own last state beyond GitHub's four, where it has one (Gitea: skipped).
+        const last = caps.commitStates.includes('skipped') ? 'skipped' : 'success';
+        await forge.setCommitStatus(SOURCE, sha, {
+          state: 'pending',
+          context: 'xrd/list',
+          description: `Waiting ${'.'.repeat(300)}`,
+          targetUrl,
+        });
+        await forge.setCommitStatus(SOURCE, sha, { state: 'failure', context: 'xrd/other' });
+        await forge.setCommitStatus(SOURCE, sha, { state: last, context: 'xrd/list', description: 'Done' });
+        await forge.setCommitStatus(SOURCE, other, { state: 'error', context: 'xrd/list' });
+
+        const records: RequestRecord[] = [];
+        const meter = { record: (r: RequestRecord) => records.push(r) };
+        const listed = await forge.listCommitStatuses(SOURCE, sha, { meter });
+        expect(listed.map((s) => [s.context, s.state])).toEqual([
+          ['xrd/list', last],
+          ['xrd/other', 'failure'],
+          ['xrd/list', 'pending'],
+        ]);
+        expect(listed[0]?.description).toBe('Done');
+        // What was cut on the way in comes back cut: a caller compares with what the forge kept.
+        expect(listed[2]?.description?.length).toBe(140);
+        expect(listed[2]?.description?.startsWith('Waiting ...')).toBe(true);
+        expect(listed[2]?.targetUrl).toBe(targetUrl);
+        expect(listed[1]?.description).toBeUndefined();
+        expect(listed[1]?.targetUrl).toBeUndefined();
+        const ids = listed.map((s) => s.id);
+        expect(ids.every((id) => typeof id === 'number')).toBe(true);
+        expect(new Set(ids).size).toBe(3);
+        for (const s of listed) expect(Number.isNaN(Date.parse(s.createdAt ?? ''))).toBe(false);
+        expect(await forge.listCommitStatuses(SOURCE, other)).toMatchObject([{ state: 'error' }]);
+
+        // Re-reading an unchanged commit is free where the forge answers conditional requests.
+        const again = await forge.listCommitStatuses(SOURCE, sha, { meter });
+        expect(again).toEqual(listed);
+        if (caps.conditionalRequests) {
+          expect(records.at(-1)).toMatchObject({ status: 304, notModified: true, counted: false });
+        }
+      });
+    });
+
     it('maps a missing workflow and a bad ref to DISPATCH_REJECTED, a missing run to RUN_NOT_FOUND', async () => {
       await withSim(async (sim, forge) => {
         const missing = await dispatch(forge, { repo: TARGET, ref: 'main', workflow: 'missing.yml' }).catch(
