@@ -74,6 +74,78 @@ describe('createForge', () => {
     expect((await forge.capabilities()).kind).toBe('forgejo');
   });
 
+  test('github: minWriteIntervalMs reaches the adapter (writes spaced by it, not the 1 s default)', async () => {
+    const sent: number[] = [];
+    const fetchMock = (async () => {
+      sent.push(Date.now());
+      return new Response(JSON.stringify({ id: sent.length }), {
+        status: 201,
+        headers: { 'content-type': 'application/json' },
+      });
+    }) as typeof fetch;
+    const forge = createForge({
+      kind: 'github',
+      apiUrl: 'https://api.github.com',
+      token: 't',
+      fetch: fetchMock,
+      minWriteIntervalMs: 2_500,
+    });
+    const status = { state: 'pending', context: 'xrd' } as const;
+    await Promise.all([
+      forge.setCommitStatus(repo, 'a'.repeat(40), status),
+      forge.setCommitStatus(repo, 'a'.repeat(40), status),
+    ]);
+    expect(sent).toHaveLength(2);
+    // A lower bound only (a loaded machine makes it longer, never shorter); the default is 1 000.
+    expect(sent[1]! - sent[0]!).toBeGreaterThanOrEqual(2_400);
+  });
+
+  test('retry bounds reach both adapters', async () => {
+    let githubCalls = 0;
+    const failing = (async () => {
+      githubCalls += 1;
+      return new Response(JSON.stringify({ message: 'Bad gateway' }), {
+        status: 502,
+        headers: { 'content-type': 'application/json' },
+      });
+    }) as typeof fetch;
+    const github = createForge({
+      kind: 'github',
+      apiUrl: 'https://api.github.com',
+      token: 't',
+      fetch: failing,
+      retry: { retries: 1, baseDelayMs: 1 },
+    });
+    await expect(github.getRun(repo, 7)).rejects.toMatchObject({ code: 'FORGE_HTTP', status: 502 });
+    expect(githubCalls).toBe(2);
+
+    const agent = new MockAgent();
+    agent.disableNetConnect();
+    const pool = agent.get('https://git.example.com');
+    let giteaCalls = 0;
+    pool
+      .intercept({ method: 'GET', path: '/api/v1/version' })
+      .reply(200, { version: '1.25.2' }, { headers: { 'content-type': 'application/json' } });
+    pool
+      .intercept({ method: 'GET', path: '/api/v1/repos/acme/target/actions/runs/7' })
+      .reply(() => {
+        giteaCalls += 1;
+        return { statusCode: 502, data: 'bad gateway' };
+      })
+      .times(5);
+    const gitea = createForge({
+      kind: 'gitea',
+      apiUrl: 'https://git.example.com',
+      token: 't',
+      dispatcher: agent,
+      // Ignored on Gitea (no secondary rate limit), not an error: one setting can serve every forge.
+      minWriteIntervalMs: 0,
+      retry: { retries: 2, baseDelayMs: 1 },
+    });
+    await expect(gitea.getRun(repo, 7)).rejects.toMatchObject({ status: 502 });
+    expect(giteaCalls).toBe(3);
+  });
+
   test('bad options get one sentence naming the input', () => {
     expect(() =>
       createForge({ kind: 'gitlab' as never, apiUrl: 'https://x' }),
@@ -87,6 +159,16 @@ describe('createForge', () => {
       createForge({ kind: 'gitea', apiUrl: 'https://git.example.com', app: { appId: 1, privateKey: 'k' } }),
     ).toThrowErrorMatchingInlineSnapshot(
       `[InvalidInputError: GitHub App credentials do not work with gitea; pass a Gitea access token instead.]`,
+    );
+    expect(() =>
+      createForge({ kind: 'github', apiUrl: 'https://api.github.com', minWriteIntervalMs: -1 }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidInputError: minWriteIntervalMs must be a number of 0 or more, got -1; pass e.g. 1000 or leave it out.]`,
+    );
+    expect(() =>
+      createForge({ kind: 'gitea', apiUrl: 'https://git.example.com', retry: { baseDelayMs: Number.NaN } }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidInputError: retry.baseDelayMs must be a number of 0 or more, got NaN; pass e.g. 1000 or leave it out.]`,
     );
     expect(() =>
       createForge({ kind: 'gitea', apiUrl: 'git.example.com' }),

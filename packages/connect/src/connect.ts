@@ -3,7 +3,7 @@
 // serves which forge.
 import { type Forge, type ForgeKind, InvalidInputError } from '@xrd/core';
 import { createGiteaForge, type GiteaForgeOptions } from '@xrd/gitea';
-import { createGitHubForge, type GitHubAppCredentials } from '@xrd/github';
+import { createGitHubForge, type GitHubAppCredentials, type GitHubRetryOptions } from '@xrd/github';
 
 export interface ConnectOptions {
   /** `github` (github.com and GHES), `gitea` or `forgejo`. */
@@ -22,6 +22,24 @@ export interface ConnectOptions {
   /** Gitea/Forgejo only: the undici Dispatcher (tests, proxies). */
   readonly dispatcher?: GiteaForgeOptions['dispatcher'];
   readonly userAgent?: string;
+  /**
+   * GitHub only: spacing between write requests (statuses, comments, dispatches), default 1 000 ms,
+   * GitHub's advice against secondary rate limits. Gitea and Forgejo have no secondary rate limit and
+   * write without spacing, so it is ignored there. Services that own their pacing, and tests against
+   * a sped-up forge-sim, lower it.
+   */
+  readonly minWriteIntervalMs?: number;
+  /** Bounds of the retries of reads (5xx, 429, rate limits), for both adapters. */
+  readonly retry?: ConnectRetryOptions;
+}
+
+export interface ConnectRetryOptions {
+  /** Retries after the first attempt. Default 3. */
+  readonly retries?: number;
+  /** First backoff when the forge gives no retry-after; doubled each time. Default 1 000. */
+  readonly baseDelayMs?: number;
+  /** The longest single wait accepted (a retry-after or a rate-limit reset). Default 60 000. */
+  readonly maxWaitMs?: number;
 }
 
 const KINDS: readonly ForgeKind[] = ['github', 'gitea', 'forgejo'];
@@ -39,6 +57,20 @@ export function createForge(options: ConnectOptions): Forge {
       { input: 'apiUrl' },
     );
   }
+  for (const [name, value] of [
+    ['minWriteIntervalMs', options.minWriteIntervalMs],
+    ['retry.retries', options.retry?.retries],
+    ['retry.baseDelayMs', options.retry?.baseDelayMs],
+    ['retry.maxWaitMs', options.retry?.maxWaitMs],
+  ] as const) {
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+      throw new InvalidInputError(
+        `${name} must be a number of 0 or more, got ${String(value)}; pass e.g. 1000 or leave it out.`,
+        { input: name },
+      );
+    }
+  }
+  const retry = options.retry;
   if (options.kind === 'github') {
     return createGitHubForge({
       baseUrl: options.apiUrl.trim(),
@@ -48,6 +80,8 @@ export function createForge(options: ConnectOptions): Forge {
       ...(options.apiVersion !== undefined ? { apiVersion: options.apiVersion } : {}),
       ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
       ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
+      ...(options.minWriteIntervalMs !== undefined ? { minWriteIntervalMs: options.minWriteIntervalMs } : {}),
+      ...(retry !== undefined ? { retry: githubRetry(retry) } : {}),
     });
   }
   if (options.app !== undefined) {
@@ -64,7 +98,25 @@ export function createForge(options: ConnectOptions): Forge {
     ...(options.token !== undefined ? { token: options.token } : {}),
     ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
     ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
+    ...(retry !== undefined ? { retry: giteaRetry(retry) } : {}),
   });
+}
+
+function githubRetry(retry: ConnectRetryOptions): GitHubRetryOptions {
+  return {
+    ...(retry.retries !== undefined ? { retries: retry.retries } : {}),
+    ...(retry.baseDelayMs !== undefined ? { baseDelayMs: retry.baseDelayMs } : {}),
+    ...(retry.maxWaitMs !== undefined ? { maxWaitMs: retry.maxWaitMs } : {}),
+  };
+}
+
+/** The Gitea adapter calls the longest accepted wait `maxDelayMs`. */
+function giteaRetry(retry: ConnectRetryOptions): NonNullable<GiteaForgeOptions['retry']> {
+  return {
+    ...(retry.retries !== undefined ? { retries: retry.retries } : {}),
+    ...(retry.baseDelayMs !== undefined ? { baseDelayMs: retry.baseDelayMs } : {}),
+    ...(retry.maxWaitMs !== undefined ? { maxDelayMs: retry.maxWaitMs } : {}),
+  };
 }
 
 function exampleUrl(kind: ForgeKind): string {
