@@ -5,7 +5,7 @@ export default defineXrdConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
-      exclude: ['src/**/*.test.ts', 'src/index.ts', 'src/testing/index.ts'],
+      exclude: ['src/**/*.test.ts', 'src/test-support.ts', 'src/index.ts', 'src/testing/index.ts'],
       reporter: ['text-summary', 'json-summary'],
       thresholds: { lines: 95 },
     },

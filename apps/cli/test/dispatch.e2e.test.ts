@@ -2,7 +2,7 @@
 // outcome and its exit code.
 import type { Dialect, Sim } from '@xrd/forge-sim';
 import { afterAll, describe, expect, it } from 'vitest';
-import { at, control, json, resetStats, Sims, xrd } from './harness.js';
+import { at, control, dispatchArgs, interruptWhen, json, resetStats, Sims, xrd } from './harness.js';
 
 const sims = new Sims(20);
 afterAll(() => sims.closeAll());
@@ -27,10 +27,7 @@ const CASES: readonly Case[] = [
 describe.each(CASES)('xrd dispatch on $dialect', ({ dialect, path, correlation }) => {
   it(`dispatches, finds the run (${path} → ${correlation}), waits, exits 0 with one JSON document`, async () => {
     const sim = await sims.get(dialect);
-    const r = await xrd(
-      ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'build.yml', ...FAST, '--json'],
-      { env: TOKEN },
-    );
+    const r = await xrd(dispatchArgs(sim, 'build.yml', ...FAST, '--json'), { env: TOKEN });
     expect(r.stderr).not.toContain(TOKEN.XRD_TOKEN);
     expect(r.code).toBe(0);
     const doc = json(r);
@@ -63,12 +60,9 @@ describe('xrd dispatch outcomes (github)', () => {
 
   it('prints progress lines on stderr and the result on stdout when not on a TTY', async () => {
     const sim = await github();
-    const r = await xrd(
-      ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'build.yml', ...FAST],
-      {
-        env: TOKEN,
-      },
-    );
+    const r = await xrd(dispatchArgs(sim, 'build.yml', ...FAST), {
+      env: TOKEN,
+    });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
       /^\[\d+\.\ds\] dispatched workflow build\.yml on acme\/target@main \(path run-details/m,
@@ -82,10 +76,7 @@ describe('xrd dispatch outcomes (github)', () => {
 
   it('exits 1 when the run fails, naming the failed job and step', async () => {
     const sim = await github();
-    const r = await xrd(
-      ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'fail.yml', ...FAST, '--json'],
-      { env: TOKEN },
-    );
+    const r = await xrd(dispatchArgs(sim, 'fail.yml', ...FAST, '--json'), { env: TOKEN });
     expect(r.code).toBe(1);
     const doc = json(r);
     expect(doc).toMatchObject({ ok: false, exitCode: 1, run: { conclusion: 'failure' } });
@@ -97,20 +88,7 @@ describe('xrd dispatch outcomes (github)', () => {
 
   it('exits 0 for a failed run when --fail-on does not list failure', async () => {
     const sim = await github();
-    const r = await xrd(
-      [
-        'dispatch',
-        ...at(sim),
-        '--repo',
-        'acme/target',
-        '--workflow',
-        'fail.yml',
-        ...FAST,
-        '--fail-on',
-        'cancelled',
-      ],
-      { env: TOKEN },
-    );
+    const r = await xrd(dispatchArgs(sim, 'fail.yml', ...FAST, '--fail-on', 'cancelled'), { env: TOKEN });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('failure');
   });
@@ -130,10 +108,7 @@ describe('xrd dispatch outcomes (github)', () => {
 
   it('with --no-wait returns right after the dispatch', async () => {
     const sim = await github();
-    const r = await xrd(
-      ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'build.yml', '--no-wait', '--json'],
-      { env: TOKEN },
-    );
+    const r = await xrd(dispatchArgs(sim, 'build.yml', '--no-wait', '--json'), { env: TOKEN });
     expect(r.code).toBe(0);
     const doc = json(r);
     expect(doc).toMatchObject({ ok: true, dispatch: { path: 'run-details' } });
@@ -143,20 +118,7 @@ describe('xrd dispatch outcomes (github)', () => {
 
   it('with --no-wait still names the run when the server returns no id (found by correlation)', async () => {
     const sim = await sims.get('ghes-3.19');
-    const r = await xrd(
-      [
-        'dispatch',
-        ...at(sim),
-        '--repo',
-        'acme/target',
-        '--workflow',
-        'build.yml',
-        ...FAST,
-        '--no-wait',
-        '--json',
-      ],
-      { env: TOKEN },
-    );
+    const r = await xrd(dispatchArgs(sim, 'build.yml', ...FAST, '--no-wait', '--json'), { env: TOKEN });
     expect(r.code).toBe(0);
     const doc = json(r);
     expect(doc.run).toBeUndefined();
@@ -174,12 +136,8 @@ describe('xrd dispatch outcomes (github)', () => {
     });
     const sha = 'b'.repeat(40);
     const r = await xrd(
-      [
-        'dispatch',
-        ...at(sim),
-        '--repo',
-        'acme/target',
-        '--workflow',
+      dispatchArgs(
+        sim,
         'build.yml',
         ...FAST,
         '--timeout',
@@ -189,7 +147,7 @@ describe('xrd dispatch outcomes (github)', () => {
         sha,
         '--source-repo',
         'acme/source',
-      ],
+      ),
       { env: TOKEN },
     );
     expect(r.code).toBe(3);
@@ -207,19 +165,7 @@ describe('xrd dispatch outcomes (github)', () => {
       runs: [{ durationMs: 600_000 }],
     });
     const r = await xrd(
-      [
-        'dispatch',
-        ...at(sim),
-        '--repo',
-        'acme/target',
-        '--workflow',
-        'build.yml',
-        ...FAST,
-        '--timeout',
-        '2s',
-        '--cancel-on-timeout',
-        '--json',
-      ],
+      dispatchArgs(sim, 'build.yml', ...FAST, '--timeout', '2s', '--cancel-on-timeout', '--json'),
       { env: TOKEN },
     );
     expect(r.code).toBe(3);
@@ -233,12 +179,9 @@ describe('xrd dispatch outcomes (github)', () => {
 
   it('exits 4 when the workflow does not exist', async () => {
     const sim = await github();
-    const r = await xrd(
-      ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'missing.yml', '--json'],
-      {
-        env: TOKEN,
-      },
-    );
+    const r = await xrd(dispatchArgs(sim, 'missing.yml', '--json'), {
+      env: TOKEN,
+    });
     expect(r.code).toBe(4);
     expect(json(r)).toMatchObject({ exitCode: 4, error: { code: 'DISPATCH_REJECTED' } });
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -249,12 +192,9 @@ describe('xrd dispatch outcomes (github)', () => {
     await control(sim, 'POST', 'auth', { tokens: ['the-only-good-token'] });
     try {
       const bad = 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB';
-      const r = await xrd(
-        ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'build.yml', '--json'],
-        {
-          env: { GH_TOKEN: bad },
-        },
-      );
+      const r = await xrd(dispatchArgs(sim, 'build.yml', '--json'), {
+        env: { GH_TOKEN: bad },
+      });
       expect(r.code).toBe(4);
       expect(json(r)).toMatchObject({ error: { code: 'AUTH' } });
       expect(r.stdout + r.stderr).not.toContain(bad);
@@ -272,20 +212,7 @@ describe('xrd dispatch outcomes (github)', () => {
       jobs: [{ name: 'build', steps: ['Build'] }],
     });
     const r = await xrd(
-      [
-        'dispatch',
-        ...at(sim),
-        '--repo',
-        'acme/target',
-        '--workflow',
-        'silent.yml',
-        '--correlation',
-        'run-name',
-        ...FAST,
-        '--timeout',
-        '3s',
-        '--json',
-      ],
+      dispatchArgs(sim, 'silent.yml', '--correlation', 'run-name', ...FAST, '--timeout', '3s', '--json'),
       { env: TOKEN },
     );
     expect(r.code).toBe(5);
@@ -300,12 +227,9 @@ describe('xrd dispatch outcomes (github)', () => {
     const sim = await github();
     await control(sim, 'POST', 'rate-limit', { limit: 5000, remaining: 0, resetInSeconds: 3600 });
     try {
-      const r = await xrd(
-        ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'build.yml', '--json'],
-        {
-          env: TOKEN,
-        },
-      );
+      const r = await xrd(dispatchArgs(sim, 'build.yml', '--json'), {
+        env: TOKEN,
+      });
       expect(r.code).toBe(6);
       expect(json(r)).toMatchObject({ exitCode: 6, error: { code: 'RATE_LIMITED' } });
     } finally {
@@ -318,30 +242,10 @@ describe('xrd dispatch outcomes (github)', () => {
     await control(sim, 'POST', 'repos/acme/target/workflows/build.yml/script', {
       runs: [{ durationMs: 600_000 }],
     });
-    const r = await xrd(
-      [
-        'dispatch',
-        ...at(sim),
-        '--repo',
-        'acme/target',
-        '--workflow',
-        'build.yml',
-        '--cancel-on-interrupt',
-        '--json',
-      ],
-      {
-        env: TOKEN,
-        onSpawn: (child, out) => {
-          const timer = setInterval(() => {
-            if (/status /.test(out.stderr())) {
-              clearInterval(timer);
-              child.kill('SIGINT');
-            }
-          }, 50);
-          child.on('close', () => clearInterval(timer));
-        },
-      },
-    );
+    const r = await xrd(dispatchArgs(sim, 'build.yml', '--cancel-on-interrupt', '--json'), {
+      env: TOKEN,
+      onSpawn: interruptWhen(/status /),
+    });
     expect(r.code).toBe(130);
     const doc = json(r);
     expect(doc).toMatchObject({ exitCode: 130, error: { code: 'ABORTED' } });
@@ -356,21 +260,10 @@ describe('xrd dispatch outcomes (github)', () => {
     await control(sim, 'POST', 'repos/acme/target/workflows/build.yml/script', {
       runs: [{ durationMs: 600_000 }],
     });
-    const r = await xrd(
-      ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', 'build.yml', '--json'],
-      {
-        env: TOKEN,
-        onSpawn: (child, out) => {
-          const timer = setInterval(() => {
-            if (/status /.test(out.stderr())) {
-              clearInterval(timer);
-              child.kill('SIGINT');
-            }
-          }, 50);
-          child.on('close', () => clearInterval(timer));
-        },
-      },
-    );
+    const r = await xrd(dispatchArgs(sim, 'build.yml', '--json'), {
+      env: TOKEN,
+      onSpawn: interruptWhen(/status /),
+    });
     expect(r.code).toBe(130);
     const runId = (json(r).dispatch as { runId: number }).runId;
     const runs = (await control(sim, 'GET', 'runs')) as { id: number; status: string }[];
@@ -383,12 +276,8 @@ describe('xrd dispatch outcomes (github)', () => {
     await resetStats(sim);
     const sha = 'a'.repeat(40);
     const r = await xrd(
-      [
-        'dispatch',
-        ...at(sim),
-        '--repo',
-        'acme/target',
-        '--workflow',
+      dispatchArgs(
+        sim,
         'build.yml',
         ...FAST,
         '--report-status',
@@ -398,7 +287,7 @@ describe('xrd dispatch outcomes (github)', () => {
         '--source-repo',
         'acme/source',
         '--json',
-      ],
+      ),
       { env: TOKEN },
     );
     expect(r.code).toBe(0);

@@ -93,3 +93,21 @@ export function at(sim: Sim): string[] {
 export function json(run: XrdRun): Record<string, unknown> & { ok: boolean; exitCode: number } {
   return JSON.parse(run.stdout) as Record<string, unknown> & { ok: boolean; exitCode: number };
 }
+
+/** `xrd dispatch` of `workflow` in the simulator's acme/target, then `extra` flags. */
+export function dispatchArgs(sim: Sim, workflow: string, ...extra: string[]): string[] {
+  return ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', workflow, ...extra];
+}
+
+/** An `onSpawn` that sends SIGINT (a Ctrl-C) once stderr matches `pattern`. */
+export function interruptWhen(pattern: RegExp): NonNullable<RunOptions['onSpawn']> {
+  return (child, out) => {
+    const timer = setInterval(() => {
+      if (pattern.test(out.stderr())) {
+        clearInterval(timer);
+        child.kill('SIGINT');
+      }
+    }, 50);
+    child.on('close', () => clearInterval(timer));
+  };
+}

@@ -1,7 +1,7 @@
 // `xrd wait|status|cancel|logs RUN` end to end, RUN given as an id with --repo, a web URL or an API URL.
 import type { Sim } from '@xrd/forge-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { at, control, json, Sims, xrd } from './harness.js';
+import { at, control, dispatchArgs, interruptWhen, json, Sims, xrd } from './harness.js';
 
 const sims = new Sims(20);
 afterAll(() => sims.closeAll());
@@ -20,12 +20,9 @@ async function startRun(sim: Sim, workflow: string, durationMs?: number): Promis
   if (durationMs !== undefined) {
     await control(sim, 'POST', `repos/acme/target/workflows/${workflow}/script`, { runs: [{ durationMs }] });
   }
-  const r = await xrd(
-    ['dispatch', ...at(sim), '--repo', 'acme/target', '--workflow', workflow, '--no-wait', '--json'],
-    {
-      env: TOKEN,
-    },
-  );
+  const r = await xrd(dispatchArgs(sim, workflow, '--no-wait', '--json'), {
+    env: TOKEN,
+  });
   expect(r.code).toBe(0);
   return (json(r).dispatch as { runId: number }).runId;
 }
@@ -40,20 +37,7 @@ describe('on GitHub (forge-sim github)', () => {
   beforeAll(async () => {
     sim = await sims.get('github');
     // A run that fails the way fail.yml does (lint passes, test fails), followed to its end.
-    const r = await xrd(
-      [
-        'dispatch',
-        ...at(sim),
-        '--repo',
-        'acme/target',
-        '--workflow',
-        'fail.yml',
-        '--interval',
-        '1s',
-        '--json',
-      ],
-      { env: TOKEN },
-    );
+    const r = await xrd(dispatchArgs(sim, 'fail.yml', '--interval', '1s', '--json'), { env: TOKEN });
     expect(r.code).toBe(1);
     failedRun = (json(r).run as { id: number }).id;
   });
@@ -119,15 +103,7 @@ describe('on GitHub (forge-sim github)', () => {
     const id = await startRun(sim, 'build.yml', 600_000);
     const r = await xrd(['wait', String(id), ...at(sim), '--repo', 'acme/target', '--cancel-on-interrupt'], {
       env: TOKEN,
-      onSpawn: (child, out) => {
-        const timer = setInterval(() => {
-          if (/status /.test(out.stderr())) {
-            clearInterval(timer);
-            child.kill('SIGINT');
-          }
-        }, 50);
-        child.on('close', () => clearInterval(timer));
-      },
+      onSpawn: interruptWhen(/status /),
     });
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('xrd: interrupted.');
@@ -212,20 +188,7 @@ describe('on GitHub (forge-sim github)', () => {
 describe('on Gitea (forge-sim gitea-1.25)', () => {
   it('status and logs take a Gitea API URL with no other flag', async () => {
     const sim = await sims.get('gitea-1.25');
-    const r = await xrd(
-      [
-        'dispatch',
-        ...at(sim),
-        '--repo',
-        'acme/target',
-        '--workflow',
-        'fail.yml',
-        '--interval',
-        '1s',
-        '--json',
-      ],
-      { env: TOKEN },
-    );
+    const r = await xrd(dispatchArgs(sim, 'fail.yml', '--interval', '1s', '--json'), { env: TOKEN });
     expect(r.code).toBe(1);
     const id = (json(r).run as { id: number }).id;
     const url = `${sim.apiUrl}/repos/acme/target/actions/runs/${id}`;

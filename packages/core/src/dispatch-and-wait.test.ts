@@ -2,31 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { dispatchAndWait } from './dispatch-and-wait.js';
 import type { ProgressEvent } from './engine-types.js';
 import { createMeter } from './meter.js';
-import { createMemoryForge, expr } from './testing/memory-forge.js';
-import { createVirtualClock } from './testing/virtual-clock.js';
+import { targetForge } from './test-support.js';
 
 const repo = { owner: 'acme', repo: 'target' };
 
 function setup(returnsRunId: boolean) {
-  const clock = createVirtualClock();
-  const forge = createMemoryForge({
-    now: clock.now,
-    returnsRunId,
-    workflows: [
-      {
-        repo: 'acme/target',
-        file: 'build.yml',
-        name: 'build',
-        runName: `Build ${expr('inputs.correlation_id')}`,
-        durationMs: 60_000,
-        jobs: [
-          { name: 'compile', steps: ['Checkout', 'Compile'] },
-          { name: 'test', steps: ['Run tests'] },
-        ],
-      },
+  return targetForge(returnsRunId, {
+    durationMs: 60_000,
+    jobs: [
+      { name: 'compile', steps: ['Checkout', 'Compile'] },
+      { name: 'test', steps: ['Run tests'] },
     ],
   });
-  return { clock, forge };
 }
 
 describe('dispatchAndWait', () => {

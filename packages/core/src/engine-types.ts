@@ -2,6 +2,7 @@
 import type {
   ApiCost,
   DispatchPath,
+  ForgeDispatchRequest,
   Job,
   RepoRef,
   RequestMeter,
@@ -37,16 +38,11 @@ export interface EngineOptions {
  */
 export type CorrelationMode = 'auto' | 'run-name' | 'step-name';
 
-/** What the caller asks to dispatch. */
-export interface DispatchRequest {
-  readonly repo: RepoRef;
-  readonly ref: string;
-  /** `workflow_dispatch`: file name (`build.yml`) or numeric id. Exactly one of workflow/eventType. */
-  readonly workflow?: string | number;
-  /** `repository_dispatch` event type (GitHub only). */
-  readonly eventType?: string;
-  readonly inputs?: Readonly<Record<string, string>>;
-  readonly clientPayload?: Readonly<Record<string, unknown>>;
+/**
+ * What the caller asks to dispatch: what the adapter sends (repo, ref, workflow or event type,
+ * inputs, client payload), and how core makes its run recognisable.
+ */
+export interface DispatchRequest extends ForgeDispatchRequest {
   /**
    * The unique token the target echoes. Default: generated (`xrd-` + 16 hex). The reference
    * action's `sha` input maps here.

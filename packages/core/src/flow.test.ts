@@ -9,8 +9,8 @@ import {
 } from './errors.js';
 import { dispatchRequestOf, type FlowHooks, runFlow } from './flow.js';
 import { parseRunOptions, type RawRunOptions } from './run-options.js';
-import { createMemoryForge, expr, type MemoryForge } from './testing/memory-forge.js';
-import { createVirtualClock } from './testing/virtual-clock.js';
+import { targetForge } from './test-support.js';
+import type { MemoryForge } from './testing/memory-forge.js';
 
 const SHA = 'a'.repeat(40);
 const reporting: RawRunOptions = {
@@ -20,24 +20,10 @@ const reporting: RawRunOptions = {
 };
 
 function setup(returnsRunId: boolean, durationMs = 60_000) {
-  const clock = createVirtualClock();
-  const forge = createMemoryForge({
-    now: clock.now,
-    returnsRunId,
-    workflows: [
-      {
-        repo: 'acme/target',
-        file: 'build.yml',
-        name: 'build',
-        runName: `Build ${expr('inputs.correlation_id')}`,
-        durationMs,
-        jobs: [{ name: 'compile', steps: ['Compile'] }],
-      },
-      // Its runs never show the correlation id: they cannot be found without a run id.
-      { repo: 'acme/target', file: 'silent.yml', name: 'silent', jobs: [{ name: 'x', steps: ['X'] }] },
-    ],
-  });
-  return { clock, forge };
+  return targetForge(returnsRunId, { durationMs, jobs: [{ name: 'compile', steps: ['Compile'] }] }, [
+    // Its runs never show the correlation id: they cannot be found without a run id.
+    { repo: 'acme/target', file: 'silent.yml', name: 'silent', jobs: [{ name: 'x', steps: ['X'] }] },
+  ]);
 }
 
 const options = (raw: RawRunOptions = {}) =>

@@ -189,25 +189,42 @@ export async function reportResult(
     readonly ctx?: CallContext;
   } = {},
 ): Promise<ReportResultOutcome> {
+  return writeReport(
+    forge,
+    report,
+    (context) => statusFor(result, context, options.failOn),
+    (marker) =>
+      renderComment(result, { marker, ...(options.title !== undefined ? { title: options.title } : {}) }),
+    options.ctx,
+  );
+}
+
+/**
+ * The one way a final report is written: the status (with `report.sha`) and the one comment (with
+ * `report.pr`). Both are attempted even if the first fails; the first error is then thrown.
+ */
+async function writeReport(
+  forge: Forge,
+  report: ReportOptions,
+  statusOf: (context: string) => CommitStatusInput,
+  bodyOf: (marker: string) => string,
+  ctx: CallContext | undefined,
+): Promise<ReportResultOutcome> {
   let firstError: unknown;
   let status: CommitStatusInput | undefined;
   let comment: CommentResult | undefined;
   if (report.sha !== undefined) {
-    status = statusFor(result, report.context, options.failOn);
+    status = statusOf(report.context);
     try {
-      await forge.setCommitStatus(report.repo, report.sha, status, options.ctx);
+      await forge.setCommitStatus(report.repo, report.sha, status, ctx);
     } catch (error) {
       firstError = error;
     }
   }
   if (report.pr !== undefined) {
     const marker = commentMarker(report.context);
-    const body = renderComment(result, {
-      marker,
-      ...(options.title !== undefined ? { title: options.title } : {}),
-    });
     try {
-      comment = await forge.upsertComment(report.repo, report.pr, marker, body, options.ctx);
+      comment = await forge.upsertComment(report.repo, report.pr, marker, bodyOf(marker), ctx);
     } catch (error) {
       firstError ??= error;
     }
@@ -297,34 +314,20 @@ export async function reportError(
   error: unknown,
   info: ReportErrorInfo = {},
 ): Promise<ReportResultOutcome> {
-  let firstError: unknown;
-  let status: CommitStatusInput | undefined;
-  let comment: CommentResult | undefined;
-  if (report.sha !== undefined) {
-    status = errorStatusFor(error, report.context, info);
-    try {
-      await forge.setCommitStatus(report.repo, report.sha, status, info.ctx);
-    } catch (e) {
-      firstError = e;
-    }
-  }
-  if (report.pr !== undefined) {
-    const marker = commentMarker(report.context);
-    const htmlUrl = info.run?.htmlUrl || info.receipt?.htmlUrl;
-    const body = [
-      marker,
-      `**${info.title ?? flowTarget(info)} error** — ${htmlUrl ? `[run log](${htmlUrl})` : 'no run page'}`,
-      '',
-      cell(flowOutcome(error, info)),
-      '',
-      '<sub>xrd</sub>',
-    ].join('\n');
-    try {
-      comment = await forge.upsertComment(report.repo, report.pr, marker, body, info.ctx);
-    } catch (e) {
-      firstError ??= e;
-    }
-  }
-  if (firstError !== undefined) throw firstError;
-  return { ...(status ? { status } : {}), ...(comment ? { comment } : {}) };
+  const htmlUrl = info.run?.htmlUrl || info.receipt?.htmlUrl;
+  return writeReport(
+    forge,
+    report,
+    (context) => errorStatusFor(error, context, info),
+    (marker) =>
+      [
+        marker,
+        `**${info.title ?? flowTarget(info)} error** — ${htmlUrl ? `[run log](${htmlUrl})` : 'no run page'}`,
+        '',
+        cell(flowOutcome(error, info)),
+        '',
+        '<sub>xrd</sub>',
+      ].join('\n'),
+    info.ctx,
+  );
 }

@@ -11,8 +11,7 @@ import {
   runDurationMs,
   scheduledDelay,
 } from './schedule.js';
-import { createMemoryForge, expr } from './testing/memory-forge.js';
-import { createVirtualClock } from './testing/virtual-clock.js';
+import { targetForge } from './test-support.js';
 import type { Run } from './types.js';
 
 const settings = { minIntervalMs: 2_000, maxIntervalMs: 60_000, expectedDurationMs: 600_000 };
@@ -178,20 +177,10 @@ describe('expectedDuration', () => {
 describe('a simulated 10-minute run (the benchmark target)', () => {
   /** One dispatch → wait of a run lasting `actualMs`, after ten runs that lasted about ten minutes. */
   async function simulate(actualMs: number, returnsRunId: boolean) {
-    const clock = createVirtualClock();
-    const forge = createMemoryForge({
-      now: clock.now,
-      returnsRunId,
-      workflows: [
-        {
-          repo: 'acme/target',
-          file: 'build.yml',
-          runName: `Build ${expr('inputs.correlation_id')}`,
-          appearAfterMs: 1_000,
-          startAfterMs: 4_000,
-          durationMs: actualMs - 5_000,
-        },
-      ],
+    const { clock, forge } = targetForge(returnsRunId, {
+      appearAfterMs: 1_000,
+      startAfterMs: 4_000,
+      durationMs: actualMs - 5_000,
     });
     for (let i = 0; i < 10; i++) {
       const created = clock.now() - (i + 1) * 3_600_000;
