@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubRunner, hex } from './env.js';
 import { actionYml, parseFileCommands, runStep, type StartedStep, startStep } from './runner.js';
-import { control, runs, type Sim, start } from './sim.js';
+import { control, runs, type Sim, start, statusesOf } from './sim.js';
 
 const SOURCE_SHA = hex(40, 'cancel-source');
 let sim: Sim;
@@ -91,12 +91,10 @@ describe('cancel-on-cancel', () => {
     );
     expect(await runOf(runId)).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
     // The pending status does not stay pending: a cancelled run is an error, not a failed change.
-    const statuses = await control<Array<{ state: string }>>(
-      sim,
-      'GET',
-      `/repos/acme/source/statuses/${SOURCE_SHA}`,
-    );
-    expect(statuses.map((s) => s.state)).toEqual(['error', 'pending']);
+    expect((await statusesOf(sim, 'acme/source', SOURCE_SHA)).map((s) => s.state)).toEqual([
+      'error',
+      'pending',
+    ]);
   });
 
   it('main cancels the remote run itself on SIGINT; post then only reports how it ended', async () => {
@@ -121,12 +119,10 @@ describe('cancel-on-cancel', () => {
     expect(post.code).toBe(0);
     expect(post.stdout).toContain(`xrd: run ${runId} of acme/target was cancelled by the main step.`);
     expect(post.stdout).not.toContain('::warning');
-    const statuses = await control<Array<{ state: string }>>(
-      sim,
-      'GET',
-      `/repos/acme/source/statuses/${sha}`,
-    );
+    const statuses = await statusesOf(sim, 'acme/source', sha);
     expect(statuses.map((s) => s.state)).toEqual(['error', 'pending']);
+    // main closed the pending status itself, in one line.
+    expect(statuses[0]!.description).toBe('acme/target long: interrupted; run cancelled');
   });
 
   it('leaves the remote run alone when cancel-on-cancel is false', async () => {
@@ -169,12 +165,10 @@ describe('timeout', () => {
       status: 'completed',
       conclusion: 'cancelled',
     });
-    const statuses = await control<Array<{ state: string }>>(
-      sim,
-      'GET',
-      `/repos/acme/source/statuses/${sha}`,
-    );
+    const statuses = await statusesOf(sim, 'acme/source', sha);
     expect(statuses.map((s) => s.state)).toEqual(['error', 'pending']);
+    // main closed the pending status itself, in one line.
+    expect(statuses[0]!.description).toBe('acme/target long: timed out after 3s; run cancelled');
   });
 
   it('fails the step at the deadline and leaves the run running without cancel-on-timeout', async () => {

@@ -6,21 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSecret, giteaRunner, hex } from './env.js';
 import { runStep, type StepResult } from './runner.js';
-import { control, runs, type Sim, start } from './sim.js';
+import { commentsOn, control, runs, type Sim, start, statusesOf } from './sim.js';
 import { workflowSpec, xrdStepWith } from './workflow.js';
 
 const TOKEN = hex(40, 'gitea-dispatch-token');
 const SOURCE = 'mporter/dispatch-source';
-
-interface Status {
-  state: string;
-  context: string;
-  targetUrl: string | null;
-}
-interface Comment {
-  id: number;
-  body: string;
-}
 
 for (const dialect of ['gitea-1.26', 'gitea-1.25'] as const) {
   describe(`the dispatch-source walkthrough on ${dialect}`, () => {
@@ -67,8 +57,8 @@ for (const dialect of ['gitea-1.26', 'gitea-1.25'] as const) {
       return runStep({ phase: 'main', with: withInputs, env, event, jobToken: 'gitea-job-token' });
     }
 
-    const statusesOf = (sha: string) => control<Status[]>(sim, 'GET', `/repos/${SOURCE}/statuses/${sha}`);
-    const comments = () => control<Comment[]>(sim, 'GET', `/repos/${SOURCE}/issues/1/comments`);
+    const statuses = (sha: string) => statusesOf(sim, SOURCE, sha);
+    const comments = () => commentsOn(sim, SOURCE, 1);
 
     it('PR opened: pending, build-from-pr.yml with the four inputs, then success and the comment', async () => {
       const main = await pullRequestEvent('opened', heads[0]!);
@@ -88,7 +78,7 @@ for (const dialect of ['gitea-1.26', 'gitea-1.25'] as const) {
 
       const htmlUrl = main.outputs['html-url']!;
       expect(htmlUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mporter\/dispatch-target\/actions\/runs\/\d+$/);
-      expect((await statusesOf(heads[0]!)).map((s) => [s.state, s.context, s.targetUrl])).toEqual([
+      expect((await statuses(heads[0]!)).map((s) => [s.state, s.context, s.targetUrl])).toEqual([
         ['success', 'dispatch-target/build', htmlUrl],
         ['pending', 'dispatch-target/build', htmlUrl],
       ]);
@@ -105,7 +95,7 @@ for (const dialect of ['gitea-1.26', 'gitea-1.25'] as const) {
       expect(main.code).toBe(0);
 
       const htmlUrl = main.outputs['html-url']!;
-      expect((await statusesOf(heads[1]!)).map((s) => [s.state, s.targetUrl])).toEqual([
+      expect((await statuses(heads[1]!)).map((s) => [s.state, s.targetUrl])).toEqual([
         ['success', htmlUrl],
         ['pending', htmlUrl],
       ]);
@@ -127,7 +117,7 @@ for (const dialect of ['gitea-1.26', 'gitea-1.25'] as const) {
 
       const htmlUrl = main.outputs['html-url']!;
       expect(main.outputs.conclusion).toBe('failure');
-      expect((await statusesOf(heads[2]!)).map((s) => s.state)).toEqual(['failure', 'pending']);
+      expect((await statuses(heads[2]!)).map((s) => s.state)).toEqual(['failure', 'pending']);
       const [comment, ...more] = await comments();
       expect(more).toEqual([]);
       expect(comment!.body).toContain(`**dispatch-target build failure** — [run log](${htmlUrl})`);

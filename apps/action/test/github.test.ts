@@ -4,21 +4,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectNoSecret, githubRunner, hex } from './env.js';
 import { runStep } from './runner.js';
-import { control, runs, type Sim, start } from './sim.js';
+import { commentsOn, control, runs, type Sim, start, statusesOf } from './sim.js';
 import { workflowSpec, xrdStepWith } from './workflow.js';
 
 const TOKEN = `github_pat_${hex(60, 'github-token')}`;
 const HEAD = hex(40, 'pr-head');
 const MERGE = hex(40, 'merge-commit');
-
-interface Status {
-  state: string;
-  context: string;
-  targetUrl: string | null;
-}
-interface Comment {
-  body: string;
-}
 
 let sim: Sim | undefined;
 afterEach(async () => {
@@ -89,13 +80,13 @@ describe('examples/github on github.com', () => {
     expect(Object.keys(stats.byRoute).filter((route) => route.endsWith('/actions/runs'))).toEqual([]);
 
     // Pending (linking to the run) at dispatch, then success — on the PR head, not the merge commit.
-    const statuses = await control<Status[]>(s, 'GET', `/repos/acme/source/statuses/${HEAD}`);
+    const statuses = await statusesOf(s, 'acme/source', HEAD);
     expect(statuses.map((st) => [st.state, st.context, st.targetUrl])).toEqual([
       ['success', 'acme/target build', main.outputs['html-url']],
       ['pending', 'acme/target build', main.outputs['html-url']],
     ]);
-    expect(await control<Status[]>(s, 'GET', `/repos/acme/source/statuses/${MERGE}`)).toEqual([]);
-    const comments = await control<Comment[]>(s, 'GET', '/repos/acme/source/issues/7/comments');
+    expect(await statusesOf(s, 'acme/source', MERGE)).toEqual([]);
+    const comments = await commentsOn(s, 'acme/source', 7);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain(`success** — [run log](${main.outputs['html-url']})`);
 
@@ -129,9 +120,9 @@ describe('a failing remote run on github.com', () => {
     expect(main.summary).toContain('#### ❌ build');
     expect(main.summary).toContain(`Failed step: \`${step}\``);
     expect(main.summary).toContain('<details open><summary>Log tail</summary>');
-    const statuses = await control<Status[]>(s, 'GET', `/repos/acme/source/statuses/${HEAD}`);
+    const statuses = await statusesOf(s, 'acme/source', HEAD);
     expect(statuses.map((st) => st.state)).toEqual(['failure', 'pending']);
-    const [comment] = await control<Comment[]>(s, 'GET', '/repos/acme/source/issues/7/comments');
+    const [comment] = await commentsOn(s, 'acme/source', 7);
     expect(comment!.body).toContain(`failure** — [run log](${main.outputs['html-url']})`);
     expectNoSecret(main, TOKEN);
   });
@@ -153,12 +144,12 @@ describe('a source repository the token may not write statuses to', () => {
     expect(main.summary).toContain('| acme/target@main (workflow target.yml) |');
     // The pending status failed: a warning, and the run is still followed to its end.
     expect(main.stdout).toMatch(/^::warning::xrd: could not set the pending status: /m);
-    const [comment] = await control<Comment[]>(s, 'GET', '/repos/acme/source/issues/7/comments');
+    const [comment] = await commentsOn(s, 'acme/source', 7);
     expect(comment!.body).toContain(`success** — [run log](${main.outputs['html-url']})`);
     expect(main.errors).toEqual([
       `GitHub refused to set the commit status "acme/target build" on ${HEAD.slice(0, 12)} in acme/source (403: Server Error); check the token's scopes or permissions and its SSO authorisation.`,
     ]);
-    expect(await control<Status[]>(s, 'GET', `/repos/acme/source/statuses/${HEAD}`)).toEqual([]);
+    expect(await statusesOf(s, 'acme/source', HEAD)).toEqual([]);
     expectNoSecret(main, TOKEN);
   });
 });
@@ -181,7 +172,7 @@ describe('examples/github on GHES 3.19', () => {
     });
     expect(main.outputs.jobs_url).toBe(`${s.url}/api/v3/repos/acme/target/actions/runs/${run.id}/jobs`);
 
-    const statuses = await control<Status[]>(s, 'GET', `/repos/acme/source/statuses/${HEAD}`);
+    const statuses = await statusesOf(s, 'acme/source', HEAD);
     expect(statuses.map((st) => st.state)).toEqual(['success', 'pending']);
     expectNoSecret(main, TOKEN);
   });

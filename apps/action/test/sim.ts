@@ -51,3 +51,26 @@ export async function runs(sim: Sim): Promise<SimRun[]> {
 export async function totalRequests(sim: Sim): Promise<number> {
   return (await control<{ requests: { total: number } }>(sim, 'GET', '/stats')).requests.total;
 }
+
+/** A commit status as the sim lists it. */
+export interface SimStatus {
+  state: string;
+  context: string;
+  targetUrl: string | null;
+  description?: string | null;
+}
+
+export interface SimComment {
+  id: number;
+  body: string;
+}
+
+/** The commit statuses on `sha` in `repo` (`owner/name`), newest first. */
+export function statusesOf(sim: Sim, repo: string, sha: string): Promise<SimStatus[]> {
+  return control<SimStatus[]>(sim, 'GET', `/repos/${repo}/statuses/${sha}`);
+}
+
+/** The comments on issue or pull request `issue` of `repo`, oldest first. */
+export function commentsOn(sim: Sim, repo: string, issue: number): Promise<SimComment[]> {
+  return control<SimComment[]>(sim, 'GET', `/repos/${repo}/issues/${issue}/comments`);
+}
