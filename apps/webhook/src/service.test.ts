@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Forge, ForgeHttpError } from '@xrd/core';
 import { createMemoryForge, expr, type MemoryForge } from '@xrd/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type ServiceConfig } from './config.js';
@@ -12,6 +13,7 @@ import { createLogger } from './log.js';
 import { type RunningService, startService } from './service.js';
 import { signBody } from './signature.js';
 import { createSqliteStore } from './store/sqlite.js';
+import type { Store } from './store/types.js';
 
 const SECRET = 'test-secret';
 const dirs: string[] = [];
@@ -64,13 +66,36 @@ function config(path: string, over: Record<string, unknown> = {}): ServiceConfig
   });
 }
 
-async function start(forge: MemoryForge, path?: string): Promise<RunningService> {
+/**
+ * The embedded store with a failed step's backoff (seconds, growing with the claims a dispatch has
+ * seen) cut to 50 ms, so a test sees the retry of a step without waiting for it.
+ */
+function quickRetries(store: Store): Store {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'release') {
+        return (id: string, owner: string, nextAt?: number) =>
+          target.release(id, owner, nextAt === undefined ? undefined : Math.min(nextAt, Date.now() + 50));
+      }
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+async function start(
+  forge: Forge,
+  path?: string,
+  options: { quickRetries?: boolean } = {},
+): Promise<RunningService> {
   const dir = mkdtempSync(join(tmpdir(), 'xrd-svc-'));
   dirs.push(dir);
-  const cfg = config(path ?? join(dir, 'db.sqlite'));
+  const file = path ?? join(dir, 'db.sqlite');
+  const cfg = config(file);
   const service = await startService(cfg, {
     createForge: () => forge,
     logger: createLogger('error', [SECRET]),
+    ...(options.quickRetries ? { store: quickRetries(createSqliteStore(file)) } : {}),
   });
   services.push(service);
   return service;
@@ -159,6 +184,48 @@ describe('service (in-memory forge)', () => {
     expect(forge.callCount('dispatch')).toBe(2);
     expect(forge.comments).toHaveLength(1);
     expect(forge.comments[0]?.body).toContain('success');
+  });
+
+  it('a final status whose answer was lost is read back from the forge, not posted twice', async () => {
+    const forge = memForge();
+    let lost = 0;
+    // The POST lands, then its answer is lost: the worker cannot know, so it retries the step.
+    const lossy: Forge = {
+      ...forge,
+      async setCommitStatus(repo, sha, status, ctx) {
+        await forge.setCommitStatus(repo, sha, status, ctx);
+        if (status.state !== 'pending' && lost++ === 0) {
+          throw new ForgeHttpError('The forge answered 502.', { status: 502, ambiguous: true });
+        }
+      },
+    };
+    const svc = await start(lossy, undefined, { quickRetries: true });
+    const sha = 'c'.repeat(40);
+    await post(svc.url, 'pull_request', prPayload(3, sha));
+    await until('the retry read the statuses', () => forge.callCount('listCommitStatuses') > 0);
+    await until('the comment', () => forge.comments.length > 0);
+    expect(finalStatuses(forge, sha).map((s) => s.status.state)).toEqual(['success']);
+    expect(lost).toBe(1);
+  });
+
+  it('a final status that never landed is posted again, even when an earlier run left the same one', async () => {
+    const forge = memForge();
+    const svc = await start(forge, undefined, { quickRetries: true });
+    const sha = 'd'.repeat(40);
+    // Two PRs from one commit: the same context on the same sha, bridged one after the other.
+    await post(svc.url, 'pull_request', prPayload(6, sha));
+    await until('first final', () => finalStatuses(forge, sha).length === 1);
+    // The second PR's pending status goes through; its final status is refused once (nothing lands).
+    forge.fail('setCommitStatus', { kind: '5xx' }, { skip: 1 });
+    await post(svc.url, 'pull_request', prPayload(7, sha));
+    await until('second final', () => finalStatuses(forge, sha).length === 2);
+    expect(forge.callCount('listCommitStatuses')).toBe(1);
+    expect(forge.statuses.filter((s) => s.sha === sha).map((s) => s.status.state)).toEqual([
+      'pending',
+      'success',
+      'pending',
+      'success',
+    ]);
   });
 
   it('after a crash mid-send, finds the run by correlation id instead of dispatching again', async () => {

@@ -6,7 +6,6 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createForge } from '@xrd/connect';
 import type { Forge } from '@xrd/core';
-import { createGitHubForge } from '@xrd/github';
 import { configSecrets, type ForgeConfig, type ServiceConfig } from './config.js';
 import { createHandler } from './http.js';
 import { createLogger, type Logger } from './log.js';
@@ -32,23 +31,14 @@ export interface RunningService {
 }
 
 function defaultForge(f: ForgeConfig): Forge {
-  if (f.kind === 'github' && f.minWriteIntervalMs !== undefined) {
-    // TODO(connect): ConnectOptions has no minWriteIntervalMs yet; until it does, the one tuned case
-    // builds the GitHub adapter directly.
-    return createGitHubForge({
-      baseUrl: f.apiUrl,
-      minWriteIntervalMs: f.minWriteIntervalMs,
-      ...(f.token !== undefined ? { token: f.token } : {}),
-      ...(f.app !== undefined ? { app: f.app } : {}),
-      ...(f.apiVersion !== undefined ? { apiVersion: f.apiVersion } : {}),
-    });
-  }
   return createForge({
     kind: f.kind,
     apiUrl: f.apiUrl,
+    userAgent: 'xrd-webhook',
     ...(f.token !== undefined ? { token: f.token } : {}),
     ...(f.app !== undefined ? { app: f.app } : {}),
     ...(f.apiVersion !== undefined ? { apiVersion: f.apiVersion } : {}),
+    ...(f.minWriteIntervalMs !== undefined ? { minWriteIntervalMs: f.minWriteIntervalMs } : {}),
   });
 }
 

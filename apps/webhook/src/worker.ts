@@ -9,6 +9,7 @@
 // is sent again only when the search says the run is certainly absent.
 import {
   type CallContext,
+  type CommitStatus,
   type CommitStatusInput,
   commentMarker,
   type DispatchReceipt,
@@ -25,12 +26,11 @@ import {
   statusFor,
   waitForRun,
 } from '@xrd/core';
-import type { ForgeConfig, ServiceConfig } from './config.js';
+import type { ServiceConfig } from './config.js';
 import { CORRELATION_ID_PATTERN, type ServiceEvent } from './events.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { planDispatches, type SourceEvent } from './plan.js';
-import { readStatuses } from './status-reader.js';
 import type { DispatchPatch, DispatchRow, DispatchState, Store, StoredDelivery } from './store/types.js';
 
 /** What the HTTP layer stores as a delivery's payload. */
@@ -54,6 +54,18 @@ export interface WorkerOptions {
 const REJECTING_CODES = new Set(['DISPATCH_REJECTED', 'AUTH', 'INVALID_INPUT', 'UNSUPPORTED_BY_SERVER']);
 const MAX_SEND_ATTEMPTS = 8;
 const MAX_DELIVERY_ATTEMPTS = 10;
+
+/**
+ * Whether the status the forge holds is the one we meant to post. Adapters cut long descriptions
+ * (GitHub and Gitea keep 140 characters, ending in `…`), so a cut copy of ours counts as ours.
+ */
+export function sameStatus(seen: CommitStatus, sent: CommitStatusInput): boolean {
+  if (seen.context !== sent.context || seen.state !== sent.state) return false;
+  const kept = seen.description ?? '';
+  const meant = sent.description ?? '';
+  if (kept === meant) return true;
+  return kept.endsWith('…') && kept.length < meant.length && meant.startsWith(kept.slice(0, -1));
+}
 
 const repoRef = (full: string): RepoRef => {
   const [owner = '', repo = ''] = full.split('/');
@@ -598,15 +610,20 @@ export class Worker {
   async #postStatusOnce(row: DispatchRow, status: CommitStatusInput): Promise<DispatchRow> {
     if (!row.reportStatus) return row;
     if (row.statusPosts > 0) {
-      const config = this.#o.config.forges.find((f) => f.name === row.sourceForge) as ForgeConfig;
-      const seen = await readStatuses(config, row.sourceRepo, row.headSha, this.#abort.signal);
-      const landed = seen?.some(
-        (s) =>
-          s.context === status.context &&
-          s.state === status.state &&
-          s.description === (status.description ?? ''),
-      );
-      if (landed) {
+      const seen = await this.#forge(row.sourceForge)
+        .listCommitStatuses(repoRef(row.sourceRepo), row.headSha, this.#ctx(row.sourceForge))
+        .catch((error: unknown) => {
+          // Not knowing is no reason to leave the commit without its final status: post it.
+          this.#o.logger.warn('could not read the commit statuses; posting the final status', {
+            dispatch: row.id,
+            error,
+          });
+          return undefined;
+        });
+      // The newest status of our context, not any: an earlier dispatch for the same commit may have
+      // posted the same final status before ours went pending.
+      const newest = seen?.find((s) => s.context === status.context);
+      if (newest && sameStatus(newest, status)) {
         this.#o.logger.info('final status already posted before a restart; not posting again', {
           dispatch: row.id,
         });
