@@ -12,23 +12,26 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-it('the README usage example prints what the README says', async () => {
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  const output = /```text\n([\s\S]*?)```/.exec(readme)?.[1];
-  expect(code).toBeDefined();
-  expect(output).toBeDefined();
+it('each README usage example prints what the README says', async () => {
+  const codes = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const outputs = [...readme.matchAll(/```text\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  expect(codes.length).toBeGreaterThan(0);
+  expect(outputs).toHaveLength(codes.length);
   dir = mkdtempSync(join(here, '..', '.readme-'));
-  const file = join(dir, 'example.ts');
-  writeFileSync(
-    file,
-    code!
-      .replace("from '@xrd/core/testing'", `from '${join(here, 'testing', 'index.ts')}'`)
-      .replace("from '@xrd/core'", `from '${join(here, 'index.ts')}'`),
-  );
   const lines: string[] = [];
   vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
     lines.push(args.join(' '));
   });
-  await import(file);
-  expect(lines.join('\n')).toBe(output!.trimEnd());
+  for (const [index, code] of codes.entries()) {
+    const file = join(dir, `example-${index}.ts`);
+    writeFileSync(
+      file,
+      code
+        .replace("from '@xrd/core/testing'", `from '${join(here, 'testing', 'index.ts')}'`)
+        .replace("from '@xrd/core'", `from '${join(here, 'index.ts')}'`),
+    );
+    lines.length = 0;
+    await import(file);
+    expect(lines.join('\n')).toBe(outputs[index]!.trimEnd());
+  }
 });
