@@ -452,3 +452,40 @@ describe('helpers', () => {
     expect(workflowMatches(run({}), undefined)).toBe(true);
   });
 });
+
+describe('a forge that lists no job steps (Gitea 1.24)', () => {
+  it('refuses step-name correlation at once, before listing any run, and says what to use', async () => {
+    const { forge, engine } = setup({ kind: 'gitea', jobsApi: false });
+    const receipt = await dispatch(
+      forge,
+      {
+        repo,
+        ref: 'main',
+        workflow: 'marker.yml',
+        correlation: 'step-name',
+        correlationId: 'xrd-00000000000000aa',
+      },
+      engine,
+    );
+    await expect(correlate(forge, receipt, engine)).rejects.toMatchObject({
+      code: 'UNSUPPORTED_BY_SERVER',
+      message: expect.stringMatching(
+        /does not list job steps.*use correlation run-name and add `run-name: \.\.\. \$\{\{ inputs\.correlation_id \}\}`/,
+      ),
+    });
+    expect(forge.callCount('listRuns')).toBe(0);
+  });
+
+  it('in auto mode matches by title only and never lists jobs', async () => {
+    const { forge, engine } = setup({ kind: 'gitea', jobsApi: false });
+    const receipt = await dispatch(forge, { repo, ref: 'main', workflow: 'build.yml' }, engine);
+    const found = await correlateRun(forge, receipt, engine);
+    expect(found.method).toBe('run-name');
+    // A target that echoes the id only in a step: nothing to match here, and no job is read.
+    const unmatched = await dispatch(forge, { repo, ref: 'main', workflow: 'marker.yml' }, engine);
+    await expect(correlate(forge, unmatched, { ...engine, timeoutMs: 20_000 })).rejects.toBeInstanceOf(
+      RunNotFoundError,
+    );
+    expect(forge.callCount('listJobs')).toBe(0);
+  });
+});

@@ -9,7 +9,7 @@ import type {
   CorrelationMode,
   DispatchReceipt,
 } from './engine-types.js';
-import { RunNotFoundError } from './errors.js';
+import { RunNotFoundError, UnsupportedByServerError } from './errors.js';
 import { type Engine, engine, formatDuration, repoName, withRetry } from './internal.js';
 import { createMeter } from './meter.js';
 import { correlationDelay, rateLimitFloor } from './schedule.js';
@@ -78,7 +78,22 @@ export async function searchRun(
     return { found: { run, method: 'run-id' }, certainlyAbsent: false };
   }
 
-  const search = new Search(forge, receipt, options, e);
+  // Step names need the jobs API; a server without one (Gitea 1.24) can only match titles. Said at
+  // once rather than after a search that cannot succeed.
+  let mode = receipt.correlation;
+  if (mode !== 'run-name') {
+    const caps = await forge.capabilities(e.ctx);
+    if (!caps.jobsApi) {
+      if (mode === 'step-name') {
+        throw new UnsupportedByServerError(
+          `${caps.server} does not list job steps, so the run cannot be found by a step name; use correlation run-name and ${echoHint({ ...receipt, correlation: 'run-name' })}.`,
+        );
+      }
+      mode = 'run-name';
+      e.debug(`${caps.server} does not list job steps: correlating by run-name only.`);
+    }
+  }
+  const search = new Search(forge, { ...receipt, correlation: mode }, options, e);
   for (let round = 1; ; round++) {
     const now = e.now();
     if (now >= deadline && round > 1) return { certainlyAbsent: search.unruled === 0 };

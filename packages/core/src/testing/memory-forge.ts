@@ -129,6 +129,8 @@ export interface MemoryCall {
 }
 
 export interface MemoryForgeOptions {
+  /** The forge lists job steps (false: like Gitea 1.24, no step-name correlation). Default true. */
+  readonly jobsApi?: boolean;
   /** The clock the runs live on (use `createVirtualClock().now` in tests). */
   readonly now: () => number;
   readonly kind?: ForgeKind;
@@ -284,6 +286,8 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
   }
 
   /** Records the call, applies faults and the rate limit; `route` for the meter. */
+  let detected: ForgeCapabilities | undefined;
+
   function enter(method: MemoryMethod, route: string, args: readonly unknown[], ctx?: CallContext): void {
     calls.push({ method, at: now(), args });
     if (ctx?.signal?.aborted) throw new AbortedError();
@@ -542,7 +546,16 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
     },
 
     async capabilities(ctx) {
+      // Like the adapters: detected once (one request, as Gitea's GET /version), then cached.
+      if (detected) return detected;
       enter('capabilities', 'GET /version', [], ctx);
+      ctx?.meter?.record({
+        method: 'GET',
+        route: 'GET /version',
+        status: 200,
+        counted: true,
+        notModified: false,
+      });
       const caps: ForgeCapabilities = {
         kind,
         server:
@@ -550,7 +563,7 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
         returnsRunId: options.returnsRunId ?? false,
         repositoryDispatch: kind === 'github',
         runApi: true,
-        jobsApi: true,
+        jobsApi: options.jobsApi ?? true,
         jobLogs: true,
         cancel: true,
         workflowRunWebhooks: true,
@@ -561,6 +574,7 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
             : ['pending', 'success', 'failure', 'error', 'warning', 'skipped'],
         limitations: kind === 'github' ? [] : ['No repository_dispatch on this forge.'],
       };
+      detected = caps;
       return caps;
     },
 
