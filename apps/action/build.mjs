@@ -6,39 +6,32 @@
 //                               as committed (HEAD) or as on disk
 //
 // Workspace packages are bundled from their TypeScript source (the `@xrd/source` condition), so the
-// bundle never depends on whether a sibling's own `dist/` is fresh.
+// bundle never depends on whether a sibling's own `dist/` is fresh (see scripts/bundle.mjs).
 
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundle } from '../../scripts/bundle.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const committed = join(here, 'dist', 'index.js');
 
-async function bundle(outfile) {
-  await build({
-    entryPoints: [join(here, 'src', 'index.ts')],
+// Unlike the CLI's and the webhook's bundles this one is minified (names kept) and targets node24,
+// the runtime action.yml declares (`using: "node24"`).
+function bundleTo(outfile) {
+  return bundle({
+    entry: join(here, 'src', 'index.ts'),
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    conditions: ['@xrd/source', 'module', 'node', 'import', 'default'],
-    mainFields: ['module', 'main'],
-    // @actions/* and undici still call require() for Node built-ins; an ESM bundle has no
-    // `require`, which fails with `Dynamic require of "net" is not supported` (TESTING.md).
-    banner: {
-      js: "import { createRequire as __xrdCreateRequire } from 'node:module';\nconst require = __xrdCreateRequire(import.meta.url);",
+    esbuild: {
+      target: 'node24',
+      conditions: ['@xrd/source', 'module', 'node', 'import', 'default'],
+      mainFields: ['module', 'main'],
+      minify: true,
+      keepNames: true,
+      charset: 'utf8',
     },
-    legalComments: 'none',
-    minify: true,
-    keepNames: true,
-    sourcemap: false,
-    charset: 'utf8',
-    logLevel: 'warning',
   });
 }
 
@@ -60,7 +53,7 @@ if (process.argv.includes('--check')) {
   const dir = await mkdtemp(join(tmpdir(), 'xrd-action-dist-'));
   try {
     const fresh = join(dir, 'index.js');
-    await bundle(fresh);
+    await bundleTo(fresh);
     const built = await readFile(fresh);
     const onDisk = await readFile(committed).catch(() => undefined);
     const inHead = committedVersion();
@@ -78,7 +71,7 @@ if (process.argv.includes('--check')) {
     await rm(dir, { recursive: true, force: true });
   }
 } else {
-  await bundle(committed);
+  await bundleTo(committed);
   const { size } = await stat(committed);
   console.log(`dist/index.js: ${size} bytes`);
 }

@@ -1,33 +1,14 @@
 // Bundles the CLI into ONE file, dist/xrd.js, so `xrd` starts fast (one module to load) and runs
-// from a fresh clone without the libraries' own builds: workspace siblings are bundled from their
-// TypeScript source through the `@xrd/source` export condition.
-import { chmod, mkdir, readFile } from 'node:fs/promises';
-import { build } from 'esbuild';
+// from a fresh clone without the libraries' own builds (see scripts/bundle.mjs).
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { bundle } from '../../scripts/bundle.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
 
-await mkdir(new URL('./dist/', import.meta.url), { recursive: true });
-await build({
-  entryPoints: [new URL('./src/main.ts', import.meta.url).pathname],
-  outfile: new URL('./dist/xrd.js', import.meta.url).pathname,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  sourcemap: false,
-  legalComments: 'none',
-  conditions: ['@xrd/source'],
-  define: { XRD_VERSION: JSON.stringify(pkg.version) },
-  banner: {
-    // The shebang makes the file executable as `xrd`; the createRequire shim lets bundled CommonJS
-    // dependencies call `require('node:…')` inside an ESM bundle (esbuild otherwise throws
-    // "Dynamic require of … is not supported").
-    js: [
-      '#!/usr/bin/env node',
-      "import { createRequire as __xrdCreateRequire } from 'node:module';",
-      'const require = __xrdCreateRequire(import.meta.url);',
-    ].join('\n'),
-  },
-  logLevel: 'warning',
+await bundle({
+  entry: fileURLToPath(new URL('./src/main.ts', import.meta.url)),
+  outfile: fileURLToPath(new URL('./dist/xrd.js', import.meta.url)),
+  executable: true, // the `xrd` binary
+  version: pkg.version,
 });
-await chmod(new URL('./dist/xrd.js', import.meta.url), 0o755);
