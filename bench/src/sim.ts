@@ -2,26 +2,23 @@
 // 127.0.0.1), and drive its control API (`/_sim/*`, see docs/architecture.md).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { DIALECTS, Dialect, RouteStats, SimStats, startSim, WorkflowSpec } from '@xrd/forge-sim';
 import { requireExport, requireFile } from './workspace.ts';
 
-export type Dialect =
-  | 'github'
-  | 'ghes-3.19'
-  | 'ghes-3.20'
-  | 'gitea-1.24'
-  | 'gitea-1.25'
-  | 'gitea-1.26'
-  | 'forgejo';
+// forge-sim's own types (type-only: erased at run time, so the bench still loads the package lazily
+// through requireExport and prints `n/a` rows when it is not built).
+export type { Dialect, SimStats, WorkflowSpec };
+/** What `GET /_sim/stats` counts, per route and in all. */
+export type SimCounters = RouteStats;
 
-/** The dialects the rate-limit rows cover (ghes-3.20 behaves like ghes-3.19 for dispatch). */
-export const DIALECTS: readonly Dialect[] = [
-  'github',
-  'ghes-3.19',
-  'gitea-1.24',
-  'gitea-1.25',
-  'gitea-1.26',
-  'forgejo',
-];
+/**
+ * The dialects the rate-limit rows cover: forge-sim's list, less ghes-3.20, which forge-sim serves
+ * exactly like ghes-3.19 for dispatch (both reject `return_run_details`).
+ */
+export async function benchDialects(): Promise<readonly Dialect[]> {
+  const all = await requireExport<typeof DIALECTS>('@xrd/forge-sim', 'DIALECTS');
+  return all.filter((dialect) => dialect !== 'ghes-3.20');
+}
 
 export function isGitHubDialect(dialect: Dialect): boolean {
   return dialect === 'github' || dialect.startsWith('ghes-');
@@ -30,32 +27,6 @@ export function isGitHubDialect(dialect: Dialect): boolean {
 export function forgeKindOf(dialect: Dialect): 'github' | 'gitea' | 'forgejo' {
   if (isGitHubDialect(dialect)) return 'github';
   return dialect === 'forgejo' ? 'forgejo' : 'gitea';
-}
-
-/** What `startSim` returns (docs/architecture.md). */
-interface SimInstance {
-  readonly url: string;
-  readonly apiUrl: string;
-  readonly dialect: string;
-  close(): Promise<void>;
-}
-
-type StartSim = (options: {
-  dialect: Dialect;
-  port: number;
-  timeScale?: number;
-  seed?: unknown;
-}) => Promise<SimInstance>;
-
-export interface SimCounters {
-  readonly total: number;
-  readonly counted: number;
-  readonly notModified: number;
-}
-
-export interface SimStats {
-  readonly requests: SimCounters;
-  readonly byRoute: Readonly<Record<string, SimCounters>>;
 }
 
 /** A run as `/_sim/runs` reports it, normalised to the fields the bench reads. */
@@ -186,26 +157,10 @@ function normaliseRun(raw: Record<string, unknown>): SimRun {
   return run as unknown as SimRun;
 }
 
-export interface WorkflowSpec {
-  file: string;
-  id?: number;
-  name?: string;
-  on: {
-    workflow_dispatch?: {
-      inputs?: Record<string, { required?: boolean; default?: string; description?: string }>;
-    };
-    repository_dispatch?: { types?: string[] };
-    push?: { branches?: string[] };
-  };
-  runName?: string;
-  jobs: Array<{ name: string; steps: string[]; durationMs?: number; conclusion?: string }>;
-  startDelayMs?: number;
-}
-
 /** Starts forge-sim in this process (loopback, port 0). */
 export async function startSimInProcess(dialect: Dialect, timeScale = 1): Promise<Sim> {
-  const startSim = await requireExport<StartSim>('@xrd/forge-sim', 'startSim');
-  const sim = await startSim({ dialect, port: 0, timeScale });
+  const start = await requireExport<typeof startSim>('@xrd/forge-sim', 'startSim');
+  const sim = await start({ dialect, port: 0, timeScale });
   return new Sim({ url: sim.url, apiUrl: sim.apiUrl, dialect, timeScale, close: () => sim.close() });
 }
 

@@ -17,7 +17,14 @@ import {
 import { type RowBody, type Section, settle } from '../harness.ts';
 import { planFor, runCarries, simRunFor } from '../plan.ts';
 import { pool } from '../pool.ts';
-import { DIALECTS, type Dialect, forgeKindOf, isGitHubDialect, type SimCounters, withSim } from '../sim.ts';
+import {
+  benchDialects,
+  type Dialect,
+  forgeKindOf,
+  isGitHubDialect,
+  type SimCounters,
+  withSim,
+} from '../sim.ts';
 
 const TIME_SCALE = 60;
 const RUN_MS = 10 * 60_000;
@@ -130,8 +137,9 @@ export const rateLimitCost: Section = {
   area: 'rate-limit cost',
   budgetMs: 180_000,
   async run(ctx) {
+    const dialects = await benchDialects();
     // repository_dispatch exists only on GitHub; the Gitea/Forgejo rows for it would only ever say so.
-    const cells = DIALECTS.flatMap((dialect) =>
+    const cells = dialects.flatMap((dialect) =>
       PATHS.filter((path) => isGitHubDialect(dialect) || !path.startsWith('repo-dispatch')).map((path) => ({
         dialect,
         path,
@@ -140,7 +148,7 @@ export const rateLimitCost: Section = {
     const references = new Map<Dialect, Promise<RowBody>>();
     // The reference baselines run alongside the xrd cells; each cell has its own sim, so the
     // sims' counters never mix.
-    for (const dialect of DIALECTS) {
+    for (const dialect of dialects) {
       references.set(
         dialect,
         settle(() => measureReference(dialect, ctx.signal)),
@@ -158,7 +166,7 @@ export const rateLimitCost: Section = {
         ...body,
       });
     });
-    for (const dialect of DIALECTS) {
+    for (const dialect of dialects) {
       const body = await references.get(dialect)!;
       ctx.add({
         area: ctx.area,
