@@ -13,6 +13,7 @@ import type {
   RepoRef,
   Run,
   RunResult,
+  Sleep,
   WaitOptions,
 } from '@xrd/core';
 import { NotAvailable } from './harness.ts';
@@ -161,25 +162,15 @@ export function onClientClock(forge: Forge, clock: ScaledClock): Forge {
   });
 }
 
-export function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason ?? new Error('aborted'));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason ?? new Error('aborted'));
-    };
-    const timer = setTimeout(
-      () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.max(0, ms),
-    );
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+let coreSleep: Sleep | undefined;
+
+/**
+ * A real-time sleep: core's own (it rejects with AbortedError, as core's `Sleep` contract asks of
+ * the scaled sleep passed to it), loaded lazily like every workspace package here.
+ */
+export async function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  coreSleep ??= await requireExport<Sleep>('@xrd/core', 'sleep');
+  return coreSleep(ms, signal);
 }
 
 /**

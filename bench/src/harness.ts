@@ -33,7 +33,9 @@ export function errorRow(area: string, scenario: string, error: unknown): Row {
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    const text = `${typeof code === 'string' ? `${code}: ` : ''}${error.message}`;
+    // An abort (core's AbortedError, from its sleep too) says why only in its cause: the time budget.
+    const why = code === 'ABORTED' && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    const text = `${typeof code === 'string' ? `${code}: ` : ''}${error.message}${why}`;
     return text.replace(/\s+/g, ' ').slice(0, 200);
   }
   return String(error).slice(0, 200);
