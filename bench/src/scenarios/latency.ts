@@ -36,6 +36,12 @@ function completionOf(run: SimRun | undefined): number {
   return completionInstant(Date.parse(run.createdAt), RUN_MS, 1);
 }
 
+/** The completion instant of each run the sim knows, by run id (see completionOf). */
+async function completions(sim: Sim): Promise<(runId: number | undefined) => number> {
+  const runs = new Map((await sim.runs()).map((run) => [run.id, run]));
+  return (runId) => completionOf(runId === undefined ? undefined : runs.get(runId));
+}
+
 async function dispatchHistory(sim: Sim): Promise<void> {
   const url = `${sim.apiUrl}/repos/${OWNER}/${REPO}/actions/workflows/${WF_RUN_NAME}/dispatches`;
   for (let i = 0; i < HISTORY_RUNS; i += 1) {
@@ -70,8 +76,8 @@ async function polling(signal: AbortSignal): Promise<RowBody> {
         return { result, returnedAt: Date.now() };
       }),
     );
-    const runs = new Map((await sim.runs()).map((run) => [run.id, run]));
-    const latencies = done.map(({ result, returnedAt }) => returnedAt - completionOf(runs.get(result.runId)));
+    const completed = await completions(sim);
+    const latencies = done.map(({ result, returnedAt }) => returnedAt - completed(result.runId));
     const requests = done.map(({ result }) => result.apiCost.requests);
     const notModified = done.map(({ result }) => result.apiCost.notModified);
     return {
@@ -162,9 +168,9 @@ async function webhook(signal: AbortSignal): Promise<RowBody> {
             }),
         ),
       );
-      const runs = new Map((await sim.runs()).map((run) => [run.id, run]));
+      const completed = await completions(sim);
       const latencies = receipts.map(
-        (receipt) => (arrivals.get(receipt.runId!) ?? Number.NaN) - completionOf(runs.get(receipt.runId!)),
+        (receipt) => (arrivals.get(receipt.runId!) ?? Number.NaN) - completed(receipt.runId),
       );
       const requests = receipts.map((receipt) => receipt.apiCost.requests);
       return {
@@ -217,11 +223,9 @@ async function reference(signal: AbortSignal): Promise<RowBody> {
         return { result, returnedAt: Date.now() };
       }),
     );
-    const runs = new Map((await sim.runs()).map((run) => [run.id, run]));
+    const completed = await completions(sim);
     const found = done.filter(({ result }) => result.runId !== undefined && !result.timedOut);
-    const latencies = found.map(
-      ({ result, returnedAt }) => returnedAt - completionOf(runs.get(result.runId!)),
-    );
+    const latencies = found.map(({ result, returnedAt }) => returnedAt - completed(result.runId));
     const requests = done.map(({ result }) => result.requests);
     return {
       xrd: `p50 ${fmtMs(median(latencies))}, p95 ${fmtMs(percentile(latencies, 95))} (${REFERENCE_SAMPLES} runs); ${median(requests)} requests per run (median, none conditional)${found.length < done.length ? `; ${done.length - found.length} never found` : ''}`,

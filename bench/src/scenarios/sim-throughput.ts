@@ -10,6 +10,18 @@ const CONCURRENCY = 16;
 const MAX_REQUESTS = 40_000;
 const MAX_MS = 4_000;
 
+/** The load both rows put on one run's URL: only the headers differ. */
+function loadRun(url: string, headers: Record<string, string>, signal: AbortSignal) {
+  return runLoad({
+    url,
+    headers: () => headers,
+    concurrency: CONCURRENCY,
+    maxRequests: MAX_REQUESTS,
+    maxMs: MAX_MS,
+    signal,
+  });
+}
+
 export const simThroughput: Section = {
   area: 'forge-sim throughput',
   budgetMs: 45_000,
@@ -48,14 +60,7 @@ export const simThroughput: Section = {
         const first = await fetch(url, { headers });
         const etag = first.headers.get('etag');
         await first.arrayBuffer();
-        const plain = await runLoad({
-          url,
-          headers: () => headers,
-          concurrency: CONCURRENCY,
-          maxRequests: MAX_REQUESTS,
-          maxMs: MAX_MS,
-          signal,
-        });
+        const plain = await loadRun(url, headers, signal);
         // Kept for the second row.
         conditionalEtag = etag;
         conditionalUrl = url;
@@ -80,14 +85,7 @@ export const simThroughput: Section = {
           accept: 'application/vnd.github+json',
           'if-none-match': conditionalEtag,
         };
-        const load = await runLoad({
-          url: conditionalUrl,
-          headers: () => headers,
-          concurrency: CONCURRENCY,
-          maxRequests: MAX_REQUESTS,
-          maxMs: MAX_MS,
-          signal,
-        });
+        const load = await loadRun(conditionalUrl, headers, signal);
         const notModified = load.byStatus['304'] ?? 0;
         return {
           xrd: `${fmtInt(load.perSecond)} req/s (p50 ${fmtMs(load.p50Ms)}, p99 ${fmtMs(load.p99Ms)}; ${fmtInt(notModified)} of ${fmtInt(load.requests)} were 304)`,

@@ -2,7 +2,7 @@
 // with 10,000 runs in flight, and 1 vs 3 replicas sharing PostgreSQL.
 import { realSleep } from '../engine.ts';
 import { setUpTarget } from '../fixtures.ts';
-import { NotAvailable, type Section } from '../harness.ts';
+import { NotAvailable, type RowBody, type Section } from '../harness.ts';
 import { runLoad } from '../http-load.ts';
 import {
   captureDelivery,
@@ -106,6 +106,25 @@ function statusText(byStatus: Record<string, number>): string {
     .join(', ');
 }
 
+/** A delivery row: the rate, the ack latency (pooled over the replicas, if several), the statuses. */
+function deliveryRow(load: Awaited<ReturnType<typeof sendDeliveries>>, replicas?: number): RowBody {
+  const pooled = replicas !== undefined && replicas > 1 ? ' (all replicas pooled)' : '';
+  return {
+    xrd: `${fmtInt(load.perSecond)} deliveries/s; ack p50 ${fmtMs(load.p50Ms)}, p99 ${fmtMs(load.p99Ms)}${pooled} (${statusText(load.byStatus)})`,
+    status: load.errors > 0 || !load.byStatus['202'] ? 'error' : 'ok',
+    metrics: {
+      ...(replicas !== undefined ? { replicas } : {}),
+      perSecond: load.perSecond,
+      p50Ms: load.p50Ms,
+      p99Ms: load.p99Ms,
+      requests: load.requests,
+      errors: load.errors,
+      statuses: JSON.stringify(load.byStatus),
+      firstError: load.firstError ?? null,
+    },
+  };
+}
+
 export const webhookService: Section = {
   area: 'webhook service',
   budgetMs: 240_000,
@@ -148,19 +167,7 @@ export const webhookService: Section = {
               inFlight,
               waitedMs: Date.now() - started,
             };
-            return {
-              xrd: `${fmtInt(load.perSecond)} deliveries/s; ack p50 ${fmtMs(load.p50Ms)}, p99 ${fmtMs(load.p99Ms)} (${statusText(load.byStatus)})`,
-              status: load.errors > 0 || !load.byStatus['202'] ? 'error' : 'ok',
-              metrics: {
-                perSecond: load.perSecond,
-                p50Ms: load.p50Ms,
-                p99Ms: load.p99Ms,
-                requests: load.requests,
-                errors: load.errors,
-                statuses: JSON.stringify(load.byStatus),
-                firstError: load.firstError ?? null,
-              },
-            };
+            return deliveryRow(load);
           } finally {
             await service.stop();
             setup.cleanup();
@@ -211,20 +218,7 @@ export const webhookService: Section = {
               );
               await hookUp(sim, services);
               const load = await sendDeliveries(services, tpl, deliveries, 30_000, signal, `pg${replicas}`);
-              return {
-                xrd: `${fmtInt(load.perSecond)} deliveries/s; ack p50 ${fmtMs(load.p50Ms)}, p99 ${fmtMs(load.p99Ms)}${replicas > 1 ? ' (all replicas pooled)' : ''} (${statusText(load.byStatus)})`,
-                status: load.errors > 0 || !load.byStatus['202'] ? 'error' : 'ok',
-                metrics: {
-                  replicas,
-                  perSecond: load.perSecond,
-                  p50Ms: load.p50Ms,
-                  p99Ms: load.p99Ms,
-                  requests: load.requests,
-                  errors: load.errors,
-                  statuses: JSON.stringify(load.byStatus),
-                  firstError: load.firstError ?? null,
-                },
-              };
+              return deliveryRow(load, replicas);
             } finally {
               await Promise.all(services.map((s) => s.stop()));
               setup.cleanup();
