@@ -12,7 +12,7 @@ import {
   isFailingConclusion,
   parseRunOptions,
   type ReportOptions,
-  type RunOptions,
+  type RunOptionsWithRef,
   type RunResult,
   RunTimeoutError,
   reportResult,
@@ -42,7 +42,8 @@ export function maskSecrets(): string[] {
 
 export interface Prepared {
   readonly inputs: ActionInputs;
-  readonly options: RunOptions;
+  // The action keeps `ref` required (as the reference action does): parsed without `refOptional`.
+  readonly options: RunOptionsWithRef;
   readonly report: ReportOptions | undefined;
   readonly forge: Forge;
 }

@@ -169,7 +169,10 @@ Examples:
   addLocation(dispatchCmd)
     .option('--workflow <file|id>', 'workflow file name (build.yml) or numeric id, for workflow_dispatch')
     .option('--event-type <type>', 'repository_dispatch event type (GitHub only), instead of --workflow')
-    .option('--ref <ref>', 'branch or tag to run on (default: the repository default branch)')
+    .option(
+      '--ref <ref>',
+      "branch, tag or commit to run on (default: the target repository's default branch)",
+    )
     .option('--input <key=value>', 'a workflow input; repeat for more', collect)
     .option('--inputs-json <json>', 'workflow inputs as one JSON object')
     .option('--client-payload <json>', 'repository_dispatch client_payload (JSON object)')

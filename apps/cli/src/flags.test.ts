@@ -53,10 +53,9 @@ describe('toRawRunOptions', () => {
     });
   });
 
-  it('leaves out what was not given, so core applies its defaults, except the CLI-specific ones', () => {
+  it("leaves out what was not given (no ref: the target's default branch), except the CLI-specific ones", () => {
     expect(toRawRunOptions({ repo: 'a/b' }).raw).toEqual({
       repo: 'a/b',
-      ref: 'main',
       'cancel-on-cancel': 'false',
     });
   });

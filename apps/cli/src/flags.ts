@@ -120,8 +120,8 @@ export function toRawRunOptions(flags: RunFlags): MappedRunOptions {
     ['owner', flags.owner],
     ['workflow', flags.workflow],
     ['event-type', flags.eventType],
-    // The Forge port cannot ask for the default branch, so the CLI assumes `main` (--ref overrides).
-    ['ref', flags.ref ?? 'main'],
+    // No default here: without --ref, core's runFlow asks the target for its default branch.
+    ['ref', flags.ref],
     ['inputs', mergeInputs(flags.inputsJson, pairs)],
     ['client-payload', flags.clientPayload],
     ['wait', bool(flags.wait)],

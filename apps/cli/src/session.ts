@@ -149,7 +149,8 @@ async function coreInput(
 /** Validates the run options of `xrd dispatch` through core (the action's validation). */
 export async function parseDispatchOptions(flags: RunFlags, env: CliIo['env']): Promise<RunOptions> {
   const { raw, ctx } = await coreInput(flags, env);
-  return parseRunOptions(raw, ctx);
+  // --ref may be left out: runFlow then dispatches on the target's default branch.
+  return parseRunOptions(raw, { ...ctx, refOptional: true });
 }
 
 /** Validates the location and wait flags of `xrd wait|status|cancel|logs` the same way. */

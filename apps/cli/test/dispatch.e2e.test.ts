@@ -55,6 +55,44 @@ describe.each(CASES)('xrd dispatch on $dialect', ({ dialect, path, correlation }
   });
 });
 
+describe.each(['github', 'gitea-1.25', 'forgejo'] as Dialect[])(
+  'xrd dispatch without --ref on %s',
+  (dialect) => {
+    it("dispatches on the target's default branch (develop), said in a verbose line", async () => {
+      const sim = await sims.get(dialect);
+      await control(sim, 'POST', 'repos', { owner: 'acme', repo: 'legacy', defaultBranch: 'develop' });
+      await control(sim, 'POST', 'repos/acme/legacy/workflows', {
+        file: 'build.yml',
+        name: 'build',
+        on: { workflow_dispatch: { inputs: { correlation_id: { required: false } } } },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression.
+        runName: 'Build ${{ inputs.correlation_id }} on ${{ github.ref_name }}',
+        jobs: [{ name: 'build', steps: ['Compile'] }],
+      });
+      const r = await xrd(
+        ['dispatch', ...at(sim), '--repo', 'acme/legacy', '--workflow', 'build.yml', ...FAST, '-v'],
+        {
+          env: TOKEN,
+        },
+      );
+      expect(r.stderr).toContain('ref not given: using the default branch develop');
+      expect(r.stderr).toMatch(/dispatched workflow build\.yml on acme\/legacy@develop /);
+      expect(r.code).toBe(0);
+      const runs = (await control(sim, 'GET', 'runs')) as {
+        repo: string;
+        headBranch: string;
+        displayTitle: string;
+      }[];
+      const legacy = runs.filter((x) => x.repo === 'legacy');
+      expect(legacy).toHaveLength(1);
+      expect(legacy[0]).toMatchObject({
+        headBranch: 'develop',
+        displayTitle: expect.stringMatching(/ on develop$/),
+      });
+    });
+  },
+);
+
 describe('xrd dispatch outcomes (github)', () => {
   const github = () => sims.get('github');
 

@@ -10,8 +10,10 @@ import {
   type EngineOptions,
   sleep as engineSleep,
   type Forge,
+  parseRunOptions,
   type RequestRecord,
   type RunResult,
+  runFlow,
   waitForRun,
 } from '@xrd/core';
 import { type Dialect, type Sim, type SimStats, startSim, type WorkflowSpec } from '@xrd/forge-sim';
@@ -37,6 +39,7 @@ interface SimRun {
   status: string;
   conclusion: string | null;
   displayTitle: string;
+  headBranch: string;
   inputs: Record<string, string> | null;
   clientPayload: Record<string, unknown> | null;
 }
@@ -392,6 +395,48 @@ export function describeForgeContract(options: ForgeContractOptions): void {
         if (caps.conditionalRequests) {
           expect(records.at(-1)).toMatchObject({ status: 304, notModified: true, counted: false });
         }
+      });
+    });
+
+    it('reads the default branch in one request, and a flow without a ref dispatches there', async () => {
+      await withSim(async (sim, forge) => {
+        const legacy = { owner: 'acme', repo: 'legacy' };
+        await control(sim, 'POST', '/_sim/repos', { ...legacy, defaultBranch: 'develop' });
+        await control(sim, 'POST', '/_sim/repos/acme/legacy/workflows', {
+          file: 'build.yml',
+          name: 'build',
+          on: dispatchInputs,
+          runName: 'Build ${{ inputs.correlation_id }}',
+          jobs: [{ name: 'build', steps: ['Compile'] }],
+        });
+        await forge.capabilities();
+        await control(sim, 'POST', '/_sim/stats/reset');
+        expect(await forge.getDefaultBranch(legacy)).toBe('develop');
+        expect(await forge.getDefaultBranch(TARGET)).toBe('main');
+        expect(
+          routeTotal(sim.stats(), (route) => route.startsWith('GET ') && route.endsWith('/{repo}')),
+        ).toBe(2);
+        const missing = await forge
+          .getDefaultBranch({ owner: 'acme', repo: 'nope' })
+          .catch((e: unknown) => e);
+        expect(missing).toMatchObject({ status: 404 });
+        expect((missing as Error).message).toContain('acme/nope');
+
+        const debug: string[] = [];
+        const options = parseRunOptions(
+          { repo: 'acme/legacy', workflow: 'build.yml', wait: 'false' },
+          { refOptional: true },
+        );
+        const outcome = await runFlow(forge, options, {
+          ...scaledTime(),
+          onProgress: (e) => {
+            if (e.type === 'debug') debug.push(e.message);
+          },
+        });
+        expect(debug).toContain('ref not given: using the default branch develop');
+        expect(outcome.receipt.ref).toBe('develop');
+        const [started] = await runsWithId(sim, outcome.receipt.correlationId);
+        expect(started?.headBranch).toBe('develop');
       });
     });
 

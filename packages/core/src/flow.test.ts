@@ -10,7 +10,8 @@ import {
 import { dispatchRequestOf, type FlowHooks, runFlow } from './flow.js';
 import { parseRunOptions, type RawRunOptions } from './run-options.js';
 import { targetForge } from './test-support.js';
-import type { MemoryForge } from './testing/memory-forge.js';
+import { createMemoryForge, expr, type MemoryForge } from './testing/memory-forge.js';
+import { createVirtualClock } from './testing/virtual-clock.js';
 
 const SHA = 'a'.repeat(40);
 const reporting: RawRunOptions = {
@@ -218,6 +219,50 @@ describe('runFlow', () => {
       },
     ]);
     expect(forge.comments[0]!.body).toContain('**acme/target silent error** — no run page');
+  });
+
+  it('without a ref dispatches on the default branch: one lookup, said in a debug line, counted in apiCost', async () => {
+    const clock = createVirtualClock();
+    const forge = createMemoryForge({
+      now: clock.now,
+      returnsRunId: true,
+      defaultBranch: { 'acme/target': 'develop' },
+      workflows: [{ repo: 'acme/target', file: 'build.yml', name: 'build', runName: expr('inputs.x') }],
+    });
+    const parsed = parseRunOptions({ repo: 'acme/target', workflow: 'build.yml' }, { refOptional: true });
+    expect(parsed).not.toHaveProperty('ref');
+    const debug: string[] = [];
+    const outcome = await runFlow(forge, parsed, {
+      now: clock.now,
+      sleep: clock.sleep,
+      onProgress: (e: ProgressEvent) => {
+        if (e.type === 'debug') debug.push(e.message);
+      },
+    });
+    expect(forge.callCount('getDefaultBranch')).toBe(1);
+    expect(forge.calls.map((c) => c.method).slice(0, 2)).toEqual(['getDefaultBranch', 'dispatch']);
+    expect(outcome.receipt.ref).toBe('develop');
+    expect(outcome.run.headBranch).toBe('develop');
+    expect(debug).toContain('ref not given: using the default branch develop');
+    expect(outcome.apiCost.requests).toBe(forge.calls.length);
+    expect(outcome.result!.apiCost).toEqual(outcome.apiCost);
+  });
+
+  it('with a ref never asks for the default branch', async () => {
+    const { clock, forge } = setup(true);
+    const { outcome } = await traced(forge, clock, { ref: 'feature/x' });
+    expect(outcome.receipt.ref).toBe('feature/x');
+    expect(forge.callCount('getDefaultBranch')).toBe(0);
+  });
+
+  it('a default branch that cannot be read stops before any dispatch', async () => {
+    const clock = createVirtualClock();
+    const forge = createMemoryForge({ now: clock.now, defaultBranch: {} });
+    const parsed = parseRunOptions({ repo: 'acme/gone', workflow: 'build.yml' }, { refOptional: true });
+    await expect(runFlow(forge, parsed, { now: clock.now, sleep: clock.sleep })).rejects.toThrow(
+      'Repository acme/gone was not found.',
+    );
+    expect(forge.callCount('dispatch')).toBe(0);
   });
 
   it('a rejected dispatch reports nothing: nothing was started', async () => {

@@ -9,8 +9,9 @@ import type {
   ProgressEvent,
   RunResult,
 } from './engine-types.js';
+import { createMeter } from './meter.js';
 import { reportError, reportResult, reportStart } from './report.js';
-import type { RunOptions } from './run-options.js';
+import type { RunOptions, RunOptionsWithRef } from './run-options.js';
 import type { ApiCost, CallContext, Forge, Run } from './types.js';
 
 /** Which report-back request failed: the pending status, the final one, or the error one. */
@@ -45,12 +46,15 @@ export interface FlowOutcome {
   readonly run: Run;
   /** Absent when `options.wait` is false. */
   readonly result?: RunResult;
-  /** Requests of the dispatch, the correlation and the wait (not of the report-back). */
+  /**
+   * Requests of the default-branch lookup (when no ref was given), the dispatch, the correlation and
+   * the wait (not of the report-back).
+   */
   readonly apiCost: ApiCost;
 }
 
-/** The dispatch a set of run options asks for. */
-export function dispatchRequestOf(options: RunOptions): DispatchRequest {
+/** The dispatch a set of run options asks for (a missing ref is resolved first: see runFlow). */
+export function dispatchRequestOf(options: RunOptionsWithRef): DispatchRequest {
   return {
     repo: options.repo,
     ref: options.ref,
@@ -65,6 +69,7 @@ export function dispatchRequestOf(options: RunOptions): DispatchRequest {
 }
 
 /**
+ * [no `options.ref`: one `forge.getDefaultBranch` request, said in a `debug` progress line] →
  * dispatch → the run (the dispatch's answer when it carries the run id, else correlation with
  * `maxRuns` / `intervalMs`) → `onRun` → pending status (with `options.report`) → unless
  * `options.wait` is false: wait (one `timeoutMs` deadline from the dispatch; `cancelOnTimeout`,
@@ -103,16 +108,29 @@ export async function runFlow(
     hooks.onProgress?.(event);
   };
 
+  // One meter over the default-branch lookup and everything dispatchAndFollow sends, so apiCost
+  // says what the whole flow cost; it forwards to the caller's meter.
+  const meter = createMeter(hooks.meter);
+  let ref = options.ref;
+  if (ref === undefined) {
+    ref = await forge.getDefaultBranch(options.repo, {
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      meter,
+      debug,
+    });
+    debug(`ref not given: using the default branch ${ref}`);
+  }
+
   let outcome: FlowOutcome;
   try {
     const followed = await dispatchAndFollow(
       forge,
-      dispatchRequestOf(options),
+      dispatchRequestOf({ ...options, ref }),
       {
         ...(hooks.signal ? { signal: hooks.signal } : {}),
         ...(hooks.now ? { now: hooks.now } : {}),
         ...(hooks.sleep ? { sleep: hooks.sleep } : {}),
-        ...(hooks.meter ? { meter: hooks.meter } : {}),
+        meter,
         onProgress,
         timeoutMs: options.timeoutMs,
         intervalMs: options.intervalMs,
@@ -138,13 +156,15 @@ export async function runFlow(
         },
       },
     );
-    outcome = followed.result
-      ? { ...followed, run: followed.result.run, result: followed.result }
-      : { receipt: followed.receipt, run: followed.run, apiCost: followed.apiCost };
-    if (followed.result) {
-      await hooks.onResult?.(followed.result);
+    const apiCost = meter.cost();
+    const result = followed.result ? { ...followed.result, apiCost } : undefined;
+    outcome = result
+      ? { receipt: followed.receipt, run: result.run, result, apiCost }
+      : { receipt: followed.receipt, run: followed.run, apiCost };
+    if (result) {
+      await hooks.onResult?.(result);
       if (report) {
-        await reportResult(forge, report, followed.result, {
+        await reportResult(forge, report, result, {
           failOn: options.failOn,
           ...(hooks.title !== undefined ? { title: hooks.title } : {}),
           ctx: reportCtx,

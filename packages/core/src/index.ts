@@ -88,6 +88,7 @@ export type {
   ReportOptions,
   RunLocation,
   RunOptions,
+  RunOptionsWithRef,
   WaitSettings,
 } from './run-options.js';
 export {

@@ -93,6 +93,20 @@ describe('parseRunOptions', () => {
     });
   });
 
+  it('leaves ref out only when the caller allows it (refOptional), and still checks a given one', () => {
+    const { ref: _, ...noRef } = base;
+    const options = parseRunOptions(noRef, { refOptional: true });
+    expect(options).not.toHaveProperty('ref');
+    expect(options.workflow).toBe('build.yml');
+    expect(parseRunOptions(base, { refOptional: true }).ref).toBe('main');
+    expect(problem({ ref: undefined }, { refOptional: false })).toMatchInlineSnapshot(
+      `"ref: \`ref\` is required: the branch, tag or commit of the target to run, e.g. main."`,
+    );
+    expect(problem({ ref: 'a b' }, { refOptional: true })).toMatchInlineSnapshot(
+      `"ref: \`ref\` must not contain spaces, got "a b"."`,
+    );
+  });
+
   it('reads a repository_dispatch with a JSON client payload and numeric workflow ids', () => {
     const options = parseRunOptions({
       repo: 'acme/target',

@@ -74,7 +74,11 @@ export interface LocationOptions extends RunLocation, WaitSettings {}
 export interface RunOptions extends LocationOptions {
   readonly workflow?: string | number;
   readonly eventType?: string;
-  readonly ref: string;
+  /**
+   * Branch, tag or commit to dispatch on. Absent only when the caller parsed with `refOptional`
+   * (the CLI): `runFlow` then dispatches on the target's default branch.
+   */
+  readonly ref?: string;
   readonly inputs: Readonly<Record<string, string>>;
   readonly clientPayload?: Readonly<Record<string, unknown>>;
   readonly correlation: CorrelationMode;
@@ -85,7 +89,15 @@ export interface RunOptions extends LocationOptions {
   readonly report?: ReportOptions;
 }
 
+/** Run options with a ref, as `parseRunOptions` returns them unless `refOptional` is set. */
+export type RunOptionsWithRef = RunOptions & { readonly ref: string };
+
 export interface ParseRunOptionsContext {
+  /**
+   * `ref` may be left out: the dispatch then goes to the target's default branch (`runFlow` asks
+   * the forge). The CLI opts in; the action keeps `ref` required, as the reference action does.
+   */
+  readonly refOptional?: boolean;
   /** How the user wrote an option (`--repo` for the CLI, `repo` for the action). */
   readonly label?: (name: RawRunOptionName) => string;
   /** Defaults from the environment (runner variables), applied to options the user left empty. */
@@ -192,6 +204,11 @@ function readWaitSettings(r: Reader): WaitSettings {
 }
 
 /** Parses and validates the raw options shared by the action and the CLI. */
+export function parseRunOptions(
+  raw: RawRunOptions,
+  ctx?: ParseRunOptionsContext & { readonly refOptional?: false },
+): RunOptionsWithRef;
+export function parseRunOptions(raw: RawRunOptions, ctx?: ParseRunOptionsContext): RunOptions;
 export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext = {}): RunOptions {
   const r = reader(raw, ctx);
   const { label, fail, get } = r;
@@ -235,9 +252,10 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
   }
 
   const ref = get('ref');
-  if (ref === undefined)
+  if (ref === undefined && ctx.refOptional !== true)
     fail('ref', `${label('ref')} is required: the branch, tag or commit of the target to run, e.g. main.`);
-  if (/\s/.test(ref as string)) fail('ref', `${label('ref')} must not contain spaces, got "${ref}".`);
+  if (ref !== undefined && /\s/.test(ref))
+    fail('ref', `${label('ref')} must not contain spaces, got "${ref}".`);
 
   // payload
   const inputsText = get('inputs');
@@ -303,7 +321,7 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
     ...location,
     ...(workflow !== undefined ? { workflow } : {}),
     ...(eventType !== undefined ? { eventType } : {}),
-    ref: ref as string,
+    ...(ref !== undefined ? { ref } : {}),
     inputs,
     ...(clientPayload !== undefined ? { clientPayload } : {}),
     correlation: correlationText as CorrelationMode,

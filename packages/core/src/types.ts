@@ -262,6 +262,12 @@ export interface Forge {
   /** Detects (once, then cached) what the server supports. */
   capabilities(ctx?: CallContext): Promise<ForgeCapabilities>;
   /**
+   * The repository's default branch (GitHub `GET /repos/{owner}/{repo}` and Gitea/Forgejo
+   * `GET /api/v1/repos/{owner}/{repo}`, field `default_branch`): where a dispatch goes when the user
+   * gives no ref. Conditional where the forge supports it.
+   */
+  getDefaultBranch(repo: RepoRef, ctx?: CallContext): Promise<string>;
+  /**
    * Sends one dispatch. Never retried by the adapter. A failure where the request may have reached
    * the server (connection lost after sending, 5xx, timeout) rejects with `ambiguous: true`.
    */

@@ -12,6 +12,7 @@ import {
   giteaUndeclaredKeys,
   githubContentValidator,
   githubResponseValidator,
+  webhookValidator,
 } from './test-support/schemas.js';
 import type { Dialect } from './types.js';
 
@@ -53,6 +54,16 @@ describe('the validators catch a wrong shape (so a green fidelity test means som
     expect(forgejoValidator('DispatchWorkflowRun')({ id: 1, run_number: 2 })).toBe(false);
   });
 
+  it('rejects a full repository without default_branch', () => {
+    const full = webhookValidator('full-repository');
+    expect(full({ id: 1, name: 'x' })).toBe(false);
+    expect(
+      full.errors?.some(
+        (e) => e.params && (e.params as { missingProperty?: string }).missingProperty === 'default_branch',
+      ),
+    ).toBe(true);
+  });
+
   it('rejects a content file without content, a numeric Gitea content, and flags invented keys', () => {
     const file = {
       type: 'file',
@@ -76,6 +87,41 @@ describe('the validators catch a wrong shape (so a green fidelity test means som
     expect(giteaUndeclaredKeys('ContentsResponse', { name: 'a', workflow_file: 'a' })).toEqual([
       'workflow_file',
     ]);
+  });
+});
+
+describe.each([
+  'github',
+  'ghes-3.19',
+  'ghes-3.20',
+  'gitea-1.24',
+  'gitea-1.25',
+  'gitea-1.26',
+  'forgejo',
+] as Dialect[])('Repository fidelity (%s)', (dialect) => {
+  it('answers GET /repos/{owner}/{repo} with the documented repository and its default branch', async () => {
+    sim = await startSim({ dialect, timeScale: 40 });
+    const github = dialect === 'github' || dialect.startsWith('ghes');
+    const seeded = await call(sim.url, 'POST', '/_sim/repos', {
+      owner: 'acme',
+      repo: 'legacy',
+      defaultBranch: 'master',
+    });
+    expect(seeded.status).toBe(201);
+    // GitHub's `full-repository` is not in the specs subset; @octokit/openapi-webhooks carries it.
+    const validator = github ? webhookValidator('full-repository') : giteaResponseValidator('GET', R, 200);
+    for (const [path, branch] of [
+      ['/repos/acme/legacy', 'master'],
+      [T, 'main'],
+    ] as const) {
+      const r = await call(sim.apiUrl, 'GET', path);
+      expect(r.status, r.text).toBe(200);
+      expectValid(validator, r.body, `GET ${R} (${path})`);
+      expect(r.body).toMatchObject({ full_name: path.slice('/repos/'.length), default_branch: branch });
+    }
+    if (!github)
+      expect(giteaUndeclaredKeys('Repository', (await call(sim.apiUrl, 'GET', T)).body)).toEqual([]);
+    expect((await call(sim.apiUrl, 'GET', '/repos/acme/nope')).status).toBe(404);
   });
 });
 

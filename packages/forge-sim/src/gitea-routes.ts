@@ -102,6 +102,15 @@ export function buildGiteaRouter(sim: SimCore): Router {
   }));
   if (forgejo) r.add('GET', '/_forgejo/version', () => ({ status: 200, body: { version: '16.0.0' } }));
 
+  // ---- repository ---------------------------------------------------------------------------
+
+  // Swagger `repoGet` (Gitea and Forgejo alike): adapters read `default_branch` when no ref is given.
+  r.add('GET', '/repos/{owner}/{repo}', (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    return { status: 200, body: giteaRepo(u(), repo) };
+  });
+
   // ---- workflows ----------------------------------------------------------------------------
 
   if (!forgejo) {

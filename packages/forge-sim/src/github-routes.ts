@@ -26,6 +26,7 @@ import {
 import { type Reply, type RequestContext, Router } from './router.js';
 import type { SimCore } from './sim.js';
 import { type Comment, type CommitStatus, type Repo, type Run, runJsonKey } from './store.js';
+import { ghFullRepo } from './webhook-payloads.js';
 
 const DOCS = 'https://docs.github.com/rest';
 const CONTENTS_DOCS = 'https://docs.github.com/rest/repos/contents#get-repository-content';
@@ -164,6 +165,15 @@ export function buildGitHubRouter(sim: SimCore): Router {
         rate: core,
       },
     };
+  });
+
+  // ---- repository ---------------------------------------------------------------------------
+
+  // "Get a repository": adapters read `default_branch` from it when the user gives no ref.
+  r.add('GET', '/repos/{owner}/{repo}', (ctx) => {
+    const repo = repoOf(ctx);
+    if (!repo) return notFound();
+    return { status: 200, body: ghFullRepo(u(), repo) };
   });
 
   // ---- workflows ----------------------------------------------------------------------------

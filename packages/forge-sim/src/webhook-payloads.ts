@@ -17,6 +17,14 @@ import {
 import type { SimCore } from './sim.js';
 import type { Job, Pull, Repo, Run, SimEvent } from './store.js';
 
+/**
+ * GitHub's `full-repository` ("Get a repository", GET /repos/{owner}/{repo}): the webhook repository
+ * plus the counters only this answer carries (required by the schema in @octokit/openapi-webhooks).
+ */
+export function ghFullRepo(u: Urls, repo: Repo) {
+  return { ...ghWebhookRepo(u, repo), network_count: 0, subscribers_count: 0 };
+}
+
 /** The full repository object webhooks carry (more than minimal-repository). */
 export function ghWebhookRepo(u: Urls, repo: Repo) {
   const base = ghRepo(u, repo);

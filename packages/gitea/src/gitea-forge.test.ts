@@ -802,6 +802,31 @@ describe('Gitea 1.24: runs through /actions/tasks', () => {
   });
 });
 
+describe('default branch', () => {
+  test('reads Repository.default_branch with one metered GET, no server detection', async () => {
+    const { forge, mock, records, ctx } = setup(undefined);
+    mock.on('GET', API, {
+      status: 200,
+      body: { id: 1, full_name: 'acme/target', default_branch: 'develop' },
+    });
+    expect(await forge.getDefaultBranch(repo, ctx)).toBe('develop');
+    expect(mock.calls()).toEqual([`GET ${API}`]);
+    expect(records.map((r) => [r.route, r.status])).toEqual([['/repos/{owner}/{repo}', 200]]);
+  });
+
+  test('a missing repository or a missing field is a clear error', async () => {
+    const { forge, mock } = setup(undefined);
+    mock.on('GET', API, { status: 404, body: { message: 'not found' } });
+    await expect(forge.getDefaultBranch(repo)).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[ForgeHttpError: Reading the default branch of acme/target failed with 404: the repository does not exist or the token cannot see it.]`,
+    );
+    mock.on('GET', API, { status: 200, body: { id: 1 } });
+    await expect(forge.getDefaultBranch(repo)).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[ForgeHttpError: The server answered without a default branch for acme/target; give the ref to dispatch on explicitly.]`,
+    );
+  });
+});
+
 describe('reporting', () => {
   test('setCommitStatus sends Gitea states, including warning and skipped', async () => {
     const { forge, mock } = setup('1.25.2');

@@ -137,6 +137,30 @@ class GiteaForge implements Forge {
     return capabilitiesOf(profile, this.#http.sawEtag);
   }
 
+  async getDefaultBranch(repo: RepoRef, ctx: CallContext = {}): Promise<string> {
+    // Swagger `repoGet` (every Gitea and Forgejo version): Repository.default_branch. A read like the
+    // others (conditional when the server sends ETags); no server detection needed for it.
+    const res = await this.#http.read(
+      { method: 'GET', path: repoPath(repo), route: '/repos/{owner}/{repo}' },
+      ctx,
+    );
+    const name = `${repo.owner}/${repo.repo}`;
+    if (res.status === 404) {
+      throw new ForgeHttpError(
+        `Reading the default branch of ${name} failed with 404: the repository does not exist or the token cannot see it.`,
+        { status: 404 },
+      );
+    }
+    if (res.status !== 200) throw statusError(this.#http, res, `reading the default branch of ${name}`);
+    const branch = stringField(res.body, 'default_branch');
+    if (!branch) {
+      throw new ForgeHttpError(
+        `The server answered without a default branch for ${name}; give the ref to dispatch on explicitly.`,
+      );
+    }
+    return branch;
+  }
+
   #ensureProfile(ctx: CallContext): Promise<ServerProfile> {
     if (!this.#profile) {
       this.#profile = this.#detect(ctx);

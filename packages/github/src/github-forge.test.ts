@@ -498,6 +498,50 @@ describe('reads', () => {
   });
 });
 
+describe('default branch', () => {
+  const REPO = 'GET /repos/acme/target';
+
+  it('reads default_branch with a conditional, metered GET of the repository', async () => {
+    const mock = createFetchMock().on(
+      REPO,
+      {
+        status: 200,
+        body: { id: 1, full_name: 'acme/target', default_branch: 'develop' },
+        headers: { etag: '"r1"' },
+      },
+      (req) =>
+        req.headers.get('if-none-match') === '"r1"'
+          ? jsonResponse(304, undefined, { etag: '"r1"' })
+          : jsonResponse(500, { message: 'expected a conditional request' }),
+    );
+    const { records, meter } = recordingMeter();
+    const forge = forgeWith(mock);
+    expect(await forge.getDefaultBranch(repo, { meter })).toBe('develop');
+    expect(await forge.getDefaultBranch(repo, { meter })).toBe('develop');
+    expect(records.map((r) => [r.route, r.status, r.counted])).toEqual([
+      ['GET /repos/{owner}/{repo}', 200, true],
+      ['GET /repos/{owner}/{repo}', 304, false],
+    ]);
+  });
+
+  it('names the repository when it cannot be seen, and refuses an answer without a branch', async () => {
+    const missing = await forgeWith(
+      createFetchMock().on(REPO, { status: 404, body: { message: 'Not Found' } }),
+    )
+      .getDefaultBranch(repo)
+      .catch((e: Error) => e);
+    expect((missing as Error).message).toMatchInlineSnapshot(
+      `"Repository not found, or the token cannot see it: could not read the default branch of acme/target (404); check the name and the token's repository access."`,
+    );
+    const empty = await forgeWith(createFetchMock().on(REPO, { status: 200, body: { id: 1 } }))
+      .getDefaultBranch(repo)
+      .catch((e: Error) => e);
+    expect((empty as Error).message).toMatchInlineSnapshot(
+      `"GitHub answered without a default branch for acme/target; give the ref to dispatch on explicitly."`,
+    );
+  });
+});
+
 describe('runs, jobs and logs', () => {
   it('maps a run', async () => {
     const mock = createFetchMock().on('GET /repos/acme/target/actions/runs/42', {

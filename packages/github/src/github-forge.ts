@@ -15,7 +15,7 @@ import type {
   Run,
   RunPage,
 } from '@xrd/core';
-import { InvalidInputError, redact } from '@xrd/core';
+import { ForgeHttpError, InvalidInputError, redact } from '@xrd/core';
 import { type AuthProvider, createGitHubAppAuth, createTokenAuth } from './auth.js';
 import { type CallSpec, createClient } from './client.js';
 import { type ErrorContext, isOctokitError, serverMessage, toXrdError } from './errors.js';
@@ -457,6 +457,28 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
         limitations,
       };
       return capabilities;
+    },
+
+    async getDefaultBranch(repo, ctx) {
+      // "Get a repository": `default_branch` is required in full-repository. A conditional GET (ETag
+      // cache per URL, like every read here), so asking again for an unchanged repository is free.
+      const branch = await run(
+        {
+          route: 'GET /repos/{owner}/{repo}',
+          repo,
+          retry: 'safe',
+          params: { owner: repo.owner, repo: repo.repo },
+        },
+        ctx,
+        errorContext('list', `read the default branch of ${repoName(repo)}`, false, ctx),
+        (data) => (data as { default_branch?: unknown } | null)?.default_branch,
+      );
+      if (typeof branch !== 'string' || branch === '') {
+        throw new ForgeHttpError(
+          `GitHub answered without a default branch for ${repoName(repo)}; give the ref to dispatch on explicitly.`,
+        );
+      }
+      return branch;
     },
 
     async dispatch(request, ctx) {

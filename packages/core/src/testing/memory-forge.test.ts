@@ -180,6 +180,23 @@ describe('createMemoryForge', () => {
     ).toHaveLength(11);
   });
 
+  it('answers the default branch: main, one for all, or per repository (404 for a missing one)', async () => {
+    const clock = createVirtualClock();
+    const target = { owner: 'acme', repo: 'target' };
+    expect(await createMemoryForge({ now: clock.now }).getDefaultBranch(target)).toBe('main');
+    expect(
+      await createMemoryForge({ now: clock.now, defaultBranch: 'master' }).getDefaultBranch(target),
+    ).toBe('master');
+    const forge = createMemoryForge({ now: clock.now, defaultBranch: { 'acme/target': 'develop' } });
+    const meter = createMeter();
+    expect(await forge.getDefaultBranch(target, { meter })).toBe('develop');
+    await expect(forge.getDefaultBranch({ owner: 'acme', repo: 'other' }, { meter })).rejects.toMatchObject({
+      status: 404,
+    });
+    expect(meter.cost()).toEqual({ requests: 2, counted: 2, notModified: 0 });
+    expect(forge.callCount('getDefaultBranch')).toBe(2);
+  });
+
   it('renders templates', () => {
     const ctx = { ref: 'refs/heads/main', inputs: { a: '1' }, clientPayload: { b: 2, n: null } };
     expect(

@@ -111,6 +111,7 @@ export type MemoryFault =
 
 export type MemoryMethod =
   | 'capabilities'
+  | 'getDefaultBranch'
   | 'dispatch'
   | 'getRun'
   | 'listRuns'
@@ -147,6 +148,11 @@ export interface MemoryForgeOptions {
   readonly maxPerPage?: number;
   /** Web root for html URLs. Default https://forge.test */
   readonly webUrl?: string;
+  /**
+   * What `getDefaultBranch` answers: one branch for every repository, or per `owner/repo` (a repo
+   * missing from the map rejects with 404, as an unknown repository does). Default `main`.
+   */
+  readonly defaultBranch?: string | Readonly<Record<string, string>>;
 }
 
 interface JobRecord {
@@ -576,6 +582,19 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
       };
       detected = caps;
       return caps;
+    },
+
+    async getDefaultBranch(repo, ctx) {
+      const route = 'GET /repos/{owner}/{repo}';
+      enter('getDefaultBranch', route, [repo], ctx);
+      const configured = options.defaultBranch ?? 'main';
+      const branch = typeof configured === 'string' ? configured : configured[key(repo)];
+      if (branch === undefined) {
+        record(ctx, 'GET', route, 404);
+        throw new ForgeHttpError(`Repository ${key(repo)} was not found.`, { status: 404 });
+      }
+      record(ctx, 'GET', route, 200);
+      return branch;
     },
 
     async dispatch(request: ForgeDispatchRequest, ctx?: CallContext): Promise<ForgeDispatchResult> {
