@@ -1016,3 +1016,44 @@ test('no token in any message or debug line', async () => {
     `"The token is not allowed to do this (403) while reading run 1 of acme/target (server said: token *** lacks scope); give it the needed scope (read:repository to read, write:repository to dispatch, comment or set statuses)."`,
   );
 });
+
+describe('in-memory caches stay bounded in a long-running service', () => {
+  test('finished Forgejo job details: the oldest is dropped beyond cacheSize', async () => {
+    const { forge, mock } = setup('16.0.0+gitea-1.22.0', { cacheSize: 2 });
+    const job = (id: number) => ({ id, run_id: 314, name: `j${id}`, attempt: 1, status: 'success' });
+    const steps = [{ number: 0, name: 'Set up job', status: 'success' }];
+    for (const runId of [314, 315, 316]) {
+      mock.on('GET', `${API}/actions/runs/${runId}/jobs?page=1&limit=50`, {
+        status: 200,
+        body: [job(runId)],
+      });
+    }
+    mock.on('GET', `${API}/actions/runs/314/jobs?page=1&limit=50`, { status: 200, body: [job(314)] });
+    for (const id of [314, 315, 316, 314]) {
+      mock.on('GET', `${API}/actions/jobs/${id}`, { status: 200, body: { ...job(id), steps } });
+    }
+    for (const runId of [314, 315, 316, 314]) await forge.listJobs(repo, runId);
+    // Job 314 was pushed out by 315 and 316, so it is read again; nothing is kept without bound.
+    expect(mock.calls().filter((c) => c.includes('/actions/jobs/'))).toEqual([
+      `GET ${API}/actions/jobs/314`,
+      `GET ${API}/actions/jobs/315`,
+      `GET ${API}/actions/jobs/316`,
+      `GET ${API}/actions/jobs/314`,
+    ]);
+  });
+
+  test('workflow files read for the input check: the oldest ref is dropped beyond cacheSize', async () => {
+    const { forge, mock } = setup('1.25.2', { checkInputs: true, cacheSize: 2 });
+    for (const ref of ['a', 'b', 'c', 'a']) {
+      mock.on('GET', `${API}/contents/.gitea/workflows/build.yml?ref=${ref}`, workflowFile(BUILD_YML));
+      mock.on('POST', /dispatches/, { status: 204 });
+      await forge.dispatch({ repo, ref, workflow: 'build.yml', inputs: {} });
+    }
+    expect(mock.calls().filter((c) => c.includes('/contents/'))).toEqual([
+      `GET ${API}/contents/.gitea/workflows/build.yml?ref=a`,
+      `GET ${API}/contents/.gitea/workflows/build.yml?ref=b`,
+      `GET ${API}/contents/.gitea/workflows/build.yml?ref=c`,
+      `GET ${API}/contents/.gitea/workflows/build.yml?ref=a`,
+    ]);
+  });
+});

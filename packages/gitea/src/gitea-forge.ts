@@ -61,6 +61,12 @@ export interface GiteaForgeOptions {
    */
   readonly checkInputs?: boolean;
   readonly userAgent?: string;
+  /**
+   * Most entries each in-memory cache keeps (ETags and bodies, workflow files read for the input
+   * check, details of finished Forgejo jobs); the oldest go first. A forge lives as long as the
+   * webhook service, so no cache may grow with every run, job or PR branch it sees. Default 500.
+   */
+  readonly cacheSize?: number;
   /** Retries of reads. Default `{ retries: 3, baseDelayMs: 1000, maxDelayMs: 60000 }`. */
   readonly retry?: Partial<RetryPolicy>;
   /** For tests: the sleep between retries (must honour the signal). */
@@ -74,6 +80,18 @@ const MAX_LIMIT = 50;
 /** Bound on pages read by one call that has to page (jobs, the 1.24 task scan). */
 const MAX_PAGES = 10;
 const WORKFLOW_CACHE_MS = 5 * 60_000;
+const DEFAULT_CACHE_SIZE = 500;
+
+/** Sets `key` as the newest entry of `map` and drops the oldest beyond `max` (Map keeps insertion order). */
+function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > max) {
+    const oldest = map.keys().next();
+    if (oldest.done) break;
+    map.delete(oldest.value);
+  }
+}
 
 let sharedAgent: Agent | undefined;
 function defaultDispatcher(): Agent {
@@ -108,12 +126,14 @@ class GiteaForge implements Forge {
   /** Details (with steps) of finished Forgejo jobs, which never change. */
   readonly #finishedJobs = new Map<string, Job>();
   readonly #now: () => number;
+  readonly #cacheSize: number;
 
   constructor(options: GiteaForgeOptions) {
     this.#options = options;
     this.#urls = resolveGiteaUrls(options.baseUrl);
     this.#kind = options.kind;
     this.#now = options.now ?? Date.now;
+    this.#cacheSize = Math.max(1, options.cacheSize ?? DEFAULT_CACHE_SIZE);
     this.#http = new HttpClient({
       urls: this.#urls,
       token: options.token,
@@ -122,6 +142,7 @@ class GiteaForge implements Forge {
       retry: { ...DEFAULT_RETRY, ...options.retry },
       sleep: options.sleep ?? realSleep,
       now: this.#now,
+      cacheSize: this.#cacheSize,
     });
   }
 
@@ -373,7 +394,7 @@ class GiteaForge implements Forge {
       }
       return { dirsTried: tried };
     })();
-    this.#workflowFiles.set(key, { at: now, finding });
+    remember(this.#workflowFiles, key, { at: now, finding }, this.#cacheSize);
     finding.then(
       (value) => {
         if (value === undefined) this.#workflowFiles.delete(key);
@@ -546,6 +567,8 @@ class GiteaForge implements Forge {
         if (job.status === 'queued' || job.steps.length > 0) return job;
         const key = `${repo.owner}/${repo.repo}:${job.id}`;
         let detail = this.#finishedJobs.get(key);
+        // Refresh recency, so the jobs still being listed are the last ones dropped.
+        if (detail) remember(this.#finishedJobs, key, detail, this.#cacheSize);
         if (!detail || job.status !== 'completed') {
           const res = await this.#http.read(
             {
@@ -557,7 +580,7 @@ class GiteaForge implements Forge {
           );
           if (res.status !== 200) return job;
           detail = mapJob(asRaw(res.body), job.runId);
-          if (detail.status === 'completed') this.#finishedJobs.set(key, detail);
+          if (detail.status === 'completed') remember(this.#finishedJobs, key, detail, this.#cacheSize);
         }
         return { ...job, steps: detail.steps };
       }),
