@@ -283,6 +283,37 @@ describe('dispatch', () => {
     expect(clock.now()).toBeGreaterThan(0);
   });
 
+  it('never dispatches again where queued runs are not listed (no run API, like Gitea 1.24)', async () => {
+    const { forge, engine } = setup({ kind: 'gitea' });
+    forge.addWorkflow({
+      repo: 'acme/target',
+      file: 'slow.yml',
+      runName: `Slow ${expr('inputs.correlation_id')}`,
+      startAfterMs: 600_000,
+    });
+    // Gitea 1.24 knows runs only through /actions/tasks: a run no runner took yet is not listed.
+    const tasksOnly: typeof forge = Object.assign(Object.create(forge) as typeof forge, {
+      capabilities: async () => ({ ...(await forge.capabilities()), runApi: false, jobsApi: false }),
+      listRuns: async (...args: Parameters<typeof forge.listRuns>) => {
+        const page = await forge.listRuns(...args);
+        return { ...page, runs: page.runs.filter((run) => run.status !== 'queued') };
+      },
+    });
+    forge.fail('dispatch', { kind: 'lose-answer' });
+    const error = await dispatch(
+      tasksOnly,
+      { repo, ref: 'main', workflow: 'slow.yml', correlation: 'run-name' },
+      { ...engine, ambiguousSearchMs: 20_000 },
+    ).catch((e: unknown) => e);
+    expect(forge.callCount('dispatch')).toBe(1);
+    expect(forge.runs()).toHaveLength(1);
+    expect(error).toBeInstanceOf(RunNotFoundError);
+    expect((error as RunNotFoundError).ambiguous).toBe(true);
+    expect((error as Error).message).toMatchInlineSnapshot(
+      `"The answer to the dispatch was lost and no run showed up within 20s, but memory (Gitea) lists a run only once a runner has taken one of its jobs, so it was not sent again to avoid a duplicate run; check acme/target by hand."`,
+    );
+  });
+
   it('finds a lost repository_dispatch by its title', async () => {
     const { forge, engine } = setup();
     forge.fail('dispatch', { kind: 'lose-answer' });

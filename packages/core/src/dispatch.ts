@@ -176,6 +176,15 @@ export async function dispatch(
       );
       return finish({ path: 'none', runId: run.id, runUrl: run.url, htmlUrl: run.htmlUrl });
     }
+    // Without a run API (Gitea 1.24 lists runs through their tasks) a run that no runner has taken
+    // yet is not listed at all, so seeing no run proves nothing: sending again could start a second.
+    const caps = outcome.certainlyAbsent ? await forge.capabilities(e.ctx) : undefined;
+    if (caps !== undefined && !caps.runApi) {
+      throw new RunNotFoundError(
+        `The answer to the dispatch was lost and no run showed up within ${formatDuration(searchMs)}, but ${caps.server} lists a run only once a runner has taken one of its jobs, so it was not sent again to avoid a duplicate run; check ${pending.repo.owner}/${pending.repo.repo} by hand.`,
+        { cause: error, ambiguous: true, hint: echoHint(probe) },
+      );
+    }
     if (!outcome.certainlyAbsent) {
       throw new RunNotFoundError(
         `The answer to the dispatch was lost and within ${formatDuration(searchMs)} no run could be confirmed or ruled out, so it was not sent again to avoid a duplicate run; check ${pending.repo.owner}/${pending.repo.repo} by hand.`,
