@@ -57,6 +57,17 @@ describe('resolveToken', () => {
       `"--token-file "/e" is empty; put the token in it."`,
     );
     expect(
+      msg(() => resolveToken({ tokenFile: '/t' }, 'github', {}, () => 'ghp_a\nghp_b\n')),
+    ).toMatchInlineSnapshot(
+      `"The token from --token-file contains a space, line break or control character; put only the token itself there."`,
+    );
+    expect(msg(() => resolveToken({}, 'gitea', { GITEA_TOKEN: 'a b' }))).toMatchInlineSnapshot(
+      `"The token from $GITEA_TOKEN contains a space, line break or control character; put only the token itself there."`,
+    );
+    expect(msg(() => resolveToken({ token: 't\u0000' }, 'github', {}))).toMatchInlineSnapshot(
+      `"The token from --token contains a space, line break or control character; put only the token itself there."`,
+    );
+    expect(
       msg(() => resolveToken({ token: 'a', tokenEnv: 'B' }, 'github', { B: 'b' })),
     ).toMatchInlineSnapshot(
       `"Give the token one way only: --token-env NAME, --token-file PATH or --token VALUE."`,

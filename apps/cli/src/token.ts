@@ -24,11 +24,32 @@ export function tokenEnvNames(forge: ForgeKind): readonly string[] {
   return forge === 'github' ? ['XRD_TOKEN', 'GH_TOKEN', 'GITHUB_TOKEN'] : ['XRD_TOKEN', 'GITEA_TOKEN'];
 }
 
+// Tokens of GitHub, GHES, Gitea and Forgejo are printable ASCII. Anything else (a pasted token with a
+// line break inside, a stray control character) cannot go into an Authorization header: fetch
+// rejects it before sending, and that surfaced as "could not reach the forge" (exit 6).
+const TOKEN_CHARS = /^[\x21-\x7e]+$/;
+
 export function resolveToken(
   flags: TokenFlags,
   forge: ForgeKind,
   env: Readonly<Record<string, string | undefined>>,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): ResolvedToken {
+  const resolved = findToken(flags, forge, env, readFile);
+  if (resolved.token !== undefined && !TOKEN_CHARS.test(resolved.token)) {
+    throw new InvalidInputError(
+      `The token from ${resolved.source ?? 'the environment'} contains a space, line break or control character; put only the token itself there.`,
+      { input: resolved.source ?? '--token' },
+    );
+  }
+  return resolved;
+}
+
+function findToken(
+  flags: TokenFlags,
+  forge: ForgeKind,
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string,
 ): ResolvedToken {
   const given = (['token', 'tokenEnv', 'tokenFile'] as const).filter((k) => flags[k] !== undefined);
   if (given.length > 1) {

@@ -193,6 +193,22 @@ const CASES: readonly BadCase[] = [
     message: 'xrd: --token-file "/nonexistent/token" cannot be read; check the path and its permissions.',
   },
   {
+    // A pasted token with a line break in the middle used to fail as "Could not reach GitHub …
+    // check the API URL and the network" (exit 6): fetch refuses such a header value.
+    name: 'a token with a line break inside',
+    args: [...D, '--token-env', 'MY_TOKEN'],
+    env: { MY_TOKEN: 'ghp_first-half\nsecond-half' },
+    message:
+      'xrd: The token from $MY_TOKEN contains a space, line break or control character; put only the token itself there.',
+  },
+  {
+    name: 'a token with a control character',
+    args: D,
+    env: { XRD_TOKEN: 'e2e\u0001token' },
+    message:
+      'xrd: The token from $XRD_TOKEN contains a space, line break or control character; put only the token itself there.',
+  },
+  {
     name: 'two token sources',
     args: [...D, '--token', 'abc', '--token-env', 'XRD_TOKEN'],
     message: 'xrd: Give the token one way only: --token-env NAME, --token-file PATH or --token VALUE.',
