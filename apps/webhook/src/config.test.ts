@@ -126,6 +126,41 @@ describe('parseConfig', () => {
     `);
   });
 
+  it('rejects unknown keys and unclosed template braces instead of ignoring them', () => {
+    const [forge0, forge1] = valid.forges;
+    const [route] = valid.routes;
+    expect(
+      problems({
+        ...valid,
+        stor: { path: '/var/lib/xrd/xrd-webhook.db' },
+        worker: { concurency: 4 },
+        forges: [
+          { ...forge0, 'webhook-secrets': 'x' },
+          { ...forge1, token: 't' },
+        ],
+        routes: [
+          {
+            ...route,
+            'cancel-superseeded': true,
+            when: { ...route?.when, pullrequest: true },
+            dispatch: { ...route?.dispatch, inputs: { sha: '{{ sha', ok: '{{ sha }}' } },
+            report: { contxt: 'x' },
+          },
+        ],
+      }),
+    ).toMatchInlineSnapshot(`
+      [
+        "stor is not a known key; use one of listen, store, log, limits, worker, reconcile, forges, routes.",
+        "worker.concurency is not a known key; use one of concurrency, poll-interval, lease, drain-timeout.",
+        "forges[0].webhook-secrets is not a known key; use one of name, kind, api-url, token, app, webhook-secret, api-version, min-write-interval.",
+        "routes[0].cancel-superseeded is not a known key; use one of name, when, dispatch, report, supersede, cancel-superseded.",
+        "routes[0].report.contxt is not a known key; use one of context, status, comment.",
+        "routes[0].when.pullrequest is not a known key; use one of forge, repo, pull_request, push.",
+        "routes[0].dispatch.inputs.sha has a {{ or }} that does not close a variable; write each one as {{ name }}.",
+      ]
+    `);
+  });
+
   it('never puts a secret in an error', () => {
     const all = problems({
       forges: [

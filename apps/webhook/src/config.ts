@@ -203,12 +203,27 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
     return { owner, repo };
   };
 
+  // A misspelt key would otherwise be dropped without a word: `stor:` silently ran on the default
+  // ./xrd-webhook.db, `cancel-superseeded: true` silently stayed false.
+  const knownKeys = (obj: Obj, path: string, keys: readonly string[]): void => {
+    for (const key of Object.keys(obj)) {
+      if (!keys.includes(key)) {
+        problems.push(`${path}${key} is not a known key; use one of ${keys.join(', ')}.`);
+      }
+    }
+  };
+  if (isObj(raw)) {
+    knownKeys(doc, '', ['listen', 'store', 'log', 'limits', 'worker', 'reconcile', 'forges', 'routes']);
+  }
+
   // listen, store, log, limits, worker, reconcile
   const listen = section('listen');
+  knownKeys(listen, 'listen.', ['host', 'port']);
   const host = str(listen, 'host', 'listen.host', env.XRD_LISTEN_HOST) ?? '127.0.0.1';
   const port = int(env.XRD_LISTEN_PORT ?? listen.port, 'listen.port', 0, 65535, 8080);
 
   const storeRaw = section('store');
+  knownKeys(storeRaw, 'store.', ['path', 'url', 'schema']);
   const url = str(storeRaw, 'url', 'store.url', env.DATABASE_URL);
   const path = str(storeRaw, 'path', 'store.path', env.XRD_STORE_PATH) ?? 'xrd-webhook.db';
   let store: StoreConfig = { kind: 'sqlite', path };
@@ -224,12 +239,14 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
   }
 
   const logRaw = section('log');
+  knownKeys(logRaw, 'log.', ['level']);
   const level = str(logRaw, 'level', 'log.level', env.XRD_LOG_LEVEL) ?? 'info';
   if (!LOG_LEVELS.includes(level as LogLevel)) {
     problems.push(`log.level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(level)}.`);
   }
 
   const limits = section('limits');
+  knownKeys(limits, 'limits.', ['max-body-bytes']);
   const maxBodyBytes = int(
     env.XRD_MAX_BODY_BYTES ?? limits['max-body-bytes'],
     'limits.max-body-bytes',
@@ -239,6 +256,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
   );
 
   const workerRaw = section('worker');
+  knownKeys(workerRaw, 'worker.', ['concurrency', 'poll-interval', 'lease', 'drain-timeout']);
   const worker = {
     concurrency: int(env.XRD_WORKER_CONCURRENCY ?? workerRaw.concurrency, 'worker.concurrency', 1, 256, 16),
     pollIntervalMs: duration(workerRaw['poll-interval'], 'worker.poll-interval', 1000),
@@ -246,6 +264,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
     drainTimeoutMs: duration(workerRaw['drain-timeout'], 'worker.drain-timeout', 20_000),
   };
   const reconcileRaw = section('reconcile');
+  knownKeys(reconcileRaw, 'reconcile.', ['interval', 'safety-interval', 'correlation-timeout']);
   const reconcile = {
     intervalMs: duration(reconcileRaw.interval, 'reconcile.interval', 30_000),
     safetyIntervalMs: duration(reconcileRaw['safety-interval'], 'reconcile.safety-interval', 300_000),
@@ -268,6 +287,16 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
         problems.push(`${at} must be a mapping with name, kind, api-url, token and webhook-secret.`);
         return;
       }
+      knownKeys(f, `${at}.`, [
+        'name',
+        'kind',
+        'api-url',
+        'token',
+        'app',
+        'webhook-secret',
+        'api-version',
+        'min-write-interval',
+      ]);
       const name = str(f, 'name', `${at}.name`);
       if (name === undefined || !/^[a-z0-9][a-z0-9-]*$/.test(name)) {
         problems.push(
@@ -303,6 +332,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
         if (!isObj(appRaw)) {
           problems.push(`${at}.app must be a mapping with app-id, private-key and installation-id.`);
         } else {
+          knownKeys(appRaw, `${at}.app.`, ['app-id', 'private-key', 'installation-id']);
           const appId = str(appRaw, 'app-id', `${at}.app.app-id`, fenv('APP_ID'));
           const privateKey = str(appRaw, 'private-key', `${at}.app.private-key`, fenv('APP_PRIVATE_KEY'));
           const installation = appRaw['installation-id'] ?? fenv('APP_INSTALLATION_ID');
@@ -382,6 +412,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
         problems.push(`${at} must be a mapping with name, when, dispatch and report.`);
         return;
       }
+      knownKeys(r, `${at}.`, ['name', 'when', 'dispatch', 'report', 'supersede', 'cancel-superseded']);
       const name = str(r, 'name', `${at}.name`) ?? `route-${i + 1}`;
       if (routes.some((x) => x.name === name)) problems.push(`${at}.name ${name} is used twice.`);
       const when = isObj(r.when) ? r.when : undefined;
@@ -389,7 +420,19 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
       const report = isObj(r.report) ? r.report : {};
       if (!when) problems.push(`${at}.when must be a mapping with forge, repo and pull_request or push.`);
       if (!dispatch) problems.push(`${at}.dispatch must be a mapping with forge, repo and workflow.`);
+      knownKeys(report, `${at}.report.`, ['context', 'status', 'comment']);
       if (!when || !dispatch) return;
+      knownKeys(when, `${at}.when.`, ['forge', 'repo', 'pull_request', 'push']);
+      knownKeys(dispatch, `${at}.dispatch.`, [
+        'forge',
+        'repo',
+        'workflow',
+        'event-type',
+        'ref',
+        'inputs',
+        'correlation-input',
+        'correlation',
+      ]);
 
       const sourceForge = forgeRef(when.forge, `${at}.when.forge`);
       const sourceRepo = repoRef(when.repo, `${at}.when.repo`);

@@ -57,8 +57,20 @@ export async function startService(
 ): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel, configSecrets(config));
   const metrics = new Metrics();
-  const store = options.store ?? openStore(config);
-  await store.migrate();
+  let store: Store;
+  try {
+    store = options.store ?? openStore(config);
+    await store.migrate();
+  } catch (error) {
+    // The driver's own words ("unable to open database file", "connect ECONNREFUSED …") name
+    // neither the setting nor the fix. The URL itself is left out: it may carry a password.
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new Error(
+      config.store.kind === 'postgres'
+        ? `the PostgreSQL store (store.url or DATABASE_URL) cannot be used: ${why}; check the host, port, database and credentials.`
+        : `the store file ${config.store.path} (store.path or XRD_STORE_PATH) cannot be opened: ${why}; check that its directory exists and is writable.`,
+    );
+  }
   if (store.kind === 'sqlite') {
     // The embedded store has exactly one process: leases left by a killed predecessor are void.
     await store.releaseAllLeases();

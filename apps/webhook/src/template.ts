@@ -49,6 +49,11 @@ export function checkTemplate(template: string, available: readonly string[]): s
       return `uses unknown variable {{ ${name} }}; available here: ${available.join(', ')}`;
     }
   }
+  // `{{ sha` (no closing braces) would otherwise be sent to the target literally.
+  const rest = template.replace(PLACEHOLDER, '');
+  if (rest.includes('{{') || rest.includes('}}')) {
+    return 'has a {{ or }} that does not close a variable; write each one as {{ name }}';
+  }
   return undefined;
 }
 
