@@ -8,6 +8,7 @@ import {
   isXrdError,
   type LocationOptions,
   type ParseRunOptionsContext,
+  parseDuration,
   parseLocationOptions,
   parseRunOptions,
   type RawRunOptions,
@@ -120,13 +121,44 @@ export class Session {
       );
     }
     this.addSecret(resolved.token);
+    const timeoutMs = requestTimeoutMs(this.io.env);
     const { createForge } = await loadConnect();
     return createForge({
       kind: options.forge,
       apiUrl: options.apiUrl,
       ...(resolved.token ? { token: resolved.token } : {}),
+      // The Gitea adapter bounds its requests itself (undici headers/body timeouts).
+      ...(options.forge === 'github' ? { fetch: fetchWithDeadline(timeoutMs) } : {}),
     });
   }
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+/** `XRD_REQUEST_TIMEOUT` (a duration, default 60s): the longest one HTTP request to GitHub may take. */
+export function requestTimeoutMs(env: Readonly<Record<string, string | undefined>>): number {
+  const text = env.XRD_REQUEST_TIMEOUT?.trim();
+  if (!text) return DEFAULT_REQUEST_TIMEOUT_MS;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 1) {
+    throw new InvalidInputError(
+      `$XRD_REQUEST_TIMEOUT must be a duration such as 30s or 2m, not "${text}"; fix it or unset it.`,
+      { input: 'XRD_REQUEST_TIMEOUT' },
+    );
+  }
+  return ms;
+}
+
+// The GitHub adapter sends through fetch with no deadline of its own, so a server that accepts the
+// connection and never answers held `xrd status` (and `xrd wait --timeout 5s`) for Node's 300 s
+// headers timeout, once per retry. A timed-out request fails like an unreachable server (exit 6);
+// the caller's own signal (Ctrl-C) still aborts it as before.
+function fetchWithDeadline(ms: number): typeof fetch {
+  return (input, init) => {
+    const deadline = AbortSignal.timeout(ms);
+    const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    return fetch(input, { ...init, signal });
+  };
 }
 
 function errorJson(error: Error): JsonError {

@@ -216,3 +216,37 @@ describe('on Gitea (forge-sim gitea-1.25)', () => {
     expect(json(job)).toMatchObject({ run: { id } });
   });
 });
+
+describe('a server that accepts the connection and never answers', () => {
+  it('is given up on after XRD_REQUEST_TIMEOUT per request (exit 6), not held for minutes', async () => {
+    const { createServer } = await import('node:net');
+    const sockets = new Set<import('node:net').Socket>();
+    const server = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const r = await xrd(['status', '--api-url', `http://127.0.0.1:${port}`, '--repo', 'acme/target', '5'], {
+        env: { ...TOKEN, XRD_REQUEST_TIMEOUT: '300ms' },
+      });
+      expect(r.stderr).toMatchInlineSnapshot(`
+        "xrd: Could not reach GitHub to read run 5 in acme/target (The operation was aborted due to timeout); check the API URL and the network.
+        "
+      `);
+      expect(r.code).toBe(6);
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  }, 30_000);
+
+  it('rejects a malformed XRD_REQUEST_TIMEOUT as an input error', async () => {
+    const r = await xrd(['status', '--api-url', 'http://127.0.0.1:9', '--repo', 'acme/target', '5'], {
+      env: { ...TOKEN, XRD_REQUEST_TIMEOUT: 'soon' },
+    });
+    expect(r.stderr).toMatchInlineSnapshot(`
+      "xrd: $XRD_REQUEST_TIMEOUT must be a duration such as 30s or 2m, not "soon"; fix it or unset it.
+      "
+    `);
+    expect(r.code).toBe(2);
+  });
+});
