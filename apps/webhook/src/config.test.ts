@@ -93,7 +93,7 @@ describe('parseConfig', () => {
         "routes[0].when.repo must be a repository as owner/name, not "justone".",
         "routes[0].when.pull_request lists "closed"; allowed: opened, synchronize, reopened.",
         "routes[0].when needs pull_request (true or actions) or push (branches): otherwise it never fires.",
-        "routes[0].dispatch.forge must name a forge from forges (none defined), not "gh".",
+        "routes[0].dispatch.forge names forge gh, which is not usable until its problems above are fixed.",
         "routes[0].dispatch needs exactly one of workflow (workflow_dispatch) or event-type (repository_dispatch).",
         "routes[0].dispatch.inputs.x uses unknown variable {{ pr.nmber }}; available here: source.forge, source.repo, source.owner, source.name, event.name, event.action, sha, ref, correlation_id.",
         "routes[0].report.status must be true or false.",
@@ -157,6 +157,20 @@ describe('parseConfig', () => {
         "routes[0].report.contxt is not a known key; use one of context, status, comment.",
         "routes[0].when.pullrequest is not a known key; use one of forge, repo, pull_request, push.",
         "routes[0].dispatch.inputs.sha has a {{ or }} that does not close a variable; write each one as {{ name }}.",
+      ]
+    `);
+  });
+
+  it('a route naming a declared forge that has problems says so, not that the forge is unknown', () => {
+    const [forge0, forge1] = valid.forges;
+    expect(
+      problems({ ...valid, forges: [forge0, { ...forge1, 'webhook-secret': undefined }] }),
+    ).toMatchInlineSnapshot(`
+      [
+        "forges[1].webhook-secret is required (or XRD_FORGE_GITEA_WEBHOOK_SECRET): unsigned webhooks are never accepted.",
+        "forges[1].token is required (or XRD_FORGE_GITEA_TOKEN, or app credentials on GitHub).",
+        "routes[0].when.forge names forge gitea, which is not usable until its problems above are fixed.",
+        "routes[0].dispatch.forge names forge gitea, which is not usable until its problems above are fixed.",
       ]
     `);
   });

@@ -394,7 +394,15 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
   const routes: RouteConfig[] = [];
   const routesRaw = doc.routes;
   const forgeNames = forges.map((f) => f.name);
+  // A forge that is declared but has its own problems is named as such, not as unknown.
+  const declaredNames = Array.isArray(forgesRaw)
+    ? forgesRaw.map((f: unknown) => (isObj(f) ? f.name : undefined))
+    : [];
   const forgeRef = (value: unknown, path: string): string | undefined => {
+    if (typeof value === 'string' && !forgeNames.includes(value) && declaredNames.includes(value)) {
+      problems.push(`${path} names forge ${value}, which is not usable until its problems above are fixed.`);
+      return undefined;
+    }
     if (typeof value !== 'string' || !forgeNames.includes(value)) {
       problems.push(
         `${path} must name a forge from forges (${forgeNames.join(', ') || 'none defined'}), not ${JSON.stringify(value ?? null)}.`,
