@@ -57,7 +57,7 @@ const FORGES = ['github', 'gitea', 'forgejo'];
 function addCommon(cmd: Command, withToken = true): Command {
   cmd
     .option('--json', 'print one JSON document on stdout (schema in the README) and nothing else')
-    .option('-q, --quiet', 'no progress output on stderr')
+    .option('-q, --quiet', 'no progress output on stderr (warnings still print)')
     .option('-v, --verbose', 'also show engine debug lines (fallbacks, poll waits)')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)');
   if (withToken) {

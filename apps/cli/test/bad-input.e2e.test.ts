@@ -342,4 +342,20 @@ describe('bad input', () => {
     );
     expect(r.stdout + r.stderr).not.toContain(token);
   });
+
+  it('--quiet silences progress, not warnings', async () => {
+    const token = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+    const r = await xrd(
+      [...D.map((a) => (a === 'SIM' ? sim.apiUrl : a)), '--token', token, '--no-wait', '-q'],
+      {
+        env: {},
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatchInlineSnapshot(`
+      "warning: a token passed with --token is visible in your shell history and the process list; prefer --token-env NAME or --token-file PATH.
+      "
+    `);
+    expect(r.stdout + r.stderr).not.toContain(token);
+  });
 });
