@@ -133,8 +133,7 @@ export class Session {
       kind: options.forge,
       apiUrl: options.apiUrl,
       ...(resolved.token ? { token: resolved.token } : {}),
-      // The Gitea adapter bounds its requests itself (undici headers/body timeouts).
-      ...(options.forge === 'github' ? { fetch: fetchWithDeadline(timeoutMs) } : {}),
+      requestTimeoutMs: timeoutMs,
     });
   }
 }
@@ -153,18 +152,6 @@ export function requestTimeoutMs(env: Readonly<Record<string, string | undefined
     );
   }
   return ms;
-}
-
-// The GitHub adapter sends through fetch with no deadline of its own, so a server that accepts the
-// connection and never answers held `xrd status` (and `xrd wait --timeout 5s`) for Node's 300 s
-// headers timeout, once per retry. A timed-out request fails like an unreachable server (exit 6);
-// the caller's own signal (Ctrl-C) still aborts it as before.
-function fetchWithDeadline(ms: number): typeof fetch {
-  return (input, init) => {
-    const deadline = AbortSignal.timeout(ms);
-    const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
-    return fetch(input, { ...init, signal });
-  };
 }
 
 function errorJson(error: Error): JsonError {

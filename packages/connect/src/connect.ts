@@ -29,6 +29,8 @@ export interface ConnectOptions {
    * a sped-up forge-sim, lower it.
    */
   readonly minWriteIntervalMs?: number;
+  /** The longest one HTTP request may take (GitHub; Gitea/Forgejo bound theirs in the adapter). */
+  readonly requestTimeoutMs?: number;
   /** Bounds of the retries of reads (5xx, 429, rate limits), for both adapters. */
   readonly retry?: ConnectRetryOptions;
 }
@@ -59,6 +61,7 @@ export function createForge(options: ConnectOptions): Forge {
   }
   for (const [name, value] of [
     ['minWriteIntervalMs', options.minWriteIntervalMs],
+    ['requestTimeoutMs', options.requestTimeoutMs],
     ['retry.retries', options.retry?.retries],
     ['retry.baseDelayMs', options.retry?.baseDelayMs],
     ['retry.maxWaitMs', options.retry?.maxWaitMs],
@@ -81,6 +84,7 @@ export function createForge(options: ConnectOptions): Forge {
       ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
       ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
       ...(options.minWriteIntervalMs !== undefined ? { minWriteIntervalMs: options.minWriteIntervalMs } : {}),
+      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       ...(retry !== undefined ? { retry: githubRetry(retry) } : {}),
     });
   }

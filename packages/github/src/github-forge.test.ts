@@ -926,3 +926,37 @@ describe('capabilities', () => {
     expect((await forge.capabilities()).returnsRunId).toBe(true);
   });
 });
+
+describe('request deadline', () => {
+  /** A server that accepts the request and never answers: only an abort ends it. */
+  function hangingFetch() {
+    const state = { calls: 0 };
+    const fetch: typeof globalThis.fetch = (_input, init) => {
+      state.calls += 1;
+      return new Promise((_resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason), { once: true });
+      });
+    };
+    return { state, fetch };
+  }
+
+  it('bounds every request: a read is retried, then fails; a dispatch fails once, as ambiguous', async () => {
+    const { state, fetch } = hangingFetch();
+    const forge = createGitHubForge({
+      baseUrl: API,
+      token: TOKEN,
+      fetch,
+      minWriteIntervalMs: 0,
+      retry: { retries: 1, baseDelayMs: 1, maxWaitMs: 1_000 },
+      requestTimeoutMs: 50,
+    });
+    const read = await forge.getRun(repo, 42).catch((e: unknown) => e);
+    expect(read).toMatchObject({ code: 'FORGE_HTTP' });
+    expect(state.calls).toBe(2);
+
+    state.calls = 0;
+    const sent = await forge.dispatch({ repo, ref: 'main', workflow: 'build.yml' }).catch((e: unknown) => e);
+    expect(sent).toMatchObject({ ambiguous: true });
+    expect(state.calls).toBe(1);
+  });
+});

@@ -154,7 +154,7 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
   const secrets = (): readonly (string | undefined)[] => auth.secrets;
   const client = createClient({
     baseUrl,
-    fetch: options.fetch ?? globalThis.fetch,
+    fetch: withDeadline(options.fetch ?? globalThis.fetch, options.requestTimeoutMs ?? 60_000),
     userAgent: options.userAgent ?? 'xrd-github/0.1.0',
     apiVersion,
     retries: options.retry?.retries ?? 3,
@@ -744,4 +744,13 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
     },
   };
   return forge;
+}
+
+/** Bounds every request of `transport` to `ms`; the caller's own signal still aborts it at once. */
+export function withDeadline(transport: typeof fetch, ms: number): typeof fetch {
+  return (input, init) => {
+    const deadline = AbortSignal.timeout(ms);
+    const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    return transport(input, { ...init, signal });
+  };
 }

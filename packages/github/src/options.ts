@@ -47,4 +47,11 @@ export interface GitHubForgeOptions {
   readonly minWriteIntervalMs?: number;
   /** Default size of a job-log tail when the caller gives none. Default 65 536 bytes. */
   readonly maxLogBytes?: number;
+  /**
+   * The longest one HTTP request may take, in ms. Default 60 000. fetch has no deadline of its own
+   * (Node waits 300 s for headers, once per retry), so a server that accepts the connection and never
+   * answers would hold every caller; a read that times out is retried like a network error, a
+   * dispatch that times out is ambiguous (it may have been received).
+   */
+  readonly requestTimeoutMs?: number;
 }
