@@ -9,10 +9,10 @@ import type {
   Run,
   RunConclusion,
   RunStatus,
+  Sleep,
 } from './types.js';
 
-/** Sleeps `ms` milliseconds; rejects with AbortedError when `signal` aborts. */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+export type { Sleep };
 
 /** Time, sleep and cancellation are parameters, so tests run a ten-minute wait in milliseconds. */
 export interface EngineOptions {

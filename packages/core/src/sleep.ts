@@ -1,6 +1,6 @@
 // The default sleep: a real timer that ends early, with AbortedError, when the signal aborts. Tests
 // pass their own `sleep` (see `createVirtualClock` in @xrd/core/testing) instead of faking timers.
-import type { Sleep } from './engine-types.js';
+import type { Sleep } from './types.js';
 import { AbortedError } from './errors.js';
 
 export const sleep: Sleep = (ms, signal) =>

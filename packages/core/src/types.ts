@@ -245,13 +245,36 @@ export interface ApiCost {
   readonly rateLimit?: RateLimitInfo;
 }
 
-/** Per-call context: cancellation, cost accounting and debug output. */
+/** Sleeps `ms` milliseconds; rejects with AbortedError when `signal` aborts. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/**
+ * Per-call context: cancellation, cost accounting, debug output, and the clock and deadline the
+ * transport retries against (it is the one owner of read retries, so it must know how long the
+ * caller can still wait; tests pass a virtual clock instead of waiting).
+ */
 export interface CallContext {
   readonly signal?: AbortSignal;
   readonly meter?: RequestMeter;
   /** Debug lines (capability detection, fallbacks, retries). Never receives a secret. */
   readonly debug?: (message: string) => void;
+  /** Epoch milliseconds. Default `Date.now`. */
+  readonly now?: () => number;
+  /** Waits between retries. Default: a real timer that honours `signal`. */
+  readonly sleep?: Sleep;
+  /**
+   * Epoch ms after which no retry is started and no single request may run on: the caller's overall
+   * deadline. Absent: only the transport's own bounds apply.
+   */
+  readonly deadline?: number;
 }
+
+/** What a request to cancel a run achieved. */
+export type CancelOutcome =
+  /** The forge accepted the request; the run stops soon. */
+  | 'requested'
+  /** The run had already completed (GitHub answers 409): nothing to cancel. */
+  | 'already-completed';
 
 /**
  * The port. One implementation per forge family (`@xrd/github`, `@xrd/gitea`), plus the in-memory
@@ -278,8 +301,11 @@ export interface Forge {
   listRuns(repo: RepoRef, filter: ListRunsFilter, ctx?: CallContext): Promise<RunPage>;
   /** Lists the jobs of a run (the latest attempt unless `attempt` is given). */
   listJobs(repo: RepoRef, runId: number, ctx?: CallContext, attempt?: number): Promise<readonly Job[]>;
-  /** Requests cancellation of a run. Resolves once the forge accepted the request. */
-  cancelRun(repo: RepoRef, runId: number, ctx?: CallContext): Promise<void>;
+  /**
+   * Requests cancellation of a run. Resolves once the forge accepted the request, or with
+   * `already-completed` when the run had finished (nothing was cancelled).
+   */
+  cancelRun(repo: RepoRef, runId: number, ctx?: CallContext): Promise<CancelOutcome>;
   /** The job's log as text (possibly only its tail, at most `maxBytes`). */
   getJobLog(repo: RepoRef, jobId: number, ctx?: CallContext, maxBytes?: number): Promise<string>;
   /** Creates a commit status on `sha`. */
