@@ -155,7 +155,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       `
 Exit codes: 0 success · 1 run concluded in --fail-on · 2 usage or input error · 3 timed out
             4 dispatch rejected / not found / not authorised · 5 run not correlated
-            6 forge error or rate limited · 130 interrupted
+            6 forge error or rate limited · 7 cancel: run had already finished · 130 interrupted
 
 Examples:
   $ xrd demo                                    # the whole flow against the built-in simulator

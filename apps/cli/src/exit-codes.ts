@@ -10,6 +10,8 @@ export const EXIT = {
   rejected: 4,
   notCorrelated: 5,
   forge: 6,
+  /** `xrd cancel` on a run that had already finished: nothing was cancelled. */
+  alreadyFinished: 7,
   interrupted: 130,
 } as const;
 

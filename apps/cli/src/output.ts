@@ -86,6 +86,8 @@ export interface JsonDocument {
   readonly jobs?: readonly JsonJob[];
   readonly failedJobs?: readonly JsonFailedJob[];
   readonly cancelled?: boolean;
+  /** `xrd cancel`: the run had already finished, so nothing was cancelled (exit 7). */
+  readonly alreadyFinished?: boolean;
   readonly logs?: readonly JsonLog[];
   readonly demo?: readonly JsonDemoRow[];
   readonly apiCost?: ApiCost;

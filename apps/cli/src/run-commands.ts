@@ -174,11 +174,16 @@ const statusCommand: Handler = async (s, forge, target) => {
 const cancelCommand: Handler = async (s, forge, target) => {
   const meter = createMeter();
   s.progress.setPhase('cancelling');
-  await forge.cancelRun(target.repo, target.runId, { signal: s.io.signal, meter });
-  s.doc = { cancelled: true, apiCost: meter.cost() };
+  const outcome = await forge.cancelRun(target.repo, target.runId, { signal: s.io.signal, meter });
+  const requested = outcome === 'requested';
+  s.doc = { cancelled: requested, alreadyFinished: !requested, apiCost: meter.cost() };
   s.progress.stop();
-  s.out(`cancellation of ${repoName(target.repo)} run ${target.runId} requested\n`);
-  return s.finish(EXIT.ok);
+  s.out(
+    requested
+      ? `cancellation of ${repoName(target.repo)} run ${target.runId} requested\n`
+      : `${repoName(target.repo)} run ${target.runId} had already finished; nothing was cancelled\n`,
+  );
+  return s.finish(requested ? EXIT.ok : EXIT.alreadyFinished);
 };
 
 const logsCommand: Handler = async (s, forge, target, flags) => {

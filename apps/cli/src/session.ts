@@ -140,7 +140,7 @@ export class Session {
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
-/** `XRD_REQUEST_TIMEOUT` (a duration, default 60s): the longest one HTTP request to GitHub may take. */
+/** `XRD_REQUEST_TIMEOUT` (a duration, default 60s): the longest one HTTP request to the forge may take. */
 export function requestTimeoutMs(env: Readonly<Record<string, string | undefined>>): number {
   const text = env.XRD_REQUEST_TIMEOUT?.trim();
   if (!text) return DEFAULT_REQUEST_TIMEOUT_MS;

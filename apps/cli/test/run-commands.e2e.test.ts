@@ -147,6 +147,22 @@ describe('on GitHub (forge-sim github)', () => {
     expect(run?.conclusion).toBe('cancelled');
   });
 
+  it('cancel on a run that already finished says so, with its own exit code and JSON field', async () => {
+    const id = await startRun(sim, 'build.yml', 600_000);
+    await fetch(`${sim.url}/_sim/runs/${id}/finish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ conclusion: 'success' }),
+    });
+    const r = await xrd(['cancel', String(id), ...at(sim), '--repo', 'acme/target', '--json'], { env: TOKEN });
+    expect(r.code).toBe(7);
+    expect(json(r)).toMatchObject({ command: 'cancel', ok: false, cancelled: false, alreadyFinished: true });
+    expect((await simRun(sim, id))?.conclusion).toBe('success');
+    const human = await xrd(['cancel', String(id), ...at(sim), '--repo', 'acme/target'], { env: TOKEN });
+    expect(human.code).toBe(7);
+    expect(human.stdout).toBe(`acme/target run ${id} had already finished; nothing was cancelled\n`);
+  });
+
   it('logs prints every job log, --failed only the failed ones, --job one by name', async () => {
     const all = await xrd(['logs', String(failedRun), ...at(sim), '--repo', 'acme/target'], { env: TOKEN });
     expect(all.code).toBe(0);

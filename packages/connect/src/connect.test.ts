@@ -1,8 +1,13 @@
-import { MockAgent } from 'undici';
+import { MockAgent, fetch as undiciFetch } from 'undici';
 import { describe, expect, test } from 'vitest';
 import { createForge } from './connect.js';
 
 const repo = { owner: 'acme', repo: 'target' };
+
+/** A fetch answered by a MockAgent's interceptors: what the adapters are given as their transport. */
+const viaAgent = (agent: MockAgent): typeof fetch =>
+  ((input: string | URL | Request, init?: RequestInit) =>
+    undiciFetch(input as never, { ...(init as object), dispatcher: agent } as never)) as unknown as typeof fetch;
 
 describe('createForge', () => {
   test('github: the GitHub adapter, talking to the given API URL with the given fetch', async () => {
@@ -33,7 +38,7 @@ describe('createForge', () => {
     expect(urls).toEqual(['https://ghe.example.com/api/v3/repos/acme/target/actions/runs/7']);
   });
 
-  test.each(['gitea', 'forgejo'] as const)('%s: the Gitea adapter on the given dispatcher', async (kind) => {
+  test.each(['gitea', 'forgejo'] as const)('%s: the Gitea adapter on the given fetch', async (kind) => {
     const agent = new MockAgent();
     agent.disableNetConnect();
     const pool = agent.get('https://git.example.com');
@@ -56,7 +61,7 @@ describe('createForge', () => {
       kind,
       apiUrl: 'https://git.example.com/api/v1',
       token: 't',
-      dispatcher: agent,
+      fetch: viaAgent(agent),
     });
     expect(await forge.getRun(repo, 7)).toMatchObject({ id: 7, status: 'in_progress' });
     expect(forge.kind).toBe(kind);
@@ -70,7 +75,7 @@ describe('createForge', () => {
       .get('https://git.example.com')
       .intercept({ method: 'GET', path: '/api/v1/version' })
       .reply(200, { version: '1.21.11-1' });
-    const forge = createForge({ kind: 'forgejo', apiUrl: 'https://git.example.com', dispatcher: agent });
+    const forge = createForge({ kind: 'forgejo', apiUrl: 'https://git.example.com', fetch: viaAgent(agent) });
     expect((await forge.capabilities()).kind).toBe('forgejo');
   });
 
@@ -137,7 +142,7 @@ describe('createForge', () => {
       kind: 'gitea',
       apiUrl: 'https://git.example.com',
       token: 't',
-      dispatcher: agent,
+      fetch: viaAgent(agent),
       // Ignored on Gitea (no secondary rate limit), not an error: one setting can serve every forge.
       minWriteIntervalMs: 0,
       retry: { retries: 2, baseDelayMs: 1 },

@@ -2,7 +2,7 @@
 // flags, webhook config) into ConnectOptions; this is the only place that knows which package
 // serves which forge.
 import { type Forge, type ForgeKind, InvalidInputError } from '@xrd/core';
-import { createGiteaForge, type GiteaForgeOptions } from '@xrd/gitea';
+import { createGiteaForge } from '@xrd/gitea';
 import { createGitHubForge, type GitHubAppCredentials, type GitHubRetryOptions } from '@xrd/github';
 
 export interface ConnectOptions {
@@ -17,10 +17,8 @@ export interface ConnectOptions {
   readonly app?: GitHubAppCredentials;
   /** GitHub only: `X-GitHub-Api-Version`, e.g. `2026-03-10`. */
   readonly apiVersion?: string;
-  /** GitHub only: the fetch transport (tests). */
+  /** The fetch both adapters send through (default `globalThis.fetch`); tests pass a mock. */
   readonly fetch?: typeof fetch;
-  /** Gitea/Forgejo only: the undici Dispatcher (tests, proxies). */
-  readonly dispatcher?: GiteaForgeOptions['dispatcher'];
   readonly userAgent?: string;
   /**
    * GitHub only: spacing between write requests (statuses, comments, dispatches), default 1 000 ms,
@@ -29,7 +27,7 @@ export interface ConnectOptions {
    * a sped-up forge-sim, lower it.
    */
   readonly minWriteIntervalMs?: number;
-  /** The longest one HTTP request may take (GitHub; Gitea/Forgejo bound theirs in the adapter). */
+  /** The longest one HTTP request may take, in ms (default 60 000), on every forge. */
   readonly requestTimeoutMs?: number;
   /** Bounds of the retries of reads (5xx, 429, rate limits), for both adapters. */
   readonly retry?: ConnectRetryOptions;
@@ -85,7 +83,7 @@ export function createForge(options: ConnectOptions): Forge {
       ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
       ...(options.minWriteIntervalMs !== undefined ? { minWriteIntervalMs: options.minWriteIntervalMs } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-      ...(retry !== undefined ? { retry: githubRetry(retry) } : {}),
+      ...(retry !== undefined ? { retry: retryBounds(retry) } : {}),
     });
   }
   if (options.app !== undefined) {
@@ -100,13 +98,15 @@ export function createForge(options: ConnectOptions): Forge {
     // Gitea from Forgejo by the server's version anyway.
     ...(options.kind === 'forgejo' ? { kind: 'forgejo' as const } : {}),
     ...(options.token !== undefined ? { token: options.token } : {}),
-    ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
+    ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
     ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
-    ...(retry !== undefined ? { retry: giteaRetry(retry) } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(retry !== undefined ? { retry: retryBounds(retry) } : {}),
   });
 }
 
-function githubRetry(retry: ConnectRetryOptions): GitHubRetryOptions {
+/** Only the bounds that were given (exactOptionalPropertyTypes). */
+function retryBounds(retry: ConnectRetryOptions): GitHubRetryOptions {
   return {
     ...(retry.retries !== undefined ? { retries: retry.retries } : {}),
     ...(retry.baseDelayMs !== undefined ? { baseDelayMs: retry.baseDelayMs } : {}),
@@ -114,14 +114,6 @@ function githubRetry(retry: ConnectRetryOptions): GitHubRetryOptions {
   };
 }
 
-/** The Gitea adapter calls the longest accepted wait `maxDelayMs`. */
-function giteaRetry(retry: ConnectRetryOptions): NonNullable<GiteaForgeOptions['retry']> {
-  return {
-    ...(retry.retries !== undefined ? { retries: retry.retries } : {}),
-    ...(retry.baseDelayMs !== undefined ? { baseDelayMs: retry.baseDelayMs } : {}),
-    ...(retry.maxWaitMs !== undefined ? { maxDelayMs: retry.maxWaitMs } : {}),
-  };
-}
 
 function exampleUrl(kind: ForgeKind): string {
   return kind === 'github' ? 'https://api.github.com' : 'https://git.example.com/api/v1';

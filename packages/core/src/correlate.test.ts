@@ -274,16 +274,23 @@ describe('correlate', () => {
     );
   });
 
-  it('retries transient list errors, honouring the retry time', async () => {
+  it('waits out a rate limit that ends before the deadline; a 5xx (already retried below) ends the search', async () => {
     const { clock, forge, engine } = setup();
     const receipt = await dispatch(forge, { repo, ref: 'main', workflow: 'marker.yml' }, engine);
     forge.fail('listRuns', { kind: 'rate-limit', retryAfterMs: 20_000 });
-    forge.fail('listJobs', { kind: '5xx', status: 503 });
     const before = clock.now();
     await correlate(forge, receipt, engine);
     const listCalls = forge.calls.filter((c) => c.method === 'listRuns').map((c) => c.at);
     expect(listCalls[1]! - listCalls[0]!).toBeGreaterThanOrEqual(20_000);
     expect(clock.now() - before).toBeGreaterThanOrEqual(20_000);
+
+    const again = setup();
+    const second = await dispatch(again.forge, { repo, ref: 'main', workflow: 'marker.yml' }, again.engine);
+    again.forge.fail('listJobs', { kind: '5xx', status: 503 });
+    await expect(correlate(again.forge, second, again.engine)).rejects.toMatchObject({
+      code: 'FORGE_HTTP',
+      status: 503,
+    });
   });
 
   it('does not retry a non-transient error', async () => {

@@ -10,7 +10,7 @@ import type {
   DispatchReceipt,
 } from './engine-types.js';
 import { RunNotFoundError, UnsupportedByServerError } from './errors.js';
-import { type Engine, engine, formatDuration, repoName, withRetry } from './internal.js';
+import { type Engine, engine, formatDuration, repoName, resumeAt } from './internal.js';
 import { createMeter } from './meter.js';
 import { correlationDelay, rateLimitFloor } from './schedule.js';
 import { abortError } from './sleep.js';
@@ -71,9 +71,7 @@ export async function searchRun(
 
   if (receipt.runId !== undefined) {
     const runId = receipt.runId;
-    const run = await withRetry(e, deadline, 'Reading the run', () =>
-      forge.getRun(receipt.repo, runId, e.ctx),
-    );
+    const run = await forge.getRun(receipt.repo, runId, e.until(deadline));
     e.emit({ type: 'correlated', run, method: 'run-id' });
     return { found: { run, method: 'run-id' }, certainlyAbsent: false };
   }
@@ -94,6 +92,7 @@ export async function searchRun(
     }
   }
   const search = new Search(forge, { ...receipt, correlation: mode }, options, e);
+  let resume: number | undefined;
   for (let round = 1; ; round++) {
     const now = e.now();
     if (now >= deadline && round > 1) return { certainlyAbsent: search.unruled === 0 };
@@ -101,13 +100,26 @@ export async function searchRun(
       Math.max(
         correlationDelay(round, options.intervalMs ?? CORRELATE_DEFAULTS.intervalMs),
         rateLimitFloor(meter.cost().rateLimit, now),
+        resume === undefined ? 0 : resume - now,
       ),
       Math.max(0, deadline - now),
     );
-    e.emit({ type: 'waiting', delayMs: wait, reason: 'schedule' });
+    e.emit({ type: 'waiting', delayMs: wait, reason: resume === undefined ? 'schedule' : 'rate-limit' });
     await e.sleep(wait, e.signal);
     if (e.signal?.aborted) throw abortError(e.signal);
-    const found = await search.round(round, deadline);
+    let found: FoundRun | undefined;
+    try {
+      found = await search.round(round, deadline);
+      resume = undefined;
+    } catch (error) {
+      if (e.signal?.aborted) throw abortError(e.signal);
+      // A rate limit that ends before the deadline: search again after it. Any other failure has
+      // been retried by the transport already and ends the search.
+      resume = resumeAt(error, deadline);
+      if (resume === undefined) throw error;
+      e.debug(`Searching for the run paused by a rate limit (${(error as Error).message}).`);
+      continue;
+    }
     if (found) {
       e.emit({ type: 'correlated', run: found.run, method: found.method });
       return { found, certainlyAbsent: false };
@@ -192,19 +204,17 @@ class Search {
     const maxPages = Math.max(1, this.options.maxPages ?? CORRELATE_DEFAULTS.maxPages);
     const candidates: Run[] = [];
     for (let page = 1; page <= maxPages; page++) {
-      const result = await withRetry(e, deadline, 'Listing runs', () =>
-        forge.listRuns(
-          receipt.repo,
-          {
-            ...(receipt.workflow !== undefined ? { workflow: receipt.workflow } : {}),
-            event: this.#event,
-            ...(this.#branch !== undefined ? { branch: this.#branch } : {}),
-            createdAfter: new Date(this.#windowStart).toISOString(),
-            page,
-            perPage: CORRELATE_DEFAULTS.perPage,
-          },
-          e.ctx,
-        ),
+      const result = await forge.listRuns(
+        receipt.repo,
+        {
+          ...(receipt.workflow !== undefined ? { workflow: receipt.workflow } : {}),
+          event: this.#event,
+          ...(this.#branch !== undefined ? { branch: this.#branch } : {}),
+          createdAfter: new Date(this.#windowStart).toISOString(),
+          page,
+          perPage: CORRELATE_DEFAULTS.perPage,
+        },
+        e.until(deadline),
       );
       for (const run of result.runs) {
         if (!this.#isCandidate(run)) continue;
@@ -237,9 +247,7 @@ class Search {
     );
     for (const run of ordered.slice(0, maxRuns)) {
       this.#looks.set(run.id, looks(run) + 1);
-      const jobs = await withRetry(e, deadline, 'Listing jobs', () =>
-        forge.listJobs(receipt.repo, run.id, e.ctx),
-      );
+      const jobs = await forge.listJobs(receipt.repo, run.id, e.until(deadline));
       if (stepMatches(jobs, id)) return { run, method: 'step-name' };
       // Every job lists its steps (or the run is over) and none carries the id: never look again.
       const allListed = jobs.length > 0 && jobs.every((job) => job.steps.length > 0);

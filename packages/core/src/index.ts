@@ -72,13 +72,11 @@ export {
   commentMarker,
   commitStateFor,
   errorStatusFor,
-  MAX_DESCRIPTION,
   renderComment,
   reportError,
   reportResult,
   reportStart,
   statusFor,
-  truncate,
 } from './report.js';
 export type {
   LocationOptions,
@@ -114,10 +112,10 @@ export {
   scheduledDelay,
 } from './schedule.js';
 export { abortError, sleep, throwIfAborted } from './sleep.js';
-export { isTransientError, retryAtOf } from './transient.js';
 export type {
   ApiCost,
   CallContext,
+  CancelOutcome,
   CommentResult,
   CommitState,
   CommitStatus,
@@ -141,4 +139,5 @@ export type {
   Step,
 } from './types.js';
 export { PASSING_CONCLUSIONS, RUN_CONCLUSIONS, RUN_STATUSES } from './types.js';
-export { tailLines, WAIT_DEFAULTS, waitForRun } from './wait.js';
+export { MAX_DESCRIPTION, tailLines, truncate } from './text.js';
+export { WAIT_DEFAULTS, waitForRun } from './wait.js';

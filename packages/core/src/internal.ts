@@ -1,8 +1,7 @@
 // Small helpers shared by the engine's functions (not exported from the package).
 import type { EngineOptions, ProgressEvent, Sleep } from './engine-types.js';
-import { retryDelay } from './schedule.js';
-import { abortError, sleep as defaultSleep } from './sleep.js';
-import { isTransientError, retryAtOf } from './transient.js';
+import { RateLimitedError } from './errors.js';
+import { sleep as defaultSleep } from './sleep.js';
 import type { CallContext, RequestMeter } from './types.js';
 
 export interface Engine {
@@ -12,6 +11,8 @@ export interface Engine {
   readonly emit: (event: ProgressEvent) => void;
   readonly debug: (message: string) => void;
   readonly ctx: CallContext;
+  /** The same context with a deadline: the transport neither retries nor waits past it. */
+  readonly until: (deadline: number) => CallContext;
 }
 
 export function engine(options: EngineOptions, meter: RequestMeter): Engine {
@@ -25,47 +26,35 @@ export function engine(options: EngineOptions, meter: RequestMeter): Engine {
     }
   };
   const debug = (message: string): void => emit({ type: 'debug', message });
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
   const ctx: CallContext = {
     ...(options.signal ? { signal: options.signal } : {}),
     meter,
     debug,
+    now,
+    sleep,
   };
   return {
-    now: options.now ?? Date.now,
-    sleep: options.sleep ?? defaultSleep,
+    now,
+    sleep,
     signal: options.signal,
     emit,
     debug,
     ctx,
+    until: (deadline) => ({ ...ctx, deadline }),
   };
 }
 
 /**
- * Runs a read, retrying transient errors (5xx, lost connection, rate limit) with backoff that
- * honours the server's retry time, as long as the retry still fits before `deadline`.
+ * When a failed read may be tried again by the caller's own schedule (the next poll): a rate limit
+ * whose reset the transport would not wait for (beyond its longest wait) but that comes before the
+ * caller's deadline. Everything else the transport has already retried as far as it would, so it is
+ * final (the one retry owner is the transport, not the engine).
  */
-export async function withRetry<T>(
-  e: Engine,
-  deadline: number,
-  what: string,
-  fn: () => Promise<T>,
-): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    if (e.signal?.aborted) throw abortError(e.signal);
-    try {
-      return await fn();
-    } catch (error) {
-      if (e.signal?.aborted) throw abortError(e.signal);
-      if (!isTransientError(error)) throw error;
-      const now = e.now();
-      const retryAt = retryAtOf(error);
-      const delayMs = Math.max(retryDelay(attempt, 1_000, 30_000), retryAt === undefined ? 0 : retryAt - now);
-      if (now + delayMs > deadline) throw error;
-      e.debug(`${what} failed (${(error as Error).message}); retrying in ${Math.round(delayMs)} ms.`);
-      e.emit({ type: 'waiting', delayMs, reason: retryAt === undefined ? 'retry' : 'rate-limit' });
-      await e.sleep(delayMs, e.signal);
-    }
-  }
+export function resumeAt(error: unknown, deadline: number): number | undefined {
+  if (!(error instanceof RateLimitedError) || error.retryAt === undefined) return undefined;
+  return error.retryAt < deadline ? error.retryAt : undefined;
 }
 
 /** `90 000` → `1m 30s`; `600 000` → `10m`. */

@@ -12,8 +12,8 @@ import {
   reportResult,
   reportStart,
   statusFor,
-  truncate,
 } from './report.js';
+import { truncate } from './text.js';
 import { createMemoryForge } from './testing/memory-forge.js';
 import { createVirtualClock } from './testing/virtual-clock.js';
 import { RUN_CONCLUSIONS } from './types.js';

@@ -4,6 +4,7 @@ import { isFailingConclusion } from './conclusions.js';
 import type { DispatchReceipt, RunResult } from './engine-types.js';
 import { AbortedError, RunNotFoundError, RunTimeoutError, redact } from './errors.js';
 import { formatDuration, repoName } from './internal.js';
+import { truncate } from './text.js';
 import type { ReportOptions } from './run-options.js';
 import type {
   CallContext,
@@ -16,8 +17,6 @@ import type {
   RunConclusion,
 } from './types.js';
 
-/** GitHub truncates nothing: it rejects a status description longer than 140 characters. */
-export const MAX_DESCRIPTION = 140;
 
 /** The hidden marker that finds our comment again: `<!-- xrd:KEY -->`. */
 export function commentMarker(key: string): string {
@@ -41,10 +40,6 @@ export function commitStateFor(
       : 'failure';
   }
   return 'success';
-}
-
-export function truncate(text: string, max = MAX_DESCRIPTION): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function workflowLabel(run: Run | undefined, fallback?: string | number): string {

@@ -5,7 +5,9 @@ import { AbortedError, ForgeHttpError, RateLimitedError, RunNotFoundError } from
 import { formatDuration } from './internal.js';
 import { createMeter } from './meter.js';
 import { abortError, sleep, throwIfAborted } from './sleep.js';
-import { isTransientError, retryAtOf } from './transient.js';
+import { resumeAt } from './internal.js';
+import { LruMap } from './lru.js';
+import { tailBytes, truncate } from './text.js';
 
 describe('createMeter', () => {
   it('counts requests, counted ones and 304s, keeps the last rate limit and forwards to a parent', () => {
@@ -101,15 +103,31 @@ describe('correlation ids', () => {
   });
 });
 
-describe('transient errors and durations', () => {
-  it('retries 5xx, lost connections and rate limits only', () => {
-    expect(isTransientError(new ForgeHttpError('x', { status: 502 }))).toBe(true);
-    expect(isTransientError(new ForgeHttpError('x'))).toBe(true);
-    expect(isTransientError(new ForgeHttpError('x', { status: 422 }))).toBe(false);
-    expect(isTransientError(new RateLimitedError('x', { retryAt: 5 }))).toBe(true);
-    expect(isTransientError(new RunNotFoundError('x'))).toBe(false);
-    expect(retryAtOf(new RateLimitedError('x', { retryAt: 5 }))).toBe(5);
-    expect(retryAtOf(new Error('x'))).toBeUndefined();
+describe('resuming after a failed read, and durations', () => {
+  it('resumes only after a rate limit that ends before the deadline; anything else is final', () => {
+    expect(resumeAt(new RateLimitedError('x', { retryAt: 5 }), 10)).toBe(5);
+    expect(resumeAt(new RateLimitedError('x', { retryAt: 15 }), 10)).toBeUndefined();
+    expect(resumeAt(new RateLimitedError('x'), 10)).toBeUndefined();
+    expect(resumeAt(new ForgeHttpError('x', { status: 502 }), 10)).toBeUndefined();
+    expect(resumeAt(new RunNotFoundError('x'), 10)).toBeUndefined();
+  });
+
+  it('keeps at most max entries in the LRU map, dropping the least recently used', () => {
+    const map = new LruMap<string, number>(2);
+    map.set('a', 1);
+    map.set('b', 2);
+    expect(map.get('a')).toBe(1);
+    map.set('c', 3);
+    expect([map.get('a'), map.get('b'), map.get('c'), map.size]).toEqual([1, undefined, 3, 2]);
+    expect(map.delete('a')).toBe(true);
+  });
+
+  it('truncates by code points and tails a log at a line start', () => {
+    expect(truncate('😀'.repeat(5), 3)).toBe('😀😀…');
+    expect(truncate('short', 10)).toBe('short');
+    expect(tailBytes('first line\nsecond\nthird', 12)).toBe('third');
+    expect(tailBytes('abc', undefined)).toBe('abc');
+    expect(tailBytes('abc', 10)).toBe('abc');
   });
 
   it('formats durations for people', () => {

@@ -4,7 +4,8 @@ import { AbortedError, AuthError, RunTimeoutError } from './errors.js';
 import { createMemoryForge, type MemoryForgeOptions } from './testing/memory-forge.js';
 import { createVirtualClock } from './testing/virtual-clock.js';
 import { RUN_CONCLUSIONS, type RunConclusion } from './types.js';
-import { tailLines, waitForRun } from './wait.js';
+import { tailLines } from './text.js';
+import { waitForRun } from './wait.js';
 
 const repo = { owner: 'acme', repo: 'target' };
 
@@ -206,11 +207,14 @@ describe('waitForRun', () => {
     expect(events).toContainEqual({ type: 'waiting', delayMs: 120_000, reason: 'retry' });
   });
 
-  it('retries 5xx answers, including the first read, and gives up on other errors', async () => {
+  it('ends with the forge error, naming the status, when a read fails after the transport retried it', async () => {
+    // The transport under every adapter owns retries (at most 4 requests per read); what reaches the
+    // engine is final. A persistent 502 is a forge error, not a timeout after an hour of polling.
     const { forge, runId, engine } = setup();
-    forge.fail('getRun', { kind: '5xx' });
-    forge.fail('getRun', { kind: '5xx', status: 503 }, { skip: 1 });
-    await expect(waitForRun(forge, repo, runId, engine)).resolves.toMatchObject({ conclusion: 'success' });
+    forge.fail('getRun', { kind: '5xx' }, { skip: 1 });
+    const error = await waitForRun(forge, repo, runId, engine).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'FORGE_HTTP', status: 502 });
+    expect(forge.callCount('getRun')).toBe(2);
     const other = setup();
     other.forge.fail('getRun', { kind: 'error', error: new AuthError('token revoked') }, { skip: 1 });
     await expect(waitForRun(other.forge, repo, other.runId, other.engine)).rejects.toThrow('token revoked');

@@ -2,11 +2,11 @@
 // job starts/ends, and returns as soon as the run completes, with its jobs and failed steps.
 import type { FailedJob, RunResult, WaitOptions } from './engine-types.js';
 import { AbortedError, RunTimeoutError } from './errors.js';
-import { type Engine, engine, formatDuration, repoName, withRetry } from './internal.js';
+import { type Engine, engine, formatDuration, repoName, resumeAt } from './internal.js';
 import { createMeter, type Meter } from './meter.js';
 import { durationSpread, expectedDuration, nextPollDelay, runDurationMs } from './schedule.js';
 import { abortError } from './sleep.js';
-import { isTransientError, retryAtOf } from './transient.js';
+import { tailLines } from './text.js';
 import {
   type Forge,
   type Job,
@@ -44,8 +44,9 @@ export async function waitForRun(
   let run: Run | undefined = typeof runIdOrRun === 'number' ? undefined : runIdOrRun;
 
   try {
+    if (e.signal?.aborted) throw abortError(e.signal);
     if (run === undefined) {
-      run = await withRetry(e, deadline, 'Reading the run', () => forge.getRun(repo, runId, e.ctx));
+      run = await forge.getRun(repo, runId, e.until(deadline));
     }
     e.emit({ type: 'status', run, previous: undefined });
     const withJobs = options.withJobs ?? true;
@@ -79,14 +80,17 @@ export async function waitForRun(
         if (e.now() >= deadline) throw new TimeoutSignal();
         let next: Run;
         try {
-          next = await forge.getRun(repo, runId, e.ctx);
+          next = await forge.getRun(repo, runId, e.until(deadline));
           retryAt = undefined;
         } catch (error) {
           if (e.signal?.aborted) throw abortError(e.signal);
-          if (!isTransientError(error)) throw error;
-          // Transient: the next poll waits for the server's retry time (or the schedule's interval).
-          retryAt = retryAtOf(error);
-          e.debug(`Reading run ${runId} failed (${(error as Error).message}); polling again later.`);
+          // The deadline cut the request short: that is the timeout, not a forge failure.
+          if (e.now() >= deadline) throw new TimeoutSignal();
+          // The transport retried 5xx and lost connections already; only a rate limit that ends
+          // before the deadline is waited out here, by the next poll.
+          retryAt = resumeAt(error, deadline);
+          if (retryAt === undefined) throw error;
+          e.debug(`Reading run ${runId} is rate limited (${(error as Error).message}); polling again after it.`);
           continue;
         }
         const previous = run;
@@ -133,7 +137,8 @@ export async function waitForRun(
     }
     if (e.signal?.aborted) {
       if (options.cancelOnAbort) await cancel(forge, repo, runId, e, meter, 'abort');
-      throw error instanceof AbortedError ? error : abortError(e.signal);
+      // The signal's own reason (e.g. "The job was cancelled."), whatever the forge threw on abort.
+      throw abortError(e.signal);
     }
     throw error;
   }
@@ -152,8 +157,9 @@ async function cancel(
 ): Promise<void> {
   try {
     // Not under the aborted signal: the cancellation itself must still go out.
-    await forge.cancelRun(repo, runId, { meter, debug: e.debug });
-    e.emit({ type: 'cancelled', runId, reason });
+    const outcome = await forge.cancelRun(repo, runId, { meter, debug: e.debug, now: e.now, sleep: e.sleep });
+    if (outcome === 'requested') e.emit({ type: 'cancelled', runId, reason });
+    else e.debug(`Run ${runId} had already completed; nothing to cancel.`);
   } catch (error) {
     e.debug(`Cancelling run ${runId} failed: ${(error as Error).message}`);
   }
@@ -173,9 +179,7 @@ async function learnDuration(
   if (workflow === undefined) return undefined;
   try {
     // One request: the most recent completed runs of the same workflow.
-    const page = await withRetry(e, deadline, 'Listing recent runs', () =>
-      forge.listRuns(repo, { workflow, status: 'completed', perPage: 20, page: 1 }, e.ctx),
-    );
+    const page = await forge.listRuns(repo, { workflow, status: 'completed', perPage: 20, page: 1 }, e.until(deadline));
     const history = page.runs.filter((r) => r.id !== run.id);
     const expected = expectedDuration(history);
     const spread = durationSpread(history);
@@ -225,12 +229,10 @@ async function refreshJobs(
   tracker: JobTracker,
 ): Promise<void> {
   try {
-    const jobs = await withRetry(e, deadline, 'Listing jobs', () =>
-      forge.listJobs(repo, run.id, e.ctx, run.runAttempt),
-    );
+    const jobs = await forge.listJobs(repo, run.id, e.until(deadline), run.runAttempt);
     tracker.update(jobs);
   } catch (error) {
-    if (e.signal?.aborted) throw error;
+    if (e.signal?.aborted) throw abortError(e.signal);
     // Jobs are a report, not the verdict: the run's own status decides.
     e.debug(`Could not list the jobs of run ${run.id}: ${(error as Error).message}`);
   }
@@ -269,8 +271,3 @@ async function describeFailures(
   return out;
 }
 
-/** The last `count` lines of a log (trailing blank lines dropped). */
-export function tailLines(text: string, count: number): string {
-  const lines = text.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n');
-  return lines.slice(-count).join('\n');
-}

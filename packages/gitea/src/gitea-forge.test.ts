@@ -13,10 +13,9 @@ function setup(version: string | undefined, options: Partial<GiteaForgeOptions> 
   const forge = createGiteaForge({
     baseUrl: 'https://git.example.com',
     token: TOKEN,
-    dispatcher: mock.agent,
+    fetch: mock.fetch,
     checkInputs: false,
     retry: { retries: 2, baseDelayMs: 1 },
-    sleep: async () => {},
     ...options,
   });
   const debug: string[] = [];
@@ -111,7 +110,7 @@ describe('detection', () => {
       status: 200,
       body: { id: 5, status: 'running' },
     });
-    const forge = createGiteaForge({ baseUrl: 'https://git.example.com/gitea/', dispatcher: mock.agent });
+    const forge = createGiteaForge({ baseUrl: 'https://git.example.com/gitea/', fetch: mock.fetch });
     const run = await forge.getRun(repo, 5);
     expect(run).toMatchObject({
       id: 5,
@@ -226,7 +225,7 @@ describe('dispatch refusals', () => {
 
   test('each status names the likely fix', async () => {
     expect(await refusal(404)).toMatchInlineSnapshot(
-      `"DISPATCH_REJECTED: Dispatching build.yml in acme/target on ref "main" was refused with 404 (server said: nope ***): the workflow file is not on that ref, the file name is wrong, the token cannot see the repository, or the server does not know the workflow yet."`,
+      `"DISPATCH_REJECTED: Dispatching build.yml in acme/target on ref "main" was refused with 404 (server said: nope ***): the workflow file is not on that ref, the file name is wrong, the token cannot see the repository, or the server does not know the workflow yet. Check that .gitea/workflows/build.yml exists on "main"; a new workflow may need one manual run from the web UI before the API accepts it."`,
     );
     expect(await refusal(422)).toMatchInlineSnapshot(
       `"DISPATCH_REJECTED: Dispatching build.yml in acme/target on ref "main" was refused with 422 (server said: nope ***): the workflow has no workflow_dispatch trigger or the ref does not exist; add "on: workflow_dispatch" to it or pass an existing branch or tag."`,
@@ -247,7 +246,7 @@ describe('dispatch refusals', () => {
     mock.on('GET', /\/contents\//, { status: 404, body: { message: 'not found' } }, 2);
     mock.on('POST', /dispatches/, { status: 404, body: { message: 'workflow not found' } });
     await expect(forge.dispatch(request)).rejects.toThrowErrorMatchingInlineSnapshot(
-      `[DispatchRejectedError: Dispatching build.yml in acme/target on ref "main" was refused with 404 (server said: workflow not found): the workflow file is not on that ref, the file name is wrong, the token cannot see the repository, or the server does not know the workflow yet; build.yml was not found in .gitea/workflows or .github/workflows on "main".]`,
+      `[DispatchRejectedError: Dispatching build.yml in acme/target on ref "main" was refused with 404 (server said: workflow not found): the workflow file is not on that ref, the file name is wrong, the token cannot see the repository, or the server does not know the workflow yet; build.yml was not found in .gitea/workflows or .github/workflows on "main". Check that .gitea/workflows/build.yml exists on "main"; a new workflow may need one manual run from the web UI before the API accepts it.]`,
     );
   });
 
@@ -517,7 +516,7 @@ describe('runs on Gitea ≥ 1.25', () => {
     mock.on('GET', `${API}/actions/runs/7`, { status: 500 });
     mock.on('GET', `${API}/actions/runs/7`, { status: 200, body: giteaRun(7) });
     expect((await forge.getRun(repo, 7, ctx)).id).toBe(7);
-    expect(records.map((r) => `${r.method} ${r.route} ${r.status}`)).toEqual([
+    expect(records.map((r) => `${r.route} ${r.status}`)).toEqual([
       'GET /version 200',
       'GET /repos/{owner}/{repo}/actions/runs/{run_id} 500',
       'GET /repos/{owner}/{repo}/actions/runs/{run_id} 200',
@@ -811,14 +810,14 @@ describe('default branch', () => {
     });
     expect(await forge.getDefaultBranch(repo, ctx)).toBe('develop');
     expect(mock.calls()).toEqual([`GET ${API}`]);
-    expect(records.map((r) => [r.route, r.status])).toEqual([['/repos/{owner}/{repo}', 200]]);
+    expect(records.map((r) => [r.route, r.status])).toEqual([['GET /repos/{owner}/{repo}', 200]]);
   });
 
   test('a missing repository or a missing field is a clear error', async () => {
     const { forge, mock } = setup(undefined);
     mock.on('GET', API, { status: 404, body: { message: 'not found' } });
     await expect(forge.getDefaultBranch(repo)).rejects.toThrowErrorMatchingInlineSnapshot(
-      `[ForgeHttpError: Reading the default branch of acme/target failed with 404: the repository does not exist or the token cannot see it.]`,
+      `[DispatchRejectedError: Gitea at https://git.example.com/api/v1 answered 404 (not found) when asked to read the default branch of acme/target: it does not exist there or the token cannot see it; check the names, the API URL and the token's access.]`,
     );
     mock.on('GET', API, { status: 200, body: { id: 1 } });
     await expect(forge.getDefaultBranch(repo)).rejects.toThrowErrorMatchingInlineSnapshot(
@@ -862,7 +861,7 @@ describe('reporting', () => {
     await expect(
       forge.setCommitStatus(repo, 'abc123', { state: 'pending', context: 'c' }),
     ).rejects.toThrowErrorMatchingInlineSnapshot(
-      `[ForgeHttpError: Setting a commit status on abc123 in acme/target failed with 404: the commit does not exist there or the token cannot see the repository.]`,
+      `[AuthError: Gitea at https://git.example.com/api/v1 answered 404 (not found) when asked to set the commit status "c" on abc123 in acme/target: it does not exist there or the token cannot see it; check the names, the API URL and the token's access.]`,
     );
   });
 
@@ -921,8 +920,8 @@ describe('reporting', () => {
       'GET /api/v1/repos/acme/target/statuses/abc123?page=2&limit=50',
     ]);
     expect(records.map((r) => r.route)).toEqual([
-      '/repos/{owner}/{repo}/statuses/{sha}',
-      '/repos/{owner}/{repo}/statuses/{sha}',
+      'GET /repos/{owner}/{repo}/statuses/{sha}',
+      'GET /repos/{owner}/{repo}/statuses/{sha}',
     ]);
   });
 
@@ -940,7 +939,7 @@ describe('reporting', () => {
     expect((await forge.listCommitStatuses(repo, 'abc123')).map((s) => s.id)).toEqual([1]);
     mock.on('GET', /\/statuses\/abc123\?/, { status: 404, body: { message: 'not found' } });
     await expect(forge.listCommitStatuses(repo, 'abc123')).rejects.toThrowErrorMatchingInlineSnapshot(
-      `[ForgeHttpError: Reading the commit statuses of abc123 in acme/target failed with 404: the repository does not exist or the token cannot see it.]`,
+      `[AuthError: Gitea at https://git.example.com/api/v1 answered 404 (not found) when asked to list the commit statuses of abc123 in acme/target: it does not exist there or the token cannot see it; check the names, the API URL and the token's access.]`,
     );
   });
 
@@ -1013,7 +1012,7 @@ test('no token in any message or debug line', async () => {
   expect(error.message).not.toContain(TOKEN);
   expect(debug.join('\n')).not.toContain(TOKEN);
   expect(error.message).toMatchInlineSnapshot(
-    `"The token is not allowed to do this (403) while reading run 1 of acme/target (server said: token *** lacks scope); give it the needed scope (read:repository to read, write:repository to dispatch, comment or set statuses)."`,
+    `"Gitea refused to read run 1 of acme/target (403: token *** lacks scope); give the token the scope it needs (read:repository to read, write:repository to dispatch, comment or set statuses)."`,
   );
 });
 

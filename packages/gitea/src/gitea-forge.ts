@@ -1,6 +1,7 @@
 // The Forge port for Gitea and Forgejo, on undici. See README.md for the paths taken per server.
 import {
   type CallContext,
+  type CancelOutcome,
   type CommentResult,
   type CommitState,
   type CommitStatus,
@@ -17,20 +18,13 @@ import {
   type Run,
   RunNotFoundError,
   type RunPage,
+  redact,
   UnsupportedByServerError,
 } from '@xrd/core';
-import { Agent, type Dispatcher } from 'undici';
-import { dispatchError } from './dispatch-errors.js';
-import {
-  DEFAULT_RETRY,
-  HttpClient,
-  type HttpResponse,
-  type Query,
-  type RetryPolicy,
-  realSleep,
-  type Sleep,
-  statusError,
-} from './http.js';
+import { LruMap, tailBytes, truncate } from '@xrd/core/kit';
+import { createTransport, type Operation, type RetrySettings } from '@xrd/transport';
+import { dispatchPurpose } from './dispatch-errors.js';
+import { GiteaHttp, type HttpResponse, type Purpose, type Query, type RequestSpec } from './http.js';
 import {
   baseName,
   groupTasks,
@@ -51,8 +45,8 @@ export interface GiteaForgeOptions {
   readonly baseUrl: string;
   /** Sent as `Authorization: token …`. */
   readonly token?: string;
-  /** The undici Dispatcher (a MockAgent in tests). Default: a shared keep-alive Agent. */
-  readonly dispatcher?: Dispatcher;
+  /** Transport; default `globalThis.fetch` (keep-alive connections). Tests pass a mock; nothing is patched globally. */
+  readonly fetch?: typeof fetch;
   /** Skip detection of the product (the version is still read). */
   readonly kind?: GiteaKind;
   /**
@@ -67,11 +61,11 @@ export interface GiteaForgeOptions {
    * webhook service, so no cache may grow with every run, job or PR branch it sees. Default 500.
    */
   readonly cacheSize?: number;
-  /** Retries of reads. Default `{ retries: 3, baseDelayMs: 1000, maxDelayMs: 60000 }`. */
-  readonly retry?: Partial<RetryPolicy>;
-  /** For tests: the sleep between retries (must honour the signal). */
-  readonly sleep?: Sleep;
-  /** For tests: epoch milliseconds. */
+  /** Retries of reads. Default `{ retries: 3, baseDelayMs: 1000, maxWaitMs: 60000 }`. */
+  readonly retry?: Partial<RetrySettings>;
+  /** The longest one HTTP request may take, in ms. Default 60 000. */
+  readonly requestTimeoutMs?: number;
+  /** For tests: epoch milliseconds (the workflow-file cache's clock). */
   readonly now?: () => number;
 }
 
@@ -81,24 +75,6 @@ const MAX_LIMIT = 50;
 const MAX_PAGES = 10;
 const WORKFLOW_CACHE_MS = 5 * 60_000;
 const DEFAULT_CACHE_SIZE = 500;
-
-/** Sets `key` as the newest entry of `map` and drops the oldest beyond `max` (Map keeps insertion order). */
-function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
-  map.delete(key);
-  map.set(key, value);
-  while (map.size > max) {
-    const oldest = map.keys().next();
-    if (oldest.done) break;
-    map.delete(oldest.value);
-  }
-}
-
-let sharedAgent: Agent | undefined;
-function defaultDispatcher(): Agent {
-  // One keep-alive pool per process: polling reuses connections instead of a TLS handshake per poll.
-  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 120_000 });
-  return sharedAgent;
-}
 
 export function createGiteaForge(options: GiteaForgeOptions): Forge {
   return new GiteaForge(options);
@@ -117,33 +93,40 @@ class GiteaForge implements Forge {
   #kind: GiteaKind | undefined;
   readonly #options: GiteaForgeOptions;
   readonly #urls: GiteaUrls;
-  readonly #http: HttpClient;
+  readonly #http: GiteaHttp;
   #profile: Promise<ServerProfile> | undefined;
-  readonly #workflowFiles = new Map<string, { at: number; finding: Promise<WorkflowFinding | undefined> }>();
+  readonly #workflowFiles: LruMap<string, { at: number; finding: Promise<WorkflowFinding | undefined> }>;
   readonly #commentLocks = new Map<string, Promise<unknown>>();
   /** Whether `/actions/runs/{id}/attempts/{n}/jobs` exists here (unknown until asked). */
   #attemptsRoute: boolean | undefined;
   /** Details (with steps) of finished Forgejo jobs, which never change. */
-  readonly #finishedJobs = new Map<string, Job>();
+  readonly #finishedJobs: LruMap<string, Job>;
   readonly #now: () => number;
-  readonly #cacheSize: number;
 
   constructor(options: GiteaForgeOptions) {
     this.#options = options;
     this.#urls = resolveGiteaUrls(options.baseUrl);
     this.#kind = options.kind;
     this.#now = options.now ?? Date.now;
-    this.#cacheSize = Math.max(1, options.cacheSize ?? DEFAULT_CACHE_SIZE);
-    this.#http = new HttpClient({
+    const cacheSize = Math.max(1, options.cacheSize ?? DEFAULT_CACHE_SIZE);
+    this.#workflowFiles = new LruMap(cacheSize);
+    this.#finishedJobs = new LruMap(cacheSize);
+    this.#http = new GiteaHttp({
       urls: this.#urls,
       token: options.token,
-      dispatcher: options.dispatcher ?? defaultDispatcher(),
+      transport: createTransport({
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.retry ? { retry: options.retry } : {}),
+        ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+        cacheSize,
+      }),
       userAgent: options.userAgent ?? 'xrd-gitea',
-      retry: { ...DEFAULT_RETRY, ...options.retry },
-      sleep: options.sleep ?? realSleep,
-      now: this.#now,
-      cacheSize: this.#cacheSize,
+      forgeName: () => this.#product(),
     });
+  }
+
+  #product(): string {
+    return this.kind === 'forgejo' ? 'Forgejo' : 'Gitea';
   }
 
   /** The detected product; before detection, the kind option or `gitea` (the family name). */
@@ -161,18 +144,13 @@ class GiteaForge implements Forge {
   async getDefaultBranch(repo: RepoRef, ctx: CallContext = {}): Promise<string> {
     // Swagger `repoGet` (every Gitea and Forgejo version): Repository.default_branch. A read like the
     // others (conditional when the server sends ETags); no server detection needed for it.
-    const res = await this.#http.read(
+    // Read only to dispatch there, so a missing repository is a refused dispatch, as when the ref is given.
+    const name = `${repo.owner}/${repo.repo}`;
+    const res = await this.#expect(
       { method: 'GET', path: repoPath(repo), route: '/repos/{owner}/{repo}' },
+      purpose('dispatch', `read the default branch of ${name}`),
       ctx,
     );
-    const name = `${repo.owner}/${repo.repo}`;
-    if (res.status === 404) {
-      throw new ForgeHttpError(
-        `Reading the default branch of ${name} failed with 404: the repository does not exist or the token cannot see it.`,
-        { status: 404 },
-      );
-    }
-    if (res.status !== 200) throw statusError(this.#http, res, `reading the default branch of ${name}`);
     const branch = stringField(res.body, 'default_branch');
     if (!branch) {
       throw new ForgeHttpError(
@@ -194,22 +172,24 @@ class GiteaForge implements Forge {
   }
 
   async #detect(ctx: CallContext): Promise<ServerProfile> {
-    const res = await this.#http.read({ method: 'GET', path: '/version', route: '/version' }, ctx);
+    const detection = purpose('other', 'read the server version');
+    const res = await this.#http.send({ method: 'GET', path: '/version', route: '/version' }, detection, ctx);
     if (res.status === 404) {
       throw new InvalidInputError(
         `${this.#urls.apiRoot}/version answered 404, so ${this.#options.baseUrl} is not a Gitea or Forgejo API; give the server's root URL (https://HOST or https://HOST/sub-path).`,
         { input: 'baseUrl', status: 404 },
       );
     }
-    if (res.status !== 200) throw statusError(this.#http, res, 'reading the server version');
+    if (res.status !== 200) throw this.#http.error(res, detection, ctx);
     let version = stringField(res.body, 'version');
     let kind = this.#options.kind;
     let how = kind ? 'given by the kind option' : 'from the version string';
     kind ??= kindFromVersion(version);
     if (!kind) {
       // Ambiguous version (custom build, old Forgejo `1.21.x-y`): only Forgejo serves /api/forgejo/v1.
-      const probe = await this.#http.read(
+      const probe = await this.#http.send(
         { method: 'GET', path: '/version', route: '/api/forgejo/v1/version', root: 'forgejo' },
+        detection,
         ctx,
       );
       kind = probe.status === 200 ? 'forgejo' : 'gitea';
@@ -272,9 +252,20 @@ class GiteaForge implements Forge {
     const body: Record<string, unknown> = { ref, inputs };
     if (profile.dispatchMode === 'body-return-run-info') body.return_run_info = true;
     const route = '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
+    let notes: string[] = [];
+    let finding: WorkflowFinding | undefined;
+    const dispatching = dispatchPurpose({
+      owner: repo.owner,
+      repo: repo.repo,
+      workflow,
+      ref,
+      // Said only when the file was looked for and is in none of the workflow directories.
+      fileFinding: () =>
+        finding && finding.path === undefined && notes[0] ? lowerFirst(notes[0].replace(/\.$/, '')) : undefined,
+    });
     let res: HttpResponse;
     try {
-      res = await this.#http.write(
+      res = await this.#http.send(
         {
           method: 'POST',
           path: `${repoPath(repo)}/actions/workflows/${encodeURIComponent(workflow)}/dispatches`,
@@ -282,26 +273,15 @@ class GiteaForge implements Forge {
           query,
           body,
         },
+        dispatching,
         ctx,
       );
-    } catch (error) {
-      await check;
-      throw error;
+    } finally {
+      finding = await check;
+      notes = this.#inputNotes(finding, Object.keys(inputs), workflow, ref);
+      for (const note of notes) this.#debug(ctx, note);
     }
-    const finding = await check;
-    const notes = this.#inputNotes(finding, Object.keys(inputs), workflow, ref);
-    for (const note of notes) this.#debug(ctx, note);
-
-    if (res.status < 200 || res.status >= 300) {
-      const fileFinding = finding && finding.path === undefined ? notes[0] : undefined;
-      throw dispatchError(this.#http, res, {
-        owner: repo.owner,
-        repo: repo.repo,
-        workflow,
-        ref,
-        ...(fileFinding ? { fileFinding: lowerFirst(fileFinding.replace(/\.$/, '')) } : {}),
-      });
-    }
+    if (res.status < 200 || res.status >= 300) throw this.#http.error(res, dispatching, ctx);
     return this.#dispatchResult(res, profile, repo, notes, ctx);
   }
 
@@ -369,13 +349,14 @@ class GiteaForge implements Forge {
       const tried: string[] = [];
       for (const dir of profile.workflowDirs) {
         const path = `${dir}/${workflow}`;
-        const res = await this.#http.read(
+        const res = await this.#http.send(
           {
             method: 'GET',
             path: `${repoPath(repo)}/contents/${path.split('/').map(encodeURIComponent).join('/')}`,
             route: '/repos/{owner}/{repo}/contents/{filepath}',
             query: { ref: contentsRef },
           },
+          purpose('other', `read ${path} in ${repo.owner}/${repo.repo}`),
           ctx,
         );
         if (res.status === 404) {
@@ -394,7 +375,7 @@ class GiteaForge implements Forge {
       }
       return { dirsTried: tried };
     })();
-    remember(this.#workflowFiles, key, { at: now, finding }, this.#cacheSize);
+    this.#workflowFiles.set(key, { at: now, finding });
     finding.then(
       (value) => {
         if (value === undefined) this.#workflowFiles.delete(key);
@@ -431,17 +412,18 @@ class GiteaForge implements Forge {
       const group = await this.#findTaskGroup(repo, runId, ctx);
       return runFromTasks(group, this.#urls, repo);
     }
-    const res = await this.#http.read(
+    const reading = purpose('run', `read run ${runId} of ${repo.owner}/${repo.repo}`);
+    const res = await this.#http.send(
       {
         method: 'GET',
         path: `${repoPath(repo)}/actions/runs/${runId}`,
         route: '/repos/{owner}/{repo}/actions/runs/{run_id}',
       },
+      reading,
       ctx,
     );
     if (res.status === 404) throw this.#runNotFound(repo, runId);
-    if (res.status !== 200)
-      throw statusError(this.#http, res, `reading run ${runId} of ${repo.owner}/${repo.repo}`);
+    if (res.status !== 200) throw this.#http.error(res, reading, ctx);
     return mapRun(asRaw(res.body), this.#urls, repo);
   }
 
@@ -465,17 +447,16 @@ class GiteaForge implements Forge {
       } else {
         query.branch = filter.branch;
       }
-      const res = await this.#http.read(
+      const res = await this.#expect(
         {
           method: 'GET',
           path: `${repoPath(repo)}/actions/runs`,
           route: '/repos/{owner}/{repo}/actions/runs',
           query,
         },
+        purpose('run', `list the runs of ${repo.owner}/${repo.repo}`),
         ctx,
       );
-      if (res.status !== 200)
-        throw statusError(this.#http, res, `listing the runs of ${repo.owner}/${repo.repo}`);
       const raw = listField(res.body, 'workflow_runs');
       runs = raw.map((item) => mapRun(item, this.#urls, repo));
       hasMore = morePages(res.body, page, limit, raw.length);
@@ -536,13 +517,15 @@ class GiteaForge implements Forge {
     ctx: CallContext,
   ): Promise<Job[]> {
     const jobs: Job[] = [];
+    const listing = purpose('run', `list the jobs of run ${runId} of ${repo.owner}/${repo.repo}`);
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const res = await this.#http.read(
+      const res = await this.#http.send(
         { method: 'GET', path, route, query: { page, limit: MAX_LIMIT } },
+        listing,
         ctx,
       );
       if (res.status === 404) throw this.#runNotFound(repo, runId);
-      if (res.status !== 200) throw statusError(this.#http, res, `listing the jobs of run ${runId}`);
+      if (res.status !== 200) throw this.#http.error(res, listing, ctx);
       // Forgejo answers a bare, unpaged array. Gitea's swagger names the list `jobs`
       // (ActionWorkflowJobsResponse); GitHub-shaped answers use `workflow_jobs`.
       if (Array.isArray(res.body)) {
@@ -566,28 +549,28 @@ class GiteaForge implements Forge {
       jobs.map(async (job) => {
         if (job.status === 'queued' || job.steps.length > 0) return job;
         const key = `${repo.owner}/${repo.repo}:${job.id}`;
+        // A read refreshes recency, so the jobs still being listed are the last ones dropped.
         let detail = this.#finishedJobs.get(key);
-        // Refresh recency, so the jobs still being listed are the last ones dropped.
-        if (detail) remember(this.#finishedJobs, key, detail, this.#cacheSize);
         if (!detail || job.status !== 'completed') {
-          const res = await this.#http.read(
+          const res = await this.#http.send(
             {
               method: 'GET',
               path: `${repoPath(repo)}/actions/jobs/${job.id}`,
               route: '/repos/{owner}/{repo}/actions/jobs/{job_id}',
             },
+            purpose('run', `read job ${job.id} of ${repo.owner}/${repo.repo}`),
             ctx,
           );
           if (res.status !== 200) return job;
           detail = mapJob(asRaw(res.body), job.runId);
-          if (detail.status === 'completed') remember(this.#finishedJobs, key, detail, this.#cacheSize);
+          if (detail.status === 'completed') this.#finishedJobs.set(key, detail);
         }
         return { ...job, steps: detail.steps };
       }),
     );
   }
 
-  async cancelRun(repo: RepoRef, runId: number, ctx: CallContext = {}): Promise<void> {
+  async cancelRun(repo: RepoRef, runId: number, ctx: CallContext = {}): Promise<CancelOutcome> {
     const profile = await this.#ensureProfile(ctx);
     if (!profile.cancel) {
       const product = profile.kind === 'forgejo' ? 'Forgejo' : 'Gitea';
@@ -595,19 +578,26 @@ class GiteaForge implements Forge {
         `${product} has no API to cancel a run, so run ${runId} of ${repo.owner}/${repo.repo} was not cancelled; cancel it in the web UI.`,
       );
     }
+    const cancelling: Purpose = {
+      op: { kind: 'run', write: true },
+      action: `cancel run ${runId} of ${repo.owner}/${repo.repo}`,
+    };
     // Cancelling is idempotent (a finished run stays as it was), so it is retried like a read.
-    const res = await this.#http.read(
+    const res = await this.#http.send(
       {
         method: 'POST',
         path: `${repoPath(repo)}/actions/runs/${runId}/cancel`,
         route: '/repos/{owner}/{repo}/actions/runs/{run_id}/cancel',
+        retry: 'safe',
       },
+      cancelling,
       ctx,
     );
     if (res.status === 404) throw this.#runNotFound(repo, runId);
-    if (res.status >= 300) {
-      throw statusError(this.#http, res, `cancelling run ${runId} of ${repo.owner}/${repo.repo}`);
-    }
+    // A run that has already finished cannot be cancelled (409, as on GitHub): nothing to do.
+    if (res.status === 409) return 'already-completed';
+    if (res.status >= 300) throw this.#http.error(res, cancelling, ctx);
+    return 'requested';
   }
 
   async getJobLog(repo: RepoRef, jobId: number, ctx: CallContext = {}, maxBytes?: number): Promise<string> {
@@ -619,25 +609,23 @@ class GiteaForge implements Forge {
         `${server} has no API for job logs (${since} has), so the log of job ${jobId} cannot be read; open the run in the web UI.`,
       );
     }
-    const res = await this.#http.read(
+    const res = await this.#expect(
       {
         method: 'GET',
         path: `${repoPath(repo)}/actions/jobs/${jobId}/logs`,
         route: '/repos/{owner}/{repo}/actions/jobs/{job_id}/logs',
         responseType: 'text',
       },
+      {
+        ...purpose('run', `read the log of job ${jobId} of ${repo.owner}/${repo.repo}`),
+        say: (c) =>
+          c.situation === 'not-found'
+            ? `Job ${jobId} of ${repo.owner}/${repo.repo} has no log (yet), or the job does not exist.`
+            : undefined,
+      },
       ctx,
     );
-    if (res.status === 404) {
-      throw new ForgeHttpError(
-        `Job ${jobId} of ${repo.owner}/${repo.repo} has no log (yet), or the job does not exist.`,
-        {
-          status: 404,
-        },
-      );
-    }
-    if (res.status !== 200) throw statusError(this.#http, res, `reading the log of job ${jobId}`);
-    return tail(typeof res.body === 'string' ? res.body : '', maxBytes);
+    return tailBytes(typeof res.body === 'string' ? res.body : '', maxBytes);
   }
 
   // ─── reporting ──────────────────────────────────────────────────────────────────────────────
@@ -649,31 +637,26 @@ class GiteaForge implements Forge {
     ctx: CallContext = {},
   ): Promise<void> {
     // A commit status is idempotent per context (the newest wins), so it is retried like a read.
-    const res = await this.#http.read(
+    await this.#expect(
       {
         method: 'POST',
         path: `${repoPath(repo)}/statuses/${encodeURIComponent(sha)}`,
         route: '/repos/{owner}/{repo}/statuses/{sha}',
+        retry: 'safe',
         body: {
           state: status.state,
           context: status.context,
-          ...optional(
-            'description',
-            status.description === undefined ? undefined : truncate(status.description, 140),
-          ),
+          ...optional('description', status.description === undefined ? undefined : truncate(status.description)),
           ...optional('target_url', status.targetUrl),
         },
       },
+      {
+        op: { kind: 'report', write: true },
+        action: `set the commit status "${status.context}" on ${sha.slice(0, 12)} in ${repo.owner}/${repo.repo}`,
+      },
       ctx,
+      [200, 201],
     );
-    if (res.status === 200 || res.status === 201) return;
-    if (res.status === 404) {
-      throw new ForgeHttpError(
-        `Setting a commit status on ${sha} in ${repo.owner}/${repo.repo} failed with 404: the commit does not exist there or the token cannot see the repository.`,
-        { status: 404 },
-      );
-    }
-    throw statusError(this.#http, res, `setting the commit status "${status.context}" on ${sha}`);
   }
 
   async listCommitStatuses(
@@ -685,27 +668,21 @@ class GiteaForge implements Forge {
     // `/commits/{ref}/statuses` would first resolve a ref and 404 on a commit the repo lacks. Newest
     // first by default; paged with `page` + `limit` (≤ 50) and `X-Total-Count`.
     const statuses: CommitStatus[] = [];
-    const where = `${sha.slice(0, 12)} in ${repo.owner}/${repo.repo}`;
+    const listing = purpose('report', `list the commit statuses of ${sha.slice(0, 12)} in ${repo.owner}/${repo.repo}`);
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const res = await this.#http.read(
+      const res = await this.#expect(
         {
           method: 'GET',
           path: `${repoPath(repo)}/statuses/${encodeURIComponent(sha)}`,
           route: '/repos/{owner}/{repo}/statuses/{sha}',
           query: { page, limit: MAX_LIMIT },
         },
+        listing,
         ctx,
       );
-      if (res.status === 404) {
-        throw new ForgeHttpError(
-          `Reading the commit statuses of ${where} failed with 404: the repository does not exist or the token cannot see it.`,
-          { status: 404 },
-        );
-      }
-      if (res.status !== 200) throw statusError(this.#http, res, `reading the commit statuses of ${where}`);
       const raw = Array.isArray(res.body) ? listItems(res.body) : [];
       statuses.push(...raw.map(mapCommitStatus));
-      const total = Number(res.headers['x-total-count']);
+      const total = Number(res.headers.get('x-total-count') ?? Number.NaN);
       const more = Number.isFinite(total) ? page * MAX_LIMIT < total : raw.length >= MAX_LIMIT;
       if (!more || raw.length === 0) break;
     }
@@ -742,53 +719,49 @@ class GiteaForge implements Forge {
   ): Promise<CommentResult> {
     const text = body.includes(marker) ? body : `${body}\n\n${marker}`;
     const where = `#${issueNumber} of ${repo.owner}/${repo.repo}`;
-    const list = await this.#http.read(
+    // issueGetComments (swagger) answers every comment at once; it takes no page or limit.
+    const list = await this.#expect(
       {
         method: 'GET',
         path: `${repoPath(repo)}/issues/${issueNumber}/comments`,
         route: '/repos/{owner}/{repo}/issues/{index}/comments',
       },
+      purpose('report', `list the comments of ${where}`),
       ctx,
     );
-    if (list.status === 404) {
-      throw new ForgeHttpError(`Issue or pull request ${where} was not found, or the token cannot see it.`, {
-        status: 404,
-      });
-    }
-    if (list.status !== 200) throw statusError(this.#http, list, `reading the comments of ${where}`);
     const comments = Array.isArray(list.body) ? (list.body as Raw[]) : [];
     const existing = comments.filter((comment) => stringField(comment, 'body')?.includes(marker)).at(-1);
     const existingId = existing ? numberField(existing, 'id') : undefined;
     if (existingId !== undefined) {
-      const res = await this.#http.read(
+      // issueEditComment answers 200 with the comment, or 204 (swagger). Editing is idempotent.
+      const res = await this.#expect(
         {
           method: 'PATCH',
           path: `${repoPath(repo)}/issues/comments/${existingId}`,
           route: '/repos/{owner}/{repo}/issues/comments/{id}',
           body: { body: text },
+          retry: 'safe',
         },
+        { op: { kind: 'report', write: true }, action: `edit comment ${existingId} on ${where}` },
         ctx,
+        [200, 204],
       );
-      // issueEditComment answers 200 with the comment, or 204 (swagger).
-      if (res.status !== 200 && res.status !== 204) {
-        throw statusError(this.#http, res, `editing comment ${existingId} on ${where}`);
-      }
       const htmlUrl = stringField(res.body, 'html_url') ?? stringField(existing, 'html_url');
       return { id: existingId, created: false, ...optional('htmlUrl', htmlUrl) };
     }
-    // Creating is not retried: a lost answer could otherwise leave two comments.
-    const res = await this.#http.write(
+    // Creating is retried only after a certain rejection: a lost answer could leave two comments.
+    const res = await this.#expect(
       {
         method: 'POST',
         path: `${repoPath(repo)}/issues/${issueNumber}/comments`,
         route: '/repos/{owner}/{repo}/issues/{index}/comments',
         body: { body: text },
+        retry: 'rejections-only',
       },
+      { op: { kind: 'report', write: true }, action: `comment on ${where}` },
       ctx,
+      [200, 201],
     );
-    if (res.status !== 201 && res.status !== 200) {
-      throw statusError(this.#http, res, `commenting on ${where}`, { ambiguous: res.status >= 500 });
-    }
     const id = numberField(res.body, 'id');
     if (id === undefined) throw new ForgeHttpError(`Commenting on ${where} answered without a comment id.`);
     return { id, created: true, ...optional('htmlUrl', stringField(res.body, 'html_url')) };
@@ -797,21 +770,28 @@ class GiteaForge implements Forge {
   // ─── helpers ────────────────────────────────────────────────────────────────────────────────
 
   #readTasks(repo: RepoRef, page: number, limit: number, ctx: CallContext): Promise<HttpResponse> {
-    return this.#http
-      .read(
-        {
-          method: 'GET',
-          path: `${repoPath(repo)}/actions/tasks`,
-          route: '/repos/{owner}/{repo}/actions/tasks',
-          query: { page, limit },
-        },
-        ctx,
-      )
-      .then((res) => {
-        if (res.status !== 200)
-          throw statusError(this.#http, res, `listing the action tasks of ${repo.owner}/${repo.repo}`);
-        return res;
-      });
+    return this.#expect(
+      {
+        method: 'GET',
+        path: `${repoPath(repo)}/actions/tasks`,
+        route: '/repos/{owner}/{repo}/actions/tasks',
+        query: { page, limit },
+      },
+      purpose('run', `list the action tasks of ${repo.owner}/${repo.repo}`),
+      ctx,
+    );
+  }
+
+  /** Sends, and turns any status but `ok` into the classified error. */
+  async #expect(
+    spec: RequestSpec,
+    purpose: Purpose,
+    ctx: CallContext,
+    ok: readonly number[] = [200],
+  ): Promise<HttpResponse> {
+    const res = await this.#http.send(spec, purpose, ctx);
+    if (!ok.includes(res.status)) throw this.#http.error(res, purpose, ctx);
+    return res;
   }
 
   /** Gitea 1.24: finds the tasks of run number `runNumber` by paging the newest-first task list. */
@@ -844,7 +824,7 @@ class GiteaForge implements Forge {
   }
 
   #debug(ctx: CallContext, message: string): void {
-    ctx.debug?.(this.#http.redact(message));
+    ctx.debug?.(redact(message, [this.#options.token]));
   }
 }
 
@@ -937,16 +917,7 @@ function mapCommitStatus(raw: Raw): CommitStatus {
   };
 }
 
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** The last `maxBytes` bytes of a log, cut at a line start. */
-function tail(text: string, maxBytes: number | undefined): string {
-  if (maxBytes === undefined) return text;
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= maxBytes) return text;
-  const cut = bytes.subarray(bytes.length - maxBytes).toString('utf8');
-  const newline = cut.indexOf('\n');
-  return newline >= 0 ? cut.slice(newline + 1) : cut;
+/** What a read is for: the one classification reads a 404 by it. */
+function purpose(kind: Operation['kind'], action: string): Purpose {
+  return { op: { kind, write: false }, action };
 }

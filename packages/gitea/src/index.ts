@@ -1,7 +1,6 @@
 // Public API of @xrd/gitea. Each export is named explicitly.
 export type { GiteaForgeOptions } from './gitea-forge.js';
 export { createGiteaForge } from './gitea-forge.js';
-export type { RetryPolicy, Sleep } from './http.js';
 export type { GiteaKind, ServerProfile } from './server.js';
 export { kindFromVersion, profileFor } from './server.js';
 export type { NormalizedStatus } from './status.js';

@@ -1,5 +1,5 @@
 // A scripted Gitea/Forgejo for unit tests: undici MockAgent interceptors that record each request.
-import { MockAgent } from 'undici';
+import { MockAgent, fetch as undiciFetch } from 'undici';
 
 export const ORIGIN = 'https://git.example.com';
 
@@ -18,6 +18,8 @@ export interface Reply {
 
 export interface MockGitea {
   readonly agent: MockAgent;
+  /** A fetch answered by the interceptors (what the adapter is given as its transport). */
+  readonly fetch: typeof fetch;
   readonly requests: RecordedRequest[];
   /** Answers the next matching request (or `times` of them) with `reply`. */
   on(
@@ -71,6 +73,8 @@ export function mockGitea(origin = ORIGIN): MockGitea {
   };
   return {
     agent,
+    fetch: ((input: string | URL | Request, init?: RequestInit) =>
+      undiciFetch(input as never, { ...(init as object), dispatcher: agent } as never)) as unknown as typeof fetch,
     requests,
     on(method, path, reply, times = 1) {
       pool

@@ -13,7 +13,8 @@
 import { createAppAuth } from '@octokit/auth-app';
 import type { Octokit } from '@octokit/rest';
 import { AuthError, type RepoRef, redact } from '@xrd/core';
-import { isOctokitError, serverMessage } from './errors.js';
+import { serverMessage } from '@xrd/transport';
+import { isAnswerError } from './client.js';
 import type { GitHubAppCredentials } from './options.js';
 
 export interface AuthProvider {
@@ -56,7 +57,7 @@ export function createGitHubAppAuth(app: GitHubAppCredentials, request: Octokit[
       });
       return (response.data as { id: number }).id;
     } catch (error) {
-      if (isOctokitError(error) && error.status === 404) {
+      if (isAnswerError(error) && error.status === 404) {
         throw new AuthError(
           clean(
             `The GitHub App ${app.appId} is not installed on ${repo.owner} or cannot access ${repo.owner}/${repo.repo}; install it there or pass its installation id.`,
@@ -64,10 +65,10 @@ export function createGitHubAppAuth(app: GitHubAppCredentials, request: Octokit[
           { cause: error, status: 404 },
         );
       }
-      if (isOctokitError(error) && error.response) {
+      if (isAnswerError(error)) {
         throw new AuthError(
           clean(
-            `GitHub refused the app's credentials while looking up its installation on ${repo.owner} (${error.status}: ${serverMessage(error)}); check the app id and private key.`,
+            `GitHub refused the app's credentials while looking up its installation on ${repo.owner} (${error.status}: ${serverMessage(error.response.data) ?? error.message}); check the app id and private key.`,
           ),
           { cause: error, status: error.status },
         );

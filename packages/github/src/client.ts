@@ -1,234 +1,232 @@
-// One Octokit (with plugin-throttling) per forge, and `call()`: every request of the adapter goes
-// through it, with a per-call metered fetch, the caller's AbortSignal and the retry policy of the
-// route. Reads are retried on 5xx / 429 / network errors with bounded backoff; rate limits (primary
-// and secondary) are waited out by plugin-throttling's handlers below, abortably and bounded;
-// the dispatch POST is never retried (DESIGN.md: a lost answer may still have started a run).
-
-import { throttling } from '@octokit/plugin-throttling';
+// Every request of the GitHub adapter: Octokit's typed routes and its paginate over the one
+// transport (@xrd/transport). Octokit builds URLs and parses answers; the transport sends, retries,
+// caches ETags, meters and bounds each request; errors are classified by the one classification and
+// only worded here. No module-level state: each forge has its own client, transport and cache.
+import type { Endpoints } from '@octokit/types';
 import { Octokit } from '@octokit/rest';
-import { AbortedError, type CallContext, type RepoRef, redact } from '@xrd/core';
-import Bottleneck from 'bottleneck';
-import { isNetworkError, isOctokitError, type OctokitErrorLike, serverMessage } from './errors.js';
-import { createMeteredFetch, type EtagCache } from './metered-fetch.js';
+import type { CallContext, RepoRef, XrdError } from '@xrd/core';
+import {
+  type CallSettings,
+  type Classified,
+  classifyAnswer,
+  failureError,
+  type Operation,
+  type RetryPolicy,
+  serverMessage,
+  toForgeError,
+  type Transport,
+  type Wording,
+} from '@xrd/transport';
 
-/**
- * - `safe`: reads and idempotent writes; retried on 5xx, 429, network errors and rate limits.
- * - `rejections-only`: retried only after a certain rejection (a rate-limit 403/429): a comment POST.
- * - `never`: the dispatch POST.
- */
-export type RetryPolicy = 'safe' | 'rejections-only' | 'never';
+export type Route = keyof Endpoints;
+type Params<R extends Route> = Omit<Endpoints[R]['parameters'], 'headers' | 'request' | 'baseUrl' | 'mediaType'>;
 
-export interface CallSpec {
-  /** Octokit route, also the meter's route: `GET /repos/{owner}/{repo}/actions/runs/{run_id}`. */
-  readonly route: string;
-  readonly params?: Record<string, unknown>;
-  readonly repo?: RepoRef;
+/** How one call is sent and, if it fails, explained. */
+export interface Call {
+  readonly op: Operation;
+  /** Verb phrase for messages: `read run 42 in acme/target`. */
+  readonly action: string;
   readonly retry: RetryPolicy;
-  /** Conditional GET through the ETag cache. Default true for GET. */
+  /** The repository the call is about (a GitHub App picks its installation by the owner). */
+  readonly repo?: RepoRef;
   readonly conditional?: boolean;
   readonly redirect?: 'follow' | 'manual';
+  /** Adapter words for a situation, replacing the generic sentence. */
+  readonly say?: (c: Classified, generic: string, said: string | undefined) => string | undefined;
+  readonly hint?: string;
 }
 
-export interface CallResponse {
+/** What Octokit throws for an answer (`@octokit/request-error`), duck-typed. */
+export interface OctokitErrorLike {
+  readonly name: string;
   readonly status: number;
-  readonly headers: Readonly<Record<string, string | number | undefined>>;
-  readonly data: unknown;
+  readonly message: string;
+  readonly response?: {
+    readonly headers: Readonly<Record<string, string | number | undefined>>;
+    readonly data?: unknown;
+  };
+}
+
+export function isAnswerError(error: unknown): error is OctokitErrorLike & { response: object } {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { name?: unknown }).name === 'HttpError' &&
+    typeof (error as { status?: unknown }).status === 'number' &&
+    (error as { response?: unknown }).response !== undefined
+  );
 }
 
 export interface ClientSettings {
   readonly baseUrl: string;
-  readonly fetch: typeof fetch;
+  readonly transport: Transport;
   readonly userAgent: string;
   readonly apiVersion: string | undefined;
-  readonly retries: number;
-  readonly baseDelayMs: number;
-  readonly maxWaitMs: number;
-  readonly minWriteIntervalMs: number;
-  readonly cache: EtagCache;
+  /** `Authorization` for a call about `repo` (tokens, or a GitHub App's installation token). */
   readonly authorization: (repo: RepoRef | undefined) => Promise<string | undefined>;
   readonly secrets: () => readonly (string | undefined)[];
-  /** Called with every response's headers (server version detection). */
+  /** `GitHub` or `GHES`, for messages. */
+  readonly forgeName: () => string;
+  /** The user of the reference action's `user` + `pat` pair, named when credentials are refused. */
+  readonly user: string | undefined;
+  /** Every answer's headers (GHES version detection). */
   readonly onHeaders?: (headers: Readonly<Record<string, string | number | undefined>>) => void;
 }
 
-interface XrdRequestOptions {
-  readonly signal?: AbortSignal;
-  readonly xrdRetry?: RetryPolicy;
-  readonly xrdDebug?: (message: string) => void;
-}
-
-/** Sleeps `ms`, rejecting with AbortedError when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new AbortedError());
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-const ThrottledOctokit = Octokit.plugin(throttling);
-let instances = 0;
-
-const silentLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-
-/** A 403/429 that plugin-throttling itself handles (its own test, see wrap-request / index.js). */
-function handledByThrottling(error: OctokitErrorLike): boolean {
-  if (error.status !== 403 && error.status !== 429) return false;
-  return (
-    /\bsecondary rate\b/i.test(error.message) ||
-    String(error.response?.headers['x-ratelimit-remaining']) === '0'
-  );
-}
-
 export interface GitHubClient {
-  call(spec: CallSpec, ctx?: CallContext): Promise<CallResponse>;
-  /** Plain fetch through the meter, without credentials (the log download from blob storage). */
-  download(url: string, route: string, ctx?: CallContext): Promise<Response>;
-  /** An Octokit request function without throttling, for @octokit/auth-app. */
+  request<R extends Route>(
+    route: R,
+    params: Params<R> & Record<string, unknown>,
+    call: Call,
+    ctx?: CallContext,
+  ): Promise<Endpoints[R]['response']>;
+  /** Every item of a paged list, at most `maxPages` pages of 100, through Octokit's paginate. */
+  paginate<T>(route: Route, params: Record<string, unknown>, call: Call, ctx?: CallContext, maxPages?: number): Promise<T[]>;
+  /** A plain GET through the transport without credentials (a log download from blob storage). */
+  download(url: string, call: Call, ctx?: CallContext): Promise<string>;
+  /** The XrdError for anything a call threw. */
+  errorOf(error: unknown, call: Call, ctx?: CallContext): XrdError;
+  /** Octokit's request function on the transport, for @octokit/auth-app. */
   readonly plainRequest: Octokit['request'];
 }
 
+const silentLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
 export function createClient(settings: ClientSettings): GitHubClient {
-  const debugLine = (ctx: CallContext | undefined, message: string) =>
-    ctx?.debug?.(redact(message, settings.secrets()));
-
-  // Secondary limits: plugin-throttling passes the `retry-after` (or 60 s); we wait here, abortably
-  // and bounded, and tell the plugin to retry at once (retryAfterBaseValue 0).
-  const secondaryLimitHandler = async (
-    retryAfterSeconds: number,
-    options: { method?: string; url?: string; request?: unknown },
-    _octokit: unknown,
-    retryCount: number,
-  ): Promise<boolean> => {
-    const request = (options.request ?? {}) as XrdRequestOptions;
-    if (request.xrdRetry === 'never' || retryCount >= settings.retries) return false;
-    const waitMs = Math.max(0, retryAfterSeconds * 1000);
-    if (waitMs > settings.maxWaitMs) return false;
-    request.xrdDebug?.(`secondary rate limit on ${options.method} ${options.url}; waiting ${waitMs} ms`);
-    try {
-      await sleep(waitMs, request.signal);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  // Primary limits are left to `call()`: the plugin only knows `x-ratelimit-reset`, while GitHub says
-  // a `retry-after`, when present, takes precedence ("Rate limits for the REST API" → "Exceeding").
-  const primaryLimitHandler = async (): Promise<boolean> => false;
-
-  const common = {
+  const { transport } = settings;
+  const octokit = new Octokit({
     baseUrl: settings.baseUrl,
     userAgent: settings.userAgent,
     log: silentLog,
-    request: { fetch: settings.fetch },
-  };
-  instances += 1;
-  const octokit = new ThrottledOctokit({
-    ...common,
-    throttle: {
-      // Limiters are keyed by id; one id per forge keeps one forge's writes from spacing another's.
-      id: `xrd-github-${instances}`,
-      // The handlers above wait (abortably); the plugin must not wait a second time.
-      retryAfterBaseValue: 0,
-      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: settings.minWriteIntervalMs }),
-      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: settings.minWriteIntervalMs * 3 }),
-      onRateLimit: primaryLimitHandler,
-      onSecondaryRateLimit: secondaryLimitHandler,
-    },
+    request: { fetch: transport.fetchFor({ route: 'GET (GitHub App authentication)', retry: 'safe' }) },
   });
-  const plain = new Octokit(common);
 
-  function retryDelay(error: unknown, attempt: number, policy: RetryPolicy): number | undefined {
-    if (policy === 'never' || attempt >= settings.retries) return undefined;
-    const backoff = settings.baseDelayMs * 2 ** attempt;
-    if (isNetworkError(error)) return policy === 'safe' ? backoff : undefined;
-    if (!isOctokitError(error) || !error.response) return undefined;
-    const headers = error.response.headers;
-    const retryAfter =
-      headers['retry-after'] !== undefined && Number.isFinite(Number(headers['retry-after']))
-        ? Number(headers['retry-after']) * 1000
-        : undefined;
-    const within = (ms: number) => (ms <= settings.maxWaitMs ? ms : undefined);
-    if (handledByThrottling(error)) {
-      // Secondary limits were already waited out by the plugin's handler.
-      if (/\bsecondary rate\b/i.test(error.message)) return undefined;
-      // A primary limit is a certain rejection: any policy but `never` may wait for it.
-      if (retryAfter !== undefined) return within(retryAfter);
-      const reset = Number(headers['x-ratelimit-reset']);
-      if (!Number.isFinite(reset)) return undefined;
-      return within(Math.max(0, reset * 1000 - Date.now()) + 1000);
-    }
-    if (policy !== 'safe') return undefined;
-    if (error.status < 500 && error.status !== 429) return undefined;
-    return retryAfter !== undefined ? within(retryAfter) : backoff;
+  function wording(call: Call, said: string | undefined, accepted?: string): Wording {
+    const user = settings.user;
+    return {
+      forge: settings.forgeName(),
+      apiUrl: settings.baseUrl,
+      action: call.action,
+      ...(said !== undefined ? { said } : {}),
+      secrets: settings.secrets(),
+      say: (c, generic) => {
+        const own = call.say?.(c, generic, said);
+        if (own !== undefined) return own;
+        if (c.situation === 'unauthorized' && user) {
+          return generic.replace('rejected the credentials', `rejected the credentials for user ${user}`);
+        }
+        // GitHub names the permission a refused token lacks (docs: "X-Accepted-GitHub-Permissions").
+        if (c.situation === 'forbidden' && accepted) {
+          return `The token may not ${call.action}: it lacks the GitHub permission ${formatPermissions(accepted)}; grant it to the token (or app installation) or use another token.`;
+        }
+        // An organisation with SAML SSO refuses a token that was not authorised for it (403).
+        if (c.situation === 'forbidden') return generic.replace(/permissions\.$/, 'permissions and its SSO authorisation.');
+        return undefined;
+      },
+      ...(call.hint !== undefined ? { hint: call.hint } : {}),
+    };
   }
 
-  async function call(spec: CallSpec, ctx?: CallContext): Promise<CallResponse> {
-    const method = spec.route.split(' ', 1)[0] ?? 'GET';
-    for (let attempt = 0; ; attempt++) {
-      if (ctx?.signal?.aborted) throw new AbortedError();
-      const authorization = await settings.authorization(spec.repo);
-      const fetchForCall = createMeteredFetch({
-        fetch: settings.fetch,
-        method,
-        route: spec.route,
-        meter: ctx?.meter,
-        cache: method === 'GET' && spec.conditional !== false ? settings.cache : undefined,
-      });
-      const request: XrdRequestOptions & Record<string, unknown> = {
-        fetch: fetchForCall,
-        xrdRetry: spec.retry,
-        ...(ctx?.signal ? { signal: ctx.signal } : {}),
-        ...(ctx?.debug ? { xrdDebug: (m: string) => debugLine(ctx, m) } : {}),
-        ...(spec.redirect ? { redirect: spec.redirect } : {}),
-      };
-      try {
-        const response = await octokit.request(spec.route, {
-          ...spec.params,
-          headers: {
-            ...(authorization ? { authorization } : {}),
-            ...(settings.apiVersion ? { 'x-github-api-version': settings.apiVersion } : {}),
-          },
-          request,
-        });
-        settings.onHeaders?.(response.headers);
-        return { status: response.status, headers: response.headers, data: response.data };
-      } catch (error) {
-        if (isOctokitError(error) && error.response) settings.onHeaders?.(error.response.headers);
-        if (ctx?.signal?.aborted) throw error;
-        const delay = retryDelay(error, attempt, spec.retry);
-        if (delay === undefined) throw error;
-        const why =
-          isOctokitError(error) && error.response
-            ? `${error.status} ${serverMessage(error)}`
-            : 'network error';
-        debugLine(ctx, `${spec.route}: ${why}; retry ${attempt + 1}/${settings.retries} in ${delay} ms`);
-        await sleep(delay, ctx?.signal);
-      }
+  function errorOf(error: unknown, call: Call, ctx?: CallContext): XrdError {
+    if (isAnswerError(error)) {
+      settings.onHeaders?.(error.response.headers);
+      const said = serverMessage(error.response.data);
+      const c = classifyAnswer(
+        { status: error.status, headers: error.response.headers, ...(said !== undefined ? { message: said } : {}) },
+        call.op,
+        (ctx?.now ?? Date.now)(),
+      );
+      const accepted = error.response.headers['x-accepted-github-permissions'];
+      return toForgeError(c, wording(call, said, accepted === undefined ? undefined : String(accepted)), error);
     }
+    return failureError(error, call.op, wording(call, undefined));
   }
 
-  async function download(url: string, route: string, ctx?: CallContext): Promise<Response> {
-    const fetchForCall = createMeteredFetch({
-      fetch: settings.fetch,
-      method: 'GET',
+  async function options(route: string, call: Call, ctx: CallContext | undefined) {
+    const authorization = await settings.authorization(call.repo);
+    const settingsForCall: CallSettings = {
       route,
-      meter: ctx?.meter,
-      cache: undefined,
-      counted: false,
-    });
-    return fetchForCall(url, { ...(ctx?.signal ? { signal: ctx.signal } : {}) });
+      retry: call.retry,
+      ...(call.conditional !== undefined ? { conditional: call.conditional } : {}),
+      ...(call.redirect !== undefined ? { redirect: call.redirect } : {}),
+    };
+    return {
+      headers: {
+        ...(authorization ? { authorization } : {}),
+        ...(settings.apiVersion ? { 'x-github-api-version': settings.apiVersion } : {}),
+      },
+      request: {
+        fetch: transport.fetchFor(settingsForCall, ctx),
+        ...(ctx?.signal ? { signal: ctx.signal } : {}),
+        ...(call.redirect ? { redirect: call.redirect } : {}),
+      },
+    };
   }
 
-  return { call, download, plainRequest: plain.request };
+  return {
+    async request(route, params, call, ctx) {
+      try {
+        const response = await octokit.request(route, { ...params, ...(await options(route, call, ctx)) } as never);
+        settings.onHeaders?.(response.headers);
+        return response as never;
+      } catch (error) {
+        throw errorOf(error, call, ctx);
+      }
+    },
+
+    async paginate<T>(route: Route, params: Record<string, unknown>, call: Call, ctx?: CallContext, maxPages = 10) {
+      const items: T[] = [];
+      try {
+        // paginate's iterator sends only method, url and headers on to the request function it is
+        // given, so the call's fetch and signal go into a request function of its own.
+        const request = octokit.request.defaults(await options(route, call, ctx));
+        const [method, url] = route.split(' ');
+        let pages = 0;
+        for await (const page of octokit.paginate.iterator(request as never, { per_page: 100, ...params, method, url } as never)) {
+          items.push(...((page as { data: T[] }).data ?? []));
+          if (++pages >= maxPages) break;
+        }
+      } catch (error) {
+        throw errorOf(error, call, ctx);
+      }
+      return items;
+    },
+
+    async download(url, call, ctx) {
+      try {
+        const response = await transport.send(
+          { method: 'GET', url, route: 'GET (blob storage download)', retry: call.retry, conditional: false, counted: false },
+          ctx,
+        );
+        const text = await response.text();
+        if (!response.ok) {
+          const said = serverMessage(text);
+          const c = classifyAnswer({ status: response.status, headers: response.headers, ...(said ? { message: said } : {}) }, call.op, (ctx?.now ?? Date.now)());
+          throw toForgeError(c, wording(call, said));
+        }
+        return text;
+      } catch (error) {
+        throw errorOf(error, call, ctx);
+      }
+    },
+
+    errorOf,
+    plainRequest: octokit.request,
+  };
+}
+
+/** `X-Accepted-GitHub-Permissions: actions=write` — alternatives separated by `;`, a set by `,`. */
+function formatPermissions(raw: string): string {
+  const sets = raw
+    .split(';')
+    .map((set) => set.trim())
+    .filter(Boolean)
+    .map((set) =>
+      set
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+        .join(' and '),
+    );
+  return sets.length > 1 ? `one of ${sets.map((s) => `"${s}"`).join(', ')}` : `"${sets[0] ?? raw}"`;
 }

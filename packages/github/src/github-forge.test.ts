@@ -1,7 +1,7 @@
 import type { RequestRecord } from '@xrd/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createFetchMock, type FetchMock, jsonResponse, networkError } from '../test/fetch-mock.js';
-import { createGitHubForge, forgetServerCapabilities } from './github-forge.js';
+import { createGitHubForge } from './github-forge.js';
 import type { GitHubForgeOptions } from './options.js';
 
 const repo = { owner: 'acme', repo: 'target' };
@@ -50,7 +50,6 @@ const runJson = (over: Record<string, unknown> = {}) => ({
 const DISPATCH = 'POST /repos/acme/target/actions/workflows/build.yml/dispatches';
 const GHES_DISPATCH = 'POST /api/v3/repos/acme/target/actions/workflows/build.yml/dispatches';
 
-beforeEach(() => forgetServerCapabilities());
 
 describe('workflow_dispatch', () => {
   it('asks for run details and takes the run id from a 200', async () => {
@@ -123,20 +122,22 @@ describe('workflow_dispatch', () => {
         "https://ghe.example.com/api/v3 rejected return_run_details (400: Invalid request. "return_run_details" is not a permitted key.); dispatched again without it, the run will be correlated.",
       ]
     `);
-    expect(debug).toHaveLength(1);
+    // The GHES version was asked first (the mock has no /meta, so it stays unknown and is tried).
+    expect(debug).toHaveLength(2);
+    expect(mock.seen('GET /api/v3/meta')).toHaveLength(1);
     const bodies = mock.seen(GHES_DISPATCH).map((r) => r.body);
     expect(bodies).toEqual([
       { ref: 'main', inputs: {}, return_run_details: true },
       { ref: 'main', inputs: {} },
     ]);
 
-    // Remembered for the process, per base URL: another forge for the same server does not ask again.
-    const again = forgeWith(mock, { baseUrl: GHES });
-    const second = await again.dispatch({ repo, ref: 'main', workflow: 'build.yml' });
+    // Remembered by this forge (one per process in the CLI and action, one per server in the webhook
+    // service): the next dispatch does not ask again. Nothing is kept at module level.
+    const second = await forge.dispatch({ repo, ref: 'main', workflow: 'build.yml' });
     expect(second.path).toBe('none');
     expect(mock.seen(GHES_DISPATCH)).toHaveLength(3);
     expect(mock.seen(GHES_DISPATCH)[2]?.body).toEqual({ ref: 'main', inputs: {} });
-    expect((await again.capabilities()).returnsRunId).toBe(false);
+    expect((await forge.capabilities()).returnsRunId).toBe(false);
   });
 
   it('lets one of many concurrent dispatches learn the capability, so only one is rejected', async () => {
@@ -198,7 +199,7 @@ describe('workflow_dispatch', () => {
       .catch((e: unknown) => e);
     expect(lostError).toMatchObject({ code: 'FORGE_HTTP', ambiguous: true });
     expect((lostError as Error).message).toMatchInlineSnapshot(
-      `"Could not reach GitHub to dispatch workflow build.yml in acme/target at main (connect ECONNRESET 127.0.0.1:1); the request may have reached GitHub, so look for its effect before repeating it."`,
+      `"GitHub at https://api.github.com dropped the connection (ECONNRESET) when asked to dispatch workflow build.yml in acme/target at main; the request may have reached it, so look for its effect before repeating it."`,
     );
     expect(lost.seen(DISPATCH)).toHaveLength(1);
   });
@@ -475,7 +476,7 @@ describe('reads', () => {
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'RATE_LIMITED', retryAt: reset * 1000 });
     expect((error as Error).message.replace(/after \S+ or/, 'after <reset> or')).toMatchInlineSnapshot(
-      `"GitHub's API rate limit is exhausted, so xrd could not read run 42 in acme/target; retry after <reset> or use a token with its own limit."`,
+      `"GitHub's API rate limit is exhausted (403: API rate limit exceeded for user.), so xrd could not read run 42 in acme/target; retry after <reset> or use a token with its own limit."`,
     );
     expect((error as Error).message).toContain(new Date(reset * 1000).toISOString());
     expect(mock.seen(RUN)).toHaveLength(1);
@@ -531,7 +532,7 @@ describe('default branch', () => {
       .getDefaultBranch(repo)
       .catch((e: Error) => e);
     expect((missing as Error).message).toMatchInlineSnapshot(
-      `"Repository not found, or the token cannot see it: could not read the default branch of acme/target (404); check the name and the token's repository access."`,
+      `"GitHub at https://api.github.com answered 404 (Not Found) when asked to read the default branch of acme/target: it does not exist there or the token cannot see it; check the names, the API URL and the token's access."`,
     );
     const empty = await forgeWith(createFetchMock().on(REPO, { status: 200, body: { id: 1 } }))
       .getDefaultBranch(repo)
@@ -627,7 +628,12 @@ describe('runs, jobs and logs', () => {
     const mock = createFetchMock()
       .on(
         'GET /repos/acme/target/actions/runs/42/jobs',
-        { status: 200, body: { total_count: 101, jobs: page1 } },
+        // GitHub pages with Link headers ("Using pagination in the REST API").
+        {
+          status: 200,
+          body: { total_count: 101, jobs: page1 },
+          headers: { link: `<${API}/repos/acme/target/actions/runs/42/jobs?per_page=100&page=2>; rel="next"` },
+        },
         { status: 200, body: { total_count: 101, jobs: [job(101, 2)] } },
       )
       .on('GET /repos/acme/target/actions/runs/42/attempts/1/jobs', {
@@ -651,7 +657,7 @@ describe('runs, jobs and logs', () => {
     });
     const first = await forge.listJobs(repo, 42, undefined, 1);
     expect(first.map((j) => [j.id, j.runAttempt])).toEqual([[500, 1]]);
-    expect(mock.requests.map((r) => r.url.searchParams.get('page'))).toEqual(['1', '2', '1']);
+    expect(mock.requests.map((r) => r.url.searchParams.get('page'))).toEqual([null, '2', null]);
   });
 
   it('follows the 302 of a job log without credentials and keeps the tail', async () => {
@@ -734,7 +740,11 @@ describe('commit statuses and comments', () => {
     const page1 = Array.from({ length: 100 }, (_, i) => statusJson(200 - i, { context: `ctx-${i}` }));
     const mock = createFetchMock().on(
       STATUSES,
-      { status: 200, body: page1 },
+      {
+        status: 200,
+        body: page1,
+        headers: { link: `<${API}/repos/acme/source/commits/${SHA}/statuses?per_page=100&page=2>; rel="next"` },
+      },
       {
         status: 200,
         body: [
@@ -764,7 +774,7 @@ describe('commit statuses and comments', () => {
       { state: 'pending', context: 'default', createdAt: '2026-01-01T00:00:02Z', id: 2 },
     ]);
     expect(mock.seen(STATUSES).map((r) => Object.fromEntries(r.url.searchParams))).toEqual([
-      { per_page: '100', page: '1' },
+      { per_page: '100' },
       { per_page: '100', page: '2' },
     ]);
   });
@@ -810,7 +820,7 @@ describe('commit statuses and comments', () => {
       )) as Error & { code: string };
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toMatchInlineSnapshot(
-      `"GitHub rejected the request to list the commit statuses of bbbbbbbbbbbb in acme/source (422: No commit found for SHA: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb); correct the value it names."`,
+      `"GitHub rejected the request to list the commit statuses of bbbbbbbbbbbb in acme/source (422: No commit found for SHA: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb); correct what it names."`,
     );
   });
 
@@ -840,7 +850,15 @@ describe('commit statuses and comments', () => {
   it('edits the comment with the marker, found on a later page', async () => {
     const page1 = Array.from({ length: 100 }, (_, i) => ({ id: i + 1, body: `comment ${i}` }));
     const mock = createFetchMock()
-      .on(LIST, { status: 200, body: page1 }, { status: 200, body: [{ id: 150, body: `${marker}\nold` }] })
+      .on(
+        LIST,
+        {
+          status: 200,
+          body: page1,
+          headers: { link: `<${API}/repos/acme/source/issues/1/comments?per_page=100&page=2>; rel="next"` },
+        },
+        { status: 200, body: [{ id: 150, body: `${marker}\nold` }] },
+      )
       .on('PATCH /repos/acme/source/issues/comments/150', {
         status: 200,
         body: { id: 150, html_url: 'https://github.com/c/150' },
@@ -852,7 +870,7 @@ describe('commit statuses and comments', () => {
       `${marker}\nnew`,
     );
     expect(result).toEqual({ id: 150, created: false, htmlUrl: 'https://github.com/c/150' });
-    expect(mock.seen(LIST).map((r) => r.url.searchParams.get('page'))).toEqual(['1', '2']);
+    expect(mock.seen(LIST).map((r) => r.url.searchParams.get('page'))).toEqual([null, '2']);
     expect(mock.seen('PATCH /repos/acme/source/issues/comments/150')[0]?.body).toEqual({
       body: `${marker}\nnew`,
     });

@@ -1,4 +1,6 @@
-// The Forge port for GitHub and GitHub Enterprise Server, on @octokit/rest.
+// The Forge port for GitHub and GitHub Enterprise Server: Octokit's typed routes over the one
+// transport (client.ts). This file knows GitHub's routes, shapes and limits, and what to say when
+// GitHub refuses something; sending, retrying and classifying live below it.
 import type {
   CallContext,
   CommentResult,
@@ -16,31 +18,12 @@ import type {
   RunPage,
 } from '@xrd/core';
 import { ForgeHttpError, InvalidInputError, redact } from '@xrd/core';
+import { MAX_DESCRIPTION, tailBytes, truncate } from '@xrd/core/kit';
+import { createTransport, headerOf, type Operation, serverMessage } from '@xrd/transport';
 import { type AuthProvider, createGitHubAppAuth, createTokenAuth } from './auth.js';
-import { type CallSpec, createClient } from './client.js';
-import { type ErrorContext, isOctokitError, serverMessage, toXrdError } from './errors.js';
+import { type Call, createClient, isAnswerError } from './client.js';
 import { type GitHubJob, type GitHubRun, mapJob, mapRun } from './map.js';
-import { EtagCache } from './metered-fetch.js';
 import type { GitHubForgeOptions } from './options.js';
-
-/**
- * Whether a server accepted `return_run_details`, per API base URL, for the life of the process:
- * a GHES that answered 400 once is not asked again (issue 4; DESIGN.md "capabilities are detected").
- */
-const returnRunDetailsMemory = new Map<string, boolean>();
-
-/**
- * The dispatch currently finding out whether a server accepts `return_run_details`. Concurrent
- * dispatches to a server not yet known wait for it instead of all being rejected with 400 and sent
- * again: 50 parallel dispatches would otherwise cost 100 writes and trip the secondary rate limit.
- */
-const runDetailsProbes = new Map<string, Promise<void>>();
-
-/** For tests only: forget what was learned about servers. */
-export function forgetServerCapabilities(): void {
-  returnRunDetailsMemory.clear();
-  runDetailsProbes.clear();
-}
 
 /** The API version from which a workflow dispatch always answers 200 with the run. */
 const RUN_DETAILS_API_VERSION = '2026-03-10';
@@ -50,8 +33,6 @@ const MAX_PAYLOAD_KEYS = 10;
 const MAX_PAYLOAD_BYTES = 64 * 1024;
 /** `inputs` of a workflow_dispatch: maxProperties 25 (OpenAPI `actions/create-workflow-dispatch`). */
 const MAX_INPUTS = 25;
-/** A commit status description is cut at 140 characters by GitHub's UI and rejected beyond by GHES. */
-const MAX_STATUS_DESCRIPTION = 140;
 const GITHUB_COMMIT_STATES: readonly CommitState[] = ['pending', 'success', 'failure', 'error'];
 const MAX_COMMENT_PAGES = 50;
 const MAX_JOB_PAGES = 10;
@@ -60,6 +41,12 @@ const MAX_JOB_PAGES = 10;
  * statuses per sha and context"); 10 pages of 100 cover one context's whole history.
  */
 const MAX_STATUS_PAGES = 10;
+
+const DISPATCH: Operation = { kind: 'dispatch', write: true };
+const DISPATCH_READ: Operation = { kind: 'dispatch', write: false };
+const RUN_READ: Operation = { kind: 'run', write: false };
+const REPORT_READ: Operation = { kind: 'report', write: false };
+const REPORT_WRITE: Operation = { kind: 'report', write: true };
 
 function normaliseBaseUrl(raw: string): string {
   return raw.trim().replace(/\/+$/, '');
@@ -84,26 +71,26 @@ function compareVersions(a: string, b: string): number {
 }
 
 /** GHES ≤ 3.20 answers 400 `"return_run_details" is not a permitted key` (DESIGN.md table). */
-function isRunDetailsKeyRejection(error: unknown): boolean {
-  if (!isOctokitError(error) || error.status !== 400 || !error.response) return false;
-  const message = serverMessage(error);
+function isRunDetailsKeyRejection(error: { status?: number; message: string }): boolean {
   return (
-    /return_run_details/.test(message) && /not (a )?permitted|not allowed|unknown|unexpected/i.test(message)
+    error.status === 400 &&
+    /return_run_details/.test(error.message) &&
+    /not (a )?permitted|not allowed|unknown|unexpected/i.test(error.message)
   );
 }
 
-function tailOf(text: string, maxBytes: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= maxBytes) return text;
-  const tail = bytes.subarray(bytes.length - maxBytes).toString('utf8');
-  // Drop the first, partial line (and any broken multi-byte character with it).
-  const newline = tail.indexOf('\n');
-  return newline >= 0 ? tail.slice(newline + 1) : tail;
-}
-
-function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+function hint422(message: string | undefined, ref: string | undefined): string {
+  const text = message ?? '';
+  if (/workflow_dispatch/i.test(text)) {
+    return `add \`on: workflow_dispatch\` to the workflow${ref ? ` on ref ${ref}` : ''}`;
+  }
+  if (/no ref found|ref .*not found|unknown ref/i.test(text)) {
+    return 'pass a branch or tag that exists in the target repository';
+  }
+  if (/input/i.test(text)) {
+    return 'pass only inputs the workflow declares under `on.workflow_dispatch.inputs`, and every required one';
+  }
+  return 'fix the request as the message says';
 }
 
 interface GitHubStatus {
@@ -132,6 +119,12 @@ function repoName(repo: RepoRef): string {
   return `${repo.owner}/${repo.repo}`;
 }
 
+interface Comment {
+  readonly id: number;
+  readonly body?: string;
+  readonly html_url?: string;
+}
+
 export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
   const baseUrl = normaliseBaseUrl(options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com');
   if (!/^https?:\/\//i.test(baseUrl)) {
@@ -149,21 +142,37 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
   const alwaysReturnsRun = apiVersion !== undefined && apiVersion >= RUN_DETAILS_API_VERSION;
   let enterpriseVersion: string | undefined;
   const looksLikeGhes = /\/api\/v3$/.test(baseUrl);
+  const isGhes = () => looksLikeGhes || enterpriseVersion !== undefined;
+  /** Whether this server accepted `return_run_details`, once learned (a GHES that said 400 is not asked again). */
+  let returnsRunDetails: boolean | undefined;
+  /**
+   * The dispatch currently finding out whether the server accepts `return_run_details`. Concurrent
+   * dispatches wait for it instead of all being rejected with 400 and sent again: 50 parallel
+   * dispatches would otherwise cost 100 writes and trip the secondary rate limit.
+   */
+  let runDetailsProbe: Promise<void> | undefined;
 
   let auth: AuthProvider = createTokenAuth(options.token, options.user);
-  const secrets = (): readonly (string | undefined)[] => auth.secrets;
+  const transport = createTransport({
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    retry: {
+      ...(options.retry?.retries !== undefined ? { retries: options.retry.retries } : {}),
+      ...(options.retry?.baseDelayMs !== undefined ? { baseDelayMs: options.retry.baseDelayMs } : {}),
+      ...(options.retry?.maxWaitMs !== undefined ? { maxWaitMs: options.retry.maxWaitMs } : {}),
+    },
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    minWriteIntervalMs: options.minWriteIntervalMs ?? 1000,
+    ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}),
+  });
   const client = createClient({
     baseUrl,
-    fetch: withDeadline(options.fetch ?? globalThis.fetch, options.requestTimeoutMs ?? 60_000),
+    transport,
     userAgent: options.userAgent ?? 'xrd-github/0.1.0',
     apiVersion,
-    retries: options.retry?.retries ?? 3,
-    baseDelayMs: options.retry?.baseDelayMs ?? 1000,
-    maxWaitMs: options.retry?.maxWaitMs ?? 60_000,
-    minWriteIntervalMs: options.minWriteIntervalMs ?? 1000,
-    cache: new EtagCache(),
     authorization: (repo) => auth.header(repo),
-    secrets,
+    secrets: () => auth.secrets,
+    forgeName: () => (isGhes() ? 'GHES' : 'GitHub'),
+    user: options.user,
     onHeaders: (headers) => {
       const version = headers['x-github-enterprise-version'];
       if (version !== undefined) enterpriseVersion = String(version);
@@ -172,43 +181,12 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
   if (options.app) auth = createGitHubAppAuth(options.app, client.plainRequest);
   const maxLogBytes = options.maxLogBytes ?? 65_536;
 
-  const errorContext = (
-    kind: ErrorContext['kind'],
-    action: string,
-    write: boolean,
-    ctx: CallContext | undefined,
-  ): ErrorContext => ({
-    kind,
-    action,
-    write,
-    secrets: secrets(),
-    user: auth.user,
-    signal: ctx?.signal,
-  });
-
-  async function run<T>(
-    spec: CallSpec,
-    ctx: CallContext | undefined,
-    errors: ErrorContext & { ref?: string },
-    then: (
-      data: unknown,
-      headers: Readonly<Record<string, string | number | undefined>>,
-      status: number,
-    ) => T,
-  ): Promise<T> {
-    try {
-      const response = await client.call(spec, ctx);
-      return then(response.data, response.headers, response.status);
-    } catch (error) {
-      throw toXrdError(error, errors);
-    }
+  function call(op: Operation, action: string, retry: Call['retry'], repo: RepoRef | undefined, extra: Partial<Call> = {}): Call {
+    return { op, action, retry, ...(repo ? { repo } : {}), ...extra };
   }
 
-  const isGhes = () => looksLikeGhes || enterpriseVersion !== undefined;
-
   function returnsRunId(): boolean | 'unknown' {
-    const learned = returnRunDetailsMemory.get(baseUrl);
-    if (learned !== undefined) return learned;
+    if (returnsRunDetails !== undefined) return returnsRunDetails;
     if (alwaysReturnsRun) return true;
     if (isGhes()) {
       // 3.20 is the last GHES without `return_run_details` (DESIGN.md); newer ones are tried.
@@ -218,29 +196,25 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
     return true;
   }
 
-  let capabilitiesPromise: Promise<void> | undefined;
+  let detection: Promise<void> | undefined;
 
-  async function detectServer(ctx: CallContext | undefined): Promise<void> {
-    if (!isGhes() || enterpriseVersion) return;
-    // GHES reports its version in `GET /meta` (`installed_version`) and in a response header.
-    try {
-      const response = await client.call({ route: 'GET /meta', retry: 'safe' }, ctx);
-      const installed = (response.data as { installed_version?: unknown } | undefined)?.installed_version;
-      if (typeof installed === 'string') enterpriseVersion = installed;
-    } catch (error) {
-      ctx?.debug?.(
-        redact(
-          `capabilities: GET /meta failed (${isOctokitError(error) ? error.status : 'network'}); GHES version unknown`,
-          secrets(),
-        ),
-      );
-    }
+  /** GHES reports its version in `GET /meta` (`installed_version`) and in the `x-github-enterprise-version` header. */
+  function detectServer(ctx: CallContext | undefined): Promise<void> {
+    if (!isGhes() || enterpriseVersion) return Promise.resolve();
+    detection ??= client
+      .request('GET /meta', {}, call({ kind: 'other', write: false }, 'read the server version', 'safe', undefined), ctx)
+      .then((response) => {
+        const installed = (response.data as { installed_version?: unknown }).installed_version;
+        if (typeof installed === 'string') enterpriseVersion = installed;
+      })
+      .catch((error: unknown) => {
+        detection = undefined;
+        ctx?.debug?.(`capabilities: GET /meta failed (${(error as Error).message}); GHES version unknown`);
+      });
+    return detection;
   }
 
-  async function dispatchWorkflow(
-    request: ForgeDispatchRequest,
-    ctx?: CallContext,
-  ): Promise<ForgeDispatchResult> {
+  async function dispatchWorkflow(request: ForgeDispatchRequest, ctx?: CallContext): Promise<ForgeDispatchResult> {
     const workflow = workflowIdOf(request.workflow as string | number);
     const inputs = request.inputs ?? {};
     if (Object.keys(inputs).length > MAX_INPUTS) {
@@ -249,89 +223,82 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
         { input: 'inputs' },
       );
     }
-    const action = `dispatch workflow ${workflow} in ${repoName(request.repo)} at ${request.ref}`;
-    const route = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
-    const send = (withDetails: boolean) =>
-      client.call(
-        {
-          route,
-          repo: request.repo,
-          retry: 'never',
-          params: {
-            owner: request.repo.owner,
-            repo: request.repo.repo,
-            workflow_id: workflow,
-            ref: request.ref,
-            inputs,
-            ...(withDetails ? { return_run_details: true } : {}),
-          },
-        },
-        ctx,
-      );
-    const errors = { ...errorContext('dispatch', action, true, ctx), ref: request.ref };
-    const notes: string[] = [];
+    await detectServer(ctx);
+    if (!alwaysReturnsRun && returnsRunDetails === undefined && runDetailsProbe) {
+      ctx?.debug?.('dispatch: waiting for a concurrent dispatch to learn whether run details are returned');
+      await runDetailsProbe;
+    }
     let endProbe: (() => void) | undefined;
-    if (!alwaysReturnsRun && !returnRunDetailsMemory.has(baseUrl)) {
-      const pending = runDetailsProbes.get(baseUrl);
-      if (pending) {
-        ctx?.debug?.('dispatch: waiting for a concurrent dispatch to learn whether run details are returned');
-        await pending;
-      } else {
-        runDetailsProbes.set(
-          baseUrl,
-          new Promise<void>((resolve) => {
-            endProbe = resolve;
-          }),
-        );
-      }
+    if (!alwaysReturnsRun && returnsRunDetails === undefined && !runDetailsProbe) {
+      runDetailsProbe = new Promise<void>((resolve) => {
+        endProbe = resolve;
+      });
     }
     try {
-      return await sendWorkflowDispatch(send, errors, notes, ctx);
+      return await sendWorkflowDispatch(request, workflow, inputs, ctx);
     } finally {
       if (endProbe) {
-        runDetailsProbes.delete(baseUrl);
+        runDetailsProbe = undefined;
         endProbe();
       }
     }
   }
 
   async function sendWorkflowDispatch(
-    send: (withDetails: boolean) => ReturnType<typeof client.call>,
-    errors: ErrorContext & { ref?: string },
-    notes: string[],
+    request: ForgeDispatchRequest,
+    workflow: string | number,
+    inputs: Readonly<Record<string, string>>,
     ctx: CallContext | undefined,
   ): Promise<ForgeDispatchResult> {
+    const action = `dispatch workflow ${workflow} in ${repoName(request.repo)} at ${request.ref}`;
+    const dispatchCall = call(DISPATCH, action, 'never', request.repo, {
+      say: (c, generic, said) =>
+        c.situation === 'rejected' ? `${generic.replace(/; correct what it names\.$/, '')}; ${hint422(said, request.ref)}.` : undefined,
+    });
+    const send = (withDetails: boolean) =>
+      client.request(
+        'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+        {
+          owner: request.repo.owner,
+          repo: request.repo.repo,
+          workflow_id: workflow,
+          ref: request.ref,
+          inputs,
+          ...(withDetails ? { return_run_details: true } : {}),
+        },
+        dispatchCall,
+        ctx,
+      );
+    const notes: string[] = [];
     const supported = returnsRunId();
     // From API version 2026-03-10 the key is gone and the answer is always 200 with the run.
     const askForDetails = !alwaysReturnsRun && supported !== false;
     if (!alwaysReturnsRun && supported === false) {
-      notes.push(`${baseUrl} does not return run details (learned earlier); the run will be correlated.`);
+      notes.push(
+        `${baseUrl} does not return run details (${enterpriseVersion ? `GHES ${enterpriseVersion}` : 'learned earlier'}); the run will be correlated.`,
+      );
     }
     let response: Awaited<ReturnType<typeof send>>;
     try {
       response = await send(askForDetails);
     } catch (error) {
-      if (!(askForDetails && isRunDetailsKeyRejection(error))) throw toXrdError(error, errors);
+      const cause = (error as { cause?: unknown }).cause;
+      const said = isAnswerError(cause) ? (serverMessage(cause.response.data) ?? '') : '';
+      const rejection = isAnswerError(cause) ? { status: cause.status, message: said } : undefined;
+      if (!(askForDetails && rejection && isRunDetailsKeyRejection(rejection))) throw error;
       // A 400 is a certain rejection: nothing was dispatched, so sending again is safe.
-      returnRunDetailsMemory.set(baseUrl, false);
-      const message = isOctokitError(error) ? serverMessage(error) : '';
+      returnsRunDetails = false;
       const note = redact(
-        `${baseUrl} rejected return_run_details (400: ${message}); dispatched again without it, the run will be correlated.`,
-        secrets(),
+        `${baseUrl} rejected return_run_details (400: ${said}); dispatched again without it, the run will be correlated.`,
+        auth.secrets,
       );
       notes.push(note);
       ctx?.debug?.(note);
-      try {
-        response = await send(false);
-      } catch (second) {
-        throw toXrdError(second, errors);
-      }
+      response = await send(false);
     }
-    const data = response.data as
-      | { workflow_run_id?: unknown; run_url?: unknown; html_url?: unknown }
-      | undefined;
+    const data = response.data as { workflow_run_id?: unknown; run_url?: unknown; html_url?: unknown } | undefined;
     if (response.status === 200 && typeof data?.workflow_run_id === 'number') {
-      if (!alwaysReturnsRun) returnRunDetailsMemory.set(baseUrl, true);
+      if (!alwaysReturnsRun) returnsRunDetails = true;
       return {
         path: 'run-details',
         runId: data.workflow_run_id,
@@ -346,10 +313,7 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
     return { path: 'none', notes };
   }
 
-  async function dispatchRepository(
-    request: ForgeDispatchRequest,
-    ctx?: CallContext,
-  ): Promise<ForgeDispatchResult> {
+  async function dispatchRepository(request: ForgeDispatchRequest, ctx?: CallContext): Promise<ForgeDispatchResult> {
     const eventType = request.eventType ?? '';
     if (eventType.length < 1 || eventType.length > 100) {
       throw new InvalidInputError(
@@ -372,67 +336,23 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
         { input: 'client_payload' },
       );
     }
-    const action = `send repository_dispatch "${eventType}" to ${repoName(request.repo)}`;
-    return run(
-      {
-        route: 'POST /repos/{owner}/{repo}/dispatches',
-        repo: request.repo,
-        retry: 'never',
-        params: {
-          owner: request.repo.owner,
-          repo: request.repo.repo,
-          event_type: eventType,
-          client_payload: payload,
-        },
-      },
+    await client.request(
+      'POST /repos/{owner}/{repo}/dispatches',
+      { owner: request.repo.owner, repo: request.repo.repo, event_type: eventType, client_payload: payload },
+      call(DISPATCH, `send repository_dispatch "${eventType}" to ${repoName(request.repo)}`, 'never', request.repo),
       ctx,
-      errorContext('dispatch', action, true, ctx),
-      (): ForgeDispatchResult => ({
-        path: 'none',
-        notes: ['repository_dispatch never returns the run it starts; the run will be correlated.'],
-      }),
     );
-  }
-
-  async function listJobPages(repo: RepoRef, runId: number, ctx: CallContext | undefined, attempt?: number) {
-    const route =
-      attempt === undefined
-        ? 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs'
-        : 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs';
-    const jobs: Job[] = [];
-    const action = `list the jobs of run ${runId}${attempt === undefined ? '' : ` attempt ${attempt}`} in ${repoName(repo)}`;
-    for (let page = 1; page <= MAX_JOB_PAGES; page++) {
-      const batch = await run(
-        {
-          route,
-          repo,
-          retry: 'safe',
-          params: {
-            owner: repo.owner,
-            repo: repo.repo,
-            run_id: runId,
-            per_page: 100,
-            page,
-            ...(attempt === undefined ? {} : { attempt_number: attempt }),
-          },
-        },
-        ctx,
-        errorContext('run', action, false, ctx),
-        (data) => data as { total_count?: number; jobs?: GitHubJob[] },
-      );
-      const raw = batch.jobs ?? [];
-      jobs.push(...raw.map(mapJob));
-      if (raw.length < 100 || jobs.length >= (batch.total_count ?? 0)) break;
-    }
-    return jobs;
+    return {
+      path: 'none',
+      notes: ['repository_dispatch never returns the run it starts; the run will be correlated.'],
+    };
   }
 
   const forge: Forge = {
     kind: 'github',
 
     async capabilities(ctx) {
-      capabilitiesPromise ??= detectServer(ctx).catch(() => undefined);
-      await capabilitiesPromise;
+      await detectServer(ctx);
       const returns = returnsRunId();
       const limitations: string[] = [
         'Commit states "warning" and "skipped" do not exist on GitHub; they are sent as "failure" and "success".',
@@ -442,7 +362,7 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
           'This server does not return the run of a workflow dispatch; runs are found by the correlation id (run-name or a step name).',
         );
       }
-      const capabilities: ForgeCapabilities = {
+      return {
         kind: 'github',
         server: isGhes() ? (enterpriseVersion ? `GHES ${enterpriseVersion}` : 'GHES') : 'GitHub',
         returnsRunId: returns,
@@ -455,24 +375,19 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
         conditionalRequests: true,
         commitStates: GITHUB_COMMIT_STATES,
         limitations,
-      };
-      return capabilities;
+      } satisfies ForgeCapabilities;
     },
 
     async getDefaultBranch(repo, ctx) {
-      // "Get a repository": `default_branch` is required in full-repository. A conditional GET (ETag
-      // cache per URL, like every read here), so asking again for an unchanged repository is free.
-      const branch = await run(
-        {
-          route: 'GET /repos/{owner}/{repo}',
-          repo,
-          retry: 'safe',
-          params: { owner: repo.owner, repo: repo.repo },
-        },
+      // "Get a repository": `default_branch` is required in full-repository. Read only to dispatch
+      // there, so a missing repository is a refused dispatch, as it is when the ref is given.
+      const response = await client.request(
+        'GET /repos/{owner}/{repo}',
+        { owner: repo.owner, repo: repo.repo },
+        call(DISPATCH_READ, `read the default branch of ${repoName(repo)}`, 'safe', repo),
         ctx,
-        errorContext('list', `read the default branch of ${repoName(repo)}`, false, ctx),
-        (data) => (data as { default_branch?: unknown } | null)?.default_branch,
       );
+      const branch = (response.data as { default_branch?: unknown } | null)?.default_branch;
       if (typeof branch !== 'string' || branch === '') {
         throw new ForgeHttpError(
           `GitHub answered without a default branch for ${repoName(repo)}; give the ref to dispatch on explicitly.`,
@@ -493,264 +408,200 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
       return hasWorkflow ? dispatchWorkflow(request, ctx) : dispatchRepository(request, ctx);
     },
 
-    getRun(repo, runId, ctx): Promise<Run> {
-      return run(
-        {
-          route: 'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
-          repo,
-          retry: 'safe',
-          params: { owner: repo.owner, repo: repo.repo, run_id: runId },
-        },
+    async getRun(repo, runId, ctx): Promise<Run> {
+      const response = await client.request(
+        'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
+        { owner: repo.owner, repo: repo.repo, run_id: runId },
+        call(RUN_READ, `read run ${runId} in ${repoName(repo)}`, 'safe', repo),
         ctx,
-        errorContext('run', `read run ${runId} in ${repoName(repo)}`, false, ctx),
-        (data) => mapRun(data as GitHubRun),
       );
+      return mapRun(response.data as GitHubRun);
     },
 
-    listRuns(repo, filter: ListRunsFilter, ctx): Promise<RunPage> {
+    async listRuns(repo, filter: ListRunsFilter, ctx): Promise<RunPage> {
       const perPage = Math.min(100, Math.max(1, filter.perPage ?? 30));
       const page = Math.max(1, filter.page ?? 1);
       const workflow = filter.workflow === undefined ? undefined : workflowIdOf(filter.workflow);
-      const params: Record<string, unknown> = {
+      const params = {
         owner: repo.owner,
         repo: repo.repo,
         per_page: perPage,
         page,
         exclude_pull_requests: true,
-        ...(workflow === undefined ? {} : { workflow_id: workflow }),
         ...(filter.event ? { event: filter.event } : {}),
         ...(filter.branch ? { branch: filter.branch } : {}),
         ...(filter.status ? { status: filter.status } : {}),
         // Search syntax for dates (OpenAPI parameter `created`).
         ...(filter.createdAfter ? { created: `>=${filter.createdAfter}` } : {}),
       };
-      const what = workflow === undefined ? '' : ` of workflow ${workflow}`;
-      return run(
-        {
-          route:
-            workflow === undefined
-              ? 'GET /repos/{owner}/{repo}/actions/runs'
-              : 'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
-          repo,
-          retry: 'safe',
-          params,
-        },
-        ctx,
-        errorContext('list', `list the runs${what} in ${repoName(repo)}`, false, ctx),
-        (data) => {
-          const body = data as { total_count?: number; workflow_runs?: GitHubRun[] };
-          const runs = (body.workflow_runs ?? []).map(mapRun);
-          return { runs, hasMore: (body.total_count ?? 0) > (page - 1) * perPage + runs.length };
-        },
+      const how = call(
+        RUN_READ,
+        `list the runs${workflow === undefined ? '' : ` of workflow ${workflow}`} in ${repoName(repo)}`,
+        'safe',
+        repo,
       );
+      const response =
+        workflow === undefined
+          ? await client.request('GET /repos/{owner}/{repo}/actions/runs', params, how, ctx)
+          : await client.request(
+              'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
+              { ...params, workflow_id: workflow },
+              how,
+              ctx,
+            );
+      const body = response.data as { total_count?: number; workflow_runs?: GitHubRun[] };
+      const runs = (body.workflow_runs ?? []).map(mapRun);
+      return { runs, hasMore: (body.total_count ?? 0) > (page - 1) * perPage + runs.length };
     },
 
-    listJobs(repo, runId, ctx, attempt) {
-      return listJobPages(repo, runId, ctx, attempt);
+    async listJobs(repo, runId, ctx, attempt) {
+      const how = call(
+        RUN_READ,
+        `list the jobs of run ${runId}${attempt === undefined ? '' : ` attempt ${attempt}`} in ${repoName(repo)}`,
+        'safe',
+        repo,
+      );
+      const params = { owner: repo.owner, repo: repo.repo, run_id: runId };
+      const jobs =
+        attempt === undefined
+          ? await client.paginate<GitHubJob>('GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs', params, how, ctx, MAX_JOB_PAGES)
+          : await client.paginate<GitHubJob>(
+              'GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs',
+              { ...params, attempt_number: attempt },
+              how,
+              ctx,
+              MAX_JOB_PAGES,
+            );
+      return jobs.map(mapJob);
     },
 
     async cancelRun(repo, runId, ctx) {
       try {
-        await client.call(
-          {
-            route: 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel',
-            repo,
-            retry: 'safe',
-            params: { owner: repo.owner, repo: repo.repo, run_id: runId },
-          },
+        await client.request(
+          'POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel',
+          { owner: repo.owner, repo: repo.repo, run_id: runId },
+          // Cancelling is idempotent: a repeated request changes nothing.
+          call({ kind: 'run', write: true }, `cancel run ${runId} in ${repoName(repo)}`, 'safe', repo),
           ctx,
         );
+        return 'requested';
       } catch (error) {
-        // 409: "Cannot cancel a workflow run that is completed." — the goal is already reached.
-        if (isOctokitError(error) && error.status === 409) {
+        // 409: "Cannot cancel a workflow run that is completed." — nothing to cancel.
+        if ((error as { status?: number }).status === 409) {
           ctx?.debug?.(`cancel: run ${runId} had already completed (409)`);
-          return;
+          return 'already-completed';
         }
-        throw toXrdError(
-          error,
-          errorContext('cancel', `cancel run ${runId} in ${repoName(repo)}`, true, ctx),
-        );
+        throw error;
       }
     },
 
     async getJobLog(repo, jobId, ctx, maxBytes = maxLogBytes) {
-      const action = `read the log of job ${jobId} in ${repoName(repo)}`;
+      const how = call(RUN_READ, `read the log of job ${jobId} in ${repoName(repo)}`, 'safe', repo, {
+        conditional: false,
+        redirect: 'manual',
+      });
       // GitHub answers 302 with a short-lived blob URL; follow it ourselves, without credentials.
-      const first = await run(
-        {
-          route: 'GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs',
-          repo,
-          retry: 'safe',
-          conditional: false,
-          redirect: 'manual',
-          params: { owner: repo.owner, repo: repo.repo, job_id: jobId },
-        },
+      const first = await client.request(
+        'GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs',
+        { owner: repo.owner, repo: repo.repo, job_id: jobId },
+        how,
         ctx,
-        errorContext('run', action, false, ctx),
-        (data, headers, status) => ({ data, headers, status }),
       );
+      const location = headerOf(first.headers as Record<string, string | number | undefined>, 'location');
       let text: string;
-      const location = first.headers.location;
       if (first.status >= 300 && first.status < 400 && location !== undefined) {
-        let response: Response;
-        try {
-          response = await client.download(String(location), 'GET (job log download)', ctx);
-        } catch (error) {
-          throw toXrdError(error, errorContext('run', action, false, ctx));
-        }
-        if (!response.ok) {
-          throw toXrdError(
-            Object.assign(new Error(`log download answered ${response.status}`), {
-              name: 'HttpError',
-              status: response.status,
-              response: { headers: {}, data: await response.text().catch(() => '') },
-            }),
-            errorContext('run', action, false, ctx),
-          );
-        }
-        text = await response.text();
+        text = await client.download(location, how, ctx);
       } else if (typeof first.data === 'string') {
         text = first.data;
-      } else if (first.data instanceof ArrayBuffer) {
-        text = Buffer.from(first.data).toString('utf8');
+      } else if ((first.data as unknown) instanceof ArrayBuffer) {
+        text = Buffer.from(first.data as unknown as ArrayBuffer).toString('utf8');
       } else {
         text = '';
       }
-      return tailOf(text, maxBytes);
+      return tailBytes(text, maxBytes);
     },
 
     async setCommitStatus(repo, sha, status: CommitStatusInput, ctx) {
       // GitHub knows four states; Gitea's `warning` is closest to a failure a human should look at.
       const state =
         status.state === 'warning' ? 'failure' : status.state === 'skipped' ? 'success' : status.state;
-      await run(
+      const action = `set the commit status "${status.context}" on ${sha.slice(0, 12)} in ${repoName(repo)}`;
+      await client.request(
+        'POST /repos/{owner}/{repo}/statuses/{sha}',
         {
-          route: 'POST /repos/{owner}/{repo}/statuses/{sha}',
-          repo,
-          retry: 'safe',
-          params: {
-            owner: repo.owner,
-            repo: repo.repo,
-            sha,
-            state,
-            context: status.context,
-            ...(status.description !== undefined
-              ? { description: truncate(status.description, MAX_STATUS_DESCRIPTION) }
-              : {}),
-            ...(status.targetUrl !== undefined ? { target_url: status.targetUrl } : {}),
-          },
+          owner: repo.owner,
+          repo: repo.repo,
+          sha,
+          state,
+          context: status.context,
+          ...(status.description !== undefined ? { description: truncate(status.description, MAX_DESCRIPTION) } : {}),
+          ...(status.targetUrl !== undefined ? { target_url: status.targetUrl } : {}),
         },
+        // A commit status is idempotent per context (the newest wins), so it is retried like a read.
+        call(REPORT_WRITE, action, 'safe', repo),
         ctx,
-        errorContext(
-          'status',
-          `set the commit status "${status.context}" on ${sha.slice(0, 12)} in ${repoName(repo)}`,
-          true,
-          ctx,
-        ),
-        () => undefined,
       );
     },
 
     async listCommitStatuses(repo, sha, ctx): Promise<readonly CommitStatus[]> {
       // "List commit statuses for a reference": newest first, every update of every context. Each
-      // page is a conditional GET (ETag cache per URL), so re-reading an unchanged commit is free.
-      const statuses: CommitStatus[] = [];
-      const action = `list the commit statuses of ${sha.slice(0, 12)} in ${repoName(repo)}`;
-      for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
-        const batch = await run(
-          {
-            route: 'GET /repos/{owner}/{repo}/commits/{ref}/statuses',
-            repo,
-            retry: 'safe',
-            params: { owner: repo.owner, repo: repo.repo, ref: sha, per_page: 100, page },
-          },
-          ctx,
-          errorContext('status', action, false, ctx),
-          (data) => (Array.isArray(data) ? (data as GitHubStatus[]) : []),
-        );
-        statuses.push(...batch.map(mapStatus));
-        if (batch.length < 100) break;
-      }
-      return statuses;
+      // page is a conditional GET, so re-reading an unchanged commit is free.
+      const statuses = await client.paginate<GitHubStatus>(
+        'GET /repos/{owner}/{repo}/commits/{ref}/statuses',
+        { owner: repo.owner, repo: repo.repo, ref: sha },
+        call(REPORT_READ, `list the commit statuses of ${sha.slice(0, 12)} in ${repoName(repo)}`, 'safe', repo),
+        ctx,
+        MAX_STATUS_PAGES,
+      );
+      return statuses.map(mapStatus);
     },
 
     async upsertComment(repo, issueNumber, marker, body, ctx): Promise<CommentResult> {
       if (!marker.trim()) {
-        throw new InvalidInputError(
-          'The comment marker is empty; pass a hidden marker such as <!-- xrd:… -->.',
-          {
-            input: 'marker',
-          },
-        );
+        throw new InvalidInputError('The comment marker is empty; pass a hidden marker such as <!-- xrd:… -->.', {
+          input: 'marker',
+        });
       }
       const text = body.includes(marker) ? body : `${body}\n\n${marker}`;
       const where = `#${issueNumber} in ${repoName(repo)}`;
-      let existing: { id: number; body?: string; html_url?: string } | undefined;
-      for (let page = 1; page <= MAX_COMMENT_PAGES && !existing; page++) {
-        const comments = await run(
-          {
-            route: 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
-            repo,
-            retry: 'safe',
-            params: { owner: repo.owner, repo: repo.repo, issue_number: issueNumber, per_page: 100, page },
-          },
-          ctx,
-          errorContext('comment', `list the comments of ${where}`, false, ctx),
-          (data) =>
-            Array.isArray(data) ? (data as Array<{ id: number; body?: string; html_url?: string }>) : [],
-        );
-        existing = comments.find((c) => typeof c.body === 'string' && c.body.includes(marker));
-        if (comments.length < 100) break;
-      }
+      const comments = await client.paginate<Comment>(
+        'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+        { owner: repo.owner, repo: repo.repo, issue_number: issueNumber },
+        call(REPORT_READ, `list the comments of ${where}`, 'safe', repo),
+        ctx,
+        MAX_COMMENT_PAGES,
+      );
+      const existing = comments.find((c) => typeof c.body === 'string' && c.body.includes(marker));
       if (existing) {
         const id = existing.id;
         if (existing.body === text) {
           return { id, created: false, ...(existing.html_url ? { htmlUrl: existing.html_url } : {}) };
         }
-        return run(
-          {
-            route: 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
-            repo,
-            retry: 'safe',
-            params: { owner: repo.owner, repo: repo.repo, comment_id: id, body: text },
-          },
+        const action = `edit comment ${id} on ${where}`;
+        const response = await client.request(
+          'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
+          { owner: repo.owner, repo: repo.repo, comment_id: id, body: text },
+          call(REPORT_WRITE, action, 'safe', repo),
           ctx,
-          errorContext('comment', `edit comment ${id} on ${where}`, true, ctx),
-          (data) => {
-            const url = (data as { html_url?: unknown } | undefined)?.html_url;
-            return { id, created: false, ...(typeof url === 'string' ? { htmlUrl: url } : {}) };
-          },
         );
+        const url = (response.data as { html_url?: unknown } | undefined)?.html_url;
+        return { id, created: false, ...(typeof url === 'string' ? { htmlUrl: url } : {}) };
       }
-      return run(
-        {
-          route: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
-          repo,
-          // A repeated POST after a lost answer would post a second comment.
-          retry: 'rejections-only',
-          params: { owner: repo.owner, repo: repo.repo, issue_number: issueNumber, body: text },
-        },
+      const action = `comment on ${where}`;
+      const response = await client.request(
+        'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+        { owner: repo.owner, repo: repo.repo, issue_number: issueNumber, body: text },
+        // A repeated POST after a lost answer would post a second comment.
+        call(REPORT_WRITE, action, 'rejections-only', repo),
         ctx,
-        errorContext('comment', `comment on ${where}`, true, ctx),
-        (data) => {
-          const created = data as { id: number; html_url?: unknown };
-          return {
-            id: created.id,
-            created: true,
-            ...(typeof created.html_url === 'string' ? { htmlUrl: created.html_url } : {}),
-          };
-        },
       );
+      const created = response.data as { id: number; html_url?: unknown };
+      return {
+        id: created.id,
+        created: true,
+        ...(typeof created.html_url === 'string' ? { htmlUrl: created.html_url } : {}),
+      };
     },
   };
   return forge;
-}
-
-/** Bounds every request of `transport` to `ms`; the caller's own signal still aborts it at once. */
-export function withDeadline(transport: typeof fetch, ms: number): typeof fetch {
-  return (input, init) => {
-    const deadline = AbortSignal.timeout(ms);
-    const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
-    return transport(input, { ...init, signal });
-  };
 }

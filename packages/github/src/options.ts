@@ -54,4 +54,6 @@ export interface GitHubForgeOptions {
    * dispatch that times out is ambiguous (it may have been received).
    */
   readonly requestTimeoutMs?: number;
+  /** Most URLs whose ETag and body are kept (conditional reads). Default 500. */
+  readonly cacheSize?: number;
 }

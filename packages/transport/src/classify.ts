@@ -142,8 +142,9 @@ const ABORTED_TEXT = (w: Wording) => `The operation was cancelled while trying t
 
 /** The generic sentence for a classified failure. */
 export function describe(c: Classified, w: Wording): string {
-  const said = w.said ? `: ${w.said}` : '';
-  const status = c.status === undefined ? '' : `${c.status}${said}`;
+  // "(404: Not Found)" inside parentheses; "answered 404 (Not Found)" after a verb.
+  const status = c.status === undefined ? '' : `${c.status}${w.said ? `: ${w.said}` : ''}`;
+  const answered = `answered ${c.status ?? 'nothing'}${w.said ? ` (${w.said})` : ''}`;
   switch (c.situation) {
     case 'aborted':
       return ABORTED_TEXT(w);
@@ -172,15 +173,15 @@ export function describe(c: Classified, w: Wording): string {
     case 'forbidden':
       return `${w.forge} refused to ${w.action} (${status}); check the token's scopes or permissions.`;
     case 'not-found':
-      return `${w.forge} at ${w.apiUrl} answered ${status} when asked to ${w.action}: it does not exist there or the token cannot see it; check the names, the API URL and the token's access.`;
+      return `${w.forge} at ${w.apiUrl} ${answered} when asked to ${w.action}: it does not exist there or the token cannot see it; check the names, the API URL and the token's access.`;
     case 'rejected':
       return `${w.forge} rejected the request to ${w.action} (${status}); correct what it names.`;
     case 'server-error':
       return c.ambiguous
-        ? `${w.forge} answered ${status} when asked to ${w.action}; the request may still have been applied, so look for its effect before repeating it.`
-        : `${w.forge} answered ${status} when asked to ${w.action}, also after retrying; it may be having trouble, try again later.`;
+        ? `${w.forge} ${answered} when asked to ${w.action}; the request may still have been applied, so look for its effect before repeating it.`
+        : `${w.forge} ${answered} when asked to ${w.action}, also after retrying; it may be having trouble, try again later.`;
     case 'unexpected':
-      return `${w.forge} answered ${status} when asked to ${w.action}, which xrd did not expect.`;
+      return `${w.forge} ${answered} when asked to ${w.action}, which xrd did not expect.`;
   }
 }
 
@@ -217,7 +218,8 @@ export function toForgeError(c: Classified, w: Wording, cause?: unknown): XrdErr
  * an abort stays an abort, a missing answer is classified by the one rule.
  */
 export function failureError(error: unknown, op: Operation, w: Wording): XrdError {
-  if (isXrdError(error)) return error;
+  const own = findXrdError(error);
+  if (own) return own;
   if (!findTransportError(error) && !(error instanceof TransportError)) {
     const aborted = (error as { name?: unknown } | null)?.name === 'AbortError';
     if (!aborted) {
@@ -229,4 +231,14 @@ export function failureError(error: unknown, op: Operation, w: Wording): XrdErro
     }
   }
   return toForgeError(classifyFailure(error, op), w, error);
+}
+
+/** An XrdError in an error's `cause` chain (a client such as Octokit may wrap what the transport threw). */
+function findXrdError(error: unknown): XrdError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
+    if (isXrdError(current)) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

@@ -11,7 +11,7 @@ type Reply = { status: number; body?: unknown; headers?: Record<string, string> 
 /** A fetch that answers from a script and records what it was asked. */
 function scripted(replies: Reply[] | ((n: number) => Reply)) {
   const calls: Array<{ url: string; method: string; headers: Headers; body?: string }> = [];
-  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+  const mock = (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const n = calls.length;
     calls.push({
       url: String(input),
@@ -23,9 +23,9 @@ function scripted(replies: Reply[] | ((n: number) => Reply)) {
     if (!reply) throw new Error('no reply scripted');
     if (reply instanceof Error) throw reply;
     const body = reply.body === undefined ? null : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-    return new Response(reply.status === 304 ? null : body, { status: reply.status, headers: reply.headers });
-  }) as typeof fetch;
-  return { fetch, calls };
+    return new Response(reply.status === 304 ? null : body, { status: reply.status, ...(reply.headers ? { headers: reply.headers } : {}) });
+  }) as typeof globalThis.fetch;
+  return { fetch: mock, calls };
 }
 
 function context(extra: Partial<CallContext> = {}) {

@@ -169,7 +169,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
       for (const [name, value] of response.headers) {
         if (name.startsWith('x-ratelimit-') || name === 'etag') merged.set(name, value);
       }
-      return new Response(cached.body, { status: 200, headers: merged });
+      return withUrl(new Response(cached.body, { status: 200, headers: merged }), request.url);
     }
     const etag = response.headers.get('etag');
     if (conditional && response.status === 200 && etag) {
@@ -179,9 +179,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
         if (!NOT_CACHED.has(name)) kept.push([name, value]);
       }
       cache.set(request.url, { etag, body, headers: kept });
-      return new Response(body, { status: 200, headers: kept });
+      return withUrl(new Response(body, { status: 200, headers: kept }), request.url);
     }
-    return response;
+    return withUrl(response, request.url);
   }
 
   /** How long to wait before asking again, or undefined when this answer is final. */
@@ -269,4 +269,13 @@ async function peek(response: Response): Promise<unknown> {
   } catch {
     return text;
   }
+}
+
+/**
+ * A response built here (from the cache) has no `url`; clients read it (Octokit's paginate parses it
+ * on the last page), so it carries the URL that was asked for, as a fetched response would.
+ */
+function withUrl(response: Response, url: string): Response {
+  if (response.url === '') Object.defineProperty(response, 'url', { value: url });
+  return response;
 }

@@ -98,7 +98,7 @@ describe('createMemoryForge', () => {
       jobs: [{ name: 'j', steps: ['one', 'two'] }],
     });
     await clock.sleep(6_000);
-    await forge.cancelRun(repo, running);
+    expect(await forge.cancelRun(repo, running)).toBe('requested');
     forge.finishRun(queued, 'failure');
     forge.finishRun(queued, 'success');
     expect(forge.runs().map((r) => r.conclusion)).toEqual(['failure', 'cancelled']);
@@ -106,7 +106,7 @@ describe('createMemoryForge', () => {
       'success',
       'cancelled',
     ]);
-    await expect(forge.cancelRun(repo, running)).rejects.toThrow(ForgeHttpError);
+    expect(await forge.cancelRun(repo, running)).toBe('already-completed');
     expect(
       await forge.getJobLog(repo, (await forge.listJobs(repo, running))[0]!.id, undefined, 10),
     ).toHaveLength(10);

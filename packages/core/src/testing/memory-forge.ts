@@ -756,13 +756,15 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
       }
       const t = now();
       if (runStatus(r, t) === 'completed') {
+        // GitHub answers 409 "Cannot cancel a workflow run that is completed."; adapters report it.
         record(ctx, 'POST', route, 409);
-        throw new ForgeHttpError(`Run ${runId} has already completed.`, { status: 409 });
+        return 'already-completed';
       }
       if (t < r.startAt) r.startAt = t;
       r.endAt = t;
       r.conclusion = 'cancelled';
       record(ctx, 'POST', route, 202);
+      return 'requested';
     },
 
     async getJobLog(repo, jobId, ctx, maxBytes) {

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFetchMock, type FetchMock } from '../test/fetch-mock.js';
-import { createGitHubForge, forgetServerCapabilities } from './github-forge.js';
+import { createGitHubForge } from './github-forge.js';
 import type { GitHubForgeOptions } from './options.js';
 
 const repo = { owner: 'acme', repo: 'target' };
@@ -30,7 +30,6 @@ async function dispatchError(mock: FetchMock, extra: Partial<GitHubForgeOptions>
     );
 }
 
-beforeEach(() => forgetServerCapabilities());
 
 describe('dispatch errors', () => {
   it('404: repository or workflow not found, or the token cannot see it', async () => {
@@ -39,7 +38,7 @@ describe('dispatch errors', () => {
     );
     expect(error.code).toBe('DISPATCH_REJECTED');
     expect(error.message).toMatchInlineSnapshot(
-      `"Repository or workflow not found, or the token cannot see it: could not dispatch workflow build.yml in acme/target at main (404); check the names and the token's repository access."`,
+      `"GitHub at https://api.github.com answered 404 (Not Found) when asked to dispatch workflow build.yml in acme/target at main: it does not exist there or the token cannot see it; check the names, the API URL and the token's access."`,
     );
   });
 
@@ -122,7 +121,7 @@ describe('dispatch errors', () => {
     expect(error.code).toBe('AUTH');
     expect(error.message).not.toContain(TOKEN);
     expect(error.message).toMatchInlineSnapshot(
-      `"GitHub rejected the credentials for user octocat (401 Bad credentials for ***) when trying to dispatch workflow build.yml in acme/target at main; check that the token is valid, not expired and meant for this server."`,
+      `"GitHub rejected the credentials for user octocat (401: Bad credentials for ***) when asked to dispatch workflow build.yml in acme/target at main; check that the token is valid, not expired and meant for this server."`,
     );
   });
 
@@ -179,7 +178,7 @@ describe('read errors', () => {
       );
     expect(error).toMatchObject({ code: 'AUTH', status: 404 });
     expect(error.message).toMatchInlineSnapshot(
-      `"Repository not found, or the token cannot see it: could not set the commit status "xrd" on abc in acme/secret (404); check the name and the token's repository access."`,
+      `"GitHub at https://api.github.com answered 404 (Not Found) when asked to set the commit status "xrd" on abc in acme/secret: it does not exist there or the token cannot see it; check the names, the API URL and the token's access."`,
     );
   });
 
