@@ -18,14 +18,16 @@ import { bundle } from '../../scripts/bundle.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const committed = join(here, 'dist', 'index.js');
 
-// Unlike the CLI's and the webhook's bundles this one is minified (names kept) and targets node24,
-// the runtime action.yml declares (`using: "node24"`).
+// Unlike the CLI's and the webhook's bundles this one is minified (names kept). It targets node20
+// although action.yml declares `using: "node24"`: act-based runners (Gitea's act_runner, Forgejo's
+// runner) run a JavaScript action with the job container's own `node`, whatever its version, so the
+// same file must load on Node 20, 22 and 24.
 function bundleTo(outfile) {
   return bundle({
     entry: join(here, 'src', 'index.ts'),
     outfile,
     esbuild: {
-      target: 'node24',
+      target: 'node20',
       conditions: ['@xrd/source', 'module', 'node', 'import', 'default'],
       mainFields: ['module', 'main'],
       minify: true,

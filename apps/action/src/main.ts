@@ -3,7 +3,6 @@
 // annotations. Everything that decides *what* happens lives in core; this file only connects it to
 // the runner.
 import { readFileSync } from 'node:fs';
-import * as actions from '@actions/core';
 import { createForge } from '@xrd/connect';
 import {
   AbortedError,
@@ -23,12 +22,13 @@ import { errorMessage } from './errors.js';
 import { type ActionInputs, readActionInputs, SECRET_INPUTS } from './inputs.js';
 import { setResultOutputs, setRunOutputs } from './outputs.js';
 import { createProgressLogger } from './progress.js';
+import type { Runner } from './runner.js';
 import { type Env, readRunnerContext } from './runner-context.js';
 import { STATE } from './state.js';
 import { renderSummary } from './summary.js';
 
 /** Masks every secret input before anything can print it. Returns the secrets for `redact`. */
-export function maskSecrets(): string[] {
+export function maskSecrets(actions: Runner): string[] {
   const secrets: string[] = [];
   for (const name of SECRET_INPUTS) {
     const value = actions.getInput(name);
@@ -52,7 +52,7 @@ export interface Prepared {
  * Reads and validates every input and builds the Forge — no request is sent. Both phases call it,
  * so the post step acts on exactly the options the main step used.
  */
-export function prepare(env: Env): Prepared {
+export function prepare(actions: Runner, env: Env): Prepared {
   const inputs = readActionInputs((name) => actions.getInput(name));
   const runner = readRunnerContext(env, inputs.raw, (path) => readFileSync(path, 'utf8'));
   const options = parseRunOptions(inputs.raw, {
@@ -78,10 +78,10 @@ export function prepare(env: Env): Prepared {
   return { inputs, options, report: options.report, forge };
 }
 
-export async function runMain(env: Env = process.env): Promise<void> {
+export async function runMain(actions: Runner, env: Env = process.env): Promise<void> {
   // The same bundle runs `post`; this tells it which phase it is in (the actions/checkout way).
   actions.saveState(STATE.isPost, 'true');
-  const secrets = maskSecrets();
+  const secrets = maskSecrets(actions);
   const startedAt = Date.now();
 
   // The runner sends SIGINT when the job is cancelled, and SIGTERM 7.5 s later (GitHub docs,
@@ -96,7 +96,7 @@ export async function runMain(env: Env = process.env): Promise<void> {
 
   let prepared: Prepared;
   try {
-    prepared = prepare(env);
+    prepared = prepare(actions, env);
   } catch (error) {
     // Validation failed: nothing was sent; the post step has nothing to undo.
     actions.saveState(STATE.settled, 'true');
@@ -115,7 +115,7 @@ export async function runMain(env: Env = process.env): Promise<void> {
     startedAt,
   );
   const setOutput = (name: string, value: string) => actions.setOutput(name, value);
-  const groups = logGroups();
+  const groups = logGroups(actions);
   const warn = (message: string) => actions.warning(message);
   let runId: number | undefined;
   let dispatched = false;
@@ -163,8 +163,8 @@ export async function runMain(env: Env = process.env): Promise<void> {
         result = finished;
         actions.saveState(STATE.settled, 'true');
         setResultOutputs(setOutput, finished);
-        annotateFailedJobs(target, finished);
-        await writeSummary(renderSummary({ repo: target, ref: options.ref, what }, finished));
+        annotateFailedJobs(actions, target, finished);
+        writeSummary(actions, renderSummary({ repo: target, ref: options.ref, what }, finished));
       },
       onReportError: (error, phase) => {
         const text = errorMessage(error, secrets);
@@ -211,7 +211,7 @@ export async function runMain(env: Env = process.env): Promise<void> {
 }
 
 /** One error annotation per failed remote job. */
-function annotateFailedJobs(target: string, result: RunResult): void {
+function annotateFailedJobs(actions: Runner, target: string, result: RunResult): void {
   for (const job of result.failedJobs) {
     const steps = job.failedSteps.length > 0 ? ` at ${job.failedSteps.map((s) => `"${s}"`).join(', ')}` : '';
     actions.error(
@@ -258,7 +258,7 @@ export async function settleAndReport(
 }
 
 /** Log groups opened and closed from the flow's hooks: at most one open at a time. */
-function logGroups(): { open: (name: string) => void; close: () => void } {
+function logGroups(actions: Runner): { open: (name: string) => void; close: () => void } {
   let open = false;
   const close = (): void => {
     if (open) actions.endGroup();
@@ -274,8 +274,7 @@ function logGroups(): { open: (name: string) => void; close: () => void } {
   };
 }
 
-async function writeSummary(markdown: string): Promise<void> {
+function writeSummary(actions: Runner, markdown: string): void {
   // act_runner and older runners may not provide a summary file; the summary is a bonus there.
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
-  await actions.summary.addRaw(markdown, true).write();
+  actions.appendSummary(markdown);
 }

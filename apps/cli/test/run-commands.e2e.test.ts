@@ -244,8 +244,8 @@ describe('a server that accepts the connection and never answers', () => {
       const r = await xrd(['status', '--api-url', `http://127.0.0.1:${port}`, '--repo', 'acme/target', '5'], {
         env: { ...TOKEN, XRD_REQUEST_TIMEOUT: '300ms' },
       });
-      expect(r.stderr).toMatchInlineSnapshot(`
-        "xrd: Could not reach GitHub to read run 5 in acme/target (The operation was aborted due to timeout); check the API URL and the network.
+      expect(r.stderr.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:PORT')).toMatchInlineSnapshot(`
+        "xrd: GitHub at http://127.0.0.1:PORT did not answer within 300 ms when asked to read run 5 in acme/target; check that the server is reachable, or try again later.
         "
       `);
       expect(r.code).toBe(6);

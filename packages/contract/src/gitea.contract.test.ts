@@ -3,6 +3,7 @@
 // (return_run_info: true).
 import { createGiteaForge } from '@xrd/gitea';
 import { CONTRACT_TIME_SCALE, describeForgeContract } from './contract.js';
+import { describeErrorContract } from './error-contract.js';
 
 const dialects = (
   process.env.XRD_CONTRACT_GITEA_DIALECTS ?? 'gitea-1.24,gitea-1.25,gitea-1.26,forgejo'
@@ -16,6 +17,17 @@ for (const dialect of dialects) {
         baseUrl: sim.apiUrl,
         token: 'gitea-contract-token-0000',
         // Backoff without retry-after shrinks with the simulator's clock.
+        retry: { baseDelayMs: 1000 / CONTRACT_TIME_SCALE },
+      }),
+  });
+  describeErrorContract({
+    dialect,
+    timeScale: CONTRACT_TIME_SCALE,
+    createForge: ({ apiUrl, token, requestTimeoutMs }) =>
+      createGiteaForge({
+        baseUrl: apiUrl,
+        ...(token !== undefined ? { token } : {}),
+        ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
         retry: { baseDelayMs: 1000 / CONTRACT_TIME_SCALE },
       }),
   });

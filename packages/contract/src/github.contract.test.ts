@@ -2,6 +2,7 @@
 // `return_run_details`: the fallback to run-name correlation).
 import { createGitHubForge } from '@xrd/github';
 import { CONTRACT_TIME_SCALE, describeForgeContract } from './contract.js';
+import { describeErrorContract } from './error-contract.js';
 
 for (const dialect of ['github', 'ghes-3.19']) {
   describeForgeContract({
@@ -11,6 +12,18 @@ for (const dialect of ['github', 'ghes-3.19']) {
         baseUrl: sim.apiUrl,
         token: 'ghp_contract0000000000000000000000000000',
         // The client's own intervals shrink with the simulator's clock (GitHub's 1 s between writes).
+        minWriteIntervalMs: 1000 / CONTRACT_TIME_SCALE,
+        retry: { baseDelayMs: 1000 / CONTRACT_TIME_SCALE },
+      }),
+  });
+  describeErrorContract({
+    dialect,
+    timeScale: CONTRACT_TIME_SCALE,
+    createForge: ({ apiUrl, token, requestTimeoutMs }) =>
+      createGitHubForge({
+        baseUrl: apiUrl,
+        ...(token !== undefined ? { token } : {}),
+        ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
         minWriteIntervalMs: 1000 / CONTRACT_TIME_SCALE,
         retry: { baseDelayMs: 1000 / CONTRACT_TIME_SCALE },
       }),

@@ -254,7 +254,10 @@ export class SimCore {
       }
       if (fault.kind === 'secondary-limit') {
         this.record(key, true, false);
-        return send(res, secondaryReply(Math.ceil((fault.delayMs ?? 1000) / 1000)));
+        // GitHub answers a secondary limit with 403 or 429 ("Rate limits for the REST API" →
+        // "Exceeding the secondary rate limit"); the fault's status picks which.
+        const reply = secondaryReply(Math.ceil((fault.delayMs ?? 1000) / 1000));
+        return send(res, fault.status === undefined ? reply : { ...reply, status: fault.status });
       }
     }
 

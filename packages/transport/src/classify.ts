@@ -156,7 +156,7 @@ export function describe(c: Classified, w: Wording): string {
     case 'timeout': {
       const what =
         c.situation === 'timeout'
-          ? `did not answer within ${Math.round((c.timeoutMs ?? 0) / 1000)} s`
+          ? `did not answer within ${formatMs(c.timeoutMs ?? 0)}`
           : `dropped the connection (${c.network})`;
       return c.ambiguous
         ? `${w.forge} at ${w.apiUrl} ${what} when asked to ${w.action}; the request may have reached it, so look for its effect before repeating it.`
@@ -241,4 +241,9 @@ function findXrdError(error: unknown): XrdError | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** `300 ms`, `60 s`. */
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
 }
