@@ -6,7 +6,11 @@ import { createRunner } from './runner.js';
 
 function files() {
   const dir = mkdtempSync(join(tmpdir(), 'xrd-runner-'));
-  const paths = { GITHUB_OUTPUT: join(dir, 'out'), GITHUB_STATE: join(dir, 'state'), GITHUB_STEP_SUMMARY: join(dir, 'sum') };
+  const paths = {
+    GITHUB_OUTPUT: join(dir, 'out'),
+    GITHUB_STATE: join(dir, 'state'),
+    GITHUB_STEP_SUMMARY: join(dir, 'sum'),
+  };
   for (const path of Object.values(paths)) writeFileSync(path, '');
   return paths;
 }
@@ -32,7 +36,9 @@ describe('the runner protocol', () => {
     const out = readFileSync(env.GITHUB_OUTPUT, 'utf8');
     const match = /^failed-jobs<<(ghadelimiter_[0-9a-f-]{36})\n\[\n\{"a":1\}\n\]\n\1\n$/.exec(out);
     expect(match).not.toBeNull();
-    expect(readFileSync(env.GITHUB_STATE, 'utf8')).toMatch(/^runId<<ghadelimiter_\S+\n42\nghadelimiter_\S+\n$/);
+    expect(readFileSync(env.GITHUB_STATE, 'utf8')).toMatch(
+      /^runId<<ghadelimiter_\S+\n42\nghadelimiter_\S+\n$/,
+    );
   });
 
   it('falls back to workflow commands without runner files, and escapes what commands carry', () => {

@@ -35,7 +35,8 @@ export interface Runner {
   appendSummary(markdown: string): boolean;
 }
 
-const escapeData = (text: string): string => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escapeData = (text: string): string =>
+  text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (text: string): string => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 export function createRunner(
@@ -58,7 +59,9 @@ export function createRunner(
     }
     const delimiter = `ghadelimiter_${randomUUID()}`;
     if (name.includes(delimiter) || value.includes(delimiter)) {
-      throw new Error(`The ${variable} delimiter occurs in "${name}"; this cannot happen with a random delimiter.`);
+      throw new Error(
+        `The ${variable} delimiter occurs in "${name}"; this cannot happen with a random delimiter.`,
+      );
     }
     appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, 'utf8');
   };

@@ -154,7 +154,9 @@ describe('on GitHub (forge-sim github)', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ conclusion: 'success' }),
     });
-    const r = await xrd(['cancel', String(id), ...at(sim), '--repo', 'acme/target', '--json'], { env: TOKEN });
+    const r = await xrd(['cancel', String(id), ...at(sim), '--repo', 'acme/target', '--json'], {
+      env: TOKEN,
+    });
     expect(r.code).toBe(7);
     expect(json(r)).toMatchObject({ command: 'cancel', ok: false, cancelled: false, alreadyFinished: true });
     expect((await simRun(sim, id))?.conclusion).toBe('success');

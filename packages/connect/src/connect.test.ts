@@ -7,7 +7,10 @@ const repo = { owner: 'acme', repo: 'target' };
 /** A fetch answered by a MockAgent's interceptors: what the adapters are given as their transport. */
 const viaAgent = (agent: MockAgent): typeof fetch =>
   ((input: string | URL | Request, init?: RequestInit) =>
-    undiciFetch(input as never, { ...(init as object), dispatcher: agent } as never)) as unknown as typeof fetch;
+    undiciFetch(
+      input as never,
+      { ...(init as object), dispatcher: agent } as never,
+    )) as unknown as typeof fetch;
 
 describe('createForge', () => {
   test('github: the GitHub adapter, talking to the given API URL with the given fetch', async () => {

@@ -114,7 +114,6 @@ function retryBounds(retry: ConnectRetryOptions): GitHubRetryOptions {
   };
 }
 
-
 function exampleUrl(kind: ForgeKind): string {
   return kind === 'github' ? 'https://api.github.com' : 'https://git.example.com/api/v1';
 }

@@ -466,7 +466,7 @@ export function describeForgeContract(options: ForgeContractOptions): void {
       });
     });
 
-    it('survives 5xx and rate-limit answers on reads, within the transport\'s retries', async () => {
+    it("survives 5xx and rate-limit answers on reads, within the transport's retries", async () => {
       await withSim(async (sim, forge) => {
         const clock = scaledTime();
         const receipt = await dispatch(forge, { repo: TARGET, ref: 'main', workflow: 'build.yml' });

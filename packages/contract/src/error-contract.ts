@@ -60,7 +60,11 @@ interface Case {
   /** The failure may have been applied by the server (only writes can be). */
   readonly ambiguous?: boolean;
   readonly status?: number;
-  readonly run: (sim: Sim, forge: Forge, make: (settings?: Partial<ErrorContractForge>) => Forge) => Promise<unknown>;
+  readonly run: (
+    sim: Sim,
+    forge: Forge,
+    make: (settings?: Partial<ErrorContractForge>) => Forge,
+  ) => Promise<unknown>;
 }
 
 const dispatchTo = (forge: Forge, over: Record<string, unknown> = {}) =>
@@ -180,7 +184,12 @@ const CASES: readonly Case[] = [
     run: async (sim, _forge, make) => {
       const forge = make({ requestTimeoutMs: 300 });
       await forge.capabilities();
-      await control(sim, 'POST', '/_sim/faults', { kind: 'slow', count: 1, path: DISPATCHES, delayMs: 1_500 });
+      await control(sim, 'POST', '/_sim/faults', {
+        kind: 'slow',
+        count: 1,
+        path: DISPATCHES,
+        delayMs: 1_500,
+      });
       return dispatchTo(forge);
     },
   },
@@ -198,10 +207,14 @@ const CASES: readonly Case[] = [
 export function describeErrorContract(options: ErrorContractOptions): void {
   const dialect = options.dialect as Dialect;
 
-  async function withSim<T>(fn: (sim: Sim, make: (settings?: Partial<ErrorContractForge>) => Forge) => Promise<T>) {
+  async function withSim<T>(
+    fn: (sim: Sim, make: (settings?: Partial<ErrorContractForge>) => Forge) => Promise<T>,
+  ) {
     const sim = await startSim({ dialect, timeScale: options.timeScale });
     try {
-      return await fn(sim, (settings = {}) => options.createForge({ apiUrl: sim.apiUrl, token: TOKEN, ...settings }));
+      return await fn(sim, (settings = {}) =>
+        options.createForge({ apiUrl: sim.apiUrl, token: TOKEN, ...settings }),
+      );
     } finally {
       await sim.close();
     }
@@ -211,7 +224,10 @@ export function describeErrorContract(options: ErrorContractOptions): void {
     it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
       await withSim(async (sim, make) => {
         const error = await failure(c.run(sim, make(), make));
-        expect({ code: error.code, ...(c.ambiguous !== undefined ? { ambiguous: error.ambiguous } : {}) }).toEqual({
+        expect({
+          code: error.code,
+          ...(c.ambiguous !== undefined ? { ambiguous: error.ambiguous } : {}),
+        }).toEqual({
           code: c.code,
           ...(c.ambiguous !== undefined ? { ambiguous: c.ambiguous } : {}),
         });
@@ -239,7 +255,12 @@ export function describeErrorContract(options: ErrorContractOptions): void {
     it('dispatch-and-wait against 5xx on every GET ends with FORGE_HTTP naming 502, not a timeout', async () => {
       await withSim(async (sim, make) => {
         const forge = make();
-        await control(sim, 'POST', '/_sim/faults', { kind: '5xx', count: 10_000, method: 'GET', status: 502 });
+        await control(sim, 'POST', '/_sim/faults', {
+          kind: '5xx',
+          count: 10_000,
+          method: 'GET',
+          status: 502,
+        });
         const scale = options.timeScale;
         const t0 = Date.now();
         const error = await failure(

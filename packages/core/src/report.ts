@@ -17,7 +17,6 @@ import type {
   RunConclusion,
 } from './types.js';
 
-
 /** The hidden marker that finds our comment again: `<!-- xrd:KEY -->`. */
 export function commentMarker(key: string): string {
   // `--` would end the HTML comment early.

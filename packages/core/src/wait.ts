@@ -1,7 +1,7 @@
 // Waits for a run to complete: polls getRun on the schedule (schedule.ts), reports status changes and
 // job starts/ends, and returns as soon as the run completes, with its jobs and failed steps.
 import type { FailedJob, RunResult, WaitOptions } from './engine-types.js';
-import { AbortedError, RunTimeoutError } from './errors.js';
+import { RunTimeoutError } from './errors.js';
 import { type Engine, engine, formatDuration, repoName, resumeAt } from './internal.js';
 import { createMeter, type Meter } from './meter.js';
 import { durationSpread, expectedDuration, nextPollDelay, runDurationMs } from './schedule.js';
@@ -90,7 +90,9 @@ export async function waitForRun(
           // before the deadline is waited out here, by the next poll.
           retryAt = resumeAt(error, deadline);
           if (retryAt === undefined) throw error;
-          e.debug(`Reading run ${runId} is rate limited (${(error as Error).message}); polling again after it.`);
+          e.debug(
+            `Reading run ${runId} is rate limited (${(error as Error).message}); polling again after it.`,
+          );
           continue;
         }
         const previous = run;
@@ -179,7 +181,11 @@ async function learnDuration(
   if (workflow === undefined) return undefined;
   try {
     // One request: the most recent completed runs of the same workflow.
-    const page = await forge.listRuns(repo, { workflow, status: 'completed', perPage: 20, page: 1 }, e.until(deadline));
+    const page = await forge.listRuns(
+      repo,
+      { workflow, status: 'completed', perPage: 20, page: 1 },
+      e.until(deadline),
+    );
     const history = page.runs.filter((r) => r.id !== run.id);
     const expected = expectedDuration(history);
     const spread = durationSpread(history);
@@ -270,4 +276,3 @@ async function describeFailures(
   }
   return out;
 }
-

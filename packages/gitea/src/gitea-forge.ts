@@ -261,7 +261,9 @@ class GiteaForge implements Forge {
       ref,
       // Said only when the file was looked for and is in none of the workflow directories.
       fileFinding: () =>
-        finding && finding.path === undefined && notes[0] ? lowerFirst(notes[0].replace(/\.$/, '')) : undefined,
+        finding && finding.path === undefined && notes[0]
+          ? lowerFirst(notes[0].replace(/\.$/, ''))
+          : undefined,
     });
     let res: HttpResponse;
     try {
@@ -646,7 +648,10 @@ class GiteaForge implements Forge {
         body: {
           state: status.state,
           context: status.context,
-          ...optional('description', status.description === undefined ? undefined : truncate(status.description)),
+          ...optional(
+            'description',
+            status.description === undefined ? undefined : truncate(status.description),
+          ),
           ...optional('target_url', status.targetUrl),
         },
       },
@@ -668,7 +673,10 @@ class GiteaForge implements Forge {
     // `/commits/{ref}/statuses` would first resolve a ref and 404 on a commit the repo lacks. Newest
     // first by default; paged with `page` + `limit` (≤ 50) and `X-Total-Count`.
     const statuses: CommitStatus[] = [];
-    const listing = purpose('report', `list the commit statuses of ${sha.slice(0, 12)} in ${repo.owner}/${repo.repo}`);
+    const listing = purpose(
+      'report',
+      `list the commit statuses of ${sha.slice(0, 12)} in ${repo.owner}/${repo.repo}`,
+    );
     for (let page = 1; page <= MAX_PAGES; page++) {
       const res = await this.#expect(
         {

@@ -8,16 +8,15 @@
 import type { CallContext, XrdError } from '@xrd/core';
 import {
   type Classified,
-  classifyAnswer,
-  failureError,
-  type Operation,
+  type ForgeErrors,
+  forgeErrors,
+  type Purpose,
   type RetryPolicy,
-  serverMessage,
-  toForgeError,
   type Transport,
-  type Wording,
 } from '@xrd/transport';
 import type { GiteaUrls } from './urls.js';
+
+export type { Purpose };
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 
@@ -44,16 +43,6 @@ export interface HttpResponse {
   readonly body: unknown;
 }
 
-/** What a call is about, for the classification and for the message when it fails. */
-export interface Purpose {
-  readonly op: Operation;
-  /** Verb phrase: `list the runs of acme/target`. */
-  readonly action: string;
-  /** Words of the adapter's own for a situation (replacing the generic sentence). */
-  readonly say?: (c: Classified, generic: string, said: string | undefined) => string | undefined;
-  readonly hint?: string;
-}
-
 export interface GiteaHttpOptions {
   readonly urls: GiteaUrls;
   readonly token: string | undefined;
@@ -65,11 +54,18 @@ export interface GiteaHttpOptions {
 
 export class GiteaHttp {
   readonly #options: GiteaHttpOptions;
+  readonly #errors: ForgeErrors;
   /** Whether any answer so far carried an ETag (reported in capabilities). */
   sawEtag = false;
 
   constructor(options: GiteaHttpOptions) {
     this.#options = options;
+    this.#errors = forgeErrors({
+      forge: options.forgeName,
+      apiUrl: options.urls.apiRoot,
+      secrets: () => [options.token],
+      say: giteaWords,
+    });
   }
 
   /** The absolute URL of a path. */
@@ -110,7 +106,7 @@ export class GiteaHttp {
       );
       text = await response.text();
     } catch (error) {
-      throw failureError(error, purpose.op, this.#wording(purpose, undefined));
+      throw this.#errors.failure(error, purpose);
     }
     if (spec.method === 'GET' && response.status === 200 && response.headers.has('etag')) this.sawEtag = true;
     return {
@@ -122,25 +118,7 @@ export class GiteaHttp {
 
   /** The error for an answer whose status the caller did not expect. */
   error(response: HttpResponse, purpose: Purpose, ctx: CallContext = {}): XrdError {
-    const said = serverMessage(response.body);
-    const c = classifyAnswer(
-      { status: response.status, headers: response.headers, ...(said !== undefined ? { message: said } : {}) },
-      purpose.op,
-      (ctx.now ?? Date.now)(),
-    );
-    return toForgeError(c, this.#wording(purpose, said));
-  }
-
-  #wording(purpose: Purpose, said: string | undefined): Wording {
-    return {
-      forge: this.#options.forgeName(),
-      apiUrl: this.#options.urls.apiRoot,
-      action: purpose.action,
-      ...(said !== undefined ? { said } : {}),
-      secrets: [this.#options.token],
-      say: (c, generic) => purpose.say?.(c, generic, said) ?? giteaWords(c, generic),
-      ...(purpose.hint !== undefined ? { hint: purpose.hint } : {}),
-    };
+    return this.#errors.answer(response, purpose, (ctx.now ?? Date.now)());
   }
 }
 

@@ -74,7 +74,10 @@ export function mockGitea(origin = ORIGIN): MockGitea {
   return {
     agent,
     fetch: ((input: string | URL | Request, init?: RequestInit) =>
-      undiciFetch(input as never, { ...(init as object), dispatcher: agent } as never)) as unknown as typeof fetch,
+      undiciFetch(
+        input as never,
+        { ...(init as object), dispatcher: agent } as never,
+      )) as unknown as typeof fetch,
     requests,
     on(method, path, reply, times = 1) {
       pool

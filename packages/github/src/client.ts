@@ -7,33 +7,26 @@ import { Octokit } from '@octokit/rest';
 import type { CallContext, RepoRef, XrdError } from '@xrd/core';
 import {
   type CallSettings,
-  type Classified,
-  classifyAnswer,
-  failureError,
-  type Operation,
+  forgeErrors,
+  headerOf,
+  type Purpose,
   type RetryPolicy,
-  serverMessage,
-  toForgeError,
   type Transport,
-  type Wording,
 } from '@xrd/transport';
 
 export type Route = keyof Endpoints;
-type Params<R extends Route> = Omit<Endpoints[R]['parameters'], 'headers' | 'request' | 'baseUrl' | 'mediaType'>;
+type Params<R extends Route> = Omit<
+  Endpoints[R]['parameters'],
+  'headers' | 'request' | 'baseUrl' | 'mediaType'
+>;
 
 /** How one call is sent and, if it fails, explained. */
-export interface Call {
-  readonly op: Operation;
-  /** Verb phrase for messages: `read run 42 in acme/target`. */
-  readonly action: string;
+export interface Call extends Purpose {
   readonly retry: RetryPolicy;
   /** The repository the call is about (a GitHub App picks its installation by the owner). */
   readonly repo?: RepoRef;
   readonly conditional?: boolean;
   readonly redirect?: 'follow' | 'manual';
-  /** Adapter words for a situation, replacing the generic sentence. */
-  readonly say?: (c: Classified, generic: string, said: string | undefined) => string | undefined;
-  readonly hint?: string;
 }
 
 /** What Octokit throws for an answer (`@octokit/request-error`), duck-typed. */
@@ -81,7 +74,13 @@ export interface GitHubClient {
     ctx?: CallContext,
   ): Promise<Endpoints[R]['response']>;
   /** Every item of a paged list, at most `maxPages` pages of 100, through Octokit's paginate. */
-  paginate<T>(route: Route, params: Record<string, unknown>, call: Call, ctx?: CallContext, maxPages?: number): Promise<T[]>;
+  paginate<T>(
+    route: Route,
+    params: Record<string, unknown>,
+    call: Call,
+    ctx?: CallContext,
+    maxPages?: number,
+  ): Promise<T[]>;
   /** A plain GET through the transport without credentials (a log download from blob storage). */
   download(url: string, call: Call, ctx?: CallContext): Promise<string>;
   /** The XrdError for anything a call threw. */
@@ -101,45 +100,39 @@ export function createClient(settings: ClientSettings): GitHubClient {
     request: { fetch: transport.fetchFor({ route: 'GET (GitHub App authentication)', retry: 'safe' }) },
   });
 
-  function wording(call: Call, said: string | undefined, accepted?: string): Wording {
-    const user = settings.user;
-    return {
-      forge: settings.forgeName(),
-      apiUrl: settings.baseUrl,
-      action: call.action,
-      ...(said !== undefined ? { said } : {}),
-      secrets: settings.secrets(),
-      say: (c, generic) => {
-        const own = call.say?.(c, generic, said);
-        if (own !== undefined) return own;
-        if (c.situation === 'unauthorized' && user) {
-          return generic.replace('rejected the credentials', `rejected the credentials for user ${user}`);
-        }
-        // GitHub names the permission a refused token lacks (docs: "X-Accepted-GitHub-Permissions").
-        if (c.situation === 'forbidden' && accepted) {
-          return `The token may not ${call.action}: it lacks the GitHub permission ${formatPermissions(accepted)}; grant it to the token (or app installation) or use another token.`;
-        }
-        // An organisation with SAML SSO refuses a token that was not authorised for it (403).
-        if (c.situation === 'forbidden') return generic.replace(/permissions\.$/, 'permissions and its SSO authorisation.');
-        return undefined;
-      },
-      ...(call.hint !== undefined ? { hint: call.hint } : {}),
-    };
-  }
+  const errors = forgeErrors({
+    forge: settings.forgeName,
+    apiUrl: settings.baseUrl,
+    secrets: settings.secrets,
+    say: (c, generic, { action, answer }) => {
+      if (c.situation === 'unauthorized' && settings.user) {
+        return generic.replace(
+          'rejected the credentials',
+          `rejected the credentials for user ${settings.user}`,
+        );
+      }
+      if (c.situation !== 'forbidden') return undefined;
+      // GitHub names the permission a refused token lacks (docs: "X-Accepted-GitHub-Permissions").
+      const accepted = headerOf(answer?.headers, 'x-accepted-github-permissions');
+      if (accepted) {
+        return `The token may not ${action}: it lacks the GitHub permission ${formatPermissions(accepted)}; grant it to the token (or app installation) or use another token.`;
+      }
+      // An organisation with SAML SSO refuses a token that was not authorised for it (403).
+      return generic.replace(/permissions\.$/, 'permissions and its SSO authorisation.');
+    },
+  });
 
   function errorOf(error: unknown, call: Call, ctx?: CallContext): XrdError {
     if (isAnswerError(error)) {
       settings.onHeaders?.(error.response.headers);
-      const said = serverMessage(error.response.data);
-      const c = classifyAnswer(
-        { status: error.status, headers: error.response.headers, ...(said !== undefined ? { message: said } : {}) },
-        call.op,
+      return errors.answer(
+        { status: error.status, headers: error.response.headers, body: error.response.data },
+        call,
         (ctx?.now ?? Date.now)(),
+        error,
       );
-      const accepted = error.response.headers['x-accepted-github-permissions'];
-      return toForgeError(c, wording(call, said, accepted === undefined ? undefined : String(accepted)), error);
     }
-    return failureError(error, call.op, wording(call, undefined));
+    return errors.failure(error, call);
   }
 
   async function options(route: string, call: Call, ctx: CallContext | undefined) {
@@ -166,7 +159,10 @@ export function createClient(settings: ClientSettings): GitHubClient {
   return {
     async request(route, params, call, ctx) {
       try {
-        const response = await octokit.request(route, { ...params, ...(await options(route, call, ctx)) } as never);
+        const response = await octokit.request(route, {
+          ...params,
+          ...(await options(route, call, ctx)),
+        } as never);
         settings.onHeaders?.(response.headers);
         return response as never;
       } catch (error) {
@@ -174,7 +170,13 @@ export function createClient(settings: ClientSettings): GitHubClient {
       }
     },
 
-    async paginate<T>(route: Route, params: Record<string, unknown>, call: Call, ctx?: CallContext, maxPages = 10) {
+    async paginate<T>(
+      route: Route,
+      params: Record<string, unknown>,
+      call: Call,
+      ctx?: CallContext,
+      maxPages = 10,
+    ) {
       const items: T[] = [];
       try {
         // paginate's iterator sends only method, url and headers on to the request function it is
@@ -182,7 +184,10 @@ export function createClient(settings: ClientSettings): GitHubClient {
         const request = octokit.request.defaults(await options(route, call, ctx));
         const [method, url] = route.split(' ');
         let pages = 0;
-        for await (const page of octokit.paginate.iterator(request as never, { per_page: 100, ...params, method, url } as never)) {
+        for await (const page of octokit.paginate.iterator(
+          request as never,
+          { per_page: 100, ...params, method, url } as never,
+        )) {
           items.push(...((page as { data: T[] }).data ?? []));
           if (++pages >= maxPages) break;
         }
@@ -195,14 +200,23 @@ export function createClient(settings: ClientSettings): GitHubClient {
     async download(url, call, ctx) {
       try {
         const response = await transport.send(
-          { method: 'GET', url, route: 'GET (blob storage download)', retry: call.retry, conditional: false, counted: false },
+          {
+            method: 'GET',
+            url,
+            route: 'GET (blob storage download)',
+            retry: call.retry,
+            conditional: false,
+            counted: false,
+          },
           ctx,
         );
         const text = await response.text();
         if (!response.ok) {
-          const said = serverMessage(text);
-          const c = classifyAnswer({ status: response.status, headers: response.headers, ...(said ? { message: said } : {}) }, call.op, (ctx?.now ?? Date.now)());
-          throw toForgeError(c, wording(call, said));
+          throw errors.answer(
+            { status: response.status, headers: response.headers, body: text },
+            call,
+            (ctx?.now ?? Date.now)(),
+          );
         }
         return text;
       } catch (error) {

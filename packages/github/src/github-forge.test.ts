@@ -50,7 +50,6 @@ const runJson = (over: Record<string, unknown> = {}) => ({
 const DISPATCH = 'POST /repos/acme/target/actions/workflows/build.yml/dispatches';
 const GHES_DISPATCH = 'POST /api/v3/repos/acme/target/actions/workflows/build.yml/dispatches';
 
-
 describe('workflow_dispatch', () => {
   it('asks for run details and takes the run id from a 200', async () => {
     const mock = createFetchMock().on(DISPATCH, {
@@ -632,7 +631,9 @@ describe('runs, jobs and logs', () => {
         {
           status: 200,
           body: { total_count: 101, jobs: page1 },
-          headers: { link: `<${API}/repos/acme/target/actions/runs/42/jobs?per_page=100&page=2>; rel="next"` },
+          headers: {
+            link: `<${API}/repos/acme/target/actions/runs/42/jobs?per_page=100&page=2>; rel="next"`,
+          },
         },
         { status: 200, body: { total_count: 101, jobs: [job(101, 2)] } },
       )
@@ -743,7 +744,9 @@ describe('commit statuses and comments', () => {
       {
         status: 200,
         body: page1,
-        headers: { link: `<${API}/repos/acme/source/commits/${SHA}/statuses?per_page=100&page=2>; rel="next"` },
+        headers: {
+          link: `<${API}/repos/acme/source/commits/${SHA}/statuses?per_page=100&page=2>; rel="next"`,
+        },
       },
       {
         status: 200,

@@ -11,7 +11,6 @@ import type {
   ForgeCapabilities,
   ForgeDispatchRequest,
   ForgeDispatchResult,
-  Job,
   ListRunsFilter,
   RepoRef,
   Run,
@@ -181,7 +180,13 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
   if (options.app) auth = createGitHubAppAuth(options.app, client.plainRequest);
   const maxLogBytes = options.maxLogBytes ?? 65_536;
 
-  function call(op: Operation, action: string, retry: Call['retry'], repo: RepoRef | undefined, extra: Partial<Call> = {}): Call {
+  function call(
+    op: Operation,
+    action: string,
+    retry: Call['retry'],
+    repo: RepoRef | undefined,
+    extra: Partial<Call> = {},
+  ): Call {
     return { op, action, retry, ...(repo ? { repo } : {}), ...extra };
   }
 
@@ -202,7 +207,12 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
   function detectServer(ctx: CallContext | undefined): Promise<void> {
     if (!isGhes() || enterpriseVersion) return Promise.resolve();
     detection ??= client
-      .request('GET /meta', {}, call({ kind: 'other', write: false }, 'read the server version', 'safe', undefined), ctx)
+      .request(
+        'GET /meta',
+        {},
+        call({ kind: 'other', write: false }, 'read the server version', 'safe', undefined),
+        ctx,
+      )
       .then((response) => {
         const installed = (response.data as { installed_version?: unknown }).installed_version;
         if (typeof installed === 'string') enterpriseVersion = installed;
@@ -214,7 +224,10 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
     return detection;
   }
 
-  async function dispatchWorkflow(request: ForgeDispatchRequest, ctx?: CallContext): Promise<ForgeDispatchResult> {
+  async function dispatchWorkflow(
+    request: ForgeDispatchRequest,
+    ctx?: CallContext,
+  ): Promise<ForgeDispatchResult> {
     const workflow = workflowIdOf(request.workflow as string | number);
     const inputs = request.inputs ?? {};
     if (Object.keys(inputs).length > MAX_INPUTS) {
@@ -253,7 +266,9 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
     const action = `dispatch workflow ${workflow} in ${repoName(request.repo)} at ${request.ref}`;
     const dispatchCall = call(DISPATCH, action, 'never', request.repo, {
       say: (c, generic, said) =>
-        c.situation === 'rejected' ? `${generic.replace(/; correct what it names\.$/, '')}; ${hint422(said, request.ref)}.` : undefined,
+        c.situation === 'rejected'
+          ? `${generic.replace(/; correct what it names\.$/, '')}; ${hint422(said, request.ref)}.`
+          : undefined,
     });
     const send = (withDetails: boolean) =>
       client.request(
@@ -296,7 +311,9 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
       ctx?.debug?.(note);
       response = await send(false);
     }
-    const data = response.data as { workflow_run_id?: unknown; run_url?: unknown; html_url?: unknown } | undefined;
+    const data = response.data as
+      | { workflow_run_id?: unknown; run_url?: unknown; html_url?: unknown }
+      | undefined;
     if (response.status === 200 && typeof data?.workflow_run_id === 'number') {
       if (!alwaysReturnsRun) returnsRunDetails = true;
       return {
@@ -313,7 +330,10 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
     return { path: 'none', notes };
   }
 
-  async function dispatchRepository(request: ForgeDispatchRequest, ctx?: CallContext): Promise<ForgeDispatchResult> {
+  async function dispatchRepository(
+    request: ForgeDispatchRequest,
+    ctx?: CallContext,
+  ): Promise<ForgeDispatchResult> {
     const eventType = request.eventType ?? '';
     if (eventType.length < 1 || eventType.length > 100) {
       throw new InvalidInputError(
@@ -339,7 +359,12 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
     await client.request(
       'POST /repos/{owner}/{repo}/dispatches',
       { owner: request.repo.owner, repo: request.repo.repo, event_type: eventType, client_payload: payload },
-      call(DISPATCH, `send repository_dispatch "${eventType}" to ${repoName(request.repo)}`, 'never', request.repo),
+      call(
+        DISPATCH,
+        `send repository_dispatch "${eventType}" to ${repoName(request.repo)}`,
+        'never',
+        request.repo,
+      ),
       ctx,
     );
     return {
@@ -464,7 +489,13 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
       const params = { owner: repo.owner, repo: repo.repo, run_id: runId };
       const jobs =
         attempt === undefined
-          ? await client.paginate<GitHubJob>('GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs', params, how, ctx, MAX_JOB_PAGES)
+          ? await client.paginate<GitHubJob>(
+              'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs',
+              params,
+              how,
+              ctx,
+              MAX_JOB_PAGES,
+            )
           : await client.paginate<GitHubJob>(
               'GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs',
               { ...params, attempt_number: attempt },
@@ -534,7 +565,9 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
           sha,
           state,
           context: status.context,
-          ...(status.description !== undefined ? { description: truncate(status.description, MAX_DESCRIPTION) } : {}),
+          ...(status.description !== undefined
+            ? { description: truncate(status.description, MAX_DESCRIPTION) }
+            : {}),
           ...(status.targetUrl !== undefined ? { target_url: status.targetUrl } : {}),
         },
         // A commit status is idempotent per context (the newest wins), so it is retried like a read.
@@ -549,7 +582,12 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
       const statuses = await client.paginate<GitHubStatus>(
         'GET /repos/{owner}/{repo}/commits/{ref}/statuses',
         { owner: repo.owner, repo: repo.repo, ref: sha },
-        call(REPORT_READ, `list the commit statuses of ${sha.slice(0, 12)} in ${repoName(repo)}`, 'safe', repo),
+        call(
+          REPORT_READ,
+          `list the commit statuses of ${sha.slice(0, 12)} in ${repoName(repo)}`,
+          'safe',
+          repo,
+        ),
         ctx,
         MAX_STATUS_PAGES,
       );
@@ -558,9 +596,12 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
 
     async upsertComment(repo, issueNumber, marker, body, ctx): Promise<CommentResult> {
       if (!marker.trim()) {
-        throw new InvalidInputError('The comment marker is empty; pass a hidden marker such as <!-- xrd:… -->.', {
-          input: 'marker',
-        });
+        throw new InvalidInputError(
+          'The comment marker is empty; pass a hidden marker such as <!-- xrd:… -->.',
+          {
+            input: 'marker',
+          },
+        );
       }
       const text = body.includes(marker) ? body : `${body}\n\n${marker}`;
       const where = `#${issueNumber} in ${repoName(repo)}`;

@@ -30,7 +30,6 @@ async function dispatchError(mock: FetchMock, extra: Partial<GitHubForgeOptions>
     );
 }
 
-
 describe('dispatch errors', () => {
   it('404: repository or workflow not found, or the token cannot see it', async () => {
     const error = await dispatchError(

@@ -16,6 +16,7 @@ import {
 } from '@xrd/core';
 import { TransportError, findTransportError } from './network.js';
 import { type HeaderSource, type RateLimitKind, rateLimitKind, retryAtOf } from './rate-limit.js';
+import { serverMessage } from './server-message.js';
 
 /**
  * What the failed call was for; it decides what a 404 or a 400/422 means.
@@ -199,7 +200,10 @@ export function toForgeError(c: Classified, w: Wording, cause?: unknown): XrdErr
     case 'ABORTED':
       return new AbortedError(message, options);
     case 'RATE_LIMITED':
-      return new RateLimitedError(message, { ...options, ...(c.retryAt !== undefined ? { retryAt: c.retryAt } : {}) });
+      return new RateLimitedError(message, {
+        ...options,
+        ...(c.retryAt !== undefined ? { retryAt: c.retryAt } : {}),
+      });
     case 'AUTH':
       return new AuthError(message, options);
     case 'DISPATCH_REJECTED':
@@ -211,6 +215,90 @@ export function toForgeError(c: Classified, w: Wording, cause?: unknown): XrdErr
     default:
       return new ForgeHttpError(message, options);
   }
+}
+
+/**
+ * The error for an answer whose status the caller did not expect: the server's own message read
+ * from its body, the one classification, the adapter's words.
+ */
+export function answerError(
+  answer: { readonly status: number; readonly headers?: HeaderSource; readonly body: unknown },
+  op: Operation,
+  wording: (said: string | undefined) => Wording,
+  now: number,
+  cause?: unknown,
+): XrdError {
+  const said = serverMessage(answer.body);
+  const c = classifyAnswer(
+    {
+      status: answer.status,
+      ...(answer.headers ? { headers: answer.headers } : {}),
+      ...(said !== undefined ? { message: said } : {}),
+    },
+    op,
+    now,
+  );
+  return toForgeError(c, wording(said), cause);
+}
+
+/** What one call is for, as an adapter describes it (the classification reads a 404 by `op`). */
+export interface Purpose {
+  readonly op: Operation;
+  /** Verb phrase for messages: `read run 42 in acme/target`. */
+  readonly action: string;
+  /** Words of the adapter's own for a situation of this call (replacing the generic sentence). */
+  readonly say?: (c: Classified, generic: string, said: string | undefined) => string | undefined;
+  readonly hint?: string;
+}
+
+/** How an adapter names its forge in messages, and what it says beyond the generic sentences. */
+export interface ForgeWords {
+  /** `GitHub`, `GHES`, `Gitea`, `Forgejo` — as known so far. */
+  readonly forge: () => string;
+  readonly apiUrl: string;
+  readonly secrets: () => readonly (string | undefined)[];
+  /** The forge's own words for a situation: the call's action, and the answer when there was one. */
+  readonly say?: (
+    c: Classified,
+    generic: string,
+    call: { readonly action: string; readonly answer?: { readonly headers?: HeaderSource } },
+  ) => string | undefined;
+}
+
+export interface ForgeErrors {
+  /** The error for an answer whose status the caller did not expect. */
+  answer(
+    answer: { readonly status: number; readonly headers?: HeaderSource; readonly body: unknown },
+    purpose: Purpose,
+    now: number,
+    cause?: unknown,
+  ): XrdError;
+  /** The error for a call that got no answer (or anything else it threw). */
+  failure(error: unknown, purpose: Purpose): XrdError;
+}
+
+/** One adapter's errors: the one classification, worded the adapter's way. */
+export function forgeErrors(words: ForgeWords): ForgeErrors {
+  const wording = (
+    purpose: Purpose,
+    said: string | undefined,
+    answer?: { headers?: HeaderSource },
+  ): Wording => ({
+    forge: words.forge(),
+    apiUrl: words.apiUrl,
+    action: purpose.action,
+    ...(said !== undefined ? { said } : {}),
+    secrets: words.secrets(),
+    say: (c, generic) =>
+      purpose.say?.(c, generic, said) ??
+      words.say?.(c, generic, { action: purpose.action, ...(answer ? { answer } : {}) }),
+    ...(purpose.hint !== undefined ? { hint: purpose.hint } : {}),
+  });
+  return {
+    answer: (answer, purpose, now, cause) =>
+      answerError(answer, purpose.op, (said) => wording(purpose, said, answer), now, cause),
+    failure: (error, purpose) => failureError(error, purpose.op, wording(purpose, undefined)),
+  };
 }
 
 /**

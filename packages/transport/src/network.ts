@@ -4,19 +4,8 @@
 // bytes are only sent after it). Everything else (reset, closed socket, a timeout after connecting)
 // leaves the write ambiguous (DESIGN.md: a dispatch is never retried blindly).
 
-/** Error codes that prove the request was never sent. */
-const NOT_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_NONAME',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'ERR_INVALID_URL',
-  'UND_ERR_INVALID_ARG',
-  'UND_ERR_CONNECT_TIMEOUT',
-  // TLS: the handshake failed, so no request bytes went out.
+/** The TLS handshake failed: no request bytes went out, and asking again will not help. */
+const TLS_FAILURES = [
   'CERT_HAS_EXPIRED',
   'CERT_NOT_YET_VALID',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -28,29 +17,28 @@ const NOT_SENT = new Set([
   'ERR_SSL_WRONG_VERSION_NUMBER',
   'ERR_SSL_PACKET_LENGTH_TOO_LONG',
   'EPROTO',
+];
+
+/** A name that does not resolve or a URL that cannot be used: never sent, and permanent. */
+const BAD_ADDRESS = ['ENOTFOUND', 'EAI_NONAME', 'ERR_INVALID_URL', 'UND_ERR_INVALID_ARG'];
+
+/** Error codes that prove the request was never sent. */
+const NOT_SENT = new Set([
+  ...BAD_ADDRESS,
+  ...TLS_FAILURES,
+  'ECONNREFUSED',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
 /**
  * Failures that will not go away by asking again at once: a name that does not resolve, a bad URL,
  * a certificate or protocol mismatch. A refused connection or a reset may (a restarting server).
  */
-const PERMANENT = new Set([
-  'ENOTFOUND',
-  'EAI_NONAME',
-  'ERR_INVALID_URL',
-  'UND_ERR_INVALID_ARG',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
-  'EPROTO',
-]);
+const PERMANENT = new Set([...BAD_ADDRESS, ...TLS_FAILURES]);
 
 const TLS = /CERT|SSL|TLS|EPROTO/;
 

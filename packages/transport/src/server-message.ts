@@ -20,9 +20,13 @@ export function serverMessage(body: unknown): string | undefined {
     else if (typeof first === 'object' && first !== null) {
       const e = first as { message?: unknown; code?: unknown; field?: unknown };
       if (typeof e.message === 'string') parts.push(e.message);
-      else if (typeof e.code === 'string') parts.push(`${e.code}${typeof e.field === 'string' ? ` ${e.field}` : ''}`);
+      else if (typeof e.code === 'string')
+        parts.push(`${e.code}${typeof e.field === 'string' ? ` ${e.field}` : ''}`);
     }
   }
   if (parts.length === 0) return undefined;
-  return parts.join(': ').replace(/ - https:\/\/docs\.github\.com\S*/, '').slice(0, 300);
+  return parts
+    .join(': ')
+    .replace(/ - https:\/\/docs\.github\.com\S*/, '')
+    .slice(0, 300);
 }

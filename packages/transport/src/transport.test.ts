@@ -22,8 +22,16 @@ function scripted(replies: Reply[] | ((n: number) => Reply)) {
     const reply = typeof replies === 'function' ? replies(n) : (replies[n] ?? replies.at(-1));
     if (!reply) throw new Error('no reply scripted');
     if (reply instanceof Error) throw reply;
-    const body = reply.body === undefined ? null : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-    return new Response(reply.status === 304 ? null : body, { status: reply.status, ...(reply.headers ? { headers: reply.headers } : {}) });
+    const body =
+      reply.body === undefined
+        ? null
+        : typeof reply.body === 'string'
+          ? reply.body
+          : JSON.stringify(reply.body);
+    return new Response(reply.status === 304 ? null : body, {
+      status: reply.status,
+      ...(reply.headers ? { headers: reply.headers } : {}),
+    });
   }) as typeof globalThis.fetch;
   return { fetch: mock, calls };
 }
@@ -42,11 +50,28 @@ function context(extra: Partial<CallContext> = {}) {
   return { clock, ctx, records, debug };
 }
 
-const GET: HttpRequest = { method: 'GET', url: 'https://forge.test/api/runs/1', route: 'GET /runs/{id}', retry: 'safe' };
-const POST: HttpRequest = { method: 'POST', url: 'https://forge.test/api/dispatches', route: 'POST /dispatches', retry: 'never', body: '{}' };
+const GET: HttpRequest = {
+  method: 'GET',
+  url: 'https://forge.test/api/runs/1',
+  route: 'GET /runs/{id}',
+  retry: 'safe',
+};
+const POST: HttpRequest = {
+  method: 'POST',
+  url: 'https://forge.test/api/dispatches',
+  route: 'POST /dispatches',
+  retry: 'never',
+  body: '{}',
+};
 
-const refused = () => Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
-const reset = () => Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('socket hang up'), { code: 'UND_ERR_SOCKET' }) });
+const refused = () =>
+  Object.assign(new TypeError('fetch failed'), {
+    cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+  });
+const reset = () =>
+  Object.assign(new TypeError('fetch failed'), {
+    cause: Object.assign(new Error('socket hang up'), { code: 'UND_ERR_SOCKET' }),
+  });
 
 describe('one retry owner', () => {
   it('a read against a server that answers 502 forever sends 4 requests, then gives the 502 back', async () => {
@@ -70,7 +95,9 @@ describe('one retry owner', () => {
 
   it('a dispatch whose connection breaks is not sent again, and says it may have been received', async () => {
     const { fetch, calls } = scripted([reset()]);
-    const error = await createTransport({ fetch }).send(POST, context().ctx).catch((e: unknown) => e);
+    const error = await createTransport({ fetch })
+      .send(POST, context().ctx)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportError);
     expect((error as TransportError).sent).toBe('maybe');
     expect(calls).toHaveLength(1);
@@ -91,7 +118,11 @@ describe('one retry owner', () => {
     const { ctx, clock } = context();
     const reset = Math.floor(clock.now() / 1000) + 30;
     const { fetch, calls } = scripted([
-      { status: 403, body: { message: 'API rate limit exceeded' }, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) } },
+      {
+        status: 403,
+        body: { message: 'API rate limit exceeded' },
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) },
+      },
       { status: 200, body: { id: 1 } },
     ]);
     const response = await createTransport({ fetch }).send(GET, ctx);
@@ -102,9 +133,7 @@ describe('one retry owner', () => {
 
   it('gives a rate limit back at once when its reset is beyond maxWaitMs', async () => {
     const { ctx, clock } = context();
-    const { fetch, calls } = scripted([
-      { status: 429, headers: { 'retry-after': '3600' } },
-    ]);
+    const { fetch, calls } = scripted([{ status: 429, headers: { 'retry-after': '3600' } }]);
     const response = await createTransport({ fetch }).send(GET, ctx);
     expect(response.status).toBe(429);
     expect(calls).toHaveLength(1);
@@ -112,7 +141,14 @@ describe('one retry owner', () => {
   });
 
   it('retries a comment POST (rejections-only) after a rate limit, not after a 502', async () => {
-    const limited = scripted([{ status: 403, body: { message: 'You have exceeded a secondary rate limit' }, headers: { 'retry-after': '1' } }, { status: 201 }]);
+    const limited = scripted([
+      {
+        status: 403,
+        body: { message: 'You have exceeded a secondary rate limit' },
+        headers: { 'retry-after': '1' },
+      },
+      { status: 201 },
+    ]);
     const comment = { ...POST, retry: 'rejections-only' as const };
     expect((await createTransport({ fetch: limited.fetch }).send(comment, context().ctx)).status).toBe(201);
     expect(limited.calls).toHaveLength(2);
@@ -125,9 +161,13 @@ describe('one retry owner', () => {
     const down = scripted([refused(), refused(), { status: 200, body: {} }]);
     expect((await createTransport({ fetch: down.fetch }).send(GET, context().ctx)).status).toBe(200);
     expect(down.calls).toHaveLength(3);
-    const dns = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }) });
+    const dns = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }),
+    });
     const nowhere = scripted([dns]);
-    const error = await createTransport({ fetch: nowhere.fetch }).send(GET, context().ctx).catch((e: unknown) => e);
+    const error = await createTransport({ fetch: nowhere.fetch })
+      .send(GET, context().ctx)
+      .catch((e: unknown) => e);
     expect((error as TransportError).sent).toBe('no');
     expect(nowhere.calls).toHaveLength(1);
   });
@@ -136,8 +176,25 @@ describe('one retry owner', () => {
 describe('conditional reads and metering', () => {
   it('sends the ETag, answers a 304 from the cache as a 200, and records it as free', async () => {
     const { fetch, calls } = scripted([
-      { status: 200, body: { id: 1, status: 'queued' }, headers: { etag: '"v1"', 'x-ratelimit-remaining': '4999', 'x-ratelimit-limit': '5000', 'x-ratelimit-reset': '1767229200' } },
-      { status: 304, headers: { etag: '"v1"', 'x-ratelimit-remaining': '4998', 'x-ratelimit-limit': '5000', 'x-ratelimit-reset': '1767229200' } },
+      {
+        status: 200,
+        body: { id: 1, status: 'queued' },
+        headers: {
+          etag: '"v1"',
+          'x-ratelimit-remaining': '4999',
+          'x-ratelimit-limit': '5000',
+          'x-ratelimit-reset': '1767229200',
+        },
+      },
+      {
+        status: 304,
+        headers: {
+          etag: '"v1"',
+          'x-ratelimit-remaining': '4998',
+          'x-ratelimit-limit': '5000',
+          'x-ratelimit-reset': '1767229200',
+        },
+      },
     ]);
     const { ctx, records } = context();
     const t = createTransport({ fetch });
@@ -215,7 +272,9 @@ describe('one classification', () => {
     [422, {}, 'No ref found for: nope', 'DISPATCH_REJECTED'],
     [502, {}, 'Bad Gateway', 'FORGE_HTTP'],
   ] as const)('dispatch answered %i %j %s → %s', (status, headers, message, code) => {
-    expect(classifyAnswer({ status, headers, ...(message ? { message } : {}) }, dispatch, now).code).toBe(code);
+    expect(classifyAnswer({ status, headers, ...(message ? { message } : {}) }, dispatch, now).code).toBe(
+      code,
+    );
   });
 
   it('a 404 on a run read is RUN_NOT_FOUND; a 5xx on a write is ambiguous, on a read it is not', () => {
@@ -226,8 +285,14 @@ describe('one classification', () => {
 
   it('a refused connection or a TLS failure was never sent; a reset may have been', () => {
     const tls = new TransportError('fetch failed', { code: 'ERR_SSL_WRONG_VERSION_NUMBER' });
-    expect(classifyFailure(tls, dispatch)).toMatchObject({ situation: 'unreachable', ambiguous: false, tls: true });
-    expect(classifyFailure(new TransportError('x', { code: 'EHOSTUNREACH' }), dispatch).ambiguous).toBe(false);
+    expect(classifyFailure(tls, dispatch)).toMatchObject({
+      situation: 'unreachable',
+      ambiguous: false,
+      tls: true,
+    });
+    expect(classifyFailure(new TransportError('x', { code: 'EHOSTUNREACH' }), dispatch).ambiguous).toBe(
+      false,
+    );
     expect(classifyFailure(new TransportError('x', { code: 'ECONNRESET' }), dispatch).ambiguous).toBe(true);
   });
 

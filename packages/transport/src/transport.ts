@@ -216,7 +216,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
       } catch (error) {
         if (!(error instanceof TransportError)) throw error;
         const again =
-          request.retry === 'safe' ? error.transient : request.retry === 'rejections-only' && error.sent === 'no';
+          request.retry === 'safe'
+            ? error.transient
+            : request.retry === 'rejections-only' && error.sent === 'no';
         wait = again && attempt < retry.retries ? backoff(attempt) : undefined;
         if (wait === undefined || !fits(wait, ctx, now())) throw error;
         why = `got no answer (${error.code ?? error.message})`;

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   AbortedError,
   DispatchRejectedError,
-  ForgeHttpError,
   RateLimitedError,
   RunNotFoundError,
 } from '../errors.js';
