@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AbortedError,
-  DispatchRejectedError,
-  RateLimitedError,
-  RunNotFoundError,
-} from '../errors.js';
+import { AbortedError, DispatchRejectedError, RateLimitedError, RunNotFoundError } from '../errors.js';
 import { createMeter } from '../meter.js';
 import { createMemoryForge, expr, renderTemplate } from './memory-forge.js';
 import { createVirtualClock } from './virtual-clock.js';
