@@ -15,12 +15,13 @@ import {
   type RunOptionsWithRef,
   type RunResult,
   RunTimeoutError,
+  redact,
   reportResult,
   runFlow,
   waitForRun,
 } from '@xrd/core';
 import { errorMessage } from './errors.js';
-import { type ActionInputs, readActionInputs, SECRET_INPUTS } from './inputs.js';
+import { type ActionInputs, type GetInput, readActionInputs, SECRET_INPUTS } from './inputs.js';
 import { setResultOutputs, setRunOutputs } from './outputs.js';
 import { createProgressLogger } from './progress.js';
 import { type Env, readRunnerContext } from './runner-context.js';
@@ -52,8 +53,8 @@ export interface Prepared {
  * Reads and validates every input and builds the Forge — no request is sent. Both phases call it,
  * so the post step acts on exactly the options the main step used.
  */
-export function prepare(env: Env): Prepared {
-  const inputs = readActionInputs((name) => actions.getInput(name));
+export function prepare(env: Env, getInput: GetInput = (name) => actions.getInput(name)): Prepared {
+  const inputs = readActionInputs(getInput);
   const runner = readRunnerContext(env, inputs.raw, (path) => readFileSync(path, 'utf8'));
   const options = parseRunOptions(inputs.raw, {
     label: inputs.label,
@@ -109,8 +110,13 @@ export async function runMain(env: Env = process.env): Promise<void> {
     options.workflow !== undefined
       ? `workflow ${options.workflow}`
       : `repository_dispatch ${options.eventType}`;
+  // Every log line goes through `redact`, like the error messages: a forge's answer or a URL
+  // quoted in a debug line must not carry a token or a password either.
   const log = createProgressLogger(
-    { info: (line) => actions.info(line), debug: (line) => actions.debug(line) },
+    {
+      info: (line) => actions.info(redact(line, secrets)),
+      debug: (line) => actions.debug(redact(line, secrets)),
+    },
     Date.now,
     startedAt,
   );
@@ -152,7 +158,7 @@ export async function runMain(env: Env = process.env): Promise<void> {
         runId = run.id;
         actions.saveState(STATE.runId, String(run.id));
         setRunOutputs(setOutput, run);
-        actions.info(`Remote run: ${run.htmlUrl || run.url || `#${run.id}`}`);
+        actions.info(redact(`Remote run: ${run.htmlUrl || run.url || `#${run.id}`}`, secrets));
         if (options.wait) waiting = true;
         else actions.saveState(STATE.settled, 'true');
       },
