@@ -66,8 +66,11 @@ export interface ActionInputSpec {
   readonly aliases?: readonly { readonly name: string; readonly description: string }[];
 }
 
-/** Which CLI commands take a flag: every run command, `dispatch` only, or `dispatch` and `wait`. */
-export type CliGroup = 'location' | 'dispatch' | 'wait';
+/**
+ * Which CLI commands take a flag: every run command (`location`), `dispatch` only, `dispatch` and
+ * `wait`, or every command that talks to a forge (`common`, with the CLI's other token flags).
+ */
+export type CliGroup = 'location' | 'dispatch' | 'wait' | 'common';
 
 export interface CliFlagSpec {
   /** `--server`; the option's value comes from commander's attribute of that name. */
@@ -1008,7 +1011,7 @@ export const OPTIONS = {
       flag: '--token',
       arg: '<value>',
       help: 'the token itself (discouraged: visible in history and ps)',
-      group: 'location',
+      group: 'common',
     },
     config: { key: 'token', scope: 'forge' },
   }),

@@ -264,9 +264,10 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
 }
 
 function resolveApiUrl(forge: ForgeKind, r: Reader): string {
+  // Both are checked when both are given: a server URL is never ignored unread.
   const apiUrl = r.value('api-url');
-  if (apiUrl !== undefined) return apiUrl;
   const server = r.value('server-url');
+  if (apiUrl !== undefined) return apiUrl;
   if (server !== undefined) {
     if (forge === 'github') {
       return /^https?:\/\/github\.com$/i.test(server) ? RUN_OPTION_DEFAULTS.githubApiUrl : `${server}/api/v3`;
