@@ -12,25 +12,34 @@ const base: Record<string, string> = {
   workflow: 'build.yml',
 };
 
-/** Runs `xrd dispatch` in process; the signal is aborted up front, so nothing can be sent. */
-async function dispatch(options: Record<string, string>, env: Record<string, string>) {
+/** Runs `xrd …` in process; the signal is aborted up front, so nothing can be sent. */
+async function xrd(argv: readonly string[], env: Record<string, string>) {
+  const out = { stdout: '', stderr: '' };
+  const code = await runCli({
+    argv,
+    env: { NO_COLOR: '1', ...env },
+    stdout: {
+      write: (s: string) => {
+        out.stdout += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        out.stderr += s;
+      },
+    },
+    signal: AbortSignal.abort(),
+  });
+  return { code, ...out };
+}
+
+function dispatch(options: Record<string, string>, env: Record<string, string>) {
   const argv = ['dispatch'];
   for (const [name, value] of Object.entries(options)) {
     const flag = name === 'inputs' ? '--inputs-json' : OPTIONS[name as keyof typeof OPTIONS].cli?.flag;
     argv.push(flag as string, value);
   }
-  let stdout = '';
-  let stderr = '';
-  const controller = new AbortController();
-  controller.abort();
-  const code = await runCli({
-    argv,
-    env: { NO_COLOR: '1', ...env },
-    stdout: { write: (s: string) => void (stdout += s) },
-    stderr: { write: (s: string) => void (stderr += s) },
-    signal: controller.signal,
-  });
-  return { code, stdout, stderr };
+  return xrd(argv, env);
 }
 
 // The CLI's switches (--wait, --cancel-on-timeout, --cancel-on-interrupt) take no value.
@@ -70,14 +79,8 @@ describe('the CLI refuses the shared bad values', () => {
       ['dispatch', '--bogus', url],
       ['dispatch', '--api-url', url, '--json'],
     ]) {
-      let out = '';
-      const code = await runCli({
-        argv,
-        env: { XRD_TOKEN: 'ghp_valid', NO_COLOR: '1' },
-        stdout: { write: (s: string) => void (out += s) },
-        stderr: { write: (s: string) => void (out += s) },
-        signal: AbortSignal.abort(),
-      });
+      const { code, stdout, stderr } = await xrd(argv, { XRD_TOKEN: 'ghp_valid' });
+      const out = stdout + stderr;
       expect(code, argv.join(' ')).toBe(2);
       expect(out, argv.join(' ')).not.toContain(URL_PASSWORD);
     }
