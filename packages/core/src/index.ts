@@ -117,7 +117,9 @@ export {
   OPTION_LIST,
   OPTIONS,
   parseInputsObject,
+  parseSwitch,
   readOption,
+  readValue,
 } from './options.js';
 export type { PollDecision, PollState, ScheduleSettings, WaitReason } from './schedule.js';
 export {

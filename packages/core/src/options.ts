@@ -129,14 +129,20 @@ function quoted(text: string, at: OptionContext): string {
 }
 
 /**
- * Reads one option's raw text: trimmed, then parsed. An option given with an empty value is
- * refused rather than taken as "not given": `--ref ''` would otherwise dispatch on the default
- * branch, `--correlation-id ''` would silently generate an id.
+ * Reads one value with a parser: trimmed, then parsed. A value given empty is refused rather than
+ * taken as "not given": `--ref ''` would otherwise dispatch on the default branch,
+ * `--correlation-id ''` would silently generate an id, `ref: ''` in the webhook config would run
+ * on `main`.
  */
-export function readOption<N extends OptionName>(name: N, text: string, at: OptionContext): OptionValue<N> {
+export function readValue<T>(parse: OptionParser<T>, text: string, at: OptionContext): T {
   const trimmed = text.trim();
   if (trimmed === '') refuse(at, `${named(at)} is empty; give it a value or leave it out.`);
-  return (OPTIONS[name].parse as OptionParser<OptionValue<N>>)(trimmed, at);
+  return parse(trimmed, at);
+}
+
+/** Reads one option of the table (see `readValue`). */
+export function readOption<N extends OptionName>(name: N, text: string, at: OptionContext): OptionValue<N> {
+  return readValue(OPTIONS[name].parse as OptionParser<OptionValue<N>>, text, at);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,7 +171,8 @@ export function parseBoolean(text: string): boolean | undefined {
   return undefined;
 }
 
-const parseSwitch: OptionParser<boolean> = (text, at) => {
+/** An on/off switch: the action's `wait`, the webhook config's `report.status`. */
+export const parseSwitch: OptionParser<boolean> = (text, at) => {
   const value = parseBoolean(text);
   if (value === undefined)
     refuse(at, `${named(at)} must be true or false (also yes/no, 1/0), not ${quoted(text, at)}.`);
