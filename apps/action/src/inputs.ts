@@ -38,8 +38,8 @@ export interface ActionInputs {
 
 /**
  * Collects the inputs. Throws `InvalidInputError` when an xrd input and its cross-repo-dispatch
- * alias are both set to different values, or when the token, `user` or `comment-title` cannot be
- * used (nothing has been sent yet).
+ * alias are both set to different values, or when the token or `comment-title` cannot be used
+ * (nothing has been sent yet).
  */
 export function readActionInputs(getInput: GetInput): ActionInputs {
   const raw: Partial<Record<RawRunOptionName, string>> = {};
@@ -76,8 +76,8 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
   const tokenInput = pat !== '' ? 'pat' : 'token';
   const token = pat !== '' ? pat : getInput('token');
   if (token !== '') readOption('token', token, { label: tokenInput });
+  // `user` is checked by `prepare` once the forge is known (GitHub and Gitea differ in name length).
   const user = getInput('user');
-  if (user !== '') readOption('user', user, { label: 'user' });
   const commentTitle = getInput('comment-title');
   if (commentTitle !== '') readOption('comment-title', commentTitle, { label: 'comment-title' });
 

@@ -12,6 +12,7 @@ import {
   isFailingConclusion,
   parseRunOptions,
   type ReportOptions,
+  readOption,
   type RunOptionsWithRef,
   type RunResult,
   RunTimeoutError,
@@ -64,6 +65,7 @@ export function prepare(env: Env, getInput: GetInput = (name) => actions.getInpu
     ...(runner.sha !== undefined ? { sourceSha: runner.sha } : {}),
     ...(runner.pr !== undefined ? { sourcePr: runner.pr } : {}),
   });
+  if (inputs.user !== undefined) readOption('user', inputs.user, { label: 'user', forge: options.forge });
   if (inputs.token === '') {
     throw new InvalidInputError(
       `Input \`${inputs.tokenInput}\` is empty; pass a token that may dispatch workflows in ${options.repo.owner}/${options.repo.repo}, e.g. \`token: \${{ secrets.DISPATCH_TOKEN }}\`.`,

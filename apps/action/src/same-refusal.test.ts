@@ -41,3 +41,18 @@ describe('the action refuses the shared bad values', () => {
     expect(prepared.options.report).toBeUndefined();
   });
 });
+
+describe('the cross-repo-dispatch `user`', () => {
+  it('is a user name within the target forge’s limit', () => {
+    const inputs = (extra: Record<string, string>) => {
+      const all: Record<string, string> = { ...valid, ...extra };
+      return (name: string) => all[name] ?? '';
+    };
+    expect(() => prepare({}, inputs({ user: 'bot user' }))).toThrow(
+      '`user` must be a user or organisation name, not "bot user".',
+    );
+    expect(() => prepare({}, inputs({ user: 'u'.repeat(40) }))).toThrow('GitHub allows at most 39');
+    const gitea = { forge: 'gitea', 'server-url': 'https://gitea.example.com' };
+    expect(prepare({}, inputs({ ...gitea, user: 'u'.repeat(40) })).inputs.user).toBe('u'.repeat(40));
+  });
+});
