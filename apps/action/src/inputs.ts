@@ -1,43 +1,26 @@
-// Action inputs → the canonical raw map that `parseRunOptions` (core) validates. The only thing
-// decided here is which input *name* a value came from: the cross-repo-dispatch names
-// (`event_type`, `workflow_status_timeout`, …) are aliases of xrd's names, so that the reference
-// README's example runs unchanged, and errors name the input exactly as the workflow wrote it.
-import { InvalidInputError, type RawRunOptionName, type RawRunOptions } from '@xrd/core';
+// Action inputs → the canonical raw map that `parseRunOptions` (core) validates. Which inputs exist,
+// and which cross-repo-dispatch names (`event_type`, `workflow_status_timeout`, …) are aliases of
+// xrd's, comes from core's option schema (`OPTIONS`), the same table action.yml is checked against.
+// The only thing decided here is which input *name* a value came from, so that the reference
+// README's example runs unchanged and errors name the input exactly as the workflow wrote it.
+//
+// An input set to '' counts as not set: the runner passes unset inputs as empty strings too, and a
+// `${{ … }}` expression that evaluates to nothing looks the same, so the action cannot tell a
+// deliberate empty value from an absent one (the CLI and the webhook config can, and refuse it).
+import {
+  InvalidInputError,
+  OPTION_LIST,
+  type OptionName,
+  type RawRunOptionName,
+  type RawRunOptions,
+  readOption,
+} from '@xrd/core';
 
 /** Reads one input as the runner passes it (`INPUT_<NAME>`), trimmed; '' when unset. */
 export type GetInput = (name: string) => string;
 
-/** xrd input → the cross-repo-dispatch input that means the same. */
-export const REFERENCE_ALIASES = {
-  'event-type': 'event_type',
-  'client-payload': 'client_payload',
-  timeout: 'workflow_status_timeout',
-  'poll-interval': 'workflow_status_retry_interval',
-  'max-runs': 'max_runs',
-  'correlation-id': 'sha',
-} as const satisfies Partial<Record<RawRunOptionName, string>>;
-
-/** Inputs passed through to core under their own name. */
-const DIRECT_INPUTS = [
-  'forge',
-  'server-url',
-  'api-url',
-  'repo',
-  'owner',
-  'workflow',
-  'ref',
-  'inputs',
-  'wait',
-  'fail-on',
-  'correlation',
-  'correlation-input',
-  'report-status',
-  'status-context',
-  'report-comment',
-  'source-repo',
-  'cancel-on-timeout',
-  'cancel-on-cancel',
-] as const satisfies readonly RawRunOptionName[];
+/** Options that are inputs of the step but not run options core parses. */
+const STEP_ONLY: readonly OptionName[] = ['token', 'user', 'comment-title'];
 
 export interface ActionInputs {
   /** The canonical raw map for `parseRunOptions`. */
@@ -55,31 +38,30 @@ export interface ActionInputs {
 
 /**
  * Collects the inputs. Throws `InvalidInputError` when an xrd input and its cross-repo-dispatch
- * alias are both set to different values (nothing has been sent yet).
+ * alias are both set to different values, or when the token or `comment-title` cannot be used
+ * (nothing has been sent yet).
  */
 export function readActionInputs(getInput: GetInput): ActionInputs {
   const raw: Partial<Record<RawRunOptionName, string>> = {};
   const labels = new Map<RawRunOptionName, string>();
 
-  for (const name of DIRECT_INPUTS) {
-    const value = getInput(name);
-    if (value !== '') raw[name] = value;
-  }
-  for (const [name, alias] of Object.entries(REFERENCE_ALIASES) as [RawRunOptionName, string][]) {
+  for (const spec of OPTION_LIST) {
+    if (spec.action === undefined || STEP_ONLY.includes(spec.name)) continue;
+    const name = spec.name as RawRunOptionName;
     const own = getInput(name);
-    const aliased = getInput(alias);
-    if (own !== '' && aliased !== '' && own !== aliased) {
-      throw new InvalidInputError(
-        `Inputs \`${name}\` and \`${alias}\` are both set and differ; \`${alias}\` is the cross-repo-dispatch name of \`${name}\`, so set only one of them.`,
-        { input: alias },
-      );
-    }
-    if (aliased !== '') {
+    for (const { name: alias } of spec.action.aliases ?? []) {
+      const aliased = getInput(alias);
+      if (aliased === '') continue;
+      if (own !== '' && own !== aliased) {
+        throw new InvalidInputError(
+          `Inputs \`${name}\` and \`${alias}\` are both set and differ; \`${alias}\` is the cross-repo-dispatch name of \`${name}\`, so set only one of them.`,
+          { input: alias },
+        );
+      }
       raw[name] = aliased;
       labels.set(name, alias);
-    } else if (own !== '') {
-      raw[name] = own;
     }
+    if (raw[name] === undefined && own !== '') raw[name] = own;
   }
 
   // cross-repo-dispatch finds the run by a step named after `sha`: keep that convention unless the
@@ -91,15 +73,19 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
   // `token` defaults to the job's own token in action.yml, so `pat` (the reference name) wins when
   // given rather than being reported as a conflict.
   const pat = getInput('pat');
+  const tokenInput = pat !== '' ? 'pat' : 'token';
   const token = pat !== '' ? pat : getInput('token');
+  if (token !== '') readOption('token', token, { label: tokenInput });
+  // `user` is checked by `prepare` once the forge is known (GitHub and Gitea differ in name length).
   const user = getInput('user');
   const commentTitle = getInput('comment-title');
+  if (commentTitle !== '') readOption('comment-title', commentTitle, { label: 'comment-title' });
 
   return {
     raw,
     label: (name) => labels.get(name) ?? name,
     token,
-    tokenInput: pat !== '' ? 'pat' : 'token',
+    tokenInput,
     ...(user !== '' ? { user } : {}),
     ...(commentTitle !== '' ? { commentTitle } : {}),
   };

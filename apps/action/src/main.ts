@@ -11,9 +11,11 @@ import {
   isFailingConclusion,
   parseRunOptions,
   type ReportOptions,
+  readOption,
   type RunOptionsWithRef,
   type RunResult,
   RunTimeoutError,
+  redact,
   reportResult,
   runFlow,
   waitForRun,
@@ -63,6 +65,7 @@ export function prepare(actions: Runner, env: Env): Prepared {
     ...(runner.sha !== undefined ? { sourceSha: runner.sha } : {}),
     ...(runner.pr !== undefined ? { sourcePr: runner.pr } : {}),
   });
+  if (inputs.user !== undefined) readOption('user', inputs.user, { label: 'user', forge: options.forge });
   if (inputs.token === '') {
     throw new InvalidInputError(
       `Input \`${inputs.tokenInput}\` is empty; pass a token that may dispatch workflows in ${options.repo.owner}/${options.repo.repo}, e.g. \`token: \${{ secrets.DISPATCH_TOKEN }}\`.`,
@@ -109,8 +112,13 @@ export async function runMain(actions: Runner, env: Env = process.env): Promise<
     options.workflow !== undefined
       ? `workflow ${options.workflow}`
       : `repository_dispatch ${options.eventType}`;
+  // Every log line goes through `redact`, like the error messages: a forge's answer or a URL
+  // quoted in a debug line must not carry a token or a password either.
   const log = createProgressLogger(
-    { info: (line) => actions.info(line), debug: (line) => actions.debug(line) },
+    {
+      info: (line) => actions.info(redact(line, secrets)),
+      debug: (line) => actions.debug(redact(line, secrets)),
+    },
     Date.now,
     startedAt,
   );
@@ -152,7 +160,7 @@ export async function runMain(actions: Runner, env: Env = process.env): Promise<
         runId = run.id;
         actions.saveState(STATE.runId, String(run.id));
         setRunOutputs(setOutput, run);
-        actions.info(`Remote run: ${run.htmlUrl || run.url || `#${run.id}`}`);
+        actions.info(redact(`Remote run: ${run.htmlUrl || run.url || `#${run.id}`}`, secrets));
         if (options.wait) waiting = true;
         else actions.saveState(STATE.settled, 'true');
       },

@@ -1,12 +1,12 @@
 // The `xrd` program: commander definitions and the glue from argv/env to core and back to
 // stdout / stderr / exit code. No business logic lives here: options are validated by core's
 // parseRunOptions, the forge is built by @xrd/connect, and the flow is core's.
-import { isXrdError, runFlow } from '@xrd/core';
+import { type CliFlagSpec, type CliGroup, isXrdError, OPTIONS, redact, runFlow } from '@xrd/core';
 import { Command, CommanderError, Option } from 'commander';
 import { completionScript, SHELLS, type Shell } from './completion.js';
 import { DEMO_DIALECTS } from './demo-dialects.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
-import type { RunFlags } from './flags.js';
+import { RUN_FLAGS, type RunFlags } from './flags.js';
 import { type JsonDocument, jsonDispatch, renderJson } from './output.js';
 import { locateRun, type RunCommandFlags, resolveRunTarget, runCommands } from './run-commands.js';
 import { type CliIo, type CommonFlags, finishRun, parseDispatchOptions, Session } from './session.js';
@@ -52,8 +52,6 @@ function warnReport(s: Session, error: unknown): void {
 // ---------------------------------------------------------------------------------------------
 // commander definitions
 
-const FORGES = ['github', 'gitea', 'forgejo'];
-
 function addCommon(cmd: Command, withToken = true): Command {
   cmd
     .option('--json', 'print one JSON document on stdout (schema in the README) and nothing else')
@@ -64,38 +62,36 @@ function addCommon(cmd: Command, withToken = true): Command {
     cmd
       .option('--token-env <name>', 'read the token from this environment variable')
       .option('--token-file <path>', 'read the token from this file')
-      .option('--token <value>', 'the token itself (discouraged: visible in history and ps)');
+      .addOption(flagOption(OPTIONS.token.cli as CliFlagSpec));
   }
   return cmd;
 }
 
-function addLocation(cmd: Command): Command {
-  return cmd
-    .addOption(
-      new Option('--forge <kind>', "forge family (default: github, or the CI runner's own)").choices(FORGES),
-    )
-    .option(
-      '--server <url>',
-      'web root of the forge, e.g. https://gitea.example.com (default https://github.com)',
-    )
-    .option('--api-url <url>', 'API base URL, when it is not derived from --server')
-    .option('--repo <owner/name>', 'the target repository')
-    .option('--owner <name>', "owner of --repo when --repo is a bare name (the reference action's pair)");
-}
-
-function addWaitFlags(cmd: Command): Command {
-  return cmd
-    .option('--timeout <duration>', 'give up waiting after this long, e.g. 600, 30m, 1h (exit 3)')
-    .option('--interval <duration>', 'shortest poll interval, e.g. 2s')
-    .option(
-      '--fail-on <conclusions>',
-      'comma list of conclusions that exit 1 (default: all but success, skipped, neutral)',
-    )
-    .option('--cancel-on-timeout', 'cancel the remote run when --timeout passes')
-    .option('--cancel-on-interrupt', 'cancel the remote run on Ctrl-C (SIGINT), then exit 130');
-}
-
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/**
+ * A flag from core's option schema. Its choices are shown (help, completion) but not enforced by
+ * commander: core checks the value, so `--forge gitlab` gets the same sentence as `forge: gitlab`
+ * in the action and `kind: gitlab` in the webhook config.
+ */
+function flagOption(cli: CliFlagSpec, unit?: string): Option {
+  const help = unit === undefined ? cli.help : `${cli.help}; a bare number means ${unit}`;
+  const option = new Option(cli.arg === undefined ? cli.flag : `${cli.flag} ${cli.arg}`, help);
+  if (cli.choices) option.argChoices = [...cli.choices];
+  return option;
+}
+
+/** Declares the schema's flags of one group, in the table's order. */
+function addFlags(cmd: Command, group: CliGroup): Command {
+  for (const { name, cli, unit } of RUN_FLAGS) {
+    if (cli.group !== group) continue;
+    // `--input KEY=VALUE` is the CLI's own way to give the same option as --inputs-json.
+    if (name === 'inputs') cmd.option('--input <key=value>', 'a workflow input; repeat for more', collect);
+    cmd.addOption(flagOption(cli, unit));
+    if (cli.negate) cmd.option(cli.negate.flag, cli.negate.help);
+  }
+  return cmd;
+}
 
 const EXAMPLES = {
   dispatch: `
@@ -166,39 +162,9 @@ Examples:
   const dispatchCmd = program
     .command('dispatch')
     .description('dispatch a workflow (or a repository_dispatch event), find its run, wait for it');
-  addLocation(dispatchCmd)
-    .option('--workflow <file|id>', 'workflow file name (build.yml) or numeric id, for workflow_dispatch')
-    .option('--event-type <type>', 'repository_dispatch event type (GitHub only), instead of --workflow')
-    .option(
-      '--ref <ref>',
-      "branch, tag or commit to run on (default: the target repository's default branch)",
-    )
-    .option('--input <key=value>', 'a workflow input; repeat for more', collect)
-    .option('--inputs-json <json>', 'workflow inputs as one JSON object')
-    .option('--client-payload <json>', 'repository_dispatch client_payload (JSON object)')
-    .option('--wait', 'wait for the run to finish (default)')
-    .option('--no-wait', 'return once the run is known (found, not followed)')
-    .option('--max-runs <n>', 'at most this many candidate runs inspected per correlation round')
-    .addOption(
-      new Option('--correlation <mode>', 'how the run is recognised when no run id comes back').choices([
-        'auto',
-        'run-name',
-        'step-name',
-      ]),
-    )
-    .option('--correlation-id <id>', 'the unique id the target echoes (default: generated)')
-    .option(
-      '--correlation-input <name>',
-      'input / client_payload key that carries it (default correlation_id)',
-    )
-    .option('--report-status <sha>', 'set a commit status on this source commit (pending, then the result)')
-    .option('--report-comment <pr>', 'post (and update) one comment with the result on this source PR')
-    .option('--status-context <name>', 'commit status context (default xrd/<target repo>)')
-    .option(
-      '--source-repo <owner/name>',
-      'repository that receives the status / comment (default $GITHUB_REPOSITORY)',
-    );
-  addWaitFlags(dispatchCmd);
+  addFlags(dispatchCmd, 'location');
+  addFlags(dispatchCmd, 'dispatch');
+  addFlags(dispatchCmd, 'wait');
   addCommon(dispatchCmd).addHelpText('after', EXAMPLES.dispatch);
   dispatchCmd.action(async (flags: RunFlags & CommonFlags) => {
     const s = new Session(io, 'dispatch', flags);
@@ -210,12 +176,12 @@ Examples:
       .command(name)
       .description(description)
       .argument('<run>', 'run id (with --repo) or run URL (web or API)');
-    addLocation(cmd);
+    addFlags(cmd, 'location');
     return cmd;
   };
 
   const waitCmd = runCmd('wait', 'wait for an existing run to finish; exit with its result');
-  addWaitFlags(waitCmd);
+  addFlags(waitCmd, 'wait');
   addCommon(waitCmd).addHelpText('after', EXAMPLES.wait);
   const statusCmd = addCommon(runCmd('status', 'show a run and its jobs once')).addHelpText(
     'after',
@@ -338,7 +304,8 @@ export async function runCli(io: CliIo): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
       if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync')
         return EXIT.ok;
-      const sentence = usageSentence(error, io.argv);
+      // commander quotes the arguments it could not use: a URL with a password among them too.
+      const sentence = redact(usageSentence(error, io.argv));
       io.stderr.write(`${sentence}\n`);
       if (wantsJson(io.argv)) {
         const doc: JsonDocument = {

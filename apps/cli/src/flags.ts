@@ -1,8 +1,17 @@
 // argv → the canonical raw option map that `parseRunOptions` (@xrd/core) validates for the action
-// and the CLI alike. Nothing is validated here beyond the CLI's own syntax (`--input KEY=VALUE`):
-// every error about a value comes from core, labelled with the flag the user typed.
-import type { RawRunOptionName, RawRunOptions } from '@xrd/core';
-import { InvalidInputError } from '@xrd/core';
+// and the CLI alike. Which flag carries which option comes from core's option schema (`OPTIONS`),
+// the same table the commander declarations in cli.ts are built from. Nothing is validated here
+// beyond the CLI's own syntax (`--input KEY=VALUE`): every error about a value comes from core,
+// labelled with the flag the user typed. A flag given with an empty value (`--ref ''`) is passed
+// on as empty, and core refuses it instead of treating it as not given.
+import {
+  type CliFlagSpec,
+  InvalidInputError,
+  OPTION_LIST,
+  type OptionSpec,
+  type RawRunOptionName,
+  type RawRunOptions,
+} from '@xrd/core';
 
 /** The flags of `xrd dispatch` (and the subset the RUN commands share), as commander parses them. */
 export interface RunFlags {
@@ -33,33 +42,16 @@ export interface RunFlags {
   readonly cancelOnInterrupt?: boolean;
 }
 
-/** How each canonical option is spelled on the command line, for core's error messages. */
-const FLAG_OF: Readonly<Record<RawRunOptionName, string>> = {
-  forge: '--forge',
-  'server-url': '--server',
-  'api-url': '--api-url',
-  repo: '--repo',
-  owner: '--owner',
-  workflow: '--workflow',
-  'event-type': '--event-type',
-  ref: '--ref',
-  inputs: '--input',
-  'client-payload': '--client-payload',
-  wait: '--wait',
-  timeout: '--timeout',
-  'poll-interval': '--interval',
-  'max-runs': '--max-runs',
-  'fail-on': '--fail-on',
-  correlation: '--correlation',
-  'correlation-id': '--correlation-id',
-  'correlation-input': '--correlation-input',
-  'report-status': '--report-status',
-  'status-context': '--status-context',
-  'report-comment': '--report-comment',
-  'source-repo': '--source-repo',
-  'cancel-on-timeout': '--cancel-on-timeout',
-  'cancel-on-cancel': '--cancel-on-interrupt',
-};
+/** The run options that have a CLI flag, in the table's order. */
+export const RUN_FLAGS: readonly (OptionSpec<unknown> & { readonly cli: CliFlagSpec })[] = OPTION_LIST.filter(
+  (o): o is OptionSpec<unknown> & { readonly cli: CliFlagSpec } =>
+    o.cli !== undefined && o.cli.group !== 'common',
+);
+
+/** commander's attribute for a flag: `--api-url` → `apiUrl`. */
+export function attributeOf(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
 
 export interface MappedRunOptions {
   readonly raw: RawRunOptions;
@@ -106,47 +98,24 @@ function mergeInputs(inputsJson: string | undefined, pairs: readonly string[]): 
   return JSON.stringify({ ...(base as Record<string, unknown>), ...fromPairs });
 }
 
-function bool(value: boolean | undefined): string | undefined {
-  return value === undefined ? undefined : String(value);
-}
-
 export function toRawRunOptions(flags: RunFlags): MappedRunOptions {
   const pairs = flags.input ?? [];
-  const entries: [RawRunOptionName, string | undefined][] = [
-    ['forge', flags.forge],
-    ['server-url', flags.server],
-    ['api-url', flags.apiUrl],
-    ['repo', flags.repo],
-    ['owner', flags.owner],
-    ['workflow', flags.workflow],
-    ['event-type', flags.eventType],
-    // No default here: without --ref, core's runFlow asks the target for its default branch.
-    ['ref', flags.ref],
-    ['inputs', mergeInputs(flags.inputsJson, pairs)],
-    ['client-payload', flags.clientPayload],
-    ['wait', bool(flags.wait)],
-    ['timeout', flags.timeout],
-    ['poll-interval', flags.interval],
-    ['max-runs', flags.maxRuns],
-    ['fail-on', flags.failOn],
-    ['correlation', flags.correlation],
-    ['correlation-id', flags.correlationId],
-    ['correlation-input', flags.correlationInput],
-    ['report-status', flags.reportStatus],
-    ['status-context', flags.statusContext],
-    ['report-comment', flags.reportComment],
-    ['source-repo', flags.sourceRepo],
-    ['cancel-on-timeout', bool(flags.cancelOnTimeout)],
-    // Core's default suits the action (cancel when the job is cancelled); a Ctrl-C at a terminal
-    // only cancels the remote run when asked to.
-    ['cancel-on-cancel', String(flags.cancelOnInterrupt === true)],
-  ];
+  const given = flags as Readonly<Record<string, unknown>>;
   const raw: Partial<Record<RawRunOptionName, string>> = {};
-  for (const [name, value] of entries) if (value !== undefined) raw[name] = value;
+  for (const { name, cli } of RUN_FLAGS) {
+    // --input pairs are the CLI's own syntax for the same option as --inputs-json.
+    const value = name === 'inputs' ? mergeInputs(flags.inputsJson, pairs) : given[attributeOf(cli.flag)];
+    const text = typeof value === 'boolean' ? String(value) : (value as string | undefined);
+    // No default for most (without --ref, core's runFlow asks the target for its default branch);
+    // the table gives the CLI's own where it differs from the action's (--cancel-on-interrupt).
+    const chosen = text ?? cli.default;
+    if (chosen !== undefined) raw[name as RawRunOptionName] = chosen;
+  }
   const inputsFlag = flags.inputsJson !== undefined && pairs.length === 0 ? '--inputs-json' : '--input';
+  const flagOf = new Map(RUN_FLAGS.map((o) => [o.name, o.cli.flag]));
   return {
     raw,
-    label: (name) => (name === 'inputs' ? inputsFlag : FLAG_OF[name]),
+    label: (name) => (name === 'inputs' ? inputsFlag : (flagOf.get(name) ?? name)),
   };
 }
 

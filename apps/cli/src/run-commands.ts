@@ -23,6 +23,7 @@ export interface RunCommandFlags extends TokenFlags {
   readonly server?: string;
   readonly apiUrl?: string;
   readonly repo?: string;
+  readonly owner?: string;
   readonly timeout?: string;
   readonly interval?: string;
   readonly failOn?: string;
@@ -86,6 +87,7 @@ export async function locateRun(
     ...pick('server', flags.server ?? (flags.apiUrl === undefined ? loc.serverUrl : undefined)),
     ...pick('apiUrl', flags.apiUrl ?? (flags.server === undefined ? loc.apiUrl : undefined)),
     repo: loc.repo ? repoName(loc.repo) : (flags.repo as string),
+    ...pick('owner', flags.owner),
     ...pick('timeout', flags.timeout),
     ...pick('interval', flags.interval),
     ...pick('failOn', flags.failOn),

@@ -4,7 +4,7 @@
 // (`https://api.github.com/repos/o/r/actions/runs/1`, `https://HOST/api/v3/…` on GHES,
 // `https://HOST[/sub]/api/v1/…` on Gitea and Forgejo).
 import type { ForgeKind, RepoRef } from '@xrd/core';
-import { InvalidInputError } from '@xrd/core';
+import { InvalidInputError, readOption } from '@xrd/core';
 
 export interface RunLocation {
   readonly runId: number;
@@ -54,6 +54,8 @@ export function parseRunArgument(value: string): RunLocation {
   if (text === '') throw badRun(value, 'is empty');
   if (/^\d+$/.test(text)) return { runId: toId(text, value), source: 'id' };
   if (!/^https?:\/\//i.test(text)) throw badRun(value, 'is neither a run id nor an http(s) URL');
+  // A run URL is a server URL too: the same refusal of `user:password@` (and control characters).
+  readOption('server-url', text, { label: 'RUN' });
 
   let url: URL;
   try {

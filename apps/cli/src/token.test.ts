@@ -59,13 +59,13 @@ describe('resolveToken', () => {
     expect(
       msg(() => resolveToken({ tokenFile: '/t' }, 'github', {}, () => 'ghp_a\nghp_b\n')),
     ).toMatchInlineSnapshot(
-      `"The token from --token-file contains a space, line break or control character; put only the token itself there."`,
+      `"\`--token-file\` contains a space, line break, control or non-ASCII character; put only the token itself there."`,
     );
     expect(msg(() => resolveToken({}, 'gitea', { GITEA_TOKEN: 'a b' }))).toMatchInlineSnapshot(
-      `"The token from $GITEA_TOKEN contains a space, line break or control character; put only the token itself there."`,
+      `"\`$GITEA_TOKEN\` contains a space, line break, control or non-ASCII character; put only the token itself there."`,
     );
     expect(msg(() => resolveToken({ token: 't\u0000' }, 'github', {}))).toMatchInlineSnapshot(
-      `"The token from --token contains a space, line break or control character; put only the token itself there."`,
+      `"\`--token\` contains a space, line break, control or non-ASCII character; put only the token itself there."`,
     );
     expect(
       msg(() => resolveToken({ token: 'a', tokenEnv: 'B' }, 'github', { B: 'b' })),

@@ -3,7 +3,7 @@
 // GITEA_TOKEN, as tea and act_runner setups use it). The value itself is never printed.
 import { readFileSync } from 'node:fs';
 import type { ForgeKind } from '@xrd/core';
-import { InvalidInputError } from '@xrd/core';
+import { InvalidInputError, readOption } from '@xrd/core';
 
 export interface TokenFlags {
   readonly token?: string;
@@ -24,11 +24,6 @@ export function tokenEnvNames(forge: ForgeKind): readonly string[] {
   return forge === 'github' ? ['XRD_TOKEN', 'GH_TOKEN', 'GITHUB_TOKEN'] : ['XRD_TOKEN', 'GITEA_TOKEN'];
 }
 
-// Tokens of GitHub, GHES, Gitea and Forgejo are printable ASCII. Anything else (a pasted token with a
-// line break inside, a stray control character) cannot go into an Authorization header: fetch
-// rejects it before sending, and that surfaced as "could not reach the forge" (exit 6).
-const TOKEN_CHARS = /^[\x21-\x7e]+$/;
-
 export function resolveToken(
   flags: TokenFlags,
   forge: ForgeKind,
@@ -36,11 +31,10 @@ export function resolveToken(
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): ResolvedToken {
   const resolved = findToken(flags, forge, env, readFile);
-  if (resolved.token !== undefined && !TOKEN_CHARS.test(resolved.token)) {
-    throw new InvalidInputError(
-      `The token from ${resolved.source ?? 'the environment'} contains a space, line break or control character; put only the token itself there.`,
-      { input: resolved.source ?? '--token' },
-    );
+  // The same check as the action's `token` and the webhook config's `forges[].token` (core's
+  // option schema), named by where the token came from.
+  if (resolved.token !== undefined) {
+    readOption('token', resolved.token, { label: resolved.source ?? '--token' });
   }
   return resolved;
 }

@@ -1,5 +1,6 @@
 // Every bad input: exit 2, exactly one sentence on stderr (no stack trace), nothing on stdout, and no
 // request reaches the forge (the simulator's request counter stays at 0).
+import { URL_PASSWORD } from '@xrd/core/testing';
 import type { Sim } from '@xrd/forge-sim';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { control, json, resetStats, Sims, xrd } from './harness.js';
@@ -60,8 +61,7 @@ const CASES: readonly BadCase[] = [
   {
     name: '--forge not in the list',
     args: [...D, '--forge', 'gitlab'],
-    message:
-      "xrd: option '--forge <kind>' argument 'gitlab' is invalid; allowed choices are github, gitea, forgejo; see `xrd dispatch --help`.",
+    message: 'xrd: `--forge` must be github, gitea or forgejo, not "gitlab".',
   },
   {
     name: 'gitea without --server',
@@ -83,7 +83,7 @@ const CASES: readonly BadCase[] = [
       'build',
     ],
     message:
-      'xrd: `--event-type` needs GitHub: Gitea has no repository_dispatch, so give `--workflow` instead.',
+      'xrd: `--event-type` needs GitHub: Gitea has no repository_dispatch, so dispatch a workflow instead.',
   },
   {
     name: '--server that is no URL',
@@ -145,8 +145,7 @@ const CASES: readonly BadCase[] = [
   {
     name: '--correlation not in the list',
     args: [...D, '--correlation', 'time'],
-    message:
-      "xrd: option '--correlation <mode>' argument 'time' is invalid; allowed choices are auto, run-name, step-name; see `xrd dispatch --help`.",
+    message: 'xrd: `--correlation` must be auto, run-name or step-name, not "time".',
   },
   {
     name: '--correlation-id with a space',
@@ -172,7 +171,51 @@ const CASES: readonly BadCase[] = [
   {
     name: '--ref with a space',
     args: [...D, '--ref', 'a b'],
-    message: 'xrd: `--ref` must not contain spaces, got "a b".',
+    message:
+      'xrd: `--ref` must be a branch, tag or commit git accepts (no spaces, control characters, ~ ^ : ? * [ \\ or ..), not "a b".',
+  },
+  // issue 20: an empty value given on purpose is refused, not taken for "not given".
+  {
+    name: "--ref ''",
+    args: [...D, '--ref', ''],
+    message: 'xrd: `--ref` is empty; give it a value or leave it out.',
+  },
+  {
+    name: "--correlation-id ''",
+    args: [...D, '--correlation-id', ''],
+    message: 'xrd: `--correlation-id` is empty; give it a value or leave it out.',
+  },
+  {
+    name: 'a repository name of 10,000 characters',
+    args: ['dispatch', '--api-url', 'SIM', '--repo', `acme/${'x'.repeat(10_000)}`, '--workflow', 'build.yml'],
+    message:
+      'xrd: `--repo` has a repository name of 10000 characters, but GitHub allows at most 100; check the value.',
+  },
+  {
+    name: "an owner name over GitHub's 39 characters",
+    args: ['dispatch', '--api-url', 'SIM', '--repo', `${'o'.repeat(40)}/target`, '--workflow', 'build.yml'],
+    message:
+      'xrd: `--repo` has an owner name of 40 characters, but GitHub allows at most 39; check the value.',
+  },
+  {
+    name: 'an API URL with a password',
+    args: [
+      'dispatch',
+      '--api-url',
+      `http://bot:${URL_PASSWORD}@127.0.0.1:1`,
+      '--repo',
+      'acme/target',
+      '--workflow',
+      'build.yml',
+    ],
+    message:
+      'xrd: `--api-url` must not contain a user name or password (user:password@); remove them from the URL and give the token as the token instead.',
+  },
+  {
+    name: 'a run URL with a password',
+    args: ['status', `http://bot:${URL_PASSWORD}@127.0.0.1:1/repos/acme/target/actions/runs/5`],
+    message:
+      'xrd: `RUN` must not contain a user name or password (user:password@); remove them from the URL and give the token as the token instead.',
   },
   {
     name: 'no token anywhere',
@@ -199,14 +242,14 @@ const CASES: readonly BadCase[] = [
     args: [...D, '--token-env', 'MY_TOKEN'],
     env: { MY_TOKEN: 'ghp_first-half\nsecond-half' },
     message:
-      'xrd: The token from $MY_TOKEN contains a space, line break or control character; put only the token itself there.',
+      'xrd: `$MY_TOKEN` contains a space, line break, control or non-ASCII character; put only the token itself there.',
   },
   {
     name: 'a token with a control character',
     args: D,
     env: { XRD_TOKEN: 'e2e\u0001token' },
     message:
-      'xrd: The token from $XRD_TOKEN contains a space, line break or control character; put only the token itself there.',
+      'xrd: `$XRD_TOKEN` contains a space, line break, control or non-ASCII character; put only the token itself there.',
   },
   {
     name: 'two token sources',
@@ -306,6 +349,7 @@ describe('bad input', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.stderr).not.toContain(URL_PASSWORD);
     expect(await requestsSeen()).toBe(0);
   });
 

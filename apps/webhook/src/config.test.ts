@@ -76,7 +76,7 @@ describe('parseConfig', () => {
           {
             when: { forge: 'nope', repo: 'justone', pull_request: ['closed'] },
             dispatch: { forge: 'gh', repo: 'acme/t', inputs: { x: '{{ pr.nmber }}' } },
-            report: { status: 'yes' },
+            report: { status: 'maybe' },
           },
         ],
         worker: { lease: 'forever' },
@@ -84,19 +84,19 @@ describe('parseConfig', () => {
     ).toMatchInlineSnapshot(`
       [
         "listen.port must be a whole number from 0 to 65535, not "eighty".",
-        "worker.lease must be a duration such as 500ms, 30s or 5m, not "forever".",
+        "\`worker.lease\` must be a duration such as 600 (seconds), 30s, 10m or 1h, not "forever".",
         "forges[0].name must be lower-case letters, digits and dashes (it becomes the URL path /hooks/<name>).",
-        "forges[1].kind must be one of github, gitea, forgejo, not "bitbucket".",
-        "forges[1].api-url must be the forge's http(s) API base URL, e.g. https://api.github.com.",
+        "\`forges[1].kind\` must be github, gitea or forgejo, not "bitbucket".",
+        "\`forges[1].api-url\` must be an http(s) URL such as https://gitea.example.com, not "ftp://x".",
         "forges[1].webhook-secret is required (or XRD_FORGE_GH_WEBHOOK_SECRET): unsigned webhooks are never accepted.",
         "routes[0].when.forge must name a forge from forges (none defined), not "nope".",
-        "routes[0].when.repo must be a repository as owner/name, not "justone".",
+        "\`routes[0].when.repo\` must look like owner/name, e.g. acme/target, not "justone".",
         "routes[0].when.pull_request lists "closed"; allowed: opened, synchronize, reopened.",
         "routes[0].when needs pull_request (true or actions) or push (branches): otherwise it never fires.",
         "routes[0].dispatch.forge names forge gh, which is not usable until its problems above are fixed.",
         "routes[0].dispatch needs exactly one of workflow (workflow_dispatch) or event-type (repository_dispatch).",
         "routes[0].dispatch.inputs.x uses unknown variable {{ pr.nmber }}; available here: source.forge, source.repo, source.owner, source.name, event.name, event.action, sha, ref, correlation_id.",
-        "routes[0].report.status must be true or false.",
+        "\`routes[0].report.status\` must be true or false (also yes/no, 1/0), not "maybe".",
       ]
     `);
   });
@@ -120,7 +120,7 @@ describe('parseConfig', () => {
     ).toMatchInlineSnapshot(`
       [
         "forges[1].token is required (or XRD_FORGE_GITEA_TOKEN, or app credentials on GitHub).",
-        "routes[0].dispatch.event-type needs a GitHub target: gitea has no repository_dispatch; use workflow.",
+        "\`routes[0].dispatch.event-type\` needs GitHub: Gitea has no repository_dispatch, so dispatch a workflow instead.",
         "routes[0].dispatch.inputs.n uses unknown variable {{ pr.number }}; available here: source.forge, source.repo, source.owner, source.name, event.name, event.action, sha, ref, correlation_id, push.ref, push.branch, push.sha, push.before.",
       ]
     `);
@@ -154,7 +154,7 @@ describe('parseConfig', () => {
         "worker.concurency is not a known key; use one of concurrency, poll-interval, lease, drain-timeout.",
         "forges[0].webhook-secrets is not a known key; use one of name, kind, api-url, token, app, webhook-secret, api-version, min-write-interval.",
         "routes[0].cancel-superseeded is not a known key; use one of name, when, dispatch, report, supersede, cancel-superseded.",
-        "routes[0].report.contxt is not a known key; use one of context, status, comment.",
+        "routes[0].report.contxt is not a known key; use one of status, comment, context.",
         "routes[0].when.pullrequest is not a known key; use one of forge, repo, pull_request, push.",
         "routes[0].dispatch.inputs.sha has a {{ or }} that does not close a variable; write each one as {{ name }}.",
       ]
@@ -171,6 +171,70 @@ describe('parseConfig', () => {
         "forges[1].token is required (or XRD_FORGE_GITEA_TOKEN, or app credentials on GitHub).",
         "routes[0].when.forge names forge gitea, which is not usable until its problems above are fixed.",
         "routes[0].dispatch.forge names forge gitea, which is not usable until its problems above are fixed.",
+      ]
+    `);
+  });
+
+  it('reads durations as the action and the CLI do: a bare number is seconds', () => {
+    const config = parseConfig(
+      {
+        ...valid,
+        worker: { 'poll-interval': '250ms', lease: 90, 'drain-timeout': '1m' },
+        reconcile: { interval: '30', 'safety-interval': '5m', 'correlation-timeout': 120 },
+      },
+      { XRD_FORGE_GITEA_TOKEN: 't' },
+    );
+    expect(config.worker).toMatchObject({ pollIntervalMs: 250, leaseMs: 90_000, drainTimeoutMs: 60_000 });
+    expect(config.reconcile).toEqual({
+      intervalMs: 30_000,
+      safetyIntervalMs: 300_000,
+      correlationTimeoutMs: 120_000,
+    });
+  });
+
+  it('refuses what the action and the CLI refuse, before the first pull request', () => {
+    const [route] = valid.routes;
+    const withDispatch = (dispatch: Record<string, unknown>) =>
+      problems(
+        { ...valid, routes: [{ ...route, dispatch: { ...route?.dispatch, ...dispatch } }] },
+        { XRD_FORGE_GITEA_TOKEN: 't' },
+      );
+    expect([
+      ...withDispatch({ workflow: 'build' }),
+      ...withDispatch({ 'correlation-input': 'bad name!' }),
+      ...withDispatch({ ref: '' }),
+      ...withDispatch({ ref: '{{ pr.head.ref }} x' }),
+      ...withDispatch({ ref: 'refs/heads/{{ pr.nmber }}' }),
+      ...withDispatch({ inputs: { 'bad name': '{{ sha }}' } }),
+      ...withDispatch({ inputs: ['a'] }),
+      ...withDispatch({ repo: `acme/${'x'.repeat(101)}` }),
+    ]).toMatchInlineSnapshot(`
+      [
+        "\`routes[0].dispatch.workflow\` must be a workflow file name ending in .yml or .yaml (e.g. build.yml) or a numeric id, not "build".",
+        "\`routes[0].dispatch.correlation-input\` must be an input name such as correlation_id, not "bad name!".",
+        "\`routes[0].dispatch.ref\` is empty; give it a value or leave it out.",
+        "\`routes[0].dispatch.ref\` must be a branch, tag or commit git accepts (no spaces, control characters, ~ ^ : ? * [ \\ or ..), not "{{ pr.head.ref }} x".",
+        "routes[0].dispatch.ref uses unknown variable {{ pr.nmber }}; available here: source.forge, source.repo, source.owner, source.name, event.name, event.action, sha, ref, correlation_id, pr.number, pr.title, pr.url, pr.head.sha, pr.head.ref, pr.base.ref.",
+        "\`routes[0].dispatch.inputs\` has "bad name", which is not an input name (a letter or _, then letters, digits, - and _).",
+        "\`routes[0].dispatch.inputs\` must be an object (key: value), not a list.",
+        "\`routes[0].dispatch.repo\` has a repository name of 101 characters, but Gitea allows at most 100; check the value.",
+      ]
+    `);
+    // Templates that are fine with their variables filled in pass, and are kept as written.
+    const config = parseConfig(
+      {
+        ...valid,
+        routes: [{ ...route, dispatch: { ...route?.dispatch, ref: ' {{ pr.head.ref }} ', workflow: 7 } }],
+      },
+      { XRD_FORGE_GITEA_TOKEN: 't' },
+    );
+    expect(config.routes[0]?.dispatch).toMatchObject({ ref: '{{ pr.head.ref }}', workflow: 7 });
+  });
+
+  it('names the environment variable a refused value came from', () => {
+    expect(problems(valid, { XRD_FORGE_GITEA_TOKEN: 'ghp_a\nb' })).toMatchInlineSnapshot(`
+      [
+        "\`XRD_FORGE_GITEA_TOKEN\` contains a space, line break, control or non-ASCII character; put only the token itself there.",
       ]
     `);
   });

@@ -1,11 +1,28 @@
 // The service's one typed options object, built from a YAML file plus environment overrides and
 // validated before anything starts. Every problem is reported as one sentence naming the key, all
-// of them at once, so a config is fixed in one round.
+// of them at once, so a config is fixed in one round. The keys that are options of the action and
+// the CLI too (a route's workflow, ref, correlation, report switches; a forge's kind, api-url and
+// token) are read through core's option schema: the same parsers and the same sentences, with the
+// key path as the option's name. Durations are core's as well: a bare number is seconds.
 import { readFileSync } from 'node:fs';
-import type { CorrelationMode, ForgeKind, RepoRef } from '@xrd/core';
+import {
+  type CorrelationMode,
+  durationParser,
+  type ForgeKind,
+  InvalidInputError,
+  OPTION_LIST,
+  OPTIONS,
+  type OptionContext,
+  type OptionName,
+  type OptionParser,
+  type OptionValue,
+  parseInputsObject,
+  parseSwitch,
+  type RepoRef,
+  readValue,
+} from '@xrd/core';
 import { parse as parseYaml } from 'yaml';
-import { parseDuration } from './duration.js';
-import { COMMON_VARIABLES, checkTemplate, PR_VARIABLES, PUSH_VARIABLES } from './template.js';
+import { COMMON_VARIABLES, checkTemplate, PR_VARIABLES, PUSH_VARIABLES, renderTemplate } from './template.js';
 
 export interface GitHubAppCredentials {
   readonly appId: string;
@@ -94,8 +111,6 @@ export interface ServiceConfig {
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-const FORGE_KINDS: readonly ForgeKind[] = ['github', 'gitea', 'forgejo'];
-const CORRELATIONS: readonly CorrelationMode[] = ['auto', 'run-name', 'step-name'];
 
 /** All problems found in a config, each one sentence naming its key. */
 export class ConfigError extends Error {
@@ -105,6 +120,20 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
+}
+
+/** The keys core's option schema declares under one section of a route (`dispatch.ref` → `ref`). */
+function routeKeys(section: string): string[] {
+  return OPTION_LIST.flatMap((o) =>
+    o.config?.scope === 'route' && o.config.key.startsWith(`${section}.`)
+      ? [o.config.key.slice(section.length + 1)]
+      : [],
+  );
+}
+
+/** A report switch's default in the service (on: it reports on the event's commit and PR). */
+function switchDefault(name: OptionName): boolean {
+  return OPTIONS[name].config?.default === 'true';
 }
 
 /** Environment variable name for a forge-specific override: `XRD_FORGE_<NAME>_<KEY>`. */
@@ -175,33 +204,47 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
     return n;
   };
 
-  const duration = (value: unknown, path: string, fallback: number): number => {
-    if (value === undefined || value === null || value === '') return fallback;
-    const ms = parseDuration(value);
-    if (ms === undefined) {
-      problems.push(`${path} must be a duration such as 500ms, 30s or 5m, not ${JSON.stringify(value)}.`);
-      return fallback;
-    }
-    return ms;
+  /** A YAML scalar as the text a user would have typed; undefined when absent or null. */
+  const scalar = (value: unknown, path: string): string | undefined => {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    problems.push(`${path} must be a single value, not a list or a mapping.`);
+    return undefined;
   };
 
-  const bool = (value: unknown, path: string, fallback: boolean): boolean => {
-    if (value === undefined || value === null) return fallback;
-    if (typeof value === 'boolean') return value;
-    if (value === 'true') return true;
-    if (value === 'false') return false;
-    problems.push(`${path} must be true or false.`);
-    return fallback;
-  };
-
-  const repoRef = (value: unknown, path: string): RepoRef | undefined => {
-    if (typeof value !== 'string' || !/^[\w.-]+\/[\w.-]+$/.test(value)) {
-      problems.push(`${path} must be a repository as owner/name, not ${JSON.stringify(value ?? null)}.`);
+  /** A value through one of core's parsers; its sentence becomes a problem. */
+  const parsed = <T>(parse: OptionParser<T>, value: unknown, at: OptionContext): T | undefined => {
+    const text = scalar(value, at.label);
+    if (text === undefined) return undefined;
+    try {
+      return readValue(parse, text, at);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      problems.push(error.message);
       return undefined;
     }
-    const [owner, repo] = value.split('/') as [string, string];
-    return { owner, repo };
   };
+
+  /** An option of core's schema, named by its key path (or the environment variable it came from). */
+  const option = <N extends OptionName>(
+    name: N,
+    value: unknown,
+    label: string,
+    forge?: ForgeKind,
+  ): OptionValue<N> | undefined =>
+    parsed(OPTIONS[name].parse as OptionParser<OptionValue<N>>, value, {
+      label,
+      ...(forge !== undefined ? { forge } : {}),
+    });
+
+  // Durations as in the action and the CLI: `30s`, `5m`, `250ms`, or a bare number of seconds.
+  const anyDuration = durationParser();
+  const duration = (value: unknown, path: string, fallback: number): number =>
+    parsed(anyDuration, value, { label: path }) ?? fallback;
+
+  const bool = (value: unknown, path: string, fallback: boolean): boolean =>
+    parsed(parseSwitch, value, { label: path }) ?? fallback;
 
   // A misspelt key would otherwise be dropped without a word: `stor:` silently ran on the default
   // ./xrd-webhook.db, `cancel-superseeded: true` silently stayed false.
@@ -309,17 +352,25 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
         return;
       }
       const fenv = (key: string) => env[forgeEnvName(name, key)];
-      const kind = str(f, 'kind', `${at}.kind`) as ForgeKind | undefined;
-      if (kind === undefined || !FORGE_KINDS.includes(kind)) {
+      // A value from the environment is named by its variable, so the sentence points at it.
+      const fromEnv = (key: string, envKey: string): [unknown, string] => {
+        const value = fenv(envKey);
+        return value !== undefined ? [value, forgeEnvName(name, envKey)] : [f[key], `${at}.${key}`];
+      };
+      if (f.kind === undefined || f.kind === null) {
+        problems.push(`${at}.kind is required: github, gitea or forgejo.`);
+      }
+      const kind = option('forge', f.kind, `${at}.kind`);
+      const [apiUrlRaw, apiUrlLabel] = fromEnv('api-url', 'API_URL');
+      if (apiUrlRaw === undefined || apiUrlRaw === null) {
         problems.push(
-          `${at}.kind must be one of ${FORGE_KINDS.join(', ')}, not ${JSON.stringify(kind ?? null)}.`,
+          `${at}.api-url is required (or ${forgeEnvName(name, 'API_URL')}): the forge's http(s) API base URL, e.g. https://api.github.com.`,
         );
       }
-      const apiUrl = str(f, 'api-url', `${at}.api-url`, fenv('API_URL'));
-      if (apiUrl === undefined || !/^https?:\/\/[^\s]+$/.test(apiUrl)) {
-        problems.push(`${at}.api-url must be the forge's http(s) API base URL, e.g. https://api.github.com.`);
-      }
-      const token = str(f, 'token', `${at}.token`, fenv('TOKEN'));
+      const apiUrl = option('api-url', apiUrlRaw, apiUrlLabel);
+      const [tokenRaw, tokenLabel] = fromEnv('token', 'TOKEN');
+      const tokenGiven = tokenRaw !== undefined && tokenRaw !== null;
+      const token = option('token', tokenRaw, tokenLabel);
       const webhookSecret = str(f, 'webhook-secret', `${at}.webhook-secret`, fenv('WEBHOOK_SECRET'));
       if (webhookSecret === undefined) {
         problems.push(
@@ -361,12 +412,12 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
           }
         }
       }
-      if (token === undefined && app === undefined) {
+      if (!tokenGiven && app === undefined) {
         problems.push(
           `${at}.token is required (or ${forgeEnvName(name, 'TOKEN')}, or app credentials on GitHub).`,
         );
       }
-      if (token !== undefined && app !== undefined) {
+      if (tokenGiven && app !== undefined) {
         problems.push(`${at} has both token and app: keep one of them.`);
       }
       const apiVersion = str(f, 'api-version', `${at}.api-version`);
@@ -428,22 +479,28 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
       const report = isObj(r.report) ? r.report : {};
       if (!when) problems.push(`${at}.when must be a mapping with forge, repo and pull_request or push.`);
       if (!dispatch) problems.push(`${at}.dispatch must be a mapping with forge, repo and workflow.`);
-      knownKeys(report, `${at}.report.`, ['context', 'status', 'comment']);
+      knownKeys(report, `${at}.report.`, routeKeys('report'));
       if (!when || !dispatch) return;
-      knownKeys(when, `${at}.when.`, ['forge', 'repo', 'pull_request', 'push']);
-      knownKeys(dispatch, `${at}.dispatch.`, [
-        'forge',
-        'repo',
-        'workflow',
-        'event-type',
-        'ref',
-        'inputs',
-        'correlation-input',
-        'correlation',
-      ]);
+      knownKeys(when, `${at}.when.`, ['forge', ...routeKeys('when'), 'pull_request', 'push']);
+      knownKeys(dispatch, `${at}.dispatch.`, ['forge', ...routeKeys('dispatch')]);
 
       const sourceForge = forgeRef(when.forge, `${at}.when.forge`);
-      const sourceRepo = repoRef(when.repo, `${at}.when.repo`);
+      /** The route's value of an option of core's schema, at the option's config key. */
+      const keyed = (name: OptionName): [unknown, string] => {
+        const key = OPTIONS[name].config?.key ?? name;
+        let value: unknown = r;
+        for (const part of key.split('.')) value = isObj(value) ? value[part] : undefined;
+        return [value, `${at}.${key}`];
+      };
+      const kindOf = (forgeName: string | undefined) => forges.find((f) => f.name === forgeName)?.kind;
+      const required = (name: OptionName, what: string): void => {
+        const [value, path] = keyed(name);
+        if (value === undefined || value === null) problems.push(`${path} is required: ${what}.`);
+      };
+
+      // The source repository: its events fire the route, and it receives the status and comment.
+      required('source-repo', 'the source repository as owner/name, e.g. acme/source');
+      const sourceRepo = option('source-repo', ...keyed('source-repo'), kindOf(sourceForge));
       let pullRequest: PullRequestAction[] = [];
       const pr = when.pull_request;
       if (pr === true) pullRequest = [...PULL_REQUEST_ACTIONS];
@@ -475,64 +532,68 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
       }
 
       const targetForge = forgeRef(dispatch.forge, `${at}.dispatch.forge`);
-      const targetRepo = repoRef(dispatch.repo, `${at}.dispatch.repo`);
-      const workflowRaw = dispatch.workflow;
-      const workflow =
-        typeof workflowRaw === 'number' ? workflowRaw : str(dispatch, 'workflow', `${at}.dispatch.workflow`);
-      const eventType = str(dispatch, 'event-type', `${at}.dispatch.event-type`);
-      if ((workflow === undefined) === (eventType === undefined)) {
+      const targetKind = kindOf(targetForge);
+      required('repo', 'the target repository as owner/name, e.g. acme/target');
+      const targetRepo = option('repo', ...keyed('repo'), targetKind);
+      const [workflowRaw, workflowPath] = keyed('workflow');
+      const [eventTypeRaw, eventTypePath] = keyed('event-type');
+      if ((workflowRaw == null) === (eventTypeRaw == null)) {
         problems.push(
           `${at}.dispatch needs exactly one of workflow (workflow_dispatch) or event-type (repository_dispatch).`,
         );
       }
-      const targetKind = forges.find((f) => f.name === targetForge)?.kind;
-      if (eventType !== undefined && targetKind !== undefined && targetKind !== 'github') {
-        problems.push(
-          `${at}.dispatch.event-type needs a GitHub target: ${targetKind} has no repository_dispatch; use workflow.`,
-        );
-      }
+      const workflow = option('workflow', workflowRaw, workflowPath);
+      const eventType = option('event-type', eventTypeRaw, eventTypePath, targetKind);
       const available = [
         ...COMMON_VARIABLES,
         ...(pullRequest.length > 0 && push.length === 0 ? PR_VARIABLES : []),
         ...(push.length > 0 && pullRequest.length === 0 ? PUSH_VARIABLES : []),
       ];
-      const templ = (value: string, path: string) => {
+      const templ = (value: string, path: string): boolean => {
         const problem = checkTemplate(value, available);
         if (problem) problems.push(`${path} ${problem}.`);
+        return problem === undefined;
       };
-      const ref = str(dispatch, 'ref', `${at}.dispatch.ref`) ?? 'main';
-      templ(ref, `${at}.dispatch.ref`);
+      // A template is checked with every variable filled in by a plain stand-in, so its literal
+      // parts follow the option's own rules (`ref: "{{ pr.head.ref }} x"` has a space); the
+      // sentence quotes the template as written.
+      const standIns = Object.fromEntries(available.map((v) => [v, 'x']));
+      const [refRaw, refPath] = keyed('ref');
+      let ref = OPTIONS.ref.config?.default as string;
+      const refText = scalar(refRaw, refPath);
+      if (refText !== undefined && templ(refText, refPath)) {
+        const checked = parsed(OPTIONS.ref.parse, renderTemplate(refText, standIns), {
+          label: refPath,
+          shown: refText,
+        });
+        if (checked !== undefined) ref = refText.trim();
+      }
       const inputs: Record<string, string> = {};
-      if (dispatch.inputs !== undefined && dispatch.inputs !== null) {
-        if (!isObj(dispatch.inputs))
-          problems.push(`${at}.dispatch.inputs must be a mapping of input name to template.`);
-        else {
-          for (const [key, value] of Object.entries(dispatch.inputs)) {
-            if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-              problems.push(`${at}.dispatch.inputs.${key} must be a string template.`);
-              continue;
-            }
-            inputs[key] = String(value);
-            templ(inputs[key], `${at}.dispatch.inputs.${key}`);
+      const [inputsRaw, inputsPath] = keyed('inputs');
+      if (inputsRaw !== undefined && inputsRaw !== null) {
+        try {
+          // Names and scalar values as the action's and the CLI's JSON inputs; values are templates.
+          for (const [key, value] of Object.entries(parseInputsObject(inputsRaw, { label: inputsPath }))) {
+            if (templ(value, `${inputsPath}.${key}`)) inputs[key] = value;
           }
+        } catch (error) {
+          if (!(error instanceof InvalidInputError)) throw error;
+          problems.push(error.message);
         }
       }
       const correlationInput =
-        str(dispatch, 'correlation-input', `${at}.dispatch.correlation-input`) ?? 'correlation_id';
-      // run-name by default: the service matches `workflow_run` events by the id in display_title,
-      // and a title is there the moment the run exists, so an interrupted dispatch can be proven
-      // absent; step names are only seen once jobs run.
-      const correlation = (str(dispatch, 'correlation', `${at}.dispatch.correlation`) ??
-        'run-name') as CorrelationMode;
-      if (!CORRELATIONS.includes(correlation)) {
-        problems.push(`${at}.dispatch.correlation must be one of ${CORRELATIONS.join(', ')}.`);
-      }
+        option('correlation-input', ...keyed('correlation-input')) ?? OPTIONS['correlation-input'].default;
+      // run-name by default (the table says why): an interrupted dispatch can then be proven absent.
+      const correlation =
+        option('correlation', ...keyed('correlation')) ??
+        (OPTIONS.correlation.config?.default as CorrelationMode);
 
       const context =
-        str(report, 'context', `${at}.report.context`) ??
+        option('status-context', ...keyed('status-context')) ??
         (targetRepo ? `xrd/${targetRepo.owner}/${targetRepo.repo}` : 'xrd');
-      const reportStatus = bool(report.status, `${at}.report.status`, true);
-      const reportComment = bool(report.comment, `${at}.report.comment`, true);
+      // On/off switches here: the service reports on the event's own commit and pull request.
+      const reportStatus = bool(...keyed('report-status'), switchDefault('report-status'));
+      const reportComment = bool(...keyed('report-comment'), switchDefault('report-comment'));
       const supersede = bool(r.supersede, `${at}.supersede`, true);
       const cancelSuperseded = bool(r['cancel-superseded'], `${at}.cancel-superseded`, false);
 

@@ -5,9 +5,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { URL_PASSWORD } from '@xrd/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { SECRET, SERVER, TOKEN } from './harness.js';
+import { SECRET, SERVER, startForge, TOKEN } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xrd-webhook-startup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -71,5 +72,64 @@ describe('start-up errors of the built service', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stderr + r.stdout).not.toContain(TOKEN);
+  });
+
+  // issue 20 and issue 13: the values the action and the CLI refuse stop the service at start, in
+  // the same sentences, before it sends anything to the forge it is configured for.
+  it('refuses tokens with control characters, URLs with passwords and bad route options, with zero requests', async () => {
+    const forge = await startForge('gh', 'github', 1);
+    try {
+      const target = (extra: Record<string, unknown>) => ({
+        name: 'gh',
+        kind: 'github',
+        'api-url': forge.sim.apiUrl,
+        token: TOKEN,
+        'webhook-secret': SECRET,
+        ...extra,
+      });
+      const withPassword = forge.sim.apiUrl.replace('http://', `http://bot:${URL_PASSWORD}@`);
+      const outcomes = [];
+      for (const overrides of [
+        { forges: [target({ token: 'ghp_first-half\nsecond-half' })] },
+        { forges: [target({ 'api-url': withPassword })] },
+        {
+          forges: [target({})],
+          routes: [
+            {
+              name: 'build',
+              when: { forge: 'gh', repo: 'acme/source', pull_request: true },
+              dispatch: {
+                forge: 'gh',
+                repo: 'acme/target',
+                workflow: 'build',
+                'correlation-input': 'bad name!',
+              },
+            },
+          ],
+        },
+      ]) {
+        const r = await run(config(overrides));
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).not.toContain(URL_PASSWORD);
+        outcomes.push(r.stderr);
+      }
+      expect(outcomes).toMatchInlineSnapshot(`
+        [
+          "config error: \`forges[0].token\` contains a space, line break, control or non-ASCII character; put only the token itself there.
+        ",
+          "config error: \`forges[0].api-url\` must not contain a user name or password (user:password@); remove them from the URL and give the token as the token instead.
+        config error: routes[0].when.forge names forge gh, which is not usable until its problems above are fixed.
+        config error: routes[0].dispatch.forge names forge gh, which is not usable until its problems above are fixed.
+        ",
+          "config error: \`routes[0].dispatch.workflow\` must be a workflow file name ending in .yml or .yaml (e.g. build.yml) or a numeric id, not "build".
+        config error: \`routes[0].dispatch.correlation-input\` must be an input name such as correlation_id, not "bad name!".
+        ",
+        ]
+      `);
+      expect(forge.sim.stats().requests.total).toBe(0);
+    } finally {
+      await forge.sim.close();
+    }
   });
 });

@@ -131,15 +131,22 @@ export function isXrdError(value: unknown): value is XrdError {
 
 /**
  * Removes every given secret from a text (and common token shapes even if not given), so an error
- * message or a log line can never carry one.
+ * message or a log line can never carry one. Credentials written into a URL
+ * (`https://user:password@host/…`) are removed too, whoever wrote them: fetch's own errors quote
+ * the URL they refused, and so do messages that name an API URL.
  */
 export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
   let out = text;
   for (const secret of secrets) {
     if (secret && secret.length >= 4) out = out.split(secret).join('***');
   }
-  return out
-    .replace(/\b(gh[pousr]_[A-Za-z0-9]{20,})\b/g, '***')
-    .replace(/\bgithub_pat_[A-Za-z0-9_]{20,}\b/g, '***')
-    .replace(/(authorization:\s*)(bearer|token|basic)\s+\S+/gi, '$1$2 ***');
+  return (
+    out
+      // The authority ends at the first `/`, `?`, `#` or space; its last `@` ends the credentials,
+      // as in WHATWG URL parsing (a password may hold an unescaped `@`).
+      .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*(?:@[^\s/?#@]*)*@/gi, '$1***@')
+      .replace(/\b(gh[pousr]_[A-Za-z0-9]{20,})\b/g, '***')
+      .replace(/\bgithub_pat_[A-Za-z0-9_]{20,}\b/g, '***')
+      .replace(/(authorization:\s*)(bearer|token|basic)\s+\S+/gi, '$1$2 ***')
+  );
 }

@@ -98,6 +98,27 @@ export {
   parseRunOptions,
   RUN_OPTION_DEFAULTS,
 } from './run-options.js';
+export type {
+  ActionInputSpec,
+  CliFlagSpec,
+  CliGroup,
+  ConfigKeySpec,
+  OptionContext,
+  OptionName,
+  OptionParser,
+  OptionSpec,
+  OptionValue,
+} from './options.js';
+export {
+  durationParser,
+  NAME_LIMITS,
+  OPTION_LIST,
+  OPTIONS,
+  parseInputsObject,
+  parseSwitch,
+  readOption,
+  readValue,
+} from './options.js';
 export type { PollDecision, PollState, ScheduleSettings, WaitReason } from './schedule.js';
 export {
   correlationDelay,

@@ -103,7 +103,7 @@ describe('parseRunOptions', () => {
       `"ref: \`ref\` is required: the branch, tag or commit of the target to run, e.g. main."`,
     );
     expect(problem({ ref: 'a b' }, { refOptional: true })).toMatchInlineSnapshot(
-      `"ref: \`ref\` must not contain spaces, got "a b"."`,
+      `"ref: \`ref\` must be a branch, tag or commit git accepts (no spaces, control characters, ~ ^ : ? * [ \\ or ..), not "a b"."`,
     );
   });
 
@@ -240,10 +240,10 @@ describe('parseRunOptions', () => {
         "workflow: \`workflow\` is required: the workflow file to dispatch, e.g. build.yml (or give \`event-type\` for a repository_dispatch).",
         "event-type: Give either \`workflow\` or \`event-type\`, not both.",
         "workflow: \`workflow\` must be a workflow file name ending in .yml or .yaml (e.g. build.yml) or a numeric id, not "build".",
-        "event-type: \`event-type\` needs GitHub: Gitea has no repository_dispatch, so give \`workflow\` instead.",
+        "event-type: \`event-type\` needs GitHub: Gitea has no repository_dispatch, so dispatch a workflow instead.",
         "event-type: \`event-type\` must be at most 100 characters long.",
         "ref: \`ref\` is required: the branch, tag or commit of the target to run, e.g. main.",
-        "ref: \`ref\` must not contain spaces, got "my branch".",
+        "ref: \`ref\` must be a branch, tag or commit git accepts (no spaces, control characters, ~ ^ : ? * [ \\ or ..), not "my branch".",
         "inputs: \`inputs\` is not valid JSON (…); give a JSON object or key: value lines.",
         "inputs: \`inputs\` value "a" must be a string, number or boolean, since workflow inputs are scalars.",
         "inputs: \`inputs\` must be an object (key: value), not a list.",
@@ -269,7 +269,7 @@ describe('parseRunOptions', () => {
         "report-comment: \`report-comment\` is true but no pull request is known here; give the pull request number instead.",
         "report-comment: \`report-comment\` must be true, false or a pull request number, not "PR-7".",
         "source-repo: \`source-repo\` is required to report back: the repository to report to, as owner/name.",
-        "source-repo: \`source-repo\` must look like owner/name, e.g. acme/source, not "acme".",
+        "source-repo: \`source-repo\` must look like owner/name, e.g. acme/target, not "acme".",
         "cancel-on-timeout: \`cancel-on-timeout\` must be true or false (also yes/no, 1/0), not "sure".",
       ]
     `);

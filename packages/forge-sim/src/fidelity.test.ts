@@ -351,6 +351,13 @@ describe('Forgejo fidelity', () => {
     const api = sim.apiUrl;
     expect((await call(api, 'GET', '/version')).body.version).toMatch(/\+gitea-/);
     expect((await call(sim.url, 'GET', '/api/forgejo/v1/version')).body).toEqual({ version: '16.0.0' });
+    // Both runs stay queued until the test moves them on: at time scale 40 a default run is done
+    // 100 ms after its dispatch, which a loaded machine easily takes between two requests.
+    const held = { startDelayMs: 3_600_000 };
+    const script = await call(sim.url, 'POST', '/_sim/repos/acme/target/workflows/build.yml/script', {
+      runs: [held, held],
+    });
+    expect(script.status).toBeLessThan(300);
     const d = await call(api, 'POST', `${T}/actions/workflows/build.yml/dispatches`, {
       ref: 'main',
       inputs: { correlation_id: 'xrd-f' },
@@ -369,6 +376,9 @@ describe('Forgejo fidelity', () => {
     const list = await call(api, 'GET', `${T}/actions/runs?limit=50`);
     expect(list.body.total_count).toBe(1);
     expectValid(runV, list.body.workflow_runs[0], 'listed run');
+    expect(
+      (await call(sim.url, 'POST', `/_sim/runs/${d.body.id}/finish`, { conclusion: 'success' })).status,
+    ).toBeLessThan(300);
     await waitFor(async () =>
       (await call(api, 'GET', `${T}/actions/runs/${d.body.id}`)).body.status === 'success' ? true : undefined,
     );
