@@ -81,3 +81,13 @@ export function exitOnUnsupportedNode(app: string, range: string): void {
   process.stderr.write(`${message}\n`);
   process.exit(2);
 }
+
+/**
+ * What an app's entry file does: refuse an unsupported Node (see above), else load the app's bundle
+ * `main`. The import is dynamic and its specifier computed, so a bundler leaves it to run time and
+ * nothing of the bundle is parsed before the check.
+ */
+export async function startOnSupportedNode(app: string, range: string, main: URL): Promise<void> {
+  exitOnUnsupportedNode(app, range);
+  await import(main.href);
+}
