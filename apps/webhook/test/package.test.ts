@@ -72,7 +72,7 @@ describe.each(nodeRuntimes())('the installed xrd-webhook on Node $version', (run
         );
         expect(dispatched).toMatchObject({ owner: 'acme', repo: 'target', workflow: 'build-from-pr.yml' });
         const final = await until('the final status', async () => finalOf(await statuses(forge, sha))[0]);
-        expect(final.state).toBe('success');
+        expect(final?.state).toBe('success');
       } finally {
         service.child.kill('SIGTERM');
         expect(await service.exited).toBe(0);
