@@ -30,7 +30,9 @@ describe('actionlint over workflows', () => {
       '    runs-on: ubuntu-latest',
       '    steps:',
       '      - uses: https://github.com/xrd-dev/xrd/apps/action@v1',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression.
       '      - run: echo "${{ github.event.pull_request.nope }}"',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression.
       '        if: ${{ steps.missing.outputs.x }}',
     ].join('\n');
     const findings = await lintWorkflow(broken, 'broken.yml');

@@ -73,3 +73,22 @@ export function installedPackages(dir: string): string[] {
     .flatMap((n) => (n.startsWith('@') ? readdirSync(join(root, n)).map((m) => `${n}/${m}`) : [n]))
     .sort();
 }
+
+/** What a user's install holds: the tarball's files, the packages installed, the manifest's say. */
+export function installedShape(installed: InstalledPackage): {
+  files: readonly string[];
+  packages: string[];
+  dependencies: Record<string, string>;
+  private: boolean;
+} {
+  const manifest = JSON.parse(readFileSync(join(installed.packageDir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    private?: boolean;
+  };
+  return {
+    files: installed.files,
+    packages: installedPackages(installed.dir),
+    dependencies: manifest.dependencies ?? {},
+    private: manifest.private ?? false,
+  };
+}
