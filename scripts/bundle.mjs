@@ -1,7 +1,7 @@
 // The one esbuild set-up behind every app bundle (apps/cli, apps/webhook, apps/action): a single ESM
 // file for Node, with the workspace siblings bundled from their TypeScript source through the
 // `@xrd/source` export condition, so a fresh clone runs it without building the libraries first.
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { build } from 'esbuild';
 
@@ -40,4 +40,30 @@ export async function bundle({ entry, outfile, executable = false, version, exte
     ...esbuild,
   });
   if (executable) await chmod(outfile, 0o755);
+}
+
+/**
+ * Bundles an app's tiny entry file (`src/bin.ts`): the `bin` users run. It checks the Node version
+ * before it loads the app's bundle (see tools/src/node-engines.ts), so it is built for an old target
+ * (Node 16 parses it) and carries the app's `engines.node` range from `packageJson` as the global
+ * `XRD_NODE_ENGINES`. The range is parsed here once, so syntax the check does not know fails the
+ * build instead of a user's start.
+ */
+export async function bundleEntry({ entry, outfile, packageJson }) {
+  const pkg = JSON.parse(await readFile(packageJson, 'utf8'));
+  const range = pkg.engines?.node;
+  if (typeof range !== 'string') throw new Error(`${packageJson} has no engines.node`);
+  const { parseEngines } = await import('../tools/src/node-engines.ts');
+  parseEngines(range);
+  await bundle({
+    entry,
+    outfile,
+    executable: true,
+    esbuild: {
+      target: 'node16',
+      define: { XRD_NODE_ENGINES: JSON.stringify(range) },
+      // Only the `#!` line: the entry loads nothing that needs the bundle's `require` shim.
+      banner: { js: '#!/usr/bin/env node' },
+    },
+  });
 }

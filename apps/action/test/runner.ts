@@ -54,6 +54,8 @@ export function parseFileCommands(text: string): Record<string, string> {
 
 export interface StepOptions {
   readonly phase: 'main' | 'post';
+  /** The Node that runs the bundle (default: the one running the tests, the workspace's Node 24). */
+  readonly node?: string;
   /** The `with:` map of the workflow step, as written (defaults are applied from action.yml). */
   readonly with?: Record<string, string>;
   /** Runner variables (GITHUB_SERVER_URL, GITEA_ACTIONS, …). */
@@ -134,7 +136,11 @@ export async function startStep(options: StepOptions): Promise<StartedStep> {
     ...inputEnv,
     ...stateEnv,
   };
-  const child = spawn(process.execPath, [DIST], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.node ?? process.execPath, [DIST], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => {

@@ -1,4 +1,5 @@
-// Entry point of the bundled `xrd` binary: wires the process (argv, env, stdio, SIGINT) to runCli.
+// The CLI's bundle (dist/main.js), loaded by the `xrd` entry (bin.ts) once the Node version is known
+// to be supported: wires the process (argv, env, stdio, SIGINT) to runCli.
 import { readFileSync } from 'node:fs';
 import { runCli } from './cli.js';
 import { EXIT } from './exit-codes.js';

@@ -1,5 +1,5 @@
 // The end-to-end tests run the BUILT binary. `pnpm test` builds it first (pretest); a bare
-// `vitest run` rebuilds it here when any source it bundles is newer than dist/xrd.js.
+// `vitest run` rebuilds it here when any source it bundles is newer than dist/xrd.js or dist/main.js.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,16 +26,19 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-export default function setup(): void {
-  const dist = join(appDir, 'dist', 'xrd.js');
-  let built = 0;
+function builtAt(file: string): number {
   try {
-    built = statSync(dist).mtimeMs;
+    return statSync(file).mtimeMs;
   } catch {
-    built = 0;
+    return 0;
   }
+}
+
+export default function setup(): void {
+  const built = Math.min(...['xrd.js', 'main.js'].map((f) => builtAt(join(appDir, 'dist', f))));
   const sources = [
     join(appDir, 'src'),
+    join(repoRoot, 'tools', 'src'),
     ...['core', 'connect', 'github', 'gitea', 'forge-sim'].map((p) => join(repoRoot, 'packages', p, 'src')),
   ];
   const newest = Math.max(statSync(join(appDir, 'build.mjs')).mtimeMs, ...sources.map(newestMtime));

@@ -14,6 +14,8 @@ export interface XrdRun {
 }
 
 export interface RunOptions {
+  /** An executable to run instead of `node dist/xrd.js`, e.g. the `xrd` bin of an installed package. */
+  readonly bin?: string;
   /** Extra environment; the child gets only PATH, HOME, NO_COLOR and these. */
   readonly env?: Record<string, string>;
   /** Called once with the child, e.g. to send SIGINT when some output appears. */
@@ -28,7 +30,8 @@ export function xrd(args: readonly string[], options: RunOptions = {}): Promise<
     NO_COLOR: '1',
     ...options.env,
   };
-  const child = spawn(process.execPath, [XRD, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, argv] = options.bin ? [options.bin, args] : [process.execPath, [XRD, ...args]];
+  const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => {

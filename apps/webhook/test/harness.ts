@@ -138,13 +138,18 @@ process.once('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-/** Starts the built service; resolves once it logs `listening`. */
+/**
+ * Starts the built service; resolves once it logs `listening`. `bin`: an executable to run instead
+ * of `node dist/server.js`, e.g. the `xrd-webhook` bin of an installed package.
+ */
 export async function startService(
   configFile: string,
   env: Record<string, string> = {},
   port?: number,
+  bin?: string,
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [SERVER, '--config', configFile], {
+  const [command, args] = bin ? [bin, []] : [process.execPath, [SERVER]];
+  const child = spawn(command, [...args, '--config', configFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env, ...(port ? { XRD_LISTEN_PORT: String(port) } : {}) },
   });
