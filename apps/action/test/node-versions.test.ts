@@ -6,9 +6,8 @@
 // Which Nodes must work is package.json's `engines.node`, the one place that says it; a Node outside
 // it is expected to fail (`it.fails`), so this file needs no edit when the range moves, and a Node
 // that starts working while still outside the range fails here until the range says so.
-// Today Node 20 is outside: the bundled undici 8 (the Gitea adapter's HTTP client) calls
-// zlib.createZstdDecompress at load, which Node has from 22.15 / 23.8 on. The transport work (both
-// adapters on the injected global fetch, undici gone) fixes it; then engines.node moves to >=20.
+// Node 20 is inside since both adapters send through the platform's fetch (no bundled undici,
+// whose 8.x called zlib.createZstdDecompress at load, a Node 22.15 API).
 import { readFileSync } from 'node:fs';
 import { satisfies } from '@xrd/tools/node-engines';
 import { nodeRuntime } from '@xrd/tools/node-versions';
