@@ -64,12 +64,20 @@ export interface RunListRoutes {
   findWorkflow?: ((repo: Repo, id: string) => Workflow | undefined) | undefined;
 }
 
-/** `GET …/actions/runs` and `GET …/actions/workflows/{workflow_id}/runs`: one list, two scopes. */
-export function addRunListRoutes(r: Router, c: RunListRoutes): void {
+/**
+ * `GET …/actions/runs` and `GET …/actions/workflows/{workflow_id}/runs`: one list, two scopes. A run
+ * shows only from its `listedAt` (GitHub lists a new run some seconds after the dispatch; see
+ * SimOptions.listingDelayMs); `GET` of the run by its id finds it at once.
+ */
+export function addRunListRoutes(r: Router, sim: SimCore, c: RunListRoutes): void {
+  const listed = (runs: Run[]) => {
+    const now = sim.store.now();
+    return runs.filter((run) => run.listedAt <= now);
+  };
   r.add('GET', '/repos/{owner}/{repo}/actions/runs', (ctx) => {
     const repo = c.lookups.repoOf(ctx);
     if (!repo) return c.notFound();
-    return c.list(ctx, repo.runs);
+    return c.list(ctx, listed(repo.runs));
   });
   const find = c.findWorkflow;
   if (!find) return;
@@ -79,7 +87,7 @@ export function addRunListRoutes(r: Router, c: RunListRoutes): void {
     if (!repo || !wf) return c.notFound();
     return c.list(
       ctx,
-      repo.runs.filter((run) => run.workflow === wf),
+      listed(repo.runs).filter((run) => run.workflow === wf),
     );
   });
 }
