@@ -258,7 +258,7 @@ describe('Forgejo webhooks', () => {
         g.body.last_run ? ['action', 'last_run', 'prior_status', 'run'] : ['action', 'prior_status', 'run'],
       );
       expect(g.body.prior_status).toBe('running');
-      for (const run of [g.body.run, g.body.last_run].filter(Boolean)) {
+      for (const run of [g.body.run, g.body.last_run].filter(Boolean) as Record<string, unknown>[]) {
         if (!runV(run)) throw new Error(JSON.stringify(runV.errors?.slice(0, 3)));
         expect(forgejoUndeclaredKeys('ActionRun', run)).toEqual([]);
       }
