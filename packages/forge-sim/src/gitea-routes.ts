@@ -34,10 +34,10 @@ import {
   refName,
   runArtifacts,
   shaOfRef,
+  startDispatchedRun,
 } from './route-kit.js';
 import { type Reply, type RequestContext, Router } from './router.js';
 import type { SimCore } from './sim.js';
-import { SIM_USER } from './github-shapes.js';
 import { jobIds } from './workflow-yaml.js';
 import { type Comment, type CommitStatus, commitMessage, type Repo, type Run } from './store.js';
 
@@ -157,14 +157,9 @@ export function buildGiteaRouter(sim: SimCore): Router {
     // others to "".
     const filled = dispatchInputs(wf.spec.on.workflow_dispatch.inputs ?? {}, inputsIn, 'empty');
     if (filled.missing !== undefined) return err(422, `input "${filled.missing}" is required`);
-    const run = sim.store.createRun(repo, wf, {
-      event: 'workflow_dispatch',
-      branch,
-      inputs: filled.inputs,
-      // Without run-name, Gitea titles a dispatched run with the head commit's subject.
-      defaultTitle: commitMessage(branch),
-      actor: SIM_USER.login,
-    });
+    // Without run-name, Gitea titles a dispatched run with the head commit's subject
+    // (services/actions/workflow.go DispatchActionWorkflow: the first line of the commit message).
+    const run = startDispatchedRun(sim, repo, wf, branch, filled.inputs, commitMessage(branch));
     if (d === 'gitea-1.26' && ctx.query.get('return_run_details') === 'true') {
       const urls = giteaRunUrls(u(), run);
       return { status: 200, body: { workflow_run_id: run.id, run_url: urls.api, html_url: urls.html } };
@@ -195,14 +190,8 @@ export function buildGiteaRouter(sim: SimCore): Router {
     if (filled.missing !== undefined) {
       return err(400, `input required for '${declared[filled.missing]?.description || filled.missing}'`);
     }
-    const run = sim.store.createRun(repo, wf, {
-      event: 'workflow_dispatch',
-      branch,
-      inputs: filled.inputs,
-      // Without run-name: the workflow's name, else its path (Workflow.Dispatch: `title := wf.Name`).
-      defaultTitle: wf.name,
-      actor: SIM_USER.login,
-    });
+    // Without run-name: the workflow's name, else its path (Workflow.Dispatch: `title := wf.Name`).
+    const run = startDispatchedRun(sim, repo, wf, branch, filled.inputs, wf.name);
     if (body.return_run_info !== true) return { status: 204 };
     return { status: 201, body: { id: run.id, run_number: run.runNumber, jobs: jobIds(wf.spec) } };
   }

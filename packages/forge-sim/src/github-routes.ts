@@ -22,6 +22,7 @@ import {
   refName,
   runArtifacts,
   shaOfRef,
+  startDispatchedRun,
 } from './route-kit.js';
 import { type Reply, type RequestContext, Router } from './router.js';
 import { ghesVersion, type SimCore } from './sim.js';
@@ -251,15 +252,9 @@ export function buildGitHubRouter(sim: SimCore): Router {
     if (unexpected.length) return validation(`Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
     const filled = dispatchInputs(declared, inputsIn, 'omit');
     if (filled.missing !== undefined) return validation(`Required input '${filled.missing}' not provided`);
-    const run = sim.store.createRun(repo, wf, {
-      event: 'workflow_dispatch',
-      branch,
-      inputs: filled.inputs,
-      // Without run-name, GitHub titles a manually dispatched run with the workflow's name (as the
-      // Actions UI and `gh run list` show it); see Store.createRun.
-      defaultTitle: wf.name,
-      actor: SIM_USER.login,
-    });
+    // Without run-name, GitHub titles a manually dispatched run with the workflow's name (as the
+    // Actions UI and `gh run list` show it); see Store.createRun.
+    const run = startDispatchedRun(sim, repo, wf, branch, filled.inputs, wf.name);
     if ((wantsDetails && bool(body.return_run_details)) || apiVersion === API_VERSION_RUN_DETAILS) {
       const api = `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/runs/${run.id}`;
       return {

@@ -3,6 +3,7 @@
 // and the issue-comment routes. Each forge keeps its own paths, shapes, error answers and paging
 // (GitHub `per_page` + a Link with prev/next/last/first; Gitea `limit` ≤ 50 + X-Total-Count), which
 // differ on purpose: they are what a client of that forge sees.
+import { SIM_USER } from './github-shapes.js';
 import type { Reply, RequestContext, Router } from './router.js';
 import type { SimCore } from './sim.js';
 import type { Comment, CommitStatus, Job, Repo, Run, Workflow } from './store.js';
@@ -123,6 +124,27 @@ export function dispatchInputs(
     } else inputs[name] = typeof v === 'string' ? v : JSON.stringify(v);
   }
   return { inputs };
+}
+
+/**
+ * Starts the run a workflow_dispatch asked for, as the sim's user. `defaultTitle` is its title when
+ * the workflow has no run-name: each forge chooses it (see Store.createRun).
+ */
+export function startDispatchedRun(
+  sim: SimCore,
+  repo: Repo,
+  wf: Workflow,
+  branch: string,
+  inputs: Record<string, string>,
+  defaultTitle: string,
+): Run {
+  return sim.store.createRun(repo, wf, {
+    event: 'workflow_dispatch',
+    branch,
+    inputs,
+    defaultTitle,
+    actor: SIM_USER.login,
+  });
 }
 
 // ---- commit statuses --------------------------------------------------------------------------

@@ -2,20 +2,17 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these are GitHub Actions expressions, not JS templates.
 // What clients of GitHub rely on when they look for their run: its `name` and `display_title`, in the
 // REST answers and the workflow_run webhook; and when a new run shows in the lists.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Sim, startSim } from './sim.js';
 import { call, waitFor } from './test-support/http.js';
+import { addHook, closeReceiver, startReceiver } from './test-support/receiver.js';
 import type { WorkflowSpec } from './types.js';
 
 let sim: Sim | undefined;
-let receiver: Server | undefined;
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
-  await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
-  receiver = undefined;
+  await closeReceiver();
 });
 
 const T = '/repos/acme/target';
@@ -53,27 +50,9 @@ async function dispatch(s: Sim, file: string, inputs: Record<string, string> = {
 
 describe('a run’s name and display_title (GitHub)', () => {
   it('with run-name: both are the rendered run-name, in the run, the lists and the workflow_run webhook', async () => {
-    const got: any[] = [];
-    receiver = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (c) => {
-        raw += c;
-      });
-      req.on('end', () => {
-        got.push(JSON.parse(raw));
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', () => r()));
+    const { url, got } = await startReceiver(204);
     sim = await seeded();
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
-    await call(sim.url, 'POST', '/_sim/hooks', {
-      owner: 'acme',
-      repo: 'target',
-      url,
-      secret: 's',
-      events: ['workflow_run'],
-    });
+    await addHook(sim.url, 'target', url, ['workflow_run']);
     const id = await dispatch(sim, 'deploy.yml', { id: 'xrd-7' });
     const other = await dispatch(sim, 'deploy.yml');
     const run = (await call(sim.apiUrl, 'GET', `${T}/actions/runs/${id}`)).body;
@@ -87,7 +66,7 @@ describe('a run’s name and display_title (GitHub)', () => {
     const all = (await call(sim.apiUrl, 'GET', `${T}/actions/runs`)).body.workflow_runs;
     expect(all.filter((r: any) => r.name.includes('xrd-7')).map((r: any) => r.id)).toEqual([id]);
     await call(sim.url, 'POST', '/_sim/deliveries/flush');
-    const hook = got.find((p) => p.workflow_run.id === id);
+    const hook = got.map((g) => g.body).find((p) => p.workflow_run.id === id);
     expect([hook.workflow_run.name, hook.workflow_run.display_title]).toEqual([
       'Deploy xrd-7',
       'Deploy xrd-7',

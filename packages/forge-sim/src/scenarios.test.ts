@@ -371,6 +371,10 @@ describe('lifecycles', () => {
 
   it('repository_dispatch renders run-name and step names from client_payload (step-marker convention)', async () => {
     sim = await startSim({ dialect: 'github', timeScale: 100 });
+    // 30 s (0.3 s scaled) before a runner takes the job, so it is seen queued first.
+    await call(sim.url, 'POST', '/_sim/repos/acme/target/workflows/step-marker.yml/script', {
+      runs: [{ startDelayMs: 30_000 }],
+    });
     await call(sim.apiUrl, 'POST', `${T}/dispatches`, {
       event_type: 'deploy',
       client_payload: { sha: 'marker-123' },
