@@ -1,4 +1,4 @@
-// The reference design, stinkyfingers/cross-repo-dispatch (../shared/reference/
+// The reference design, stinkyfingers/cross-repo-dispatch (docs/reference/
 // cross-repo-dispatch-README.md), re-implemented on plain HTTP so the bench can put its cost beside
 // xrd's. Its algorithm, as its README and inputs describe it:
 //   1. POST /repos/{owner}/{repo}/dispatches with client_payload.sha = <sha> (expects 204).

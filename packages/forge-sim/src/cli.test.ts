@@ -22,8 +22,16 @@ describe('sim CLI arguments', () => {
       '60',
       '--rate-limit',
       '100',
+      '--listing-delay',
+      '0',
     ]);
-    expect(a).toMatchObject({ port: 0, dialect: 'gitea-1.26', timeScale: 60, rateLimit: 100 });
+    expect(a).toMatchObject({
+      port: 0,
+      dialect: 'gitea-1.26',
+      timeScale: 60,
+      rateLimit: 100,
+      listingDelayMs: 0,
+    });
     expect(a.seed?.repos[0]?.workflows?.[0]?.file).toBe('w.yml');
   });
 
@@ -35,5 +43,6 @@ describe('sim CLI arguments', () => {
       `[Error: --time-scale must be a positive number, e.g. 60.]`,
     );
     expect(() => parseCliArgs(['--seed', '/nonexistent/seed.json'])).toThrow(/cannot be read/);
+    expect(() => parseCliArgs(['--listing-delay', '-1'])).toThrow(/--listing-delay must be/);
   });
 });

@@ -13,10 +13,11 @@ export interface CliArgs {
   timeScale: number;
   secondaryLimitPerMinute?: number;
   rateLimit?: number;
+  listingDelayMs?: number;
 }
 
 const USAGE =
-  'usage: sim [--port N] [--dialect github|ghes-3.19|ghes-3.20|gitea-1.24|gitea-1.25|gitea-1.26|forgejo] [--seed FILE.json|FILE.yaml] [--time-scale N] [--rate-limit N] [--secondary-limit N]';
+  'usage: sim [--port N] [--dialect github|ghes-3.19|ghes-3.20|gitea-1.24|gitea-1.25|gitea-1.26|forgejo] [--seed FILE.json|FILE.yaml] [--time-scale N] [--rate-limit N] [--secondary-limit N] [--listing-delay MS]';
 
 export function parseCliArgs(argv: string[]): CliArgs {
   const args: CliArgs = { port: 0, dialect: 'github', seed: undefined, timeScale: 1 };
@@ -74,8 +75,17 @@ export function parseCliArgs(argv: string[]): CliArgs {
       case '--rate-limit': {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 1)
-          throw new Error('--rate-limit must be the primary budget per token per hour, e.g. 5000.');
+          throw new Error('--rate-limit must be the primary budget per user per hour, e.g. 5000.');
         args.rateLimit = n;
+        break;
+      }
+      case '--listing-delay': {
+        const n = Number(value());
+        if (!(n >= 0))
+          throw new Error(
+            '--listing-delay must be the ms a new run takes to show in run lists, e.g. 3000 (0 = at once).',
+          );
+        args.listingDelayMs = n;
         break;
       }
       case '--help':
@@ -105,6 +115,7 @@ async function main(): Promise<void> {
       ? { secondaryLimitPerMinute: args.secondaryLimitPerMinute }
       : {}),
     ...(args.rateLimit !== undefined ? { rateLimit: args.rateLimit } : {}),
+    ...(args.listingDelayMs !== undefined ? { listingDelayMs: args.listingDelayMs } : {}),
   };
   const sim = await startSim(options);
   process.stdout.write(`${sim.apiUrl}\n`);

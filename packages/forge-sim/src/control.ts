@@ -278,8 +278,24 @@ export function buildControlRouter(sim: SimCore): Router {
     return ok();
   });
 
+  // `{ tokens?: string[] | null, users?: { [token]: login } }`: the accepted tokens (null: any), and who
+  // each token belongs to (GitHub's budgets are per user; see SimCore.identify).
   r.add('POST', '/_sim/auth', (ctx) => {
-    const tokens = obj(ctx).tokens;
+    const b = obj(ctx);
+    if (!('tokens' in b) && !('users' in b))
+      throw new Error('Give "tokens" (a list, or null for any) or "users".');
+    if ('users' in b) {
+      const users = b.users;
+      if (!users || typeof users !== 'object' || Array.isArray(users)) {
+        throw new Error('"users" must map each token to a user login, e.g. {"ghp_x": "alice"}.');
+      }
+      for (const [token, login] of Object.entries(users as Record<string, unknown>)) {
+        if (typeof login !== 'string' || login === '') throw new Error(`"users.${token}" must be a login.`);
+        sim.users.set(token, login);
+      }
+    }
+    if (!('tokens' in b)) return ok();
+    const tokens = b.tokens;
     if (tokens === null) {
       sim.tokens = undefined;
       return ok();

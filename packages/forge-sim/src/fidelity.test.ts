@@ -1,16 +1,21 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: test answers are untyped JSON.
 // Fidelity: every answer of every route the adapters use validates against the official description
-// (GitHub OpenAPI subset, Gitea swagger; Forgejo structs), in each dialect, in more than one run state.
+// vendored in specs/ (GitHub OpenAPI subset, Gitea swagger, Forgejo's description), in each dialect,
+// in more than one run state.
 import type { ValidateFunction } from 'ajv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Sim, startSim } from './sim.js';
 import { call, waitFor } from './test-support/http.js';
 import {
-  forgejoValidator,
+  FORGEJO_STATUSES,
+  forgejoDefinitionValidator,
+  forgejoResponseValidator,
+  forgejoUndeclaredKeys,
   giteaDefinitionValidator,
   giteaResponseValidator,
   giteaUndeclaredKeys,
   githubContentValidator,
+  githubContentValidatorFor,
   githubResponseValidator,
   webhookValidator,
 } from './test-support/schemas.js';
@@ -45,13 +50,28 @@ const R = '/repos/{owner}/{repo}';
 const T = '/repos/acme/target';
 const S = '/repos/acme/source';
 
+/**
+ * GHES `GET /meta` (`api-overview` in @octokit/openapi generated/ghes-3.19.json, not vendored): the
+ * one required field, and `installed_version` as GHES sends it.
+ */
+const ghesMetaValidator = githubContentValidatorFor({
+  type: 'object',
+  required: ['verifiable_password_authentication', 'installed_version'],
+  properties: {
+    verifiable_password_authentication: { type: 'boolean' },
+    installed_version: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+$' },
+  },
+});
+
 describe('the validators catch a wrong shape (so a green fidelity test means something)', () => {
   it('rejects a workflow run without display_title and a Gitea run with a numeric status', () => {
     const gh = githubResponseValidator('GET', `${R}/actions/runs/{run_id}`, 200);
     expect(gh({ id: 1 })).toBe(false);
     const gitea = giteaDefinitionValidator('ActionWorkflowRun');
     expect(gitea({ id: 1, status: 3 })).toBe(false);
-    expect(forgejoValidator('DispatchWorkflowRun')({ id: 1, run_number: 2 })).toBe(false);
+    expect(forgejoDefinitionValidator('DispatchWorkflowRun')({ id: '1', run_number: 2 })).toBe(false);
+    expect(forgejoDefinitionValidator('ActionRun')({ id: 1, status: 3 })).toBe(false);
+    expect(forgejoUndeclaredKeys('ActionRun', { id: 1, invented: true })).toEqual(['invented']);
   });
 
   it('rejects a full repository without default_branch', () => {
@@ -130,6 +150,10 @@ describe.each(['github', 'ghes-3.19', 'ghes-3.20'] as Dialect[])('GitHub fidelit
     sim = await startSim({ dialect, timeScale: 40 });
     const api = sim.apiUrl;
     const check = checker(api, githubResponseValidator);
+    // Each attempt waits 8 s (0.2 s scaled) for a runner: the rerun below is still queued when cancelled.
+    await call(sim.url, 'POST', '/_sim/repos/acme/target/workflows/build.yml/script', {
+      runs: [{ startDelayMs: 8000 }],
+    });
 
     let runId: number;
     if (dialect === 'github') {
@@ -156,8 +180,16 @@ describe.each(['github', 'ghes-3.19', 'ghes-3.20'] as Dialect[])('GitHub fidelit
           inputs: { correlation_id: 'xrd-fid' },
         },
       );
-      const list = await call(api, 'GET', `${T}/actions/runs`);
+      // Listed only after GitHub's listing delay; GHES tells its version in /meta and a header.
+      const list = await waitFor(async () => {
+        const r = await call(api, 'GET', `${T}/actions/runs`);
+        return r.body.workflow_runs.length > 0 ? r : undefined;
+      });
       runId = list.body.workflow_runs[0].id;
+      expect(list.headers.get('x-github-enterprise-version')).toBe(`${dialect.slice('ghes-'.length)}.0`);
+      const meta = await call(api, 'GET', '/meta');
+      expectValid(ghesMetaValidator, meta.body, 'GET /meta');
+      expect(meta.body.installed_version).toBe(`${dialect.slice('ghes-'.length)}.0`);
     }
     // queued: nullable fields are null
     await check('GET', `${T}/actions/runs/${runId}`, `${R}/actions/runs/{run_id}`, 200);
@@ -346,63 +378,121 @@ describe.each(['gitea-1.24', 'gitea-1.25', 'gitea-1.26'] as Dialect[])('Gitea fi
 });
 
 describe('Forgejo fidelity', () => {
-  it('answers with Forgejo shapes: 201 dispatch info, raw-status runs, bare job arrays, cancel 204', async () => {
+  it("answers with Forgejo shapes, valid against Forgejo's own API description", async () => {
     sim = await startSim({ dialect: 'forgejo', timeScale: 40 });
     const api = sim.apiUrl;
+    const check = checker(api, forgejoResponseValidator);
+    // The first run waits 120 s (3 s scaled) for a runner, so its queued shapes can be read even on
+    // a loaded machine; it then runs and finishes by itself (waitFor allows 10 s).
+    await call(sim.url, 'POST', '/_sim/repos/acme/target/workflows/build.yml/script', {
+      runs: [{ startDelayMs: 120_000 }],
+    });
+    /** Valid against the description, and with no key the description (plus Forgejo 16) lacks. */
+    const exact = (definition: string, body: Record<string, unknown>) =>
+      expect(forgejoUndeclaredKeys(definition, body), definition).toEqual([]);
+    await check('GET', '/version', '/version', 200);
     expect((await call(api, 'GET', '/version')).body.version).toMatch(/\+gitea-/);
     expect((await call(sim.url, 'GET', '/api/forgejo/v1/version')).body).toEqual({ version: '16.0.0' });
-    // Both runs stay queued until the test moves them on: at time scale 40 a default run is done
-    // 100 ms after its dispatch, which a loaded machine easily takes between two requests.
-    const held = { startDelayMs: 3_600_000 };
-    const script = await call(sim.url, 'POST', '/_sim/repos/acme/target/workflows/build.yml/script', {
-      runs: [held, held],
-    });
-    expect(script.status).toBeLessThan(300);
-    const d = await call(api, 'POST', `${T}/actions/workflows/build.yml/dispatches`, {
+    await check('GET', T, R, 200);
+    const dispatches = `${R}/actions/workflows/{workflowfilename}/dispatches`;
+    const d = await check('POST', `${T}/actions/workflows/build.yml/dispatches`, dispatches, 201, {
       ref: 'main',
-      inputs: { correlation_id: 'xrd-f' },
+      inputs: { correlation_id: 'xrd-f', undeclared: 'ignored' },
       return_run_info: true,
     });
-    expect(d.status).toBe(201);
-    expectValid(forgejoValidator('DispatchWorkflowRun'), d.body, 'dispatch');
-    const runV = forgejoValidator('ActionRun');
-    const first = await call(api, 'GET', `${T}/actions/runs/${d.body.id}`);
-    expectValid(runV, first.body, 'run');
+    exact('DispatchWorkflowRun', d.body);
+    // `jobs` are the workflow's job ids (Dispatch: util.KeysOfMap(wf.Jobs)), not their names.
+    expect(d.body.jobs).toEqual(['build']);
+    const first = await check('GET', `${T}/actions/runs/${d.body.id}`, `${R}/actions/runs/{run_id}`, 200);
+    exact('ActionRun', first.body);
     expect(first.body).toMatchObject({
       status: 'waiting',
       title: 'Build xrd-f',
       index_in_repo: d.body.run_number,
     });
-    const list = await call(api, 'GET', `${T}/actions/runs?limit=50`);
+    // duration is omitempty: absent before the run starts.
+    expect(first.body.duration).toBeUndefined();
+    expect(JSON.parse(first.body.event_payload)).toMatchObject({
+      inputs: { correlation_id: 'xrd-f' },
+      ref: 'refs/heads/main',
+      workflow: '.gitea/workflows/build.yml',
+    });
+    expect(JSON.parse(first.body.event_payload).inputs.undeclared).toBeUndefined();
+    // The jobs exist from the dispatch on, waiting, without a task or steps.
+    const queuedJobs = await check(
+      'GET',
+      `${T}/actions/runs/${d.body.id}/jobs`,
+      `${R}/actions/runs/{run_id}/jobs`,
+      200,
+    );
+    expect(queuedJobs.body).toHaveLength(1);
+    expect(queuedJobs.body[0]).toMatchObject({ status: 'waiting', task_id: 0 });
+    const queuedJob = await check(
+      'GET',
+      `${T}/actions/jobs/${queuedJobs.body[0].id}`,
+      `${R}/actions/jobs/{job_id}`,
+      200,
+    );
+    expect(queuedJob.body.steps).toBeUndefined();
+    expect((await call(api, 'GET', `${T}/actions/jobs/${queuedJobs.body[0].id}/logs`)).status).toBe(404);
+    const list = await check('GET', `${T}/actions/runs?limit=50`, `${R}/actions/runs`, 200);
     expect(list.body.total_count).toBe(1);
-    expectValid(runV, list.body.workflow_runs[0], 'listed run');
-    expect(
-      (await call(sim.url, 'POST', `/_sim/runs/${d.body.id}/finish`, { conclusion: 'success' })).status,
-    ).toBeLessThan(300);
     await waitFor(async () =>
       (await call(api, 'GET', `${T}/actions/runs/${d.body.id}`)).body.status === 'success' ? true : undefined,
     );
-    const jobs = await call(api, 'GET', `${T}/actions/runs/${d.body.id}/jobs`);
+    const done = await check('GET', `${T}/actions/runs/${d.body.id}`, `${R}/actions/runs/{run_id}`, 200);
+    expect(done.body.duration).toBeGreaterThan(0);
+    expect(FORGEJO_STATUSES).toContain(done.body.status);
+    const jobs = await check(
+      'GET',
+      `${T}/actions/runs/${d.body.id}/jobs`,
+      `${R}/actions/runs/{run_id}/jobs`,
+      200,
+    );
     expect(Array.isArray(jobs.body)).toBe(true);
-    const jobV = forgejoValidator('ActionRunJob');
-    expectValid(jobV, jobs.body[0], 'job');
+    exact('ActionRunJob', jobs.body[0]);
     expect(jobs.body[0].steps).toBeUndefined();
-    const job = await call(api, 'GET', `${T}/actions/jobs/${jobs.body[0].id}`);
-    expectValid(jobV, job.body, 'job with steps');
-    expect(job.body.steps[0]).toMatchObject({ number: 0, name: 'Set up job' });
+    const job = await check('GET', `${T}/actions/jobs/${jobs.body[0].id}`, `${R}/actions/jobs/{job_id}`, 200);
+    exact('ActionRunJob', job.body);
+    expect(job.body.steps[0]).toMatchObject({ number: 0, name: 'Set up job', status: 'success' });
+    for (const step of job.body.steps) exact('ActionRunJobStep', step);
+    await check('GET', `${T}/actions/tasks`, `${R}/actions/tasks`, 200);
     await checkContents(api, true);
     const sha = 'c'.repeat(40);
-    const st = await call(api, 'POST', `${S}/statuses/${sha}`, { state: 'success', context: 'xrd' });
-    expectValid(giteaResponseValidator('POST', `${R}/statuses/{sha}`, 201), st.body, 'status');
-    const d2 = await call(api, 'POST', `${T}/actions/workflows/build.yml/dispatches`, { ref: 'main' });
-    expect(d2.status).toBe(204);
+    await check('POST', `${S}/statuses/${sha}`, `${R}/statuses/{sha}`, 201, {
+      state: 'success',
+      context: 'xrd',
+    });
+    await check('GET', `${S}/statuses/${sha}`, `${R}/statuses/{sha}`, 200);
+    await check('GET', `${S}/commits/${sha}/status`, `${R}/commits/{ref}/status`, 200);
+    const c = await check('POST', `${S}/issues/1/comments`, `${R}/issues/{index}/comments`, 201, {
+      body: 'hi',
+    });
+    await check('PATCH', `${S}/issues/comments/${c.body.id}`, `${R}/issues/comments/{id}`, 200, {
+      body: 'x',
+    });
+    // Without return_run_info: 204. Cancel answers 204, also for a finished run, which it leaves as is.
+    await check('POST', `${T}/actions/workflows/build.yml/dispatches`, dispatches, 204, { ref: 'main' });
     const runs = await call(api, 'GET', `${T}/actions/runs`);
     const queued = runs.body.workflow_runs[0];
     expect((await call(api, 'POST', `${T}/actions/runs/${queued.id}/cancel`)).status).toBe(204);
     expect((await call(api, 'GET', `${T}/actions/runs/${queued.id}`)).body.status).toBe('cancelled');
-    // Forgejo's cancel also answers 204 for a finished run, and changes nothing.
     expect((await call(api, 'POST', `${T}/actions/runs/${d.body.id}/cancel`)).status).toBe(204);
     expect((await call(api, 'GET', `${T}/actions/runs/${d.body.id}`)).body.status).toBe('success');
+    // Forgejo's own errors: a missing ref 400, an unknown ref 400, an unknown file 404.
+    // (Forgejo 15's description documents no 400 for the dispatch; Forgejo 16's source answers
+    // `#/responses/error`, an ApiError.)
+    const apiError = forgejoDefinitionValidator('ApiError');
+    for (const [body, status, message] of [
+      [{}, 400, 'ref is empty'],
+      [{ ref: 'nope' }, 400, "reference 'nope' does not exist"],
+    ] as const) {
+      const r = await call(api, 'POST', `${T}/actions/workflows/build.yml/dispatches`, body);
+      expect(r.status).toBe(status);
+      expectValid(apiError, r.body, `dispatch ${status}`);
+      expect(r.body.message).toBe(message);
+    }
+    await check('POST', `${T}/actions/workflows/nope.yml/dispatches`, dispatches, 404, { ref: 'main' });
   });
 });
 

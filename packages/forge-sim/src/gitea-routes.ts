@@ -10,6 +10,7 @@
 import { contentsHandler } from './contents.js';
 import { jobLogText } from './control.js';
 import {
+  forgejoArtifacts,
   forgejoJob,
   forgejoRun,
   giteaContent,
@@ -33,10 +34,12 @@ import {
   refName,
   runArtifacts,
   shaOfRef,
+  startDispatchedRun,
 } from './route-kit.js';
 import { type Reply, type RequestContext, Router } from './router.js';
 import type { SimCore } from './sim.js';
-import type { Comment, CommitStatus, Repo, Run } from './store.js';
+import { jobIds } from './workflow-yaml.js';
+import { type Comment, type CommitStatus, commitMessage, type Repo, type Run } from './store.js';
 
 export const GITEA_VERSIONS = {
   'gitea-1.24': '1.24.7',
@@ -136,6 +139,7 @@ export function buildGiteaRouter(sim: SimCore): Router {
   r.add('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', (ctx) => {
     const repo = repoOf(ctx);
     if (!repo) return notFound();
+    if (forgejo) return forgejoDispatch(ctx, repo);
     // Gitea and Forgejo address a workflow by its file name only (ActionWorkflow.id is the file name).
     const wf = findByFile(repo, ctx.params.workflow_id!);
     if (!wf) return err(404, `workflow "${ctx.params.workflow_id}" not found`);
@@ -153,30 +157,44 @@ export function buildGiteaRouter(sim: SimCore): Router {
     // others to "".
     const filled = dispatchInputs(wf.spec.on.workflow_dispatch.inputs ?? {}, inputsIn, 'empty');
     if (filled.missing !== undefined) return err(422, `input "${filled.missing}" is required`);
-    const run = sim.store.createRun(repo, wf, {
-      event: 'workflow_dispatch',
-      branch,
-      inputs: filled.inputs,
-      // Without run-name, Gitea titles a dispatched run with the head commit's subject.
-      defaultTitle: `Commit on ${branch}`,
-      actor: 'xrd-bot',
-    });
-    if (forgejo) {
-      if (body.return_run_info === true) {
-        sim.store.advance(run);
-        return {
-          status: 201,
-          body: { id: run.id, run_number: run.runNumber, jobs: run.workflow.spec.jobs.map((j) => j.name) },
-        };
-      }
-      return { status: 204 };
-    }
+    // Without run-name, Gitea titles a dispatched run with the head commit's subject
+    // (services/actions/workflow.go DispatchActionWorkflow: the first line of the commit message).
+    const run = startDispatchedRun(sim, repo, wf, branch, filled.inputs, commitMessage(branch));
     if (d === 'gitea-1.26' && ctx.query.get('return_run_details') === 'true') {
       const urls = giteaRunUrls(u(), run);
       return { status: 200, body: { workflow_run_id: run.id, run_url: urls.api, html_url: urls.html } };
     }
     return { status: 204 };
   });
+
+  /**
+   * Forgejo's dispatch (routers/api/v1/repo/action.go DispatchWorkflow and services/actions/workflows.go
+   * GetWorkflowFromCommit / Workflow.Dispatch, Forgejo 16): an empty ref is 400 "ref is empty"; a ref
+   * that does not exist 400 (an invalid argument); a file not in the workflow folder 404 "workflow not
+   * found"; a required input without value or default 400 "input required for '<description or
+   * name>'". Only declared inputs are kept; one without value or default is left out. The file need not
+   * declare `workflow_dispatch` (Dispatch reads its inputs only when it does). The answer is 201
+   * DispatchWorkflowRun {id, run_number, jobs: the job ids} with `return_run_info: true`, else 204.
+   */
+  function forgejoDispatch(ctx: RequestContext, repo: Repo): Reply {
+    const body = (ctx.body ?? {}) as Record<string, unknown>;
+    const ref = typeof body.ref === 'string' ? body.ref : '';
+    if (ref === '') return err(400, 'ref is empty');
+    const branch = refName(ref);
+    if (!repo.branches.has(branch)) return err(400, `reference '${ref}' does not exist`);
+    const wf = findByFile(repo, ctx.params.workflow_id!);
+    if (!wf) return err(404, 'workflow not found');
+    const inputsIn = isPlainObject(body.inputs) ? body.inputs : {};
+    const declared = wf.spec.on.workflow_dispatch?.inputs ?? {};
+    const filled = dispatchInputs(declared, inputsIn, 'omit');
+    if (filled.missing !== undefined) {
+      return err(400, `input required for '${declared[filled.missing]?.description || filled.missing}'`);
+    }
+    // Without run-name: the workflow's name, else its path (Workflow.Dispatch: `title := wf.Name`).
+    const run = startDispatchedRun(sim, repo, wf, branch, filled.inputs, wf.name);
+    if (body.return_run_info !== true) return { status: 204 };
+    return { status: 201, body: { id: run.id, run_number: run.runNumber, jobs: jobIds(wf.spec) } };
+  }
 
   // ---- repository contents (the workflow files; every version) ---------------------------------
 
@@ -210,10 +228,12 @@ export function buildGiteaRouter(sim: SimCore): Router {
     const repo = repoOf(ctx);
     if (!repo) return notFound();
     advanceAll(repo.runs);
-    // A task exists once a runner picked up a job: queued runs are not listed. Newest first.
+    // A task exists once a runner picked up a job: queued jobs are not listed. Newest first.
     const tasks = repo.runs
       .flatMap((run) =>
-        [...run.previousAttempts.flatMap((a) => a.jobs), ...run.jobs].map((job) => ({ run, job })),
+        [...run.previousAttempts.flatMap((a) => a.jobs), ...run.jobs]
+          .filter((job) => job.status !== 'queued' && job.steps.length > 0)
+          .map((job) => ({ run, job })),
       )
       .sort((a, b) => b.job.id - a.job.id);
     const { page, headers } = giteaPaginate(sim, ctx, tasks);
@@ -265,7 +285,7 @@ export function buildGiteaRouter(sim: SimCore): Router {
     };
 
     // Forgejo v16 has no per-workflow run list.
-    addRunListRoutes(r, {
+    addRunListRoutes(r, sim, {
       lookups: look,
       notFound,
       list: listRuns,
@@ -284,7 +304,7 @@ export function buildGiteaRouter(sim: SimCore): Router {
       const now = sim.store.now();
       if (forgejo) {
         // Forgejo answers a bare array, unpaged, without steps (routers/api/v1/repo/action.go).
-        return { status: 200, body: found.run.jobs.map((j) => forgejoJob(found.run, j, now, false)) };
+        return { status: 200, body: found.run.jobs.map((j) => forgejoJob(u(), found.run, j, now, false)) };
       }
       const { page, headers } = giteaPaginate(sim, ctx, found.run.jobs);
       return {
@@ -300,13 +320,15 @@ export function buildGiteaRouter(sim: SimCore): Router {
       const now = sim.store.now();
       return {
         status: 200,
-        body: forgejo ? forgejoJob(hit.run, hit.job, now, true) : giteaJob(u(), hit.run, hit.job, now),
+        body: forgejo ? forgejoJob(u(), hit.run, hit.job, now, true) : giteaJob(u(), hit.run, hit.job, now),
       };
     });
 
     r.add('GET', '/repos/{owner}/{repo}/actions/jobs/{job_id}/logs', (ctx) => {
       const hit = jobOf(ctx);
       if (!hit) return notFound();
+      // Forgejo: a job no runner took has no log (GetActionJobLogs: ErrJobNotExecuted → 404).
+      if (forgejo && hit.job.status === 'queued') return err(404, 'job has not been executed yet');
       // Gitea and Forgejo serve the log text directly (no redirect).
       return {
         status: 200,
@@ -319,6 +341,10 @@ export function buildGiteaRouter(sim: SimCore): Router {
       const found = runOf(ctx);
       if (!found) return notFound();
       const { run, repo } = found;
+      if (forgejo) {
+        // Forgejo 16 ListActionRunArtifacts: a bare array of ActionArtifact (modules/structs/action.go).
+        return { status: 200, body: forgejoArtifacts(sim, repo, run) };
+      }
       const artifacts = runArtifacts(
         sim,
         repo,
@@ -327,7 +353,6 @@ export function buildGiteaRouter(sim: SimCore): Router {
         () => ({}),
         () => giteaRun(u(), run),
       );
-      if (forgejo) return { status: 200, body: artifacts };
       return { status: 200, body: { total_count: artifacts.length, artifacts } };
     });
 
@@ -337,6 +362,13 @@ export function buildGiteaRouter(sim: SimCore): Router {
         const found = runOf(ctx);
         if (!found) return notFound();
         sim.store.cancel(found.run);
+        return { status: 204 };
+      });
+      // Forgejo 16 RerunActionRun: 204, or 400 while the run is not done (ErrRerunWorkflowStillRunning).
+      r.add('POST', '/repos/{owner}/{repo}/actions/runs/{run}/rerun', (ctx) => {
+        const found = runOf(ctx);
+        if (!found) return notFound();
+        if (!sim.store.rerun(found.run)) return err(400, 'workflow is still running');
         return { status: 204 };
       });
     }

@@ -1,4 +1,4 @@
-// Gitea and Forgejo shapes. Gitea: definitions in ../shared/specs/gitea-swagger.v1.json
+// Gitea and Forgejo shapes. Gitea: definitions in ../specs/gitea-swagger.v1.json
 // (ActionWorkflowRun, ActionWorkflowJob, ActionTask, ActionWorkflow, CommitStatus, CombinedStatus,
 // Comment, User, Repository). Forgejo: modules/structs/action.go (ActionRun, ActionRunJob,
 // ActionRunJobStep), whose runs carry the raw status and `index_in_repo`/`prettyref`/`commit_sha`.
@@ -166,8 +166,12 @@ export function giteaRun(u: Urls, run: Run) {
   };
 }
 
-/** Gitea lists only the workflow's own steps (the runner's set-up/complete steps are UI-only). */
+/**
+ * Gitea lists only the workflow's own steps (the runner's set-up/complete steps are UI-only), and
+ * none before a runner took the job (steps come from its task).
+ */
 function userSteps(job: Job) {
+  if (job.status === 'queued') return [];
   return job.steps.slice(1, -1).map((s, i) => ({ s, index: i + 1, number: i }));
 }
 
@@ -202,7 +206,7 @@ export function giteaJob(u: Urls, run: Run, job: Job, now: number) {
       };
     }),
     created_at: gtime(job.createdAt),
-    started_at: gtime(job.startedAt),
+    started_at: job.status === 'queued' ? GO_ZERO_TIME : gtime(job.startedAt),
     completed_at: job.completedAt === null ? GO_ZERO_TIME : gtime(job.completedAt),
   };
 }
@@ -288,6 +292,9 @@ export function giteaContent(
 }
 
 // ---- Forgejo --------------------------------------------------------------------------------
+// Forgejo 16: modules/structs/action.go (ActionRun, ActionRunJob, ActionRunJobStep, ActionArtifact),
+// services/convert ToActionRun / ToActionRunJob, checked against Forgejo 15.0.9's API description
+// (specs/forgejo-api.v15.0.9.json) plus the fields Forgejo 16 added.
 
 export function forgejoRun(u: Urls, run: Run) {
   const { html } = giteaRunUrls(u, run);
@@ -297,13 +304,15 @@ export function forgejoRun(u: Urls, run: Run) {
     run.status === 'queued'
       ? 0
       : Math.max(0, (run.status === 'completed' ? run.updatedAt : Date.now()) - run.runStartedAt) * 1e6;
+  const repository = giteaRepo(u, run.repo);
+  const user = simUser(u);
   return {
     id: run.id,
     title: run.displayTitle,
-    repository: giteaRepo(u, run.repo),
+    repository,
     workflow_id: run.workflow.spec.file,
     index_in_repo: run.runNumber,
-    trigger_user: simUser(u),
+    trigger_user: user,
     ScheduleID: 0,
     prettyref: run.headBranch,
     is_ref_deleted: false,
@@ -312,8 +321,18 @@ export function forgejoRun(u: Urls, run: Run) {
     need_approval: false,
     approved_by: 0,
     event: run.event,
+    // The event's payload as JSON text: for a dispatch, WorkflowDispatchPayload {inputs, ref,
+    // repository, sender, workflow} (services/actions/workflows.go Dispatch).
     event_payload: JSON.stringify(
-      run.event === 'workflow_dispatch' ? { inputs: run.inputs, ref: `refs/heads/${run.headBranch}` } : {},
+      run.event === 'workflow_dispatch'
+        ? {
+            inputs: run.inputs,
+            ref: `refs/heads/${run.headBranch}`,
+            repository,
+            sender: user,
+            workflow: run.workflow.path,
+          }
+        : {},
     ),
     trigger_event: run.event,
     status: rawStatus(run.status, run.conclusion),
@@ -321,12 +340,19 @@ export function forgejoRun(u: Urls, run: Run) {
     stopped,
     created: gtime(run.createdAt),
     updated: gtime(run.updatedAt),
-    duration: Math.round(durationNs),
+    // `duration,omitempty`: absent while it is 0 (a run not started yet).
+    ...(durationNs > 0 ? { duration: Math.round(durationNs) } : {}),
     html_url: html,
   };
 }
 
-export function forgejoJob(run: Run, job: Job, now: number, withSteps: boolean) {
+/**
+ * ActionRunJob: `task_id` 0 until a runner took the job; `steps` only on a single job
+ * (GET …/actions/jobs/{job_id}) and only once it has a task ("A job that has never been picked up by a
+ * runner returns the job metadata with `steps` omitted", routers/api/v1/repo/action.go GetActionJob).
+ */
+export function forgejoJob(u: Urls, run: Run, job: Job, now: number, withSteps: boolean) {
+  const started = job.status !== 'queued' && job.steps.length > 0;
   const base = {
     id: job.id,
     run_id: run.id,
@@ -335,12 +361,13 @@ export function forgejoJob(run: Run, job: Job, now: number, withSteps: boolean) 
     repo_id: run.repo.id,
     owner_id: ownerId(run.repo.owner),
     name: job.name,
+    html_url: `${giteaRunUrls(u, run).html}/jobs/${Math.max(run.jobs.indexOf(job), 0)}`,
     needs: [] as string[],
     runs_on: ['docker'],
-    task_id: job.id + 100000,
+    task_id: started ? job.id + 100000 : 0,
     status: rawStatus(job.status, job.status === 'completed' ? job.finalConclusion : null),
   };
-  if (!withSteps) return base;
+  if (!withSteps || !started) return base;
   return {
     ...base,
     // Forgejo numbers steps from 0 ("Set up job") to the last ("Complete job").
@@ -355,4 +382,23 @@ export function forgejoJob(run: Run, job: Job, now: number, withSteps: boolean) 
       };
     }),
   };
+}
+
+/** ActionArtifact (Forgejo 16): the one artifact a successful run uploads (as route-kit's runArtifacts). */
+export function forgejoArtifacts(sim: { apiUrl: string }, repo: Repo, run: Run) {
+  if (run.status !== 'completed' || run.conclusion !== 'success') return [];
+  const id = run.id + 11;
+  return [
+    {
+      id,
+      name: 'build-output',
+      size_in_bytes: 1024,
+      archive_download_url: `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/artifacts/${id}/zip`,
+      expired: false,
+      run_id: run.id,
+      created_at: gtime(run.updatedAt),
+      updated_at: gtime(run.updatedAt),
+      expires_at: gtime(run.updatedAt + 90 * 86_400_000),
+    },
+  ];
 }

@@ -1,4 +1,4 @@
-// GitHub / GHES REST routes (paths and answers as in ../shared/specs/github-actions-subset.json).
+// GitHub / GHES REST routes (paths and answers as in ../specs/github-actions-subset.json).
 import { contentsHandler } from './contents.js';
 import {
   ghContent,
@@ -22,10 +22,11 @@ import {
   refName,
   runArtifacts,
   shaOfRef,
+  startDispatchedRun,
 } from './route-kit.js';
 import { type Reply, type RequestContext, Router } from './router.js';
-import type { SimCore } from './sim.js';
-import { type Comment, type CommitStatus, type Repo, type Run, runJsonKey } from './store.js';
+import { ghesVersion, type SimCore } from './sim.js';
+import { type Comment, type CommitStatus, commitMessage, type Repo, type Run, runJsonKey } from './store.js';
 import { ghFullRepo } from './webhook-payloads.js';
 
 const DOCS = 'https://docs.github.com/rest';
@@ -144,7 +145,7 @@ export function buildGitHubRouter(sim: SimCore): Router {
   });
 
   r.add('GET', '/rate_limit', (ctx) => {
-    const b = sim.limits.bucket(ctx.token ?? 'anonymous');
+    const b = sim.limits.bucket(ctx.identity?.key ?? 'anonymous');
     const core = {
       limit: b.limit,
       remaining: b.remaining,
@@ -163,6 +164,20 @@ export function buildGitHubRouter(sim: SimCore): Router {
           code_search: other(10),
         },
         rate: core,
+      },
+    };
+  });
+
+  // "Get GitHub meta information" (GET /meta). GHES adds `installed_version` (GHES description
+  // `api-overview` in @octokit/openapi generated/ghes-3.19.json, example "3.19.0"): clients read the
+  // server's version from it. `verifiable_password_authentication` is the one required field.
+  r.add('GET', '/meta', () => {
+    const installed = ghesVersion(sim.dialect);
+    return {
+      status: 200,
+      body: {
+        verifiable_password_authentication: installed !== undefined,
+        ...(installed ? { installed_version: installed } : {}),
       },
     };
   });
@@ -237,13 +252,9 @@ export function buildGitHubRouter(sim: SimCore): Router {
     if (unexpected.length) return validation(`Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
     const filled = dispatchInputs(declared, inputsIn, 'omit');
     if (filled.missing !== undefined) return validation(`Required input '${filled.missing}' not provided`);
-    const run = sim.store.createRun(repo, wf, {
-      event: 'workflow_dispatch',
-      branch,
-      inputs: filled.inputs,
-      defaultTitle: wf.name,
-      actor: SIM_USER.login,
-    });
+    // Without run-name, GitHub titles a manually dispatched run with the workflow's name (as the
+    // Actions UI and `gh run list` show it); see Store.createRun.
+    const run = startDispatchedRun(sim, repo, wf, branch, filled.inputs, wf.name);
     if ((wantsDetails && bool(body.return_run_details)) || apiVersion === API_VERSION_RUN_DETAILS) {
       const api = `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/runs/${run.id}`;
       return {
@@ -289,7 +300,9 @@ export function buildGitHubRouter(sim: SimCore): Router {
         branch: repo.defaultBranch,
         clientPayload: payload,
         eventType,
-        defaultTitle: wf.name,
+        // Without run-name: the head commit's message ("event-specific information", docs run-name;
+        // @octokit/webhooks-examples repository_dispatch workflow_run: display_title is a commit message).
+        defaultTitle: commitMessage(repo.defaultBranch),
         actor: SIM_USER.login,
       });
     }
@@ -326,7 +339,7 @@ export function buildGitHubRouter(sim: SimCore): Router {
     };
   };
 
-  addRunListRoutes(r, {
+  addRunListRoutes(r, sim, {
     lookups: look,
     notFound,
     list: listRuns,

@@ -1,8 +1,8 @@
-// GitHub REST shapes (components/schemas in ../shared/specs/github-actions-subset.json): workflow-run,
+// GitHub REST shapes (components/schemas in ../specs/github-actions-subset.json): workflow-run,
 // job, workflow, status, combined-commit-status, issue-comment, minimal-repository, simple-user.
 // Every field the schema requires is present; fidelity tests validate these with ajv.
 import { type ContentsEntry, type ContentsRef, escapePath } from './contents.js';
-import { type Job, type Repo, type Run, stepState, type Workflow } from './store.js';
+import { commitMessage, type Job, type Repo, type Run, stepState, type Workflow } from './store.js';
 
 export interface Urls {
   /** API base, e.g. http://127.0.0.1:PORT or …/api/v3 */
@@ -133,7 +133,7 @@ export function ghRun(u: Urls, run: Run) {
   const actor = ghUser(u, SIM_USER.login, SIM_USER.id);
   return {
     id: run.id,
-    name: run.workflow.name,
+    name: run.name,
     node_id: nodeId('WorkflowRun', run.id),
     head_branch: run.headBranch,
     head_sha: run.headSha,
@@ -167,7 +167,7 @@ export function ghRun(u: Urls, run: Run) {
     head_commit: {
       id: run.headSha,
       tree_id: run.headSha.split('').reverse().join(''),
-      message: `Commit on ${run.headBranch}`,
+      message: commitMessage(run.headBranch),
       timestamp: iso(run.repo.createdAt),
       author: { name: 'Sim Author', email: 'author@example.com' },
       committer: { name: 'Sim Committer', email: 'committer@example.com' },
@@ -180,6 +180,10 @@ export function ghRun(u: Urls, run: Run) {
 export function ghJob(u: Urls, run: Run, job: Job, now: number) {
   const full = `${run.repo.owner}/${run.repo.name}`;
   const repoApi = `${u.api}/repos/${full}`;
+  // A queued job (OpenAPI `job`; @octokit/webhooks-examples workflow_job "queued"): no runner, no
+  // steps yet, and `started_at` (required, not nullable) equal to `created_at`.
+  const queued = job.status === 'queued';
+  const ran = !queued && job.steps.length > 0;
   return {
     id: job.id,
     run_id: run.id,
@@ -194,10 +198,10 @@ export function ghJob(u: Urls, run: Run, job: Job, now: number) {
     status: job.status,
     conclusion: job.status === 'completed' ? job.finalConclusion : null,
     created_at: iso(job.createdAt),
-    started_at: iso(job.startedAt),
+    started_at: iso(queued ? job.createdAt : job.startedAt),
     completed_at: job.completedAt === null ? null : iso(job.completedAt),
     name: job.name,
-    steps: job.steps.map((s, i) => {
+    steps: (queued ? [] : job.steps).map((s, i) => {
       const st = stepState(job, i, now);
       return {
         name: s.name,
@@ -210,10 +214,10 @@ export function ghJob(u: Urls, run: Run, job: Job, now: number) {
     }),
     check_run_url: `${repoApi}/check-runs/${job.id}`,
     labels: ['ubuntu-latest'],
-    runner_id: 1,
-    runner_name: 'GitHub Actions 1',
-    runner_group_id: 1,
-    runner_group_name: 'GitHub Actions',
+    runner_id: ran ? 1 : null,
+    runner_name: ran ? 'GitHub Actions 1' : null,
+    runner_group_id: ran ? 1 : null,
+    runner_group_name: ran ? 'GitHub Actions' : null,
   };
 }
 

@@ -31,8 +31,13 @@ describe('github dialect: dispatch and run lifecycle', () => {
 
     const first = await call(sim.apiUrl, 'GET', `${T}/actions/runs/${id}`);
     expect(first.body).toMatchObject({ status: 'queued', conclusion: null, display_title: 'Build xrd-0001' });
+    // A queued run's jobs exist, queued, with no runner and no steps yet, started_at = created_at
+    // (OpenAPI `job`: started_at is required; @octokit/webhooks-examples workflow_job "queued").
     const jobsWhileQueued = await call(sim.apiUrl, 'GET', `${T}/actions/runs/${id}/jobs`);
-    expect(jobsWhileQueued.body).toEqual({ total_count: 0, jobs: [] });
+    expect(jobsWhileQueued.body.total_count).toBe(1);
+    const queuedJob = jobsWhileQueued.body.jobs[0];
+    expect(queuedJob).toMatchObject({ status: 'queued', conclusion: null, steps: [], runner_name: null });
+    expect(queuedJob.started_at).toBe(queuedJob.created_at);
 
     const seen = new Set<string>();
     const done = await waitFor(async () => {

@@ -3,6 +3,7 @@
 // and the issue-comment routes. Each forge keeps its own paths, shapes, error answers and paging
 // (GitHub `per_page` + a Link with prev/next/last/first; Gitea `limit` ≤ 50 + X-Total-Count), which
 // differ on purpose: they are what a client of that forge sees.
+import { SIM_USER } from './github-shapes.js';
 import type { Reply, RequestContext, Router } from './router.js';
 import type { SimCore } from './sim.js';
 import type { Comment, CommitStatus, Job, Repo, Run, Workflow } from './store.js';
@@ -64,12 +65,20 @@ export interface RunListRoutes {
   findWorkflow?: ((repo: Repo, id: string) => Workflow | undefined) | undefined;
 }
 
-/** `GET …/actions/runs` and `GET …/actions/workflows/{workflow_id}/runs`: one list, two scopes. */
-export function addRunListRoutes(r: Router, c: RunListRoutes): void {
+/**
+ * `GET …/actions/runs` and `GET …/actions/workflows/{workflow_id}/runs`: one list, two scopes. A run
+ * shows only from its `listedAt` (GitHub lists a new run some seconds after the dispatch; see
+ * SimOptions.listingDelayMs); `GET` of the run by its id finds it at once.
+ */
+export function addRunListRoutes(r: Router, sim: SimCore, c: RunListRoutes): void {
+  const listed = (runs: Run[]) => {
+    const now = sim.store.now();
+    return runs.filter((run) => run.listedAt <= now);
+  };
   r.add('GET', '/repos/{owner}/{repo}/actions/runs', (ctx) => {
     const repo = c.lookups.repoOf(ctx);
     if (!repo) return c.notFound();
-    return c.list(ctx, repo.runs);
+    return c.list(ctx, listed(repo.runs));
   });
   const find = c.findWorkflow;
   if (!find) return;
@@ -79,7 +88,7 @@ export function addRunListRoutes(r: Router, c: RunListRoutes): void {
     if (!repo || !wf) return c.notFound();
     return c.list(
       ctx,
-      repo.runs.filter((run) => run.workflow === wf),
+      listed(repo.runs).filter((run) => run.workflow === wf),
     );
   });
 }
@@ -115,6 +124,27 @@ export function dispatchInputs(
     } else inputs[name] = typeof v === 'string' ? v : JSON.stringify(v);
   }
   return { inputs };
+}
+
+/**
+ * Starts the run a workflow_dispatch asked for, as the sim's user. `defaultTitle` is its title when
+ * the workflow has no run-name: each forge chooses it (see Store.createRun).
+ */
+export function startDispatchedRun(
+  sim: SimCore,
+  repo: Repo,
+  wf: Workflow,
+  branch: string,
+  inputs: Record<string, string>,
+  defaultTitle: string,
+): Run {
+  return sim.store.createRun(repo, wf, {
+    event: 'workflow_dispatch',
+    branch,
+    inputs,
+    defaultTitle,
+    actor: SIM_USER.login,
+  });
 }
 
 // ---- commit statuses --------------------------------------------------------------------------

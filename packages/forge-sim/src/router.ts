@@ -3,6 +3,7 @@
 // `{name+}` takes the rest of the path, one or more segments (`/contents/{filepath+}` matches
 // `/contents/.gitea/workflows/build.yml`); its stats key drops the `+`, as the forges' own docs write it.
 import type { IncomingMessage } from 'node:http';
+import type { Identity } from './sim.js';
 
 export interface Reply {
   status: number;
@@ -25,6 +26,8 @@ export interface RequestContext {
   body: unknown;
   rawBody: string;
   token: string | undefined;
+  /** Who the request acts as (GitHub dialects' per-user budgets). */
+  identity?: Identity | undefined;
   headers: IncomingMessage['headers'];
 }
 

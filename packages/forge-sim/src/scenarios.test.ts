@@ -16,7 +16,7 @@ const runs = async (s: Sim) => (await call(s.url, 'GET', '/_sim/runs')).body as 
 
 describe('paging', () => {
   it('GitHub: per_page (≤ 100) + page, total_count and a Link header with next/last/prev/first', async () => {
-    sim = await startSim({ dialect: 'github', timeScale: 1000 });
+    sim = await startSim({ dialect: 'github', timeScale: 1000, listingDelayMs: 0 });
     for (let i = 0; i < 7; i++) {
       await call(sim.apiUrl, 'POST', `${T}/actions/workflows/build.yml/dispatches`, {
         ref: 'main',
@@ -42,7 +42,8 @@ describe('paging', () => {
   });
 
   it('GitHub: filters event, branch, status, head_sha and created', async () => {
-    sim = await startSim({ dialect: 'github', timeScale: 1 });
+    // Filters, not the listing delay (runs.test.ts): runs list at once here.
+    sim = await startSim({ dialect: 'github', timeScale: 1, listingDelayMs: 0 });
     const since = new Date(Date.now() - 1000).toISOString().replace(/\.\d+Z$/, 'Z');
     await call(sim.apiUrl, 'POST', `${T}/actions/workflows/build.yml/dispatches`, { ref: 'main' });
     await call(sim.apiUrl, 'POST', `${T}/dispatches`, {
@@ -370,6 +371,10 @@ describe('lifecycles', () => {
 
   it('repository_dispatch renders run-name and step names from client_payload (step-marker convention)', async () => {
     sim = await startSim({ dialect: 'github', timeScale: 100 });
+    // 30 s (0.3 s scaled) before a runner takes the job, so it is seen queued first.
+    await call(sim.url, 'POST', '/_sim/repos/acme/target/workflows/step-marker.yml/script', {
+      runs: [{ startDelayMs: 30_000 }],
+    });
     await call(sim.apiUrl, 'POST', `${T}/dispatches`, {
       event_type: 'deploy',
       client_payload: { sha: 'marker-123' },
@@ -377,10 +382,12 @@ describe('lifecycles', () => {
     const all = await runs(sim);
     expect(all.map((r) => r.workflow)).toEqual(['step-marker.yml']);
     const id = all[0].id;
-    expect((await call(sim.apiUrl, 'GET', `${T}/actions/runs/${id}/jobs`)).body.jobs).toEqual([]);
+    // The step-name marker is visible only once a runner runs the job: a queued job has no steps.
+    const queued = (await call(sim.apiUrl, 'GET', `${T}/actions/runs/${id}/jobs`)).body.jobs;
+    expect(queued.map((j: any) => [j.name, j.status, j.steps])).toEqual([['identify-run', 'queued', []]]);
     const jobs = await waitFor(async () => {
       const j = (await call(sim!.apiUrl, 'GET', `${T}/actions/runs/${id}/jobs`)).body.jobs;
-      return j.length ? j : undefined;
+      return j[0].steps.length ? j : undefined;
     });
     expect(jobs[0].name).toBe('identify-run');
     expect(jobs[0].steps[1].name).toBe('marker-123');

@@ -4,10 +4,11 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { constants as zlib, gzipSync } from 'node:zlib';
 import { buildControlRouter } from './control.js';
 import { buildGiteaRouter } from './gitea-routes.js';
 import { buildGitHubRouter } from './github-routes.js';
-import type { Urls } from './github-shapes.js';
+import { ownerId, SIM_USER, type Urls } from './github-shapes.js';
 import { RateLimits } from './limits.js';
 import type { Reply, RequestContext, Router } from './router.js';
 import { sampleSeed } from './sample.js';
@@ -55,6 +56,33 @@ export function isGitHubDialect(d: Dialect): boolean {
   return d === 'github' || d.startsWith('ghes-');
 }
 
+/**
+ * The version a GHES dialect reports: `installed_version` of `GET /meta` (GHES description
+ * `api-overview`, example "3.19.0", in @octokit/openapi's generated/ghes-3.19.json) and the
+ * `x-github-enterprise-version` header on every API answer.
+ */
+export function ghesVersion(d: Dialect): string | undefined {
+  return d.startsWith('ghes-') ? `${d.slice('ghes-'.length)}.0` : undefined;
+}
+
+/**
+ * How long GitHub takes to list a new run: the dispatch answers at once, the run lists show the run a
+ * few seconds later. Observed by clients: convictional/trigger-workflow-and-wait waits 10 s before its
+ * first look ("it at times can take a few seconds to start"), dbt-labs/actions#107 added a wait because
+ * `gh run list` did not show the run just dispatched, lasith-kg/dispatch-workflow retries with backoff
+ * from 200 ms. 3 s sits in that range. Gitea and Forgejo insert the run in the dispatch's own
+ * transaction (Forgejo services/actions/workflows.go InsertRun), so they list it at once.
+ */
+export const GITHUB_LISTING_DELAY_MS = 3000;
+
+/** Who a request is, for GitHub's per-user budgets. */
+export interface Identity {
+  /** Rate-limit bucket key. */
+  key: string;
+  login: string;
+  id: number;
+}
+
 export class SimCore {
   readonly dialect: Dialect;
   readonly timeScale: number;
@@ -67,6 +95,8 @@ export class SimCore {
   readonly faults: Fault[] = [];
   readonly noise: NoiseSource[] = [];
   tokens: Set<string> | undefined;
+  /** token → user login (SimOptions.users, POST /_sim/auth {users}). */
+  readonly users = new Map<string, string>();
   private stats: SimStats = { requests: { total: 0, counted: 0, notModified: 0 }, byRoute: {} };
   private readonly api: Router;
   private readonly control: Router;
@@ -85,6 +115,10 @@ export class SimCore {
     this.webhooks = new Webhooks(this);
     this.store = new Store({
       timeScale: this.timeScale,
+      listingDelayMs: options.listingDelayMs ?? (gh ? GITHUB_LISTING_DELAY_MS : 0),
+      // A workflow without `name:` is named by its path on GitHub (docs "Workflow syntax": name) and on
+      // Forgejo (services/actions/workflows.go: `title = fullWorkflowID`).
+      ...(gh || this.dialect === 'forgejo' ? { unnamedWorkflow: (_file: string, path: string) => path } : {}),
       workflowDir: gh ? '.github/workflows' : '.gitea/workflows',
       // GitHub run ids are large and unrelated to run numbers; Gitea's are global row ids, so they
       // differ from the per-repo run number (index) too. Tests then catch a client that mixes them.
@@ -93,6 +127,7 @@ export class SimCore {
       onEvent: (e: SimEvent) => this.webhooks.emit(e),
     });
     this.limits = new RateLimits(options.rateLimit ?? 5000, options.secondaryLimitPerMinute ?? 0, Date.now);
+    for (const [token, login] of Object.entries(options.users ?? {})) this.users.set(token, login);
     this.api = gh ? buildGitHubRouter(this) : buildGiteaRouter(this);
     this.control = buildControlRouter(this);
     this.web = buildWebRouter(this);
@@ -101,6 +136,30 @@ export class SimCore {
 
   get isGitHub(): boolean {
     return isGitHubDialect(this.dialect);
+  }
+
+  /**
+   * The user a request acts as. GitHub keeps the primary budget per user: "all of these requests
+   * count towards your personal rate limit" (docs "Rate limits for the REST API"), whether a personal
+   * access token or Basic auth carries them. A secret mapped in `users` is that user's; Basic auth with
+   * any other password is the user it names; a token nobody mapped stands for a user of its own.
+   */
+  identify(creds: Credentials | undefined): Identity | undefined {
+    if (!creds) return undefined;
+    const login = this.users.get(creds.secret) ?? creds.username;
+    if (login !== undefined) {
+      return {
+        key: `user:${login.toLowerCase()}`,
+        login,
+        id: login === SIM_USER.login ? SIM_USER.id : ownerId(login),
+      };
+    }
+    const hash = createHash('sha1').update(creds.secret).digest();
+    return {
+      key: `token:${hash.toString('hex')}`,
+      login: SIM_USER.login,
+      id: 5_000_000 + (hash.readUInt32BE(0) % 1_000_000),
+    };
   }
 
   seed(seed: SimSeed): void {
@@ -237,7 +296,8 @@ export class SimCore {
         });
       }
       if (fault.kind === 'rate-limit') {
-        this.record(key, true, false);
+        // Like a spent budget's 403 below: an answer that refuses the request costs nothing.
+        this.record(key, false, false);
         const reset = Math.ceil(Date.now() / 1000) + 60;
         return send(res, {
           status: fault.status ?? 403,
@@ -261,7 +321,8 @@ export class SimCore {
       }
     }
 
-    const token = parseToken(req.headers.authorization);
+    const creds = parseCredentials(req.headers.authorization);
+    const token = creds?.secret;
     const gh = this.isGitHub;
     const anonymousRead = token === undefined && method === 'GET' && gh;
     if (this.tokens && !anonymousRead && (token === undefined || !this.tokens.has(token))) {
@@ -282,18 +343,27 @@ export class SimCore {
 
     // GitHub: GET /rate_limit does not count against the budget ("Rate limits for the REST API").
     const isRateLimitRoute = apiPath === '/rate_limit';
-    const bucketKey = token ?? 'anonymous';
+    const identity = this.identify(creds);
+    const bucketKey = identity?.key ?? 'anonymous';
     const bucket = gh ? this.limits.bucket(bucketKey) : undefined;
+    const gzip = gh && acceptsGzip(req.headers['accept-encoding']);
     if (bucket && !isRateLimitRoute && bucket.remaining <= 0) {
-      this.record(key, true, false);
-      return send(res, {
-        status: 403,
-        headers: this.limits.headers(bucket),
-        body: {
-          message: `API rate limit exceeded for user ID ${SIM_USER_ID}. If you reach out to GitHub Support for help, please include the request ID.`,
-          documentation_url: RATE_DOCS,
+      // Refused, and not counted: the budget is already spent (the answer's x-ratelimit-used stays at
+      // the limit, x-ratelimit-remaining at 0 — docs "Rate limits for the REST API", "Exceeding the
+      // primary rate limit").
+      this.record(key, false, false);
+      return send(
+        res,
+        {
+          status: 403,
+          headers: { ...this.limits.headers(bucket), ...this.githubHeaders() },
+          body: {
+            message: `API rate limit exceeded for user ID ${identity?.id ?? SIM_USER.id}. If you reach out to GitHub Support for help, please include the request ID.`,
+            documentation_url: RATE_DOCS,
+          },
         },
-      });
+        gzip,
+      );
     }
     if (gh && method !== 'GET' && method !== 'HEAD') {
       const wait = this.limits.secondary(bucketKey);
@@ -301,8 +371,12 @@ export class SimCore {
         if (bucket) bucket.remaining = Math.max(0, bucket.remaining - 1);
         this.record(key, true, false);
         const reply = secondaryReply(wait);
-        if (bucket) reply.headers = { ...reply.headers, ...this.limits.headers(bucket) };
-        return send(res, reply);
+        reply.headers = {
+          ...reply.headers,
+          ...(bucket ? this.limits.headers(bucket) : {}),
+          ...this.githubHeaders(),
+        };
+        return send(res, reply, gzip);
       }
     }
 
@@ -324,7 +398,7 @@ export class SimCore {
     } else if (parsed === PARSE_ERROR) {
       reply = gh ? this.error(400, 'Problems parsing JSON') : this.error(400, 'invalid JSON body');
     } else {
-      const ctx = this.context(req, method, apiPath, match.params, query, parsed, rawBody, token);
+      const ctx = this.context(req, method, apiPath, match.params, query, parsed, rawBody, token, identity);
       try {
         reply = await match.handler(ctx);
       } catch (err) {
@@ -351,10 +425,7 @@ export class SimCore {
     const counted = !notModified && !isRateLimitRoute;
     if (bucket && counted) bucket.remaining = Math.max(0, bucket.remaining - 1);
     if (bucket) Object.assign(headers, this.limits.headers(bucket));
-    if (gh) {
-      headers['x-github-media-type'] = 'github.v3; format=json';
-      headers['x-github-request-id'] = `SIM:${(++requestSeq).toString(16)}`;
-    }
+    if (gh) Object.assign(headers, this.githubHeaders());
     this.record(key, counted, notModified);
 
     if (match && method === 'POST' && /\/dispatches$/.test(apiPath) && reply.status < 300) {
@@ -370,7 +441,20 @@ export class SimCore {
       res.end();
       return;
     }
-    send(res, { ...reply, headers });
+    send(res, { ...reply, headers }, gzip);
+  }
+
+  /** Headers on every GitHub API answer (and, on GHES, its version: see ghesVersion). */
+  private githubHeaders(): Record<string, string> {
+    const headers: Record<string, string> = {
+      'x-github-media-type': 'github.v3; format=json',
+      'x-github-request-id': `SIM:${(++requestSeq).toString(16)}`,
+      // GitHub answers vary by these request headers (accept-encoding among them: it gzips on request).
+      vary: 'Accept, Authorization, Cookie, X-GitHub-OTP, Accept-Encoding',
+    };
+    const version = ghesVersion(this.dialect);
+    if (version) headers['x-github-enterprise-version'] = version;
+    return headers;
   }
 
   private context(
@@ -382,14 +466,14 @@ export class SimCore {
     body: unknown,
     rawBody: string,
     token?: string,
+    identity?: Identity,
   ): RequestContext {
-    return { req, method, path, params, query, body, rawBody, token, headers: req.headers };
+    return { req, method, path, params, query, body, rawBody, token, identity, headers: req.headers };
   }
 }
 
 const RATE_DOCS =
   'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit';
-const SIM_USER_ID = 4242;
 const PARSE_ERROR = Symbol('parse-error');
 let requestSeq = 0;
 
@@ -414,7 +498,14 @@ function etagMatches(header: string, etag: string): boolean {
     .some((t) => t === '*' || t.replace(/^W\//, '') === bare);
 }
 
-export function parseToken(header: string | undefined): string | undefined {
+export interface Credentials {
+  /** The token, or Basic auth's password. */
+  secret: string;
+  /** Basic auth's user name. */
+  username?: string;
+}
+
+export function parseCredentials(header: string | undefined): Credentials | undefined {
   if (!header) return undefined;
   const m = /^(token|bearer|basic)\s+(.+)$/i.exec(header.trim());
   if (!m) return undefined;
@@ -424,9 +515,22 @@ export function parseToken(header: string | undefined): string | undefined {
     // The reference action's `user` + `pat` pair: the password is the token.
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    return i >= 0 ? decoded.slice(i + 1) : decoded;
+    if (i < 0) return { secret: decoded };
+    const username = decoded.slice(0, i);
+    return { secret: decoded.slice(i + 1), ...(username ? { username } : {}) };
   }
-  return value;
+  return { secret: value };
+}
+
+/** `accept-encoding` names gzip with a non-zero quality. */
+function acceptsGzip(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return value.split(',').some((part) => {
+    const [coding = '', ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== '*') return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
 }
 
 function sleep(ms: number): Promise<void> {
@@ -442,9 +546,10 @@ function readBody(req: IncomingMessage): Promise<{ body: undefined; raw: string 
   });
 }
 
-export function send(res: ServerResponse, reply: Reply): void {
+/** Sends a reply; gzipped (`content-encoding: gzip`) when `gzip` and there is a body, as GitHub does. */
+export function send(res: ServerResponse, reply: Reply, gzip = false): void {
   const headers: Record<string, string> = { ...reply.headers };
-  let payload: string | undefined;
+  let payload: string | Buffer | undefined;
   if (reply.json !== undefined) {
     payload = reply.json;
     headers['content-type'] = 'application/json; charset=utf-8';
@@ -454,6 +559,10 @@ export function send(res: ServerResponse, reply: Reply): void {
   } else if (reply.body !== undefined) {
     payload = JSON.stringify(reply.body);
     headers['content-type'] = 'application/json; charset=utf-8';
+  }
+  if (gzip && payload !== undefined && payload.length > 0) {
+    payload = gzipSync(payload, { level: zlib.Z_BEST_SPEED });
+    headers['content-encoding'] = 'gzip';
   }
   if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
   else if (reply.status !== 204 && reply.status !== 304) headers['content-length'] = '0';

@@ -66,7 +66,8 @@ export interface Job {
   startedAt: number;
   /** Planned end (the failing step ends the job early). */
   endAt: number;
-  status: 'in_progress' | 'completed';
+  /** queued from the run's creation until a runner takes it (the run's start). */
+  status: 'queued' | 'in_progress' | 'completed';
   completedAt: number | null;
   /** Final conclusion once completed (cancel may override the planned one). */
   finalConclusion: RunConclusion | null;
@@ -91,6 +92,13 @@ export interface Run {
   event: string;
   headBranch: string;
   headSha: string;
+  /**
+   * GitHub's `name`: the rendered run-name when the workflow has one that is not blank, else the
+   * workflow's name (docs "Workflow syntax", run-name; @octokit/webhooks-examples workflow_run with
+   * `name` = `display_title` = "Build pull_request 3 by @ilmax"; actions/runner#4141).
+   */
+  name: string;
+  /** The rendered run-name, else the event's own title (see Store.createRun). */
   displayTitle: string;
   inputs: Record<string, string>;
   clientPayload: Record<string, unknown> | undefined;
@@ -98,6 +106,8 @@ export interface Run {
   status: 'queued' | 'in_progress' | 'completed';
   conclusion: RunConclusion | null;
   createdAt: number;
+  /** When the run shows in run lists (GitHub lists a new run after a delay; see SimOptions.listingDelayMs). */
+  listedAt: number;
   updatedAt: number;
   runStartedAt: number;
   /** Planned queued → in_progress instant of the current attempt. */
@@ -138,6 +148,11 @@ export function runJsonKey(run: Run, base: string): string {
   return `${base}|${run.status}|${run.conclusion}|${run.attempt}|${run.updatedAt}|${run.runStartedAt}`;
 }
 
+/** The message of a branch's head commit (the sim has no history: one per branch). */
+export function commitMessage(branch: string): string {
+  return `Commit on ${branch}`;
+}
+
 export function fakeSha(seed: string): string {
   return createHash('sha1').update(seed).digest('hex');
 }
@@ -151,6 +166,10 @@ export interface StoreOptions {
   /** Run ids: GitHub's are large; Gitea's global ids differ from per-repo run numbers. */
   runIdBase: number;
   jobIdBase: number;
+  /** Runs show in lists this long after their creation (real ms, divided by timeScale). */
+  listingDelayMs?: number;
+  /** The name of a workflow without `name:` (GitHub and Forgejo: its path). */
+  unnamedWorkflow?: (file: string, path: string) => string;
   onEvent: (event: SimEvent) => void;
   now?: () => number;
 }
@@ -218,7 +237,12 @@ export class Store {
     const wf: Workflow = {
       id: spec.id ?? (existing >= 0 ? repo.workflows[existing]!.id : this.nextWorkflowId++),
       spec,
-      name: spec.name ?? spec.file.replace(/\.ya?ml$/, ''),
+      name:
+        spec.name ??
+        (this.options.unnamedWorkflow ?? ((file: string) => file.replace(/\.ya?ml$/, '')))(
+          spec.file,
+          `${this.options.workflowDir}/${spec.file}`,
+        ),
       path: `${this.options.workflowDir}/${spec.file}`,
       createdAt: existing >= 0 ? repo.workflows[existing]!.createdAt : this.now(),
       script: existing >= 0 ? repo.workflows[existing]!.script : [],
@@ -304,6 +328,12 @@ export class Store {
       inputs?: Record<string, string>;
       clientPayload?: Record<string, unknown>;
       eventType?: string;
+      /**
+       * The title the run gets when its workflow has no run-name (or it renders blank): the event's own
+       * title, which each forge chooses (GitHub: the workflow's name for workflow_dispatch, the head
+       * commit's message for push and repository_dispatch; Gitea: the head commit's subject; Forgejo:
+       * the workflow's name).
+       */
       defaultTitle: string;
       actor: string;
       sha?: string;
@@ -323,10 +353,16 @@ export class Store {
       sha: headSha,
       runNumber,
       actor: init.actor,
+      runId: this.nextRunId,
+      repository: `${repo.owner}/${repo.name}`,
+      workflow: workflow.path,
+      eventType: init.eventType,
     };
-    const title = workflow.spec.runName
-      ? renderTemplate(workflow.spec.runName, templateCtx)
-      : init.defaultTitle;
+    // "If run-name is omitted or is only whitespace, then the run name is set to event-specific
+    // information" (docs "Workflow syntax for GitHub Actions", run-name); Forgejo keeps its default
+    // title when run-name renders "" (services/actions/workflows.go ConfigureActionRunTitle).
+    const rendered = workflow.spec.runName ? renderTemplate(workflow.spec.runName, templateCtx) : '';
+    const hasRunName = rendered.trim() !== '';
     const startDelay = scripted?.startDelayMs ?? workflow.spec.startDelayMs ?? DEFAULT_START_DELAY_MS;
     const run: Run = {
       id: this.nextRunId++,
@@ -337,13 +373,15 @@ export class Store {
       event: init.event,
       headBranch: init.branch,
       headSha,
-      displayTitle: title,
+      name: hasRunName ? rendered : workflow.name,
+      displayTitle: hasRunName ? rendered : init.defaultTitle,
       inputs: init.inputs ?? {},
       clientPayload: init.clientPayload,
       eventType: init.eventType,
       status: 'queued',
       conclusion: null,
       createdAt: now,
+      listedAt: now + this.scaled(this.options.listingDelayMs ?? 0),
       updatedAt: now,
       runStartedAt: now,
       startAt: now + this.scaled(startDelay),
@@ -356,12 +394,25 @@ export class Store {
     };
     repo.runs.push(run);
     this.runsById.set(run.id, run);
+    this.queueJobs(run, now);
     this.options.onEvent({ kind: 'workflow_run', action: 'requested', run });
+    for (const job of run.jobs) this.options.onEvent({ kind: 'workflow_job', action: 'queued', run, job });
     this.schedule(run);
     return run;
   }
 
-  private planJobs(run: Run, startAt: number): Job[] {
+  /**
+   * The jobs of a new attempt, queued: every forge creates a run's jobs with the run (GitHub's
+   * `workflow_job` "queued" comes before any runner takes the job, with `steps: []` and
+   * `started_at` = `created_at` — @octokit/webhooks-examples; Gitea/Forgejo insert the jobs with the
+   * run, status waiting — Forgejo services/actions/workflows.go InsertRun). They start with the run.
+   */
+  private queueJobs(run: Run, at: number): void {
+    run.jobs = this.planJobs(run, run.startAt, at);
+    for (const job of run.jobs) this.jobsById.set(job.id, { run, job });
+  }
+
+  private planJobs(run: Run, startAt: number, createdAt: number): Job[] {
     const specs = run.workflow.spec.jobs;
     const failJobName = run.script.failJob ?? (run.hasScript ? specs[0]?.name : undefined);
     return specs.map((spec) => {
@@ -393,10 +444,10 @@ export class Store {
         steps,
         failIndex,
         conclusion,
-        createdAt: startAt,
+        createdAt,
         startedAt: startAt,
         endAt,
-        status: 'in_progress',
+        status: 'queued',
         completedAt: null,
         finalConclusion: null,
         log: jobLog,
@@ -413,11 +464,10 @@ export class Store {
       run.status = 'in_progress';
       run.runStartedAt = run.startAt;
       run.updatedAt = run.startAt;
-      run.jobs = this.planJobs(run, run.startAt);
-      for (const job of run.jobs) this.jobsById.set(job.id, { run, job });
       this.options.onEvent({ kind: 'workflow_run', action: 'in_progress', run });
       for (const job of run.jobs) {
-        this.options.onEvent({ kind: 'workflow_job', action: 'queued', run, job });
+        job.status = 'in_progress';
+        job.startedAt = run.startAt;
         this.options.onEvent({ kind: 'workflow_job', action: 'in_progress', run, job });
       }
     }
@@ -482,6 +532,12 @@ export class Store {
     if (run.status === 'completed') return false;
     const now = this.now();
     if (run.status === 'queued') {
+      // Queued jobs are cancelled without ever starting (no steps, started_at stays created_at).
+      for (const job of run.jobs) {
+        job.startedAt = job.createdAt;
+        job.steps = [];
+        this.completeJob(run, job, now, 'cancelled');
+      }
       run.status = 'completed';
       run.conclusion = 'cancelled';
       run.updatedAt = now;
@@ -526,12 +582,13 @@ export class Store {
     run.attempt += 1;
     run.status = 'queued';
     run.conclusion = null;
-    run.jobs = [];
     run.updatedAt = now;
     run.runStartedAt = now;
     const startDelay = run.script.startDelayMs ?? run.workflow.spec.startDelayMs ?? DEFAULT_START_DELAY_MS;
     run.startAt = now + this.scaled(startDelay);
+    this.queueJobs(run, now);
     this.options.onEvent({ kind: 'workflow_run', action: 'requested', run });
+    for (const job of run.jobs) this.options.onEvent({ kind: 'workflow_job', action: 'queued', run, job });
     this.schedule(run);
     return true;
   }

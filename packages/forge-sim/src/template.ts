@@ -1,8 +1,9 @@
-// Renders the `${{ … }}` expressions a workflow may use in `run-name` and step names. Only the
-// contexts a dispatched run can carry are supported: inputs, github.event.inputs,
-// github.event.client_payload, github.event_name, github.ref(_name), github.sha, github.run_number.
-// An unknown expression renders as the empty string, as GitHub's expression engine does for a
-// missing property.
+// Renders `run-name` and step names: `${{ … }}` parts evaluated by GitHub's expression language
+// (./expressions.ts) over the contexts a dispatched run has when its title is made: `inputs`, and
+// `github` (event_name, event — the dispatch's payload: `inputs` / `client_payload` / `action` —,
+// ref, ref_name, sha, run_number, run_id, run_attempt, actor, repository, repository_owner, workflow).
+// A missing property is null and renders as the empty string, as GitHub's does.
+import { interpolate, type Value } from './expressions.js';
 
 export interface TemplateContext {
   inputs: Record<string, string>;
@@ -13,43 +14,46 @@ export interface TemplateContext {
   sha: string;
   runNumber: number;
   actor: string;
+  runId?: number;
+  repository?: string;
+  workflow?: string;
+  /** repository_dispatch: its `event_type`, which the event payload carries as `action`. */
+  eventType?: string | undefined;
 }
 
-const EXPR = /\$\{\{\s*([^}]*?)\s*\}\}/g;
-
-function lookup(path: string[], root: unknown): unknown {
-  let cur: unknown = root;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[key];
+export function templateContexts(ctx: TemplateContext): Record<string, Value> {
+  const event: Record<string, Value> = {};
+  if (ctx.eventName === 'workflow_dispatch') {
+    event.inputs = ctx.inputs;
+    event.ref = ctx.ref;
+    if (ctx.workflow !== undefined) event.workflow = ctx.workflow;
   }
-  return cur;
-}
-
-function evaluate(expr: string, ctx: TemplateContext): string {
-  const path = expr.split('.').map((p) => p.trim());
-  const head = path[0];
-  let value: unknown;
-  if (head === 'inputs') value = lookup(path.slice(1), ctx.inputs);
-  else if (head === 'github') {
-    const rest = path.slice(1);
-    const key = rest[0];
-    if (key === 'event') {
-      const sub = rest[1];
-      if (sub === 'client_payload') value = lookup(rest.slice(2), ctx.clientPayload ?? {});
-      else if (sub === 'inputs') value = lookup(rest.slice(2), ctx.inputs);
-    } else if (key === 'event_name') value = ctx.eventName;
-    else if (key === 'ref') value = ctx.ref;
-    else if (key === 'ref_name') value = ctx.refName;
-    else if (key === 'sha') value = ctx.sha;
-    else if (key === 'run_number') value = ctx.runNumber;
-    else if (key === 'actor') value = ctx.actor;
+  if (ctx.eventName === 'repository_dispatch') {
+    event.action = ctx.eventType ?? null;
+    event.client_payload = (ctx.clientPayload ?? {}) as Value;
   }
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  const [owner = ''] = (ctx.repository ?? '').split('/');
+  return {
+    inputs: ctx.inputs,
+    github: {
+      event_name: ctx.eventName,
+      event,
+      ref: ctx.ref,
+      ref_name: ctx.refName,
+      ref_type: 'branch',
+      sha: ctx.sha,
+      run_number: ctx.runNumber,
+      run_id: ctx.runId ?? null,
+      run_attempt: 1,
+      actor: ctx.actor,
+      triggering_actor: ctx.actor,
+      repository: ctx.repository ?? null,
+      repository_owner: owner || null,
+      workflow: ctx.workflow ?? null,
+    },
+  };
 }
 
 export function renderTemplate(template: string, ctx: TemplateContext): string {
-  return template.replace(EXPR, (_m, expr: string) => evaluate(expr, ctx));
+  return interpolate(template, templateContexts(ctx));
 }

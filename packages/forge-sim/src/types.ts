@@ -115,8 +115,19 @@ export interface SimOptions {
   timeScale?: number;
   /** Undefined: the sample (acme/target, acme/source). */
   seed?: SimSeed | undefined;
-  /** GitHub's primary budget per token per hour (default 5000; anonymous 60). */
+  /** GitHub's primary budget per user per hour (default 5000; anonymous 60 per client). */
   rateLimit?: number;
+  /**
+   * Who each token belongs to (token → login). GitHub keeps budgets per user, so a user's tokens and
+   * Basic auth (`login:password`) share one. A token not listed here is a user of its own.
+   */
+  users?: Record<string, string>;
+  /**
+   * How long after its creation a run shows in the run lists, in ms of the forge's time (divided by
+   * `timeScale`); `GET` of the run by id answers at once. Default: 3000 on GitHub dialects (GitHub lists
+   * a new run a few seconds after the dispatch answers), 0 on Gitea and Forgejo.
+   */
+  listingDelayMs?: number;
   /**
    * GitHub's secondary limit on content-creating requests per token per minute ("Rate limits for the
    * REST API" documents 80). Default 0 = off, so suites that share one sim do not trip over it by

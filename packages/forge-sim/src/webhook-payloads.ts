@@ -2,7 +2,7 @@
 // webhook-workflow-job-*, webhook-pull-request-*); Gitea's and Forgejo's are Gitea's own payload
 // structs (services/webhook: WorkflowRunPayload, WorkflowJobPayload, PullRequestPayload) built from
 // the same API shapes as their REST answers.
-import { giteaJob, giteaRepo, giteaRun, giteaWorkflow, gtime, simUser } from './gitea-shapes.js';
+import { forgejoRun, giteaJob, giteaRepo, giteaRun, giteaWorkflow, gtime, simUser } from './gitea-shapes.js';
 import {
   ghJob,
   ghRepo,
@@ -300,4 +300,42 @@ export function giteaWebhookPayload(sim: SimCore, e: SimEvent): unknown {
         ? { ...job, status: 'in_progress', conclusion: '', steps: [] }
         : job;
   return { action: e.action, workflow_job: shaped, repository: giteaRepo(u, e.run.repo), sender };
+}
+
+/**
+ * Forgejo has no `workflow_run` / `workflow_job` webhooks. When a run is done it sends
+ * `action_run_success` or `action_run_failure` (any other final status), and `action_run_recover`
+ * as well when a success follows a run of the same workflow that did not succeed; nothing while a
+ * run is queued or running (services/webhook/notifier.go ActionRunNowDone; modules/webhook/type.go).
+ * The payload is ActionPayload {action, run, prior_status, last_run?} (modules/structs/hook.go), with
+ * no repository or sender.
+ */
+export function forgejoActionDeliveries(
+  sim: SimCore,
+  e: Extract<SimEvent, { kind: 'workflow_run' | 'workflow_job' }>,
+): { event: string; eventType: string; payload: unknown }[] {
+  if (e.kind !== 'workflow_run' || e.action !== 'completed') return [];
+  const run = e.run;
+  const last = run.repo.runs
+    .filter(
+      (r) =>
+        r !== run && r.workflow === run.workflow && r.runNumber < run.runNumber && r.status === 'completed',
+    )
+    .at(-1);
+  const payload = (action: string) => ({
+    action,
+    run: forgejoRun(sim.urls, run),
+    // The status before it was done: running, or waiting for a run cancelled before any job ran.
+    prior_status: run.jobs.some((j) => j.steps.length > 0) ? 'running' : 'waiting',
+    ...(last ? { last_run: forgejoRun(sim.urls, last) } : {}),
+  });
+  const event = (name: string, action: string) => ({
+    event: name,
+    eventType: name,
+    payload: payload(action),
+  });
+  if (run.conclusion !== 'success') return [event('action_run_failure', 'failure')];
+  const out = [event('action_run_success', 'success')];
+  if (last && last.conclusion !== 'success') out.push(event('action_run_recover', 'recover'));
+  return out;
 }

@@ -1,43 +1,27 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: test answers are untyped JSON.
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { verify } from '@octokit/webhooks-methods';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Sim, startSim } from './sim.js';
 import { call, waitFor } from './test-support/http.js';
-import { giteaDefinitionValidator, webhookValidator } from './test-support/schemas.js';
+import { addHook, closeReceiver, startReceiver } from './test-support/receiver.js';
+import {
+  forgejoDefinitionValidator,
+  forgejoUndeclaredKeys,
+  giteaDefinitionValidator,
+  webhookValidator,
+} from './test-support/schemas.js';
 import type { Dialect } from './types.js';
 
-interface Received {
-  headers: Record<string, string | string[] | undefined>;
-  raw: string;
-  body: any;
-}
-
 let sim: Sim | undefined;
-let receiver: Server | undefined;
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
-  await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
-  receiver = undefined;
+  await closeReceiver();
 });
 
-async function startReceiver(status = 200): Promise<{ url: string; got: Received[] }> {
-  const got: Received[] = [];
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      got.push({ headers: req.headers, raw, body: JSON.parse(raw) });
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, got };
-}
+const hook = (s: Sim, repo: string, url: string, events: string[]) =>
+  addHook(s.url, repo, url, events, SECRET);
 
 const SECRET = "It's a Secret to Everybody";
 
@@ -118,13 +102,7 @@ describe('GitHub webhooks', () => {
   it('records deliveries, redelivers one with the same id, and drops the next matching ones', async () => {
     const { url, got } = await startReceiver(202);
     sim = await startSim({ dialect: 'github', timeScale: 50 });
-    await call(sim.url, 'POST', '/_sim/hooks', {
-      owner: 'acme',
-      repo: 'target',
-      url,
-      secret: 's',
-      events: ['workflow_run'],
-    });
+    await addHook(sim.url, 'target', url, ['workflow_run']);
     await call(sim.url, 'POST', '/_sim/deliveries/drop', { count: 1, event: 'workflow_run' });
     await runOnce(sim, 'build.yml');
     const list = (await call(sim.url, 'GET', '/_sim/deliveries')).body as {
@@ -146,26 +124,14 @@ describe('GitHub webhooks', () => {
   });
 });
 
-describe.each(['gitea-1.24', 'gitea-1.25', 'gitea-1.26', 'forgejo'] as Dialect[])(
+describe.each(['gitea-1.24', 'gitea-1.25', 'gitea-1.26'] as Dialect[])(
   'Gitea-family webhooks (%s)',
   (dialect) => {
     it('signs with X-Hub-Signature-256 and bare-hex X-Gitea-Signature, with Gitea payload shapes', async () => {
       const { url, got } = await startReceiver();
       sim = await startSim({ dialect, timeScale: 50 });
-      await call(sim.url, 'POST', '/_sim/hooks', {
-        owner: 'acme',
-        repo: 'target',
-        url,
-        secret: SECRET,
-        events: ['workflow_run', 'workflow_job'],
-      });
-      await call(sim.url, 'POST', '/_sim/hooks', {
-        owner: 'acme',
-        repo: 'source',
-        url,
-        secret: SECRET,
-        events: ['pull_request'],
-      });
+      await hook(sim, 'target', url, ['workflow_run', 'workflow_job']);
+      await hook(sim, 'source', url, ['pull_request']);
       await runOnce(sim, 'build.yml');
       await call(sim.url, 'POST', '/_sim/repos/acme/source/pulls/1/push', { sha: 'e'.repeat(40) });
       await call(sim.url, 'POST', '/_sim/deliveries/flush');
@@ -206,3 +172,48 @@ describe.each(['gitea-1.24', 'gitea-1.25', 'gitea-1.26', 'forgejo'] as Dialect[]
     });
   },
 );
+
+describe('Forgejo webhooks', () => {
+  it('sends action_run_failure / _success / _recover when runs are done, and no workflow_run or workflow_job', async () => {
+    const { url, got } = await startReceiver();
+    sim = await startSim({ dialect: 'forgejo', timeScale: 50 });
+    await hook(sim, 'target', url, [
+      'workflow_run',
+      'workflow_job',
+      'action_run_success',
+      'action_run_failure',
+      'action_run_recover',
+    ]);
+    await hook(sim, 'source', url, ['pull_request']);
+    await call(sim.url, 'POST', '/_sim/repos/acme/target/workflows/build.yml/script', {
+      runs: [{ conclusion: 'failure' }, { conclusion: 'success' }],
+    });
+    await runOnce(sim, 'build.yml');
+    await runOnce(sim, 'build.yml');
+    await call(sim.url, 'POST', '/_sim/repos/acme/source/pulls/1/push', { sha: 'e'.repeat(40) });
+    await call(sim.url, 'POST', '/_sim/deliveries/flush');
+    expect(got.map((g) => `${g.headers['x-forgejo-event']}.${g.body.action}`)).toEqual([
+      'action_run_failure.failure',
+      'action_run_success.success',
+      'action_run_recover.recover',
+      'pull_request.synchronized',
+    ]);
+    const runV = forgejoDefinitionValidator('ActionRun');
+    for (const g of got.slice(0, 3)) {
+      expect(g.headers['x-gitea-event']).toBe(g.headers['x-forgejo-event']);
+      expect(g.headers['x-forgejo-signature']).toBe(createHmac('sha256', SECRET).update(g.raw).digest('hex'));
+      // ActionPayload {action, run, prior_status, last_run?}: no repository, no sender.
+      expect(Object.keys(g.body).sort()).toEqual(
+        g.body.last_run ? ['action', 'last_run', 'prior_status', 'run'] : ['action', 'prior_status', 'run'],
+      );
+      expect(g.body.prior_status).toBe('running');
+      for (const run of [g.body.run, g.body.last_run].filter(Boolean) as Record<string, unknown>[]) {
+        if (!runV(run)) throw new Error(JSON.stringify(runV.errors?.slice(0, 3)));
+        expect(forgejoUndeclaredKeys('ActionRun', run)).toEqual([]);
+      }
+    }
+    expect(got[0]!.body.run.status).toBe('failure');
+    expect(got[0]!.body.last_run).toBeUndefined();
+    expect(got[1]!.body.last_run.id).toBe(got[0]!.body.run.id);
+  });
+});

@@ -5,7 +5,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { SimCore } from './sim.js';
 import type { SimEvent } from './store.js';
-import { giteaWebhookPayload, githubWebhookPayload } from './webhook-payloads.js';
+import { forgejoActionDeliveries, giteaWebhookPayload, githubWebhookPayload } from './webhook-payloads.js';
 
 export interface Hook {
   id: number;
@@ -70,8 +70,7 @@ export class Webhooks {
   emit(e: SimEvent): void {
     if (this.hooks.length === 0 || this.closed) return;
     const repo = e.kind === 'pull_request' ? e.repo : e.run.repo;
-    // Gitea 1.24 has no workflow_run webhook (added in 1.25).
-    if (e.kind === 'workflow_run' && this.sim.dialect === 'gitea-1.24') return;
+    const outgoing = this.deliveriesOf(e);
     for (const hook of this.hooks) {
       if (
         hook.owner.toLowerCase() !== repo.owner.toLowerCase() ||
@@ -79,16 +78,27 @@ export class Webhooks {
       ) {
         continue;
       }
-      if (!hook.events.includes(e.kind) && !hook.events.includes('*')) continue;
-      const payload = this.sim.isGitHub
-        ? githubWebhookPayload(this.sim, e)
-        : giteaWebhookPayload(this.sim, e);
-      const action = (payload as { action: string }).action;
+      for (const o of outgoing) {
+        if (!hook.events.includes(o.event) && !hook.events.includes('*')) continue;
+        this.deliver(hook, o.event, o.eventType, (o.payload as { action: string }).action, o.payload);
+      }
+    }
+  }
+
+  /** What a forge sends for an event: its event name, type header and payload (none, one or two). */
+  private deliveriesOf(e: SimEvent): { event: string; eventType: string; payload: unknown }[] {
+    const one = (payload: unknown) => {
       // Gitea tells a PR push apart only in X-Gitea-Event-Type (HookEventPullRequestSync).
       const eventType =
         e.kind === 'pull_request' && e.action === 'synchronize' ? 'pull_request_sync' : e.kind;
-      this.deliver(hook, e.kind, eventType, action, payload);
-    }
+      return [{ event: e.kind, eventType, payload }];
+    };
+    if (this.sim.isGitHub) return one(githubWebhookPayload(this.sim, e));
+    if (this.sim.dialect === 'forgejo' && e.kind !== 'pull_request')
+      return forgejoActionDeliveries(this.sim, e);
+    // Gitea 1.24 has no workflow_run webhook (added in 1.25).
+    if (e.kind === 'workflow_run' && this.sim.dialect === 'gitea-1.24') return [];
+    return one(giteaWebhookPayload(this.sim, e));
   }
 
   private deliver(hook: Hook, event: string, eventType: string, action: string, payload: unknown): void {

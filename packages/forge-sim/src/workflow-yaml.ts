@@ -12,8 +12,9 @@ export function renderWorkflowYaml(spec: WorkflowSpec): string {
   if (spec.runName !== undefined) doc['run-name'] = spec.runName;
   doc.on = renderTriggers(spec.on);
   const jobs: Record<string, unknown> = {};
-  for (const job of spec.jobs) {
-    jobs[uniqueId(jobId(job.name), jobs)] = {
+  const ids = jobIds(spec);
+  for (const [i, job] of spec.jobs.entries()) {
+    jobs[ids[i]!] = {
       name: job.name,
       'runs-on': 'ubuntu-latest',
       steps: job.steps.map((name, i) => ({ name, run: `echo "step ${i + 1} of ${job.steps.length}"` })),
@@ -52,6 +53,16 @@ function renderTriggers(on: WorkflowSpec['on']): Record<string, unknown> {
     out.push = branches && branches.length > 0 ? { branches } : null;
   }
   return out;
+}
+
+/** The ids of the spec's jobs in its YAML (the keys under `jobs:`), in the spec's order. */
+export function jobIds(spec: WorkflowSpec): string[] {
+  const taken: Record<string, true> = {};
+  return spec.jobs.map((job) => {
+    const id = uniqueId(jobId(job.name), taken);
+    taken[id] = true;
+    return id;
+  });
 }
 
 /** A job id GitHub accepts: starts with a letter or `_`, then letters, digits, `-` and `_`. */

@@ -1,5 +1,6 @@
-// Validators over the official API descriptions in ../shared/specs (GitHub OpenAPI 3.0 subset, Gitea
-// Swagger 2.0) and @octokit/openapi-webhooks, for the fidelity tests.
+// Validators over the official API descriptions vendored in ../../specs (GitHub OpenAPI 3.0 subset, Gitea
+// Swagger 2.0, Forgejo Swagger 2.0; see specs/SOURCES.md) and @octokit/openapi-webhooks, for the
+// fidelity tests.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,7 @@ import formatsModule from 'ajv-formats';
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 const addFormats = formatsModule as unknown as typeof formatsModule.default;
 const require = createRequire(import.meta.url);
-const specsDir = fileURLToPath(new URL('../../../../../shared/specs/', import.meta.url));
+const specsDir = fileURLToPath(new URL('../../specs/', import.meta.url));
 
 type Json = Record<string, unknown>;
 
@@ -121,11 +122,16 @@ export function giteaResponseValidator(method: string, path: string, status: num
   return giteaDefinitionValidator(schema as Json);
 }
 
-export function giteaDefinitionValidator(schema: Json | string): ValidateFunction {
-  const s = typeof schema === 'string' ? { $ref: `#/definitions/${schema}` } : schema;
-  const rewritten = JSON.parse(JSON.stringify(s).replaceAll('"#/definitions/', '"gitea#/definitions/'));
-  return giteaAjv.compile(rewritten);
+/** A Swagger 2.0 schema (or a definition's name) compiled against one description's definitions. */
+function definitionValidator(ajv: ReturnType<typeof newAjv>, id: string) {
+  return (schema: Json | string): ValidateFunction => {
+    const s = typeof schema === 'string' ? { $ref: `#/definitions/${schema}` } : schema;
+    const rewritten = JSON.parse(JSON.stringify(s).replaceAll('"#/definitions/', `"${id}#/definitions/`));
+    return ajv.compile(rewritten);
+  };
 }
+
+export const giteaDefinitionValidator = definitionValidator(giteaAjv, 'gitea');
 
 export function webhookValidator(name: string): ValidateFunction {
   const v = hooksAjv.getSchema(`wh#/components/schemas/${name}`);
@@ -133,137 +139,95 @@ export function webhookValidator(name: string): ValidateFunction {
   return v;
 }
 
-/** Forgejo has no spec in ../shared/specs: these follow modules/structs/action.go (Forgejo v16). */
-const forgejoAjv = newAjv();
-const user = {
-  type: 'object',
-  required: ['id', 'login'],
-  properties: { id: { type: 'integer' }, login: { type: 'string' } },
-};
-const repo = {
-  type: 'object',
-  required: ['id', 'full_name'],
-  properties: { id: { type: 'integer' }, full_name: { type: 'string' } },
-};
-const time = { type: 'string', format: 'date-time' };
-const forgejoStatus = {
-  enum: ['unknown', 'waiting', 'running', 'success', 'failure', 'cancelled', 'skipped', 'blocked'],
-};
-export const forgejoSchemas = {
-  ActionRun: {
-    type: 'object',
-    required: [
-      'id',
-      'title',
-      'repository',
-      'workflow_id',
-      'index_in_repo',
-      'trigger_user',
-      'prettyref',
-      'is_ref_deleted',
-      'commit_sha',
-      'is_fork_pull_request',
-      'need_approval',
-      'approved_by',
-      'event',
-      'event_payload',
-      'trigger_event',
-      'status',
-      'started',
-      'stopped',
-      'created',
-      'updated',
-      'duration',
-      'html_url',
-    ],
-    additionalProperties: false,
-    properties: {
-      id: { type: 'integer' },
-      title: { type: 'string' },
-      repository: repo,
-      workflow_id: { type: 'string' },
-      index_in_repo: { type: 'integer' },
-      trigger_user: user,
-      ScheduleID: { type: 'integer' },
-      prettyref: { type: 'string' },
-      is_ref_deleted: { type: 'boolean' },
-      commit_sha: { type: 'string', pattern: '^[0-9a-f]{40}$' },
-      is_fork_pull_request: { type: 'boolean' },
-      need_approval: { type: 'boolean' },
-      approved_by: { type: 'integer' },
-      event: { type: 'string' },
-      event_payload: { type: 'string' },
-      trigger_event: { type: 'string' },
-      status: forgejoStatus,
-      started: time,
-      stopped: time,
-      created: time,
-      updated: time,
-      duration: { type: 'integer' },
-      html_url: { type: 'string' },
-    },
-  },
+/**
+ * Forgejo: its own API description (Forgejo 15.0.9, rebuilt from npm @llamaduck/forgejo-ts by
+ * scripts/refresh-specs.mjs; specs/SOURCES.md). The sim's `forgejo` dialect is Forgejo 16, whose
+ * ActionRunJob adds what Forgejo's source adds (modules/structs/action.go: `run_id`, `html_url`, and
+ * `steps` of ActionRunJobStep {number, name, status, started, stopped}, only on a single job);
+ * FORGEJO_16 below carries exactly those additions over the vendored definitions.
+ */
+export const forgejoSpec = JSON.parse(readFileSync(`${specsDir}forgejo-api.v15.0.9.json`, 'utf8')) as Json;
+const FORGEJO_16: Record<string, Record<string, Json>> = {
   ActionRunJob: {
-    type: 'object',
-    required: [
-      'id',
-      'run_id',
-      'attempt',
-      'handle',
-      'repo_id',
-      'owner_id',
-      'name',
-      'needs',
-      'runs_on',
-      'task_id',
-      'status',
-    ],
-    properties: {
-      id: { type: 'integer' },
-      run_id: { type: 'integer' },
-      attempt: { type: 'integer' },
-      handle: { type: 'string' },
-      repo_id: { type: 'integer' },
-      owner_id: { type: 'integer' },
-      name: { type: 'string' },
-      needs: { type: 'array', items: { type: 'string' } },
-      runs_on: { type: 'array', items: { type: 'string' } },
-      task_id: { type: 'integer' },
-      status: forgejoStatus,
-      steps: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['number', 'name', 'status', 'started', 'stopped'],
-          properties: {
-            number: { type: 'integer' },
-            name: { type: 'string' },
-            status: forgejoStatus,
-            started: time,
-            stopped: time,
-          },
-        },
-      },
-    },
-  },
-  DispatchWorkflowRun: {
-    type: 'object',
-    required: ['id', 'run_number', 'jobs'],
-    additionalProperties: false,
-    properties: {
-      id: { type: 'integer' },
-      run_number: { type: 'integer' },
-      jobs: { type: 'array', items: { type: 'string' } },
-    },
+    run_id: { type: 'number' },
+    html_url: { type: 'string' },
+    steps: { type: 'array', items: { $ref: '#/definitions/ActionRunJobStep' } },
   },
 };
-export function forgejoValidator(name: keyof typeof forgejoSchemas): ValidateFunction {
-  return forgejoAjv.compile(forgejoSchemas[name]);
+const forgejoDefinitions = (() => {
+  const defs = structuredClone(forgejoSpec.definitions) as Record<string, Json>;
+  for (const [name, extra] of Object.entries(FORGEJO_16)) {
+    const def = defs[name]!;
+    def.properties = { ...(def.properties as Json), ...extra };
+  }
+  defs.ActionRunJobStep = {
+    type: 'object',
+    properties: {
+      number: { type: 'number' },
+      name: { type: 'string' },
+      status: { type: 'string' },
+      started: { type: 'string' },
+      stopped: { type: 'string' },
+    },
+  };
+  return defs;
+})();
+const forgejoAjv = newAjv();
+forgejoAjv.addSchema({ definitions: goNullable(forgejoDefinitions) } as Json, 'forgejo');
+
+/** Forgejo's raw status words (models/actions/status.go; the swagger's `status` enum of ListActionRuns). */
+export const FORGEJO_STATUSES = [
+  'unknown',
+  'waiting',
+  'running',
+  'success',
+  'failure',
+  'cancelled',
+  'skipped',
+  'blocked',
+];
+
+/** The validator of a Forgejo path's answer: Forgejo 15's description, or a Forgejo 16 route's known shape. */
+export function forgejoResponseValidator(method: string, path: string, status: number): ValidateFunction {
+  const paths = forgejoSpec.paths as Record<string, Record<string, Json>>;
+  const op = paths[path]?.[method.toLowerCase()];
+  const added = FORGEJO_16_ROUTES[`${method.toUpperCase()} ${path} ${status}`];
+  if (!op) {
+    if (added) return forgejoDefinitionValidator(added);
+    throw new Error(`no ${method} ${path} in the Forgejo description`);
+  }
+  const resp = (op.responses as Record<string, Json>)[String(status)];
+  if (!resp) throw new Error(`no ${status} answer for ${method} ${path} in the Forgejo description`);
+  const schema = resp.schema;
+  if (!schema) throw new Error(`no schema for ${status} of ${method} ${path} in the Forgejo description`);
+  return forgejoDefinitionValidator(schema as Json);
+}
+
+/**
+ * Routes Forgejo 16 added (not in the 15.0.9 description): routers/api/v1/repo/action.go
+ * ListActionRunJobs (`ActionRunJobList`: a bare array), GetActionJob (`ActionRunJob` with steps).
+ */
+const FORGEJO_16_ROUTES: Record<string, Json> = {
+  'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs 200': {
+    type: 'array',
+    items: { $ref: '#/definitions/ActionRunJob' },
+  },
+  'GET /repos/{owner}/{repo}/actions/jobs/{job_id} 200': { $ref: '#/definitions/ActionRunJob' },
+};
+
+export const forgejoDefinitionValidator = definitionValidator(forgejoAjv, 'forgejo');
+
+/** The keys of `body` that the Forgejo definition (with Forgejo 16's additions) does not declare. */
+export function forgejoUndeclaredKeys(definition: string, body: Record<string, unknown>): string[] {
+  const def = forgejoDefinitions[definition];
+  if (!def) throw new Error(`no definition ${definition} in the Forgejo description`);
+  const props = def.properties as Json;
+  return Object.keys(body).filter((k) => !(k in props));
 }
 
 /**
  * GitHub's `content-file` and `content-directory` schemas. `GET /repos/{owner}/{repo}/contents/{path}`
- * is not in the subset in ../shared/specs, and @octokit/openapi (13 MB) is not installed: these are
+ * is not in the vendored subset, and @octokit/openapi (13 MB) is not installed: these are
  * transcribed from @octokit/openapi-types 29.0.1 (types.d.ts, components["schemas"]["content-file"] and
  * ["content-directory"]), which is generated from the same description: non-optional members are
  * `required`, `string | null` is nullable, `Format: uri` is kept.
@@ -325,7 +289,12 @@ export const githubContentSchemas = {
   },
 };
 export function githubContentValidator(name: keyof typeof githubContentSchemas): ValidateFunction {
-  return ghAjv.compile(githubContentSchemas[name]);
+  return githubContentValidatorFor(githubContentSchemas[name]);
+}
+
+/** A JSON schema transcribed from a GitHub description that is not vendored (see its comment). */
+export function githubContentValidatorFor(schema: Json): ValidateFunction {
+  return ghAjv.compile(schema);
 }
 
 /** The keys of `body` that `definition` (a Gitea swagger definition name) does not declare. */
