@@ -1,5 +1,5 @@
 // The model every part of xrd shares. Adapters translate each forge's shapes into these types;
-// core never sees a forge-specific field. See docs/architecture.md and ../shared/DESIGN.md.
+// core never sees a forge-specific field. See docs/architecture.md.
 
 /** Which family of forge an adapter talks to. GHES is `github` with another base URL. */
 export type ForgeKind = 'github' | 'gitea' | 'forgejo';

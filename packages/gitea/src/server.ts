@@ -2,7 +2,7 @@
 // per forge instance (gitea-forge.ts); this module is the pure part: version parsing and the feature
 // table, so each row is unit-tested.
 //
-// Feature facts (../shared/DESIGN.md, ../shared/specs/gitea-swagger.v1.json, SOURCES.md):
+// Feature facts (docs/architecture.md, packages/forge-sim/specs/gitea-swagger.v1.json and its SOURCES.md):
 // - Gitea 1.24: workflow_dispatch answers 204; no `/actions/runs` API — only `/actions/tasks`
 //   (one entry per job attempt, carrying display_title, status, run_number, url); no job logs API;
 //   `workflow_job` webhooks but no `workflow_run`.

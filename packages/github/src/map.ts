@@ -1,5 +1,5 @@
 // GitHub shapes → the core model. Field names follow the OpenAPI description
-// (../shared/specs/github-actions-subset.json: `workflow-run`, `job`).
+// (packages/forge-sim/specs/github-actions-subset.json: `workflow-run`, `job`).
 import type { Job, Run, RunConclusion, RunStatus, Step } from '@xrd/core';
 import { RUN_CONCLUSIONS } from '@xrd/core';
 
