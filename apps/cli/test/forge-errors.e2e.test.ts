@@ -71,6 +71,15 @@ const CASES: readonly Case[] = [
     },
   },
   {
+    name: 'a token without write access (403 without scope)',
+    exit: 4,
+    code: 'AUTH',
+    setup: async (sim) => {
+      await control(sim, 'POST', 'auth', { readOnly: [TOKEN] });
+      return {};
+    },
+  },
+  {
     name: 'primary rate limit (403), reset in an hour',
     exit: 6,
     code: 'RATE_LIMITED',

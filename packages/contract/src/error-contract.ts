@@ -108,6 +108,15 @@ const CASES: readonly Case[] = [
       return aRead(make({ token: TOKEN }));
     },
   },
+  {
+    name: 'a token without write access (403 without scope) on the dispatch',
+    code: 'AUTH',
+    status: 403,
+    run: async (sim, forge) => {
+      await control(sim, 'POST', '/_sim/auth', { readOnly: [TOKEN] });
+      return dispatchTo(forge);
+    },
+  },
   ...(['403', '429'] as const).map(
     (status): Case => ({
       name: `primary rate limit (${status}), reset beyond the longest wait`,

@@ -282,8 +282,14 @@ export function buildControlRouter(sim: SimCore): Router {
   // each token belongs to (GitHub's budgets are per user; see SimCore.identify).
   r.add('POST', '/_sim/auth', (ctx) => {
     const b = obj(ctx);
-    if (!('tokens' in b) && !('users' in b))
-      throw new Error('Give "tokens" (a list, or null for any) or "users".');
+    if (!('tokens' in b) && !('users' in b) && !('readOnly' in b))
+      throw new Error('Give "tokens" (a list, or null for any), "users" or "readOnly".');
+    if ('readOnly' in b) {
+      if (!Array.isArray(b.readOnly))
+        throw new Error('"readOnly" must be a list of tokens that may not write.');
+      sim.readOnly.clear();
+      for (const token of b.readOnly as unknown[]) sim.readOnly.add(String(token));
+    }
     if ('users' in b) {
       const users = b.users;
       if (!users || typeof users !== 'object' || Array.isArray(users)) {

@@ -462,4 +462,31 @@ describe('auth', () => {
     expect(bad.body.message).toBe('Bad credentials');
     expect(await runs(sim)).toHaveLength(0);
   });
+
+  it.each(['github', 'gitea-1.26'] as const)(
+    'a read-only token reads but is refused writes with 403 (%s)',
+    async (dialect) => {
+      sim = await startSim({ dialect });
+      await call(sim.url, 'POST', '/_sim/auth', { readOnly: ['reader'] });
+      const as = { authorization: 'token reader' };
+      expect((await call(sim.apiUrl, 'GET', `${T}/actions/runs`, undefined, as)).status).toBe(200);
+      const refused = await call(
+        sim.apiUrl,
+        'POST',
+        `${T}/actions/workflows/build.yml/dispatches`,
+        { ref: 'main' },
+        as,
+      );
+      expect(refused.status).toBe(403);
+      if (dialect === 'github') {
+        expect(refused.body.message).toBe('Resource not accessible by personal access token');
+        expect(refused.headers.get('x-accepted-github-permissions')).toBe('actions=write');
+      } else {
+        expect(refused.body.message).toBe(
+          'token does not have at least one of required scope(s): [write:repository]',
+        );
+      }
+      expect(await runs(sim)).toHaveLength(0);
+    },
+  );
 });

@@ -97,6 +97,8 @@ export class SimCore {
   tokens: Set<string> | undefined;
   /** token → user login (SimOptions.users, POST /_sim/auth {users}). */
   readonly users = new Map<string, string>();
+  /** Tokens that may read but not write (POST /_sim/auth {readOnly}): a token without the scope. */
+  readonly readOnly = new Set<string>();
   private stats: SimStats = { requests: { total: 0, counted: 0, notModified: 0 }, byRoute: {} };
   private readonly api: Router;
   private readonly control: Router;
@@ -330,6 +332,31 @@ export class SimCore {
       return send(
         res,
         gh ? this.error(401, 'Bad credentials') : { status: 401, body: { message: 'user does not exist' } },
+      );
+    } else if (token !== undefined && this.readOnly.has(token) && method !== 'GET' && method !== 'HEAD') {
+      // A token without write access. GitHub (fine-grained PAT or app token): 403 "Resource not
+      // accessible by …" naming the permission it lacks in X-Accepted-GitHub-Permissions (docs:
+      // "Troubleshooting the REST API" → "Resource not accessible"). Gitea and Forgejo: 403 from the
+      // scope check of routers/api/v1/api.go (tokenRequiresScopes), whose message is
+      // "token does not have at least one of required scope(s): [write:…]".
+      this.record(key, true, false);
+      return send(
+        res,
+        gh
+          ? {
+              ...this.error(403, 'Resource not accessible by personal access token'),
+              headers: {
+                ...this.githubHeaders(),
+                'x-accepted-github-permissions': githubWritePermission(apiPath),
+              },
+            }
+          : {
+              status: 403,
+              body: {
+                message: `token does not have at least one of required scope(s): [${apiPath.includes('/issues/') ? 'write:issue' : 'write:repository'}]`,
+                url: `${this.url}/api/swagger`,
+              },
+            },
       );
     } else if (token === undefined && method !== 'GET') {
       this.record(key, true, false);
@@ -622,4 +649,17 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       });
     },
   };
+}
+
+/**
+ * The fine-grained permission GitHub names for a write (REST reference, "Fine-grained access tokens"
+ * section of each endpoint): workflow dispatch and cancel need Actions, repository_dispatch Contents,
+ * statuses Commit statuses, comments Issues or Pull requests.
+ */
+function githubWritePermission(apiPath: string): string {
+  if (apiPath.endsWith('/dispatches') && !apiPath.includes('/actions/')) return 'contents=write';
+  if (apiPath.includes('/actions/')) return 'actions=write';
+  if (apiPath.includes('/statuses/')) return 'statuses=write';
+  if (apiPath.includes('/issues/')) return 'issues=write; pull_requests=write';
+  return 'contents=write';
 }
