@@ -2,9 +2,8 @@
 // forge-sim answering a missing repository, workflow or ref, a refused token, a spent rate limit, a
 // server that answers 502 forever — and against real network failures on 127.0.0.1 (a closed port,
 // TLS spoken to a plain-HTTP server, a server slower than XRD_REQUEST_TIMEOUT).
-import { createServer } from 'node:net';
 import type { Dialect, Sim } from '@xrd/forge-sim';
-import { startSim } from '@xrd/forge-sim';
+import { startSim, unusedPort } from '@xrd/forge-sim';
 import { afterAll, describe, expect, it } from 'vitest';
 import { control, json, xrd } from './harness.js';
 
@@ -28,14 +27,6 @@ async function freshSim(dialect: Dialect): Promise<Sim> {
 
 const forgeOf = (dialect: Dialect) =>
   dialect === 'forgejo' ? 'forgejo' : dialect.startsWith('gitea') ? 'gitea' : 'github';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Case {
   readonly name: string;
@@ -120,7 +111,7 @@ const CASES: readonly Case[] = [
     name: 'connection refused',
     exit: 6,
     code: 'FORGE_HTTP',
-    setup: async (sim) => ({ apiUrl: sim.apiUrl.replace(/:\d+/, `:${await closedPort()}`) }),
+    setup: async (sim) => ({ apiUrl: sim.apiUrl.replace(/:\d+/, `:${await unusedPort()}`) }),
   },
   {
     name: 'TLS failure',

@@ -44,7 +44,12 @@ interface SimRun {
   clientPayload: Record<string, unknown> | null;
 }
 
-async function control<T = unknown>(sim: Sim, method: string, path: string, body?: unknown): Promise<T> {
+export async function control<T = unknown>(
+  sim: Sim,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const response = await fetch(`${sim.url}${path}`, {
     method,
     headers: { 'content-type': 'application/json' },

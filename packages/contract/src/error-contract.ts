@@ -3,10 +3,10 @@
 // forge-sim — a missing repository, a refused token, a spent rate limit, a server that answers 502
 // forever — or real network failures on 127.0.0.1: a closed port, TLS spoken to a plain-HTTP
 // server, a server that never answers.
-import { createServer } from 'node:net';
 import { dispatchAndWait, type ErrorCode, type Forge, type XrdError } from '@xrd/core';
-import { type Dialect, type Sim, startSim } from '@xrd/forge-sim';
+import { type Dialect, type Sim, startSim, unusedPort } from '@xrd/forge-sim';
 import { describe, expect, it } from 'vitest';
+import { control } from './contract.js';
 
 export interface ErrorContractForge {
   readonly apiUrl: string;
@@ -25,17 +25,6 @@ export interface ErrorContractOptions {
 const TARGET = { owner: 'acme', repo: 'target' };
 const TOKEN = 'contract-token-0000000000000000000000';
 
-async function control(sim: Sim, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${sim.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`forge-sim ${method} ${path} answered ${response.status}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
 async function failure(promise: Promise<unknown>): Promise<XrdError> {
   return promise.then(
     () => {
@@ -43,15 +32,6 @@ async function failure(promise: Promise<unknown>): Promise<XrdError> {
     },
     (error: unknown) => error as XrdError,
   );
-}
-
-/** A port on 127.0.0.1 that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 interface Case {
@@ -176,7 +156,7 @@ const CASES: readonly Case[] = [
     code: 'FORGE_HTTP',
     ambiguous: false,
     run: async (sim, _forge, make) => {
-      const port = await closedPort();
+      const port = await unusedPort();
       return dispatchTo(make({ apiUrl: sim.apiUrl.replace(/:\d+/, `:${port}`) }));
     },
   },
