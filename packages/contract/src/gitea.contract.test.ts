@@ -2,6 +2,7 @@
 // 1.25 (run API, dispatch answers 204: correlation), 1.26 (?return_run_details=true) and Forgejo
 // (return_run_info: true).
 import { createGiteaForge } from '@xrd/gitea';
+import { describeArtifactsContract } from './artifacts-contract.js';
 import { CONTRACT_TIME_SCALE, describeForgeContract } from './contract.js';
 import { describeErrorContract } from './error-contract.js';
 
@@ -11,6 +12,16 @@ const dialects = (
 
 for (const dialect of dialects) {
   describeForgeContract({
+    dialect,
+    createForge: (sim) =>
+      createGiteaForge({
+        baseUrl: sim.apiUrl,
+        token: 'gitea-contract-token-0000',
+        // Backoff without retry-after shrinks with the simulator's clock.
+        retry: { baseDelayMs: 1000 / CONTRACT_TIME_SCALE },
+      }),
+  });
+  describeArtifactsContract({
     dialect,
     createForge: (sim) =>
       createGiteaForge({
