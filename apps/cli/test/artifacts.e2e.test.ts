@@ -41,19 +41,18 @@ describe.each(['github', 'ghes-3.19', 'gitea-1.26'] as Dialect[])('artifacts wit
     );
     expect(r.stderr).not.toContain(TOKEN.XRD_TOKEN);
     expect(r.code).toBe(0);
-    const doc = json(r) as Record<string, unknown> & {
-      artifacts: { name: string; path?: string; files?: number; htmlUrl: string }[];
-      run: { htmlUrl: string };
-    };
+    const doc = json(r);
+    const artifacts = doc.artifacts as { name: string; path?: string; files?: number; htmlUrl: string }[];
+    const run = doc.run as { htmlUrl: string };
     expect(doc.remoteOutputs).toEqual(OUTPUTS);
-    expect(doc.artifacts.map((a) => [a.name, a.path ?? null, a.files ?? null])).toEqual(
+    expect(artifacts.map((a) => [a.name, a.path ?? null, a.files ?? null])).toEqual(
       expect.arrayContaining([
         ['dist', join(dir, 'dist'), 3],
         ['test-report', join(dir, 'test-report'), 1],
         ['xrd-outputs', null, null],
       ]),
     );
-    for (const a of doc.artifacts) expect(a.htmlUrl.startsWith(doc.run.htmlUrl)).toBe(true);
+    for (const a of artifacts) expect(a.htmlUrl.startsWith(run.htmlUrl)).toBe(true);
     expect(await readFile(join(dir, 'dist', 'docs', 'CHANGELOG.md'), 'utf8')).toBe(
       '# 1.4.0\n\n- Faster builds\n',
     );

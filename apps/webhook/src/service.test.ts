@@ -337,7 +337,7 @@ describe('the PR comment shows what the run brought back', () => {
     ]);
     const svc = await start(forge);
     await post(svc.url, 'pull_request', prPayload(8, 'e'.repeat(40)));
-    const comment = await until('the comment', () => forge.comments[0]);
+    const comment = (await until('the comment', () => forge.comments[0])) as { body: string };
     expect(comment.body).toContain('| version | `2.0.1` |');
     expect(comment.body).toMatch(
       /\*\*Artifacts:\*\* \[dist\]\(https:\/\/forge\.test\/acme\/target\/actions\/runs\/\d+\/artifacts\/\d+\) \(\d+ B\) · \[old-logs\]\(.*\) \(expired\)/,
