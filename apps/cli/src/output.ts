@@ -71,17 +71,8 @@ export interface JsonLog {
   readonly log: string;
 }
 
-/** An artifact of the run; `path` and `files` when it was downloaded. */
-export interface JsonArtifact {
-  readonly id: number;
-  readonly name: string;
-  readonly size: number;
-  readonly expired: boolean;
-  readonly digest?: string;
-  readonly htmlUrl: string;
-  readonly path?: string;
-  readonly files?: number;
-}
+/** An artifact of the run as core reports it; `path` and `files` when it was downloaded. */
+export type JsonArtifact = ArtifactResult;
 
 export interface JsonDemoRow {
   readonly dialect: string;

@@ -126,22 +126,23 @@ describe.each(['github', 'ghes-3.19', 'gitea-1.26'] as Dialect[])('artifacts wit
     const artifacts = runs.find((x) => x.id === run.id)?.artifacts ?? [];
 
     const dir = await tempDir();
-    const listed = await xrd(
-      [
-        'artifacts',
-        String(run.id),
-        ...at(sim),
-        '--repo',
-        'acme/target',
-        '--download',
-        'dist',
-        '--artifacts-dir',
-        dir,
-      ],
-      {
-        env: TOKEN,
-      },
-    );
+    // `xrd artifacts RUN --repo acme/target --download dist --artifacts-dir DIR`
+    const download = (into: string) =>
+      xrd(
+        [
+          'artifacts',
+          String(run.id),
+          ...at(sim),
+          '--repo',
+          'acme/target',
+          '--download',
+          'dist',
+          '--artifacts-dir',
+          into,
+        ],
+        { env: TOKEN },
+      );
+    const listed = await download(dir);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain(`acme/target run ${run.id}: 3 artifact(s)`);
     expect(listed.stdout).toMatch(
@@ -158,22 +159,7 @@ describe.each(['github', 'ghes-3.19', 'gitea-1.26'] as Dialect[])('artifacts wit
 
     const dist = artifacts.find((a) => a.name === 'dist')!;
     await control(sim, 'POST', `artifacts/${dist.id}/expire`);
-    const expired = await xrd(
-      [
-        'artifacts',
-        String(run.id),
-        ...at(sim),
-        '--repo',
-        'acme/target',
-        '--download',
-        'dist',
-        '--artifacts-dir',
-        await tempDir(),
-      ],
-      {
-        env: TOKEN,
-      },
-    );
+    const expired = await download(await tempDir());
     expect(expired.code).toBe(8);
     expect(expired.stdout).toContain('artifact dist (expired)');
     expect(expired.stderr.trim().split('\n').at(-1)).toMatch(

@@ -3,7 +3,7 @@
 // (return_run_info: true).
 import { createGiteaForge } from '@xrd/gitea';
 import { describeArtifactsContract } from './artifacts-contract.js';
-import { CONTRACT_TIME_SCALE, describeForgeContract } from './contract.js';
+import { CONTRACT_TIME_SCALE, describeForgeContract, type ForgeContractOptions } from './contract.js';
 import { describeErrorContract } from './error-contract.js';
 
 const dialects = (
@@ -11,7 +11,7 @@ const dialects = (
 ).split(',');
 
 for (const dialect of dialects) {
-  describeForgeContract({
+  const contract: ForgeContractOptions = {
     dialect,
     createForge: (sim) =>
       createGiteaForge({
@@ -20,17 +20,10 @@ for (const dialect of dialects) {
         // Backoff without retry-after shrinks with the simulator's clock.
         retry: { baseDelayMs: 1000 / CONTRACT_TIME_SCALE },
       }),
-  });
-  describeArtifactsContract({
-    dialect,
-    createForge: (sim) =>
-      createGiteaForge({
-        baseUrl: sim.apiUrl,
-        token: 'gitea-contract-token-0000',
-        // Backoff without retry-after shrinks with the simulator's clock.
-        retry: { baseDelayMs: 1000 / CONTRACT_TIME_SCALE },
-      }),
-  });
+  };
+  describeForgeContract(contract);
+  describeArtifactsContract(contract);
+
   describeErrorContract({
     dialect,
     timeScale: CONTRACT_TIME_SCALE,

@@ -530,6 +530,17 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
     return r.createdAt <= t;
   }
 
+  /** The run a read of `route` names, recorded as 200, or a recorded 404 (RunNotFoundError). */
+  function readable(repo: RepoRef, runId: number, route: string, t: number, ctx?: CallContext): RunRecord {
+    const r = find(repo, runId);
+    if (!r || (!visible(r, t) && !r.knownById)) {
+      record(ctx, 'GET', route, 404);
+      throw new RunNotFoundError(`Run ${runId} was not found in ${key(repo)}.`, { status: 404 });
+    }
+    record(ctx, 'GET', route, 200);
+    return r;
+  }
+
   const forge: MemoryForge = {
     kind,
     calls,
@@ -764,13 +775,8 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
     async listJobs(repo, runId, ctx) {
       const route = 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs';
       enter('listJobs', route, [repo, runId], ctx);
-      const r = find(repo, runId);
       const t = now();
-      if (!r || (!visible(r, t) && !r.knownById)) {
-        record(ctx, 'GET', route, 404);
-        throw new RunNotFoundError(`Run ${runId} was not found in ${key(repo)}.`, { status: 404 });
-      }
-      record(ctx, 'GET', route, 200);
+      const r = readable(repo, runId, route, t, ctx);
       return r.jobs.map((j) => toJob(r, j, t));
     },
 
@@ -823,13 +829,8 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
       if (options.artifacts === false) {
         throw new UnsupportedByServerError(`This forge has no API for the artifacts of run ${runId}.`);
       }
-      const r = find(repo, runId);
       const t = now();
-      if (!r || (!visible(r, t) && !r.knownById)) {
-        record(ctx, 'GET', route, 404);
-        throw new RunNotFoundError(`Run ${runId} was not found in ${key(repo)}.`, { status: 404 });
-      }
-      record(ctx, 'GET', route, 200);
+      const r = readable(repo, runId, route, t, ctx);
       // A run uploads its artifacts while it runs; they are all there once it completed.
       if (runStatus(r, t) !== 'completed') return [];
       return r.artifacts.map(({ id, spec }) => ({
