@@ -285,3 +285,18 @@ describe('renderComment', () => {
     expect(body).not.toContain('Artifacts');
   });
 });
+
+describe('the results options', () => {
+  it('are read only when asked for, and refused without waiting', () => {
+    const base = { repo: 'acme/target', workflow: 'build.yml', ref: 'main' };
+    expect(parseRunOptions(base).results).toBeUndefined();
+    expect(parseRunOptions({ ...base, 'download-artifacts': 'dist\n  report-*  \n' }).results).toEqual({
+      download: ['dist', 'report-*'],
+      dir: 'xrd-artifacts',
+      outputs: false,
+    });
+    expect(() => parseRunOptions({ ...base, 'remote-outputs': 'true', wait: 'false' })).toThrow(
+      '`remote-outputs` needs the run to finish, but `wait` is false; drop one of them.',
+    );
+  });
+});
