@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { renderTable, runSections, type Section } from './harness.ts';
 import { describeMachine, machineInfo } from './machine.ts';
+import { artifacts } from './scenarios/artifacts.ts';
 import { concurrency } from './scenarios/concurrency.ts';
 import { latency } from './scenarios/latency.ts';
 import { rateLimitCost } from './scenarios/rate-limit-cost.ts';
@@ -22,6 +23,7 @@ const sections: readonly Section[] = [
   concurrency,
   latency,
   webhookService,
+  artifacts,
 ];
 
 async function main(): Promise<void> {

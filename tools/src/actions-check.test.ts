@@ -13,6 +13,10 @@ describe('actionlint over workflows', () => {
     expect(files.filter((f) => f.startsWith('examples/'))).toEqual([
       'examples/gitea/build-from-pr.yml',
       'examples/gitea/dispatch-build.yml',
+      'examples/gitea/release-source.yml',
+      'examples/gitea/release-target.yml',
+      'examples/github/release-source.yml',
+      'examples/github/release-target.yml',
       'examples/github/source.yml',
       'examples/github/target.yml',
     ]);

@@ -44,4 +44,15 @@ export function setResultOutputs(set: SetOutput, result: RunResult) {
     ),
   );
   set('duration-seconds', String(Math.round(result.durationMs / 1000)));
+  if (result.artifacts?.some((a) => a.path !== undefined)) {
+    set(
+      'artifacts',
+      JSON.stringify(
+        result.artifacts
+          .filter((a) => a.path !== undefined)
+          .map((a) => ({ name: a.name, size: a.size, path: a.path, files: a.files })),
+      ),
+    );
+  }
+  if (result.remoteOutputs !== undefined) set('remote-outputs', JSON.stringify(result.remoteOutputs));
 }

@@ -63,6 +63,14 @@ export function createProgressLogger(
           `cancel requested for run ${event.runId} (${event.reason === 'timeout' ? 'timeout passed' : 'job cancelled'})`,
         );
         return;
+      case 'artifact': {
+        const a = event.artifact;
+        line(`downloaded artifact "${a.name}" (${a.files ?? 0} files) to ${a.path}`);
+        return;
+      }
+      case 'notice':
+        line(event.message);
+        return;
       case 'debug':
         log.debug(event.message);
         return;

@@ -78,6 +78,8 @@ export interface StepResult {
   readonly summary: string;
   /** `::error …::message` lines, decoded. */
   readonly errors: string[];
+  /** The step's working directory (GITHUB_WORKSPACE on a runner). */
+  readonly workdir: string;
 }
 
 export interface StartedStep {
@@ -168,6 +170,7 @@ export async function startStep(options: StepOptions): Promise<StartedStep> {
           state: parseFileCommands(state),
           summary,
           errors,
+          workdir: dir,
         });
       })().catch(reject);
     });

@@ -30,8 +30,22 @@ function operand(text: string, context: Context): unknown {
   return lookup(t, context);
 }
 
-/** `a || b`, `a == 'x'`, paths and literals: what the examples use, nothing more. */
+/** `fromJSON(path).a.b`: the runner's fromJSON on a step output, then property access. */
+function fromJson(text: string, context: Context): { value: unknown } | undefined {
+  const m = /^fromJSON\(\s*([A-Za-z_][\w.-]*)\s*\)((?:\.[A-Za-z_][\w-]*)*)$/.exec(text.trim());
+  if (!m) return undefined;
+  let value: unknown = JSON.parse(String(lookup(m[1]!, context)));
+  for (const part of (m[2] ?? '').split('.').filter(Boolean)) {
+    value =
+      value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  return { value };
+}
+
+/** `a || b`, `a == 'x'`, `fromJSON(x).y`, paths and literals: what the examples use, nothing more. */
 export function evaluate(expr: string, context: Context): unknown {
+  const parsed = fromJson(expr, context);
+  if (parsed) return parsed.value;
   for (const alternative of expr.split('||')) {
     const eq = alternative.split('==');
     const value =
@@ -82,10 +96,48 @@ export async function xrdStepWith(relative: string, context: Context): Promise<R
   throw new Error(`${relative} has no step using xrd's action`);
 }
 
-/** A forge-sim WorkflowSpec from a target workflow file: its triggers, run-name, jobs and steps. */
-export async function workflowSpec(relative: string, file: string, extra: Record<string, unknown> = {}) {
+/** The `run:` script of a step, evaluated against `context` (e.g. the xrd step's outputs). */
+export async function stepScript(relative: string, stepName: string, context: Context): Promise<string> {
+  const wf = await readWorkflow(relative);
+  for (const job of Object.values(wf.jobs)) {
+    for (const step of job.steps) {
+      if (step.name === stepName && step.run !== undefined) return interpolate(step.run, context);
+    }
+  }
+  throw new Error(`${relative} has no step "${stepName}" with a run script`);
+}
+
+/**
+ * What the workflow's `actions/upload-artifact` steps upload, as forge-sim ArtifactSpecs. The sim
+ * runs no shell, so `files` says what each artifact (by the name the step gives it) holds.
+ */
+function uploadsOf(wf: WorkflowFile, files: Record<string, Record<string, string>>) {
+  const uploads: Array<{ name: string; files: Record<string, string> }> = [];
+  for (const job of Object.values(wf.jobs)) {
+    for (const step of job.steps) {
+      if (!step.uses?.startsWith('actions/upload-artifact@')) continue;
+      const name = String(step.with?.name ?? 'artifact');
+      const content = files[name];
+      if (!content) throw new Error(`the test does not say what artifact "${name}" holds`);
+      uploads.push({ name, files: content });
+    }
+  }
+  return uploads;
+}
+
+/**
+ * A forge-sim WorkflowSpec from a target workflow file: its triggers, run-name, jobs and steps, and,
+ * given `files` (artifact name → path → text), the artifacts its upload-artifact steps produce.
+ */
+export async function workflowSpec(
+  relative: string,
+  file: string,
+  extra: Record<string, unknown> = {},
+  files?: Record<string, Record<string, string>>,
+) {
   const wf = await readWorkflow(relative);
   return {
+    ...(files ? { artifacts: uploadsOf(wf, files) } : {}),
     file,
     ...(wf.name !== undefined ? { name: wf.name } : {}),
     on: wf.on,

@@ -7,14 +7,34 @@ import { completionScript, SHELLS, type Shell } from './completion.js';
 import { DEMO_DIALECTS } from './demo-dialects.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { RUN_FLAGS, type RunFlags } from './flags.js';
-import { type JsonDocument, jsonDispatch, renderJson } from './output.js';
-import { locateRun, type RunCommandFlags, resolveRunTarget, runCommands } from './run-commands.js';
-import { type CliIo, type CommonFlags, finishRun, parseDispatchOptions, Session } from './session.js';
+import { type JsonDocument, jsonDispatch, jsonResult, renderJson } from './output.js';
+import {
+  locateRun,
+  OUTPUTS_ENV,
+  type RunCommandFlags,
+  type RunCommandName,
+  resolveRunTarget,
+  runCommands,
+} from './run-commands.js';
+import {
+  type CliIo,
+  type CommonFlags,
+  checkOutputsEnv,
+  finishRun,
+  type OutputsFlags,
+  parseDispatchOptions,
+  Session,
+} from './session.js';
 import type { Palette } from './ui.js';
 import { VERSION } from './version.js';
 
-async function runDispatch(s: Session, flags: RunFlags & CommonFlags): Promise<number> {
-  const options = await parseDispatchOptions(flags, s.io.env);
+async function runDispatch(s: Session, flags: RunFlags & CommonFlags & OutputsFlags): Promise<number> {
+  checkOutputsEnv(flags);
+  // --outputs-env prints the remote outputs, so it reads them.
+  const options = await parseDispatchOptions(
+    flags.outputsEnv ? { ...flags, remoteOutputs: true } : flags,
+    s.io.env,
+  );
   const forge = await s.connect(options, flags, true);
   s.progress.setPhase('dispatching');
   // core runs the flow (and closes the pending status on every error path); this prints it.
@@ -24,10 +44,14 @@ async function runDispatch(s: Session, flags: RunFlags & CommonFlags): Promise<n
     onReceipt: (sent) => {
       s.doc = { ...s.doc, dispatch: jsonDispatch(sent) };
     },
+    // Kept in the --json document even when an artifact then fails the command (exit 8).
+    onResult: (finished) => {
+      s.doc = { ...s.doc, ...jsonResult(finished) };
+    },
     // The run's verdict decides the exit code; a status the token may not write only warns.
     onReportError: (error) => warnReport(s, error),
   });
-  if (result) return finishRun(s, result, options.failOn);
+  if (result) return finishRun(s, result, options.failOn, { outputsEnv: flags.outputsEnv === true });
 
   // --no-wait: the run is known (from the dispatch's answer, or found by correlation), not followed.
   const htmlUrl = run.htmlUrl || receipt.htmlUrl;
@@ -87,7 +111,10 @@ function addFlags(cmd: Command, group: CliGroup): Command {
     if (cli.group !== group) continue;
     // `--input KEY=VALUE` is the CLI's own way to give the same option as --inputs-json.
     if (name === 'inputs') cmd.option('--input <key=value>', 'a workflow input; repeat for more', collect);
-    cmd.addOption(flagOption(cli, unit));
+    const option = flagOption(cli, unit);
+    // Repeatable: each pattern is one line of the option's value, as in the action's input.
+    if (name === 'download-artifacts') option.argParser(collect);
+    cmd.addOption(option);
     if (cli.negate) cmd.option(cli.negate.flag, cli.negate.help);
   }
   return cmd;
@@ -101,7 +128,9 @@ Examples:
       --workflow build-from-pr.yml --inputs-json '{"pr_number":"7"}' --timeout 30m
   $ xrd dispatch --repo acme/target --event-type build --client-payload '{"sha":"abc"}' --correlation step-name
   $ xrd dispatch --repo acme/target --workflow build.yml --no-wait --json | jq .dispatch.correlationId
-  $ xrd dispatch --repo acme/target --workflow build.yml --report-status $SHA --source-repo acme/source`,
+  $ xrd dispatch --repo acme/target --workflow build.yml --report-status $SHA --source-repo acme/source
+  $ xrd dispatch --repo acme/target --workflow release.yml --download-artifacts 'dist-*' --artifacts-dir out
+  $ xrd dispatch --repo acme/target --workflow release.yml --outputs-env >> "$GITHUB_ENV"`,
   wait: `
 Examples:
   $ xrd wait https://github.com/acme/target/actions/runs/123456
@@ -115,6 +144,11 @@ Examples:
 Examples:
   $ xrd cancel https://github.com/acme/target/actions/runs/123456
   $ xrd cancel 42 --forge forgejo --server https://codeberg.org --repo acme/target`,
+  artifacts: `
+Examples:
+  $ xrd artifacts https://github.com/acme/target/actions/runs/123456
+  $ xrd artifacts 123456 --repo acme/target --download dist --download 'report-*' --artifacts-dir out
+  $ xrd artifacts 123456 --repo acme/target --outputs-env`,
   logs: `
 Examples:
   $ xrd logs https://github.com/acme/target/actions/runs/123456 --failed
@@ -151,7 +185,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       `
 Exit codes: 0 success · 1 run concluded in --fail-on · 2 usage or input error · 3 timed out
             4 dispatch rejected / not found / not authorised · 5 run not correlated
-            6 forge error or rate limited · 7 cancel: run had already finished · 130 interrupted
+            6 forge error or rate limited · 7 cancel: run had already finished
+            8 an artifact asked for is missing, expired, too large or unsafe · 130 interrupted
 
 Examples:
   $ xrd demo                                    # the whole flow against the built-in simulator
@@ -166,12 +201,13 @@ Examples:
   addFlags(dispatchCmd, 'dispatch');
   addFlags(dispatchCmd, 'wait');
   addCommon(dispatchCmd).addHelpText('after', EXAMPLES.dispatch);
-  dispatchCmd.action(async (flags: RunFlags & CommonFlags) => {
+  dispatchCmd.option(OUTPUTS_ENV.flag, OUTPUTS_ENV.help);
+  dispatchCmd.action(async (flags: RunFlags & CommonFlags & OutputsFlags) => {
     const s = new Session(io, 'dispatch', flags);
     setExit(await guard(s, () => runDispatch(s, flags)));
   });
 
-  const runCmd = (name: 'wait' | 'status' | 'cancel' | 'logs', description: string): Command => {
+  const runCmd = (name: RunCommandName, description: string): Command => {
     const cmd = program
       .command(name)
       .description(description)
@@ -191,6 +227,20 @@ Examples:
     'after',
     EXAMPLES.cancel,
   );
+  const artifactsCmd = runCmd(
+    'artifacts',
+    "list a run's artifacts (with links); download some; read its outputs",
+  )
+    .addOption(
+      new Option(
+        '--download <pattern>',
+        'download the artifacts with this name or glob (repeatable)',
+      ).argParser(collect),
+    )
+    .addOption(flagOption(OPTIONS['artifacts-path'].cli as CliFlagSpec))
+    .addOption(flagOption(OPTIONS['remote-outputs'].cli as CliFlagSpec))
+    .option(OUTPUTS_ENV.flag, OUTPUTS_ENV.help);
+  addCommon(artifactsCmd).addHelpText('after', EXAMPLES.artifacts);
   const logsCmd = runCmd('logs', "print a run's job logs")
     .option('--job <name>', 'only the job with this name')
     .option('--failed', 'only jobs that failed');
@@ -201,6 +251,7 @@ Examples:
     [statusCmd, 'status'],
     [cancelCmd, 'cancel'],
     [logsCmd, 'logs'],
+    [artifactsCmd, 'artifacts'],
   ] as const) {
     cmd.action(async (run: string, flags: RunCommandFlags & CommonFlags) => {
       const s = new Session(io, name, flags);

@@ -1,5 +1,6 @@
 import {
   AbortedError,
+  ArtifactError,
   AuthError,
   DispatchRejectedError,
   ForgeHttpError,
@@ -25,6 +26,7 @@ describe('exitCodeForError', () => {
     expect(exitCodeForError(new ForgeHttpError('x'))).toBe(6);
     expect(exitCodeForError(new RateLimitedError('x'))).toBe(6);
     expect(exitCodeForError(new AbortedError())).toBe(130);
+    expect(exitCodeForError(new ArtifactError('expired', 'x'))).toBe(8);
   });
 
   it('treats anything else as a forge-side failure, not as the run failing', () => {

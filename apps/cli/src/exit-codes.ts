@@ -12,6 +12,8 @@ export const EXIT = {
   forge: 6,
   /** `xrd cancel` on a run that had already finished: nothing was cancelled. */
   alreadyFinished: 7,
+  /** An artifact asked for is missing, expired, too large or unsafe (the run's result stands). */
+  artifact: 8,
   interrupted: 130,
 } as const;
 
@@ -28,6 +30,7 @@ const BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
   FORGE_HTTP: EXIT.forge,
   RATE_LIMITED: EXIT.forge,
   ABORTED: EXIT.interrupted,
+  ARTIFACT: EXIT.artifact,
 };
 
 export function exitCodeForError(error: unknown): ExitCode {

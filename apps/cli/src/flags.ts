@@ -40,6 +40,10 @@ export interface RunFlags {
   readonly sourceRepo?: string;
   readonly cancelOnTimeout?: boolean;
   readonly cancelOnInterrupt?: boolean;
+  /** Repeatable: commander collects every `--download-artifacts`. */
+  readonly downloadArtifacts?: readonly string[];
+  readonly artifactsDir?: string;
+  readonly remoteOutputs?: boolean;
 }
 
 /** The run options that have a CLI flag, in the table's order. */
@@ -105,7 +109,13 @@ export function toRawRunOptions(flags: RunFlags): MappedRunOptions {
   for (const { name, cli } of RUN_FLAGS) {
     // --input pairs are the CLI's own syntax for the same option as --inputs-json.
     const value = name === 'inputs' ? mergeInputs(flags.inputsJson, pairs) : given[attributeOf(cli.flag)];
-    const text = typeof value === 'boolean' ? String(value) : (value as string | undefined);
+    // A repeated flag (--download-artifacts) is one value per line, as the action's input.
+    const text =
+      typeof value === 'boolean'
+        ? String(value)
+        : Array.isArray(value)
+          ? value.join('\n')
+          : (value as string | undefined);
     // No default for most (without --ref, core's runFlow asks the target for its default branch);
     // the table gives the CLI's own where it differs from the action's (--cancel-on-interrupt).
     const chosen = text ?? cli.default;

@@ -1,7 +1,16 @@
 // The two shapes of a result: lines for a person on stdout, or the one --json document (schema in
 // README.md; `schemaVersion` changes only when a field changes meaning or disappears).
-import type { ApiCost, DispatchReceipt, FailedJob, Job, RepoRef, Run, RunResult } from '@xrd/core';
-import { redact } from '@xrd/core';
+import type {
+  ApiCost,
+  ArtifactResult,
+  DispatchReceipt,
+  FailedJob,
+  Job,
+  RepoRef,
+  Run,
+  RunResult,
+} from '@xrd/core';
+import { formatBytes, redact } from '@xrd/core';
 import { formatDuration, type Palette, paintConclusion } from './ui.js';
 
 export interface JsonError {
@@ -62,6 +71,9 @@ export interface JsonLog {
   readonly log: string;
 }
 
+/** An artifact of the run as core reports it; `path` and `files` when it was downloaded. */
+export type JsonArtifact = ArtifactResult;
+
 export interface JsonDemoRow {
   readonly dialect: string;
   readonly path: string;
@@ -90,6 +102,10 @@ export interface JsonDocument {
   readonly alreadyFinished?: boolean;
   readonly logs?: readonly JsonLog[];
   readonly demo?: readonly JsonDemoRow[];
+  /** `--download-artifacts` / `--remote-outputs`, `xrd artifacts`: every artifact of the run. */
+  readonly artifacts?: readonly JsonArtifact[];
+  /** `--remote-outputs`: the JSON object the run published in its xrd-outputs artifact. */
+  readonly remoteOutputs?: Readonly<Record<string, unknown>>;
   readonly apiCost?: ApiCost;
 }
 
@@ -141,8 +157,16 @@ export function jsonRun(run: Run, repo: RepoRef, extra: Partial<JsonRun> = {}): 
   };
 }
 
-export function jsonResult(result: RunResult): Pick<JsonDocument, 'run' | 'jobs' | 'failedJobs' | 'apiCost'> {
+export function jsonArtifact(artifact: ArtifactResult): JsonArtifact {
+  return { ...artifact };
+}
+
+export function jsonResult(
+  result: RunResult,
+): Pick<JsonDocument, 'run' | 'jobs' | 'failedJobs' | 'apiCost' | 'artifacts' | 'remoteOutputs'> {
   return {
+    ...(result.artifacts ? { artifacts: result.artifacts.map(jsonArtifact) } : {}),
+    ...(result.remoteOutputs ? { remoteOutputs: result.remoteOutputs } : {}),
     run: jsonRun(result.run, result.repo, {
       status: result.status,
       conclusion: result.conclusion,
@@ -185,7 +209,13 @@ export function humanRun(
   run: Run,
   repo: RepoRef,
   jobs: readonly Job[],
-  extra: { durationMs?: number; failedJobs?: readonly FailedJob[]; apiCost?: ApiCost } = {},
+  extra: {
+    durationMs?: number;
+    failedJobs?: readonly FailedJob[];
+    apiCost?: ApiCost;
+    artifacts?: readonly ArtifactResult[];
+    remoteOutputs?: Readonly<Record<string, unknown>>;
+  } = {},
 ): string {
   const out: string[] = [];
   const state = run.status === 'completed' ? paintConclusion(p, run.conclusion) : p.cyan(run.status);
@@ -203,6 +233,44 @@ export function humanRun(
     out.push(p.dim(`  --- tail of ${failed.name} ---`));
     for (const l of failed.logTail.split('\n')) out.push(p.dim(`  ${l}`));
   }
+  out.push(...humanArtifacts(p, extra.artifacts ?? []));
+  out.push(...humanOutputs(extra.remoteOutputs ?? {}));
   if (extra.apiCost) out.push(p.dim(`  api: ${costLine(extra.apiCost)}`));
   return `${out.join('\n')}\n`;
+}
+
+/** One line per artifact: name, size or expired, where it went, its page. */
+export function humanArtifacts(p: Palette, artifacts: readonly ArtifactResult[]): string[] {
+  return artifacts.map((a) => {
+    const state = a.expired ? p.yellow('expired') : formatBytes(a.size);
+    const where = a.path ? ` → ${a.path}` : '';
+    return `  artifact ${p.bold(a.name)} (${state})${where} ${p.dim(a.htmlUrl)}`;
+  });
+}
+
+/** The remote outputs, one `  output KEY=value` line each. */
+export function humanOutputs(outputs: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(outputs).map(
+    ([key, value]) => `  output ${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
+  );
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Remote outputs as `KEY=value` lines (for `>> $GITHUB_ENV`, `eval`, a .env file): a string as it is
+ * when it is one line, anything else as JSON. Keys that are no variable name are left out (`skipped`).
+ */
+export function envLines(outputs: Readonly<Record<string, unknown>>): { lines: string[]; skipped: string[] } {
+  const lines: string[] = [];
+  const skipped: string[] = [];
+  for (const [key, value] of Object.entries(outputs)) {
+    if (!ENV_NAME.test(key)) {
+      skipped.push(key);
+      continue;
+    }
+    const text = typeof value === 'string' && !/[\r\n]/.test(value) ? value : JSON.stringify(value);
+    lines.push(`${key}=${text}`);
+  }
+  return { lines, skipped };
 }

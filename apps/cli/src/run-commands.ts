@@ -1,21 +1,40 @@
 // `xrd wait|status|cancel|logs RUN`: find where the run lives (URL or id + --repo), then one call of
 // core or the Forge port each.
 import {
+  collectRunResults,
   createMeter,
   type Forge,
   InvalidInputError,
   isFailingConclusion,
   type LocationOptions,
+  OPTIONS,
   type RepoRef,
   RunNotFoundError,
+  readOption,
   waitForRun,
 } from '@xrd/core';
 import { EXIT } from './exit-codes.js';
 import type { RunFlags } from './flags.js';
 import { loadConnect } from './lazy.js';
-import { humanRun, jsonJob, jsonRun, repoName } from './output.js';
+import {
+  humanArtifacts,
+  humanOutputs,
+  humanRun,
+  jsonArtifact,
+  jsonJob,
+  jsonRun,
+  repoName,
+} from './output.js';
 import { parseRunArgument } from './run-url.js';
-import { type CommonFlags, finishRun, parseLocationFlags, type Session } from './session.js';
+import {
+  type CommonFlags,
+  checkOutputsEnv,
+  finishRun,
+  type OutputsFlags,
+  parseLocationFlags,
+  printOutputsEnv,
+  type Session,
+} from './session.js';
 import type { TokenFlags } from './token.js';
 
 export interface RunCommandFlags extends TokenFlags {
@@ -31,7 +50,20 @@ export interface RunCommandFlags extends TokenFlags {
   readonly cancelOnInterrupt?: boolean;
   readonly job?: string;
   readonly failed?: boolean;
+  /** `xrd artifacts --download` (repeatable). */
+  readonly download?: readonly string[];
+  readonly artifactsDir?: string;
+  readonly remoteOutputs?: boolean;
+  readonly outputsEnv?: boolean;
 }
+
+export type RunCommandName = 'wait' | 'status' | 'cancel' | 'logs' | 'artifacts';
+
+/** The CLI's own output switch: the remote outputs as `KEY=value` lines and nothing else on stdout. */
+export const OUTPUTS_ENV = {
+  flag: '--outputs-env',
+  help: 'print only the remote outputs, as KEY=value lines, on stdout (reads them; e.g. >> $GITHUB_ENV)',
+} as const;
 
 export interface RunTarget extends Pick<LocationOptions, 'forge' | 'apiUrl'> {
   readonly repo: RepoRef;
@@ -225,9 +257,58 @@ const logsCommand: Handler = async (s, forge, target, flags) => {
   return s.finish(EXIT.ok);
 };
 
-export const runCommands: Readonly<Record<'wait' | 'status' | 'cancel' | 'logs', Handler>> = {
+const artifactsCommand: Handler = async (s, forge, target, flags) => {
+  checkOutputsEnv(flags as OutputsFlags & CommonFlags);
+  // The same checks as --download-artifacts and --artifacts-dir of `xrd dispatch`, named as given here.
+  const download =
+    flags.download === undefined
+      ? []
+      : readOption('download-artifacts', flags.download.join('\n'), { label: '--download' });
+  const dir =
+    flags.artifactsDir === undefined
+      ? OPTIONS['artifacts-path'].default
+      : readOption('artifacts-path', flags.artifactsDir, { label: '--artifacts-dir' });
+  const meter = createMeter();
+  const ctx = { signal: s.io.signal, meter };
+  s.progress.setPhase('reading the run');
+  const run = await forge.getRun(target.repo, target.runId, ctx);
+  if (run.status !== 'completed') {
+    s.warn(`run ${run.id} is ${run.status}: it may upload more artifacts before it completes.`);
+  }
+  s.progress.setPhase('reading artifacts');
+  const got = await collectRunResults(
+    forge,
+    { repo: target.repo, runId: run.id, htmlUrl: run.htmlUrl },
+    { download, dir, outputs: flags.remoteOutputs === true || flags.outputsEnv === true },
+    ctx,
+  );
+  for (const a of got.artifacts) if (a.path) s.progress.onProgress({ type: 'artifact', artifact: a });
+  for (const message of got.notes) s.warn(message);
+  s.doc = {
+    run: jsonRun(run, target.repo),
+    artifacts: got.artifacts.map(jsonArtifact),
+    ...(got.outputs ? { remoteOutputs: got.outputs } : {}),
+    apiCost: meter.cost(),
+  };
+  s.progress.stop();
+  if (flags.outputsEnv) printOutputsEnv(s, got.outputs ?? {});
+  else {
+    const lines = humanArtifacts(s.palette, got.artifacts);
+    s.out(
+      `${s.palette.bold(`${repoName(target.repo)} run ${run.id}`)}: ${got.artifacts.length} artifact(s)\n`,
+    );
+    s.out(lines.length > 0 ? `${lines.join('\n')}\n` : '');
+    const outputs = humanOutputs(got.outputs ?? {});
+    s.out(outputs.length > 0 ? `${outputs.join('\n')}\n` : '');
+  }
+  if (got.error) throw got.error;
+  return s.finish(EXIT.ok);
+};
+
+export const runCommands: Readonly<Record<RunCommandName, Handler>> = {
   wait: waitCommand,
   status: statusCommand,
   cancel: cancelCommand,
   logs: logsCommand,
+  artifacts: artifactsCommand,
 };

@@ -20,7 +20,7 @@ import {
 import { EXIT } from './exit-codes.js';
 import { environmentDefaults, type RunFlags, toRawRunOptions } from './flags.js';
 import { loadConnect } from './lazy.js';
-import { humanRun, type JsonDocument, type JsonError, jsonResult, renderJson } from './output.js';
+import { envLines, humanRun, type JsonDocument, type JsonError, jsonResult, renderJson } from './output.js';
 import { resolveToken, type TokenFlags, tokenEnvNames } from './token.js';
 import { createPalette, type Palette, ProgressReporter, useColor, type Writable } from './ui.js';
 
@@ -33,6 +33,11 @@ export interface CliIo {
   /** Aborted on SIGINT. */
   readonly signal: AbortSignal;
   readonly readFile?: (path: string) => string;
+}
+
+/** `--outputs-env` (xrd dispatch, xrd artifacts). */
+export interface OutputsFlags {
+  readonly outputsEnv?: boolean;
 }
 
 /** Flags every command that talks to a forge shares. */
@@ -185,16 +190,25 @@ export async function parseLocationFlags(flags: RunFlags, env: CliIo['env']): Pr
 }
 
 /** Prints a finished run and turns its conclusion into the exit code (--fail-on). */
-export function finishRun(s: Session, result: RunResult, failOn: RunOptions['failOn']): number {
+export function finishRun(
+  s: Session,
+  result: RunResult,
+  failOn: RunOptions['failOn'],
+  options: { readonly outputsEnv?: boolean } = {},
+): number {
   s.doc = { ...s.doc, ...jsonResult(result) };
   s.progress.stop();
-  s.out(
-    humanRun(s.palette, result.run, result.repo, result.jobs, {
-      durationMs: result.durationMs,
-      failedJobs: result.failedJobs,
-      apiCost: result.apiCost,
-    }),
-  );
+  if (options.outputsEnv) printOutputsEnv(s, result.remoteOutputs ?? {});
+  else
+    s.out(
+      humanRun(s.palette, result.run, result.repo, result.jobs, {
+        durationMs: result.durationMs,
+        failedJobs: result.failedJobs,
+        apiCost: result.apiCost,
+        ...(result.artifacts ? { artifacts: result.artifacts } : {}),
+        ...(result.remoteOutputs ? { remoteOutputs: result.remoteOutputs } : {}),
+      }),
+    );
   if (isFailingConclusion(result.conclusion, failOn)) {
     s.progress.line(
       s.palette.red(
@@ -204,4 +218,23 @@ export function finishRun(s: Session, result: RunResult, failOn: RunOptions['fai
     return s.finish(EXIT.runFailed);
   }
   return s.finish(EXIT.ok);
+}
+
+/** `--outputs-env`: stdout holds only the remote outputs, one `KEY=value` line each. */
+export function printOutputsEnv(s: Session, outputs: Readonly<Record<string, unknown>>): void {
+  const { lines, skipped } = envLines(outputs);
+  if (skipped.length > 0) {
+    s.warn(`remote outputs left out of the KEY=value lines (not variable names): ${skipped.join(', ')}`);
+  }
+  s.out(lines.map((line) => `${line}\n`).join(''));
+}
+
+/** `--outputs-env` prints plain lines, `--json` one document: stdout cannot hold both. */
+export function checkOutputsEnv(flags: { readonly json?: boolean; readonly outputsEnv?: boolean }): void {
+  if (flags.json && flags.outputsEnv) {
+    throw new InvalidInputError(
+      '--outputs-env and --json both want stdout; use one (the --json document has remoteOutputs).',
+      { input: '--outputs-env' },
+    );
+  }
 }

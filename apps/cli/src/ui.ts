@@ -156,6 +156,14 @@ export class ProgressReporter {
       case 'cancelled':
         this.line(p.yellow(`cancelled run ${event.runId} (${event.reason})`));
         return;
+      case 'artifact':
+        this.line(
+          `downloaded artifact ${p.bold(event.artifact.name)} (${event.artifact.files ?? 0} files) to ${event.artifact.path}`,
+        );
+        return;
+      case 'notice':
+        this.line(p.yellow(event.message));
+        return;
       case 'debug':
         if (this.o.verbose) this.line(p.dim(event.message));
         return;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Forge, ForgeHttpError } from '@xrd/core';
 import { createMemoryForge, expr, type MemoryForge } from '@xrd/core/testing';
+import { createZip } from '@xrd/forge-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type ServiceConfig } from './config.js';
 import { createLogger } from './log.js';
@@ -319,5 +320,30 @@ describe('service (in-memory forge)', () => {
     const counts = await svc.store.counts();
     expect(counts.deliveriesPending + counts.dispatches.done + counts.dispatches.new).toBe(0);
     expect(forge.callCount('dispatch')).toBe(0);
+  });
+});
+
+describe('the PR comment shows what the run brought back', () => {
+  it('links the artifacts and tables the remote outputs', async () => {
+    const forge = memForge();
+    forge.script('acme/target', 'build.yml', [
+      {
+        artifacts: [
+          { name: 'dist', zip: createZip([{ name: 'app.js', content: 'x' }]) },
+          { name: 'old-logs', zip: createZip([{ name: 'a.log', content: 'x' }]), expired: true },
+          { name: 'xrd-outputs', zip: createZip([{ name: 'outputs.json', content: '{"version":"2.0.1"}' }]) },
+        ],
+      },
+    ]);
+    const svc = await start(forge);
+    await post(svc.url, 'pull_request', prPayload(8, 'e'.repeat(40)));
+    const comment = (await until('the comment', () => forge.comments[0])) as { body: string };
+    expect(comment.body).toContain('| version | `2.0.1` |');
+    expect(comment.body).toMatch(
+      /\*\*Artifacts:\*\* \[dist\]\(https:\/\/forge\.test\/acme\/target\/actions\/runs\/\d+\/artifacts\/\d+\) \(\d+ B\) · \[old-logs\]\(.*\) \(expired\)/,
+    );
+    // Listed and the outputs read: no artifact was downloaded to disk by the service.
+    expect(forge.callCount('listArtifacts')).toBe(1);
+    expect(forge.callCount('downloadArtifact')).toBe(1);
   });
 });

@@ -9,6 +9,7 @@
 // is sent again only when the search says the run is certainly absent.
 import {
   type CallContext,
+  collectRunResults,
   type CommitStatus,
   type CommitStatusInput,
   commentMarker,
@@ -20,6 +21,7 @@ import {
   type RepoRef,
   type ReportOptions,
   type RequestMeter,
+  type RunResult,
   renderComment,
   reportStart,
   searchRun,
@@ -591,7 +593,8 @@ export class Worker {
     // A superseded dispatch keeps the PR comment for the newer one; its own commit still gets its
     // true final status.
     const current = await this.#postStatusOnce(row, statusFor(result, row.reportContext));
-    await this.#comment(current, (marker) => renderComment(result, { marker }));
+    const shown = await this.#withResults(current, result);
+    await this.#comment(current, (marker) => renderComment(shown, { marker }));
     metrics.completions.inc({ conclusion: result.conclusion ?? 'unknown' });
     metrics.bridgeSeconds.observe((this.#now() - row.createdAt) / 1000);
     logger.info('reported', { dispatch: row.id, run: row.runId, conclusion: result.conclusion });
@@ -637,6 +640,28 @@ export class Worker {
   }
 
   /** The one PR comment (found again by its marker, so a retry edits instead of adding). */
+  /**
+   * The run's artifacts (linked in the comment) and remote outputs (a table in it), when the comment
+   * is posted and the target forge has an artifacts API. Reading them never fails the completion:
+   * the comment then goes out without them.
+   */
+  async #withResults(row: DispatchRow, result: RunResult): Promise<RunResult> {
+    if (this.#report(row, !row.supersededBy).pr === undefined) return result;
+    const target = this.#forge(row.targetForge);
+    const ctx = this.#ctx(row.targetForge);
+    try {
+      if (!(await target.capabilities(ctx)).artifacts) return result;
+      const got = await collectRunResults(target, result, { download: [], dir: '.', outputs: true }, ctx);
+      if (got.error) {
+        this.#o.logger.warn('the remote outputs could not be read', { dispatch: row.id, error: got.error });
+      }
+      return { ...result, artifacts: got.artifacts, ...(got.outputs ? { remoteOutputs: got.outputs } : {}) };
+    } catch (error) {
+      this.#o.logger.warn("the run's artifacts could not be listed", { dispatch: row.id, error });
+      return result;
+    }
+  }
+
   async #comment(row: DispatchRow, body: (marker: string) => string): Promise<void> {
     const report = this.#report(row, !row.supersededBy);
     if (report.pr === undefined) return;

@@ -2,7 +2,8 @@
 // 1.25 (run API, dispatch answers 204: correlation), 1.26 (?return_run_details=true) and Forgejo
 // (return_run_info: true).
 import { createGiteaForge } from '@xrd/gitea';
-import { CONTRACT_TIME_SCALE, describeForgeContract } from './contract.js';
+import { describeArtifactsContract } from './artifacts-contract.js';
+import { CONTRACT_TIME_SCALE, describeForgeContract, type ForgeContractOptions } from './contract.js';
 import { describeErrorContract } from './error-contract.js';
 
 const dialects = (
@@ -10,7 +11,7 @@ const dialects = (
 ).split(',');
 
 for (const dialect of dialects) {
-  describeForgeContract({
+  const contract: ForgeContractOptions = {
     dialect,
     createForge: (sim) =>
       createGiteaForge({
@@ -19,7 +20,10 @@ for (const dialect of dialects) {
         // Backoff without retry-after shrinks with the simulator's clock.
         retry: { baseDelayMs: 1000 / CONTRACT_TIME_SCALE },
       }),
-  });
+  };
+  describeForgeContract(contract);
+  describeArtifactsContract(contract);
+
   describeErrorContract({
     dialect,
     timeScale: CONTRACT_TIME_SCALE,

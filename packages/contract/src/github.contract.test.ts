@@ -1,11 +1,12 @@
 // The contract suite against the GitHub adapter, on github.com's dialect and on a GHES 3.19 (no
 // `return_run_details`: the fallback to run-name correlation).
 import { createGitHubForge } from '@xrd/github';
-import { CONTRACT_TIME_SCALE, describeForgeContract } from './contract.js';
+import { describeArtifactsContract } from './artifacts-contract.js';
+import { CONTRACT_TIME_SCALE, describeForgeContract, type ForgeContractOptions } from './contract.js';
 import { describeErrorContract } from './error-contract.js';
 
 for (const dialect of ['github', 'ghes-3.19']) {
-  describeForgeContract({
+  const contract: ForgeContractOptions = {
     dialect,
     createForge: (sim) =>
       createGitHubForge({
@@ -15,7 +16,10 @@ for (const dialect of ['github', 'ghes-3.19']) {
         minWriteIntervalMs: 1000 / CONTRACT_TIME_SCALE,
         retry: { baseDelayMs: 1000 / CONTRACT_TIME_SCALE },
       }),
-  });
+  };
+  describeForgeContract(contract);
+  describeArtifactsContract(contract);
+
   describeErrorContract({
     dialect,
     timeScale: CONTRACT_TIME_SCALE,

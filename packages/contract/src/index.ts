@@ -3,3 +3,4 @@ export type { ForgeContractOptions } from './contract.js';
 export { CONTRACT_TIME_SCALE, describeForgeContract } from './contract.js';
 export type { ErrorContractForge, ErrorContractOptions } from './error-contract.js';
 export { describeErrorContract } from './error-contract.js';
+export { describeArtifactsContract } from './artifacts-contract.js';

@@ -164,6 +164,23 @@ export interface FailedJob {
 
 export type CorrelationMethod = 'run-id' | 'run-name' | 'step-name';
 
+/** An artifact of a finished run, as xrd reports it (and, when it was downloaded, where it went). */
+export interface ArtifactResult {
+  readonly id: number;
+  readonly name: string;
+  /** Size of its zip archive, in bytes, as the forge reports it. */
+  readonly size: number;
+  readonly expired: boolean;
+  /** `sha256:<hex>` of the zip, where the forge gives one (checked on download). */
+  readonly digest?: string;
+  /** The web page where a person downloads it (the run's page where the forge has no page of its own). */
+  readonly htmlUrl: string;
+  /** The folder it was extracted to (absolute), when it was downloaded. */
+  readonly path?: string;
+  /** How many files were extracted, when it was downloaded. */
+  readonly files?: number;
+}
+
 /** The result of waiting for a run. */
 export interface RunResult {
   readonly repo: RepoRef;
@@ -183,6 +200,13 @@ export interface RunResult {
   readonly correlationMethod?: CorrelationMethod;
   /** Requests made by the whole operation (dispatch, correlation and waiting). */
   readonly apiCost: ApiCost;
+  /** The run's artifacts, when they were asked for (downloads or remote outputs). */
+  readonly artifacts?: readonly ArtifactResult[];
+  /**
+   * The run's outputs: the JSON object its `xrd-outputs` artifact holds (`{}` when it published
+   * none), when they were asked for.
+   */
+  readonly remoteOutputs?: Readonly<Record<string, unknown>>;
 }
 
 export type ProgressEvent =
@@ -197,4 +221,8 @@ export type ProgressEvent =
       readonly reason: 'schedule' | 'rate-limit' | 'retry';
     }
   | { readonly type: 'cancelled'; readonly runId: number; readonly reason: 'timeout' | 'abort' }
+  /** An artifact of the finished run was downloaded and extracted (`path`, `files` set). */
+  | { readonly type: 'artifact'; readonly artifact: ArtifactResult }
+  /** Worth a user's attention, failing nothing (a glob that matched no artifact, no remote outputs). */
+  | { readonly type: 'notice'; readonly message: string }
   | { readonly type: 'debug'; readonly message: string };

@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'AUTH'
   | 'INVALID_INPUT'
   | 'FORGE_HTTP'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'ARTIFACT';
 
 export interface XrdErrorOptions {
   readonly cause?: unknown;
@@ -122,6 +123,36 @@ export class ForgeHttpError extends XrdError {
 export class AbortedError extends XrdError {
   constructor(message = 'The operation was cancelled.', options: XrdErrorOptions = {}) {
     super('ABORTED', message, options);
+  }
+}
+
+/**
+ * Why an artifact of a finished run could not be brought home: the run has no artifact of that name,
+ * the forge no longer keeps it, it exceeds a size limit, its archive is unsafe to extract (a path
+ * that leaves its folder, a link, a zip bomb), its digest does not match, or the outputs artifact does
+ * not hold a JSON object.
+ */
+export type ArtifactProblem =
+  | 'not-found'
+  | 'expired'
+  | 'too-large'
+  | 'unsafe'
+  | 'digest-mismatch'
+  | 'invalid';
+
+/** An artifact could not be listed, downloaded, checked or extracted as asked. */
+export class ArtifactError extends XrdError {
+  readonly problem: ArtifactProblem;
+  /** The artifact's name, when one is concerned. */
+  readonly artifact: string | undefined;
+  constructor(
+    problem: ArtifactProblem,
+    message: string,
+    options: XrdErrorOptions & { readonly artifact?: string } = {},
+  ) {
+    super('ARTIFACT', message, options);
+    this.problem = problem;
+    this.artifact = options.artifact;
   }
 }
 

@@ -1,6 +1,7 @@
 // The one flow the action and the CLI run: validated RunOptions → dispatch → the run → pending
 // status → wait → final report, with hooks where each app connects its own output. Everything that
 // decides what happens, and in which order, lives here; the apps only print and save.
+import { collectRunResults, wantsResults } from './artifacts.js';
 import { dispatchAndFollow } from './dispatch-and-wait.js';
 import type {
   DispatchReceipt,
@@ -9,6 +10,7 @@ import type {
   ProgressEvent,
   RunResult,
 } from './engine-types.js';
+import { AbortedError, type XrdError } from './errors.js';
 import { createMeter } from './meter.js';
 import { reportError, reportResult, reportStart } from './report.js';
 import type { RunOptions, RunOptionsWithRef } from './run-options.js';
@@ -26,7 +28,10 @@ export interface FlowHooks extends EngineOptions {
    * what it needs to cancel the run later.
    */
   readonly onRun?: (run: Run, receipt: DispatchReceipt) => void | Promise<void>;
-  /** The run completed. Called BEFORE the final report, so outputs exist even if reporting fails. */
+  /**
+   * The run completed (with its artifacts and remote outputs when `options.results` asked for them).
+   * Called BEFORE the final report, so outputs exist even if reporting fails.
+   */
   readonly onResult?: (result: RunResult) => void | Promise<void>;
   /**
    * A report-back request (commit status or comment) failed. Reporting never changes what the flow
@@ -47,8 +52,8 @@ export interface FlowOutcome {
   /** Absent when `options.wait` is false. */
   readonly result?: RunResult;
   /**
-   * Requests of the default-branch lookup (when no ref was given), the dispatch, the correlation and
-   * the wait (not of the report-back).
+   * Requests of the default-branch lookup (when no ref was given), the dispatch, the correlation, the
+   * wait and the artifacts (not of the report-back).
    */
   readonly apiCost: ApiCost;
 }
@@ -90,6 +95,7 @@ export async function runFlow(
   let run: Run | undefined;
   let cancelled = false;
   let firstReportError: { error: unknown } | undefined;
+  let resultsError: XrdError | undefined;
   const debug = (message: string): void => {
     try {
       hooks.onProgress?.({ type: 'debug', message });
@@ -156,8 +162,34 @@ export async function runFlow(
         },
       },
     );
+    let finished = followed.result;
+    if (finished && wantsResults(options.results)) {
+      // The run's artifacts and outputs, before onResult and the report (which show them). What went
+      // wrong with them is thrown once the run has been reported: the run's verdict stands.
+      const got = await collectRunResults(forge, finished, options.results, {
+        ...(hooks.signal ? { signal: hooks.signal } : {}),
+        meter,
+        debug,
+        ...(hooks.now ? { now: hooks.now } : {}),
+        ...(hooks.sleep ? { sleep: hooks.sleep } : {}),
+      }).catch((error: unknown) => {
+        if (error instanceof AbortedError) throw error;
+        resultsError = error as XrdError;
+        return undefined;
+      });
+      if (got) {
+        for (const artifact of got.artifacts) if (artifact.path) onProgress({ type: 'artifact', artifact });
+        for (const message of got.notes) onProgress({ type: 'notice', message });
+        resultsError = got.error;
+        finished = {
+          ...finished,
+          artifacts: got.artifacts,
+          ...(got.outputs !== undefined ? { remoteOutputs: got.outputs } : {}),
+        };
+      }
+    }
     const apiCost = meter.cost();
-    const result = followed.result ? { ...followed.result, apiCost } : undefined;
+    const result = finished ? { ...finished, apiCost } : undefined;
     outcome = result
       ? { receipt: followed.receipt, run: result.run, result, apiCost }
       : { receipt: followed.receipt, run: followed.run, apiCost };
@@ -188,5 +220,6 @@ export async function runFlow(
     throw error;
   }
   if (firstReportError) throw firstReportError.error;
+  if (resultsError) throw resultsError;
   return outcome;
 }

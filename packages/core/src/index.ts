@@ -1,5 +1,18 @@
 // Public API of @xrd/core. Each export is named explicitly.
 
+export type { ArtifactLimits, ResultsRequest, ResultsRun, RunResults } from './artifacts.js';
+export {
+  ARTIFACT_LIMITS,
+  artifactPattern,
+  collectRunResults,
+  extractArchive,
+  MAX_OUTPUTS_BYTES,
+  OUTPUTS_ARTIFACT,
+  OUTPUTS_FILE,
+  parseOutputs,
+  selectArtifacts,
+  wantsResults,
+} from './artifacts.js';
 export { DEFAULT_FAIL_ON, isFailingConclusion, isRunConclusion, parseFailOn } from './conclusions.js';
 export type { FoundRun, SearchOutcome } from './correlate.js';
 export {
@@ -27,6 +40,7 @@ export {
 } from './dispatch.js';
 export { dispatchAndWait, provisionalRun } from './dispatch-and-wait.js';
 export type {
+  ArtifactResult,
   CorrelateOptions,
   CorrelationMethod,
   CorrelationMode,
@@ -41,9 +55,10 @@ export type {
   Sleep,
   WaitOptions,
 } from './engine-types.js';
-export type { ErrorCode, XrdErrorOptions } from './errors.js';
+export type { ArtifactProblem, ErrorCode, XrdErrorOptions } from './errors.js';
 export {
   AbortedError,
+  ArtifactError,
   AuthError,
   DispatchRejectedError,
   ForgeHttpError,
@@ -72,6 +87,7 @@ export {
   commentMarker,
   commitStateFor,
   errorStatusFor,
+  formatBytes,
   renderComment,
   reportError,
   reportResult,
@@ -135,6 +151,7 @@ export {
 export { abortError, sleep, throwIfAborted } from './sleep.js';
 export type {
   ApiCost,
+  Artifact,
   CallContext,
   CancelOutcome,
   CommentResult,

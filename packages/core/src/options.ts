@@ -37,7 +37,10 @@ export type RawRunOptionName =
   | 'report-comment'
   | 'source-repo'
   | 'cancel-on-timeout'
-  | 'cancel-on-cancel';
+  | 'cancel-on-cancel'
+  | 'download-artifacts'
+  | 'artifacts-path'
+  | 'remote-outputs';
 
 /** Every option of the schema: the run options, and the credentials and titles around them. */
 export type OptionName = RawRunOptionName | 'token' | 'user' | 'comment-title';
@@ -587,6 +590,34 @@ const parseToken: OptionParser<string> = (text, at) => {
   return text;
 };
 
+/**
+ * Artifact names or globs, one per line (the CLI joins its repeated flag the same way). Names may hold
+ * commas and spaces, so only a line break separates them; `/` and `\\` cannot appear in an artifact's
+ * name on any forge, so a pattern holding one is a path given by mistake.
+ */
+const parseArtifactPatterns: OptionParser<readonly string[]> = (text, at) => {
+  const patterns = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  for (const pattern of patterns) {
+    if (/[/\\\x00-\x1f\x7f]/.test(pattern)) {
+      refuse(
+        at,
+        `${named(at)} holds ${quoted(pattern, at)}, which no artifact name can match (names have no / or \\); give artifact names or globs such as dist-*, one per line.`,
+      );
+    }
+    if (pattern.length > 256) refuse(at, `${named(at)} holds a pattern longer than 256 characters.`);
+  }
+  return patterns;
+};
+
+/** A folder on the machine xrd runs on: one line, no control characters. */
+const parseFolder: OptionParser<string> = (text, at) => {
+  if (/[\x00-\x1f\x7f]/.test(text)) refuse(at, `${named(at)} must be one line without control characters.`);
+  return text;
+};
+
 // ---------------------------------------------------------------------------------------------
 // The table
 
@@ -995,6 +1026,53 @@ export const OPTIONS = {
       group: 'wait',
       // A Ctrl-C at a terminal cancels the remote run only when asked to; a cancelled CI job does.
       default: 'false',
+    },
+  }),
+  'download-artifacts': option<readonly string[]>({
+    name: 'download-artifacts',
+    parse: parseArtifactPatterns,
+    default: [],
+    action: {
+      default: '',
+      description:
+        "Artifacts of the finished run to download, by name or glob (`*`, `?`), one per line; each is extracted into `<artifacts-path>/<name>`. An archive with a path that leaves its folder, a link, or more than the size limits is refused; GitHub's digest is checked.",
+    },
+    cli: {
+      flag: '--download-artifacts',
+      arg: '<pattern>',
+      help: "download the run's artifacts with this name or glob, e.g. dist-* (repeatable)",
+      group: 'dispatch',
+    },
+  }),
+  'artifacts-path': option<string>({
+    name: 'artifacts-path',
+    parse: parseFolder,
+    default: 'xrd-artifacts',
+    action: {
+      default: '',
+      description:
+        'Folder the downloaded artifacts go to, one subfolder per artifact. Default: `xrd-artifacts` in the working directory.',
+    },
+    cli: {
+      flag: '--artifacts-dir',
+      arg: '<dir>',
+      help: 'folder for downloaded artifacts, one subfolder each (default ./xrd-artifacts)',
+      group: 'dispatch',
+    },
+  }),
+  'remote-outputs': option<boolean>({
+    name: 'remote-outputs',
+    parse: parseSwitch,
+    default: false,
+    action: {
+      default: 'false',
+      description:
+        "Read the remote run's outputs: the JSON object in `outputs.json` of its `xrd-outputs` artifact. They become the `remote-outputs` output (use it with `fromJSON`) and a table in the comment.",
+    },
+    cli: {
+      flag: '--remote-outputs',
+      help: "read the run's outputs (the JSON object in its xrd-outputs artifact)",
+      group: 'dispatch',
     },
   }),
   token: option<string>({

@@ -1,5 +1,6 @@
 // Report-back shared by the action, the CLI and the webhook service: a commit status on the source
 // commit and ONE comment on the source pull request, edited in place on later updates.
+import { OUTPUTS_ARTIFACT } from './artifacts.js';
 import { isFailingConclusion } from './conclusions.js';
 import type { DispatchReceipt, RunResult } from './engine-types.js';
 import { AbortedError, RunNotFoundError, RunTimeoutError, redact } from './errors.js';
@@ -124,8 +125,54 @@ export function renderComment(result: RunResult, options: RenderCommentOptions =
     }
     if (lines.at(-1) !== '') lines.push('');
   }
+  lines.push(...outputsTable(result.remoteOutputs), ...artifactLinks(result.artifacts));
   lines.push(`<sub>${formatDuration(result.durationMs)} · run ${result.runId} · xrd</sub>`);
   return lines.join('\n');
+}
+
+/** Rows of the outputs table, and how long a value may be in it: a comment is a summary, not a dump. */
+const MAX_OUTPUT_ROWS = 20;
+const MAX_OUTPUT_VALUE = 80;
+
+/** The run's outputs as a short table (values as inline code, long ones cut). */
+function outputsTable(outputs: RunResult['remoteOutputs']): string[] {
+  const entries = Object.entries(outputs ?? {});
+  if (entries.length === 0) return [];
+  const code = (text: string) => {
+    const value = cell(text.length > MAX_OUTPUT_VALUE ? `${text.slice(0, MAX_OUTPUT_VALUE - 1)}…` : text);
+    // A backtick inside inline code needs a longer fence (CommonMark "Code spans").
+    return value.includes('`') ? `\`\` ${value} \`\`` : `\`${value}\``;
+  };
+  const lines = ['**Outputs**', '', '| output | value |', '|---|---|'];
+  for (const [key, value] of entries.slice(0, MAX_OUTPUT_ROWS)) {
+    lines.push(`| ${cell(key)} | ${code(typeof value === 'string' ? value : JSON.stringify(value))} |`);
+  }
+  if (entries.length > MAX_OUTPUT_ROWS) lines.push(`| … | ${entries.length - MAX_OUTPUT_ROWS} more |`);
+  lines.push('');
+  return lines;
+}
+
+/** One line linking each artifact (its download page), the outputs artifact left out. */
+function artifactLinks(artifacts: RunResult['artifacts']): string[] {
+  const shown = (artifacts ?? []).filter((a) => a.name !== OUTPUTS_ARTIFACT);
+  if (shown.length === 0) return [];
+  const items = shown.map((a) => {
+    const name = `[${cell(a.name).replace(/[[\]]/g, '\\$&')}](${a.htmlUrl})`;
+    return a.expired ? `${name} (expired)` : `${name} (${formatBytes(a.size)})`;
+  });
+  return [`**Artifacts:** ${items.join(' · ')}`, ''];
+}
+
+/** `1536` → `1.5 KiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`;
 }
 
 export interface ReportStartInfo {

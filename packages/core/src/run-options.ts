@@ -2,6 +2,7 @@
 // inputs, argv flags) into the same canonical raw map, and `parseRunOptions` validates it before
 // any request is sent. Each error names the input as the user wrote it (via `label`).
 
+import type { ResultsRequest } from './artifacts.js';
 import type { CorrelationMode } from './engine-types.js';
 import {
   OPTIONS,
@@ -74,6 +75,8 @@ export interface RunOptions extends LocationOptions {
   readonly wait: boolean;
   readonly maxRuns: number;
   readonly report?: ReportOptions;
+  /** The finished run's artifacts to download and whether to read its outputs, when asked for. */
+  readonly results?: ResultsRequest;
 }
 
 /** Run options with a ref, as `parseRunOptions` returns them unless `refOptional` is set. */
@@ -242,6 +245,9 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
   const waitSettings = readWaitSettings(r);
   const maxRuns = r.valueOr('max-runs', OPTIONS['max-runs'].default);
 
+  // the run's artifacts and outputs
+  const results = readResults(r, wait);
+
   // report-back (a context given without a report is still checked: nothing given is ignored)
   const context = r.value('status-context');
   const report = readReport(r, location, context);
@@ -260,7 +266,24 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
     ...waitSettings,
     maxRuns,
     ...(report !== undefined ? { report } : {}),
+    ...(results !== undefined ? { results } : {}),
   };
+}
+
+/** Artifacts to download and remote outputs: only a run that is waited for has them. */
+function readResults(r: Reader, wait: boolean): ResultsRequest | undefined {
+  const download = r.valueOr('download-artifacts', OPTIONS['download-artifacts'].default);
+  const outputs = r.valueOr('remote-outputs', OPTIONS['remote-outputs'].default);
+  const dir = r.valueOr('artifacts-path', OPTIONS['artifacts-path'].default);
+  if (download.length === 0 && !outputs) return undefined;
+  if (!wait) {
+    const asked = download.length > 0 ? 'download-artifacts' : 'remote-outputs';
+    refuse(
+      r.at(asked),
+      `${r.label(asked)} needs the run to finish, but ${r.label('wait')} is false; drop one of them.`,
+    );
+  }
+  return { download, dir, outputs };
 }
 
 function resolveApiUrl(forge: ForgeKind, r: Reader): string {

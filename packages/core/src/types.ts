@@ -178,6 +178,30 @@ export interface CommitStatus {
   readonly id?: number;
 }
 
+/** An artifact a run uploaded, as the forge lists it (GitHub, GHES, Gitea ≥ 1.25, Forgejo ≥ 16). */
+export interface Artifact {
+  readonly id: number;
+  readonly name: string;
+  /** Size of its zip archive, as the forge reports it. */
+  readonly sizeInBytes: number;
+  /** The forge no longer keeps its content (its retention passed): it cannot be downloaded. */
+  readonly expired: boolean;
+  /**
+   * `sha256:<hex>` of the zip archive, where the forge reports one (github.com, for artifacts of
+   * upload-artifact v4 and later; GHES and Gitea/Forgejo report none).
+   */
+  readonly digest?: string;
+  readonly createdAt?: string;
+  readonly expiresAt?: string;
+  /** API URL of the zip download (it needs the token). */
+  readonly archiveDownloadUrl: string;
+  /**
+   * Where a person downloads it in the browser, relative to the run's web page (GitHub
+   * `artifacts/<id>`, Gitea `artifacts/<name>`); absent where the forge has no such page.
+   */
+  readonly runPagePath?: string;
+}
+
 export interface CommentResult {
   readonly id: number;
   readonly htmlUrl?: string;
@@ -199,6 +223,8 @@ export interface ForgeCapabilities {
   readonly jobsApi: boolean;
   readonly jobLogs: boolean;
   readonly cancel: boolean;
+  /** A run's artifacts can be listed and downloaded through the API. */
+  readonly artifacts: boolean;
   /** The forge sends `workflow_run` webhooks. */
   readonly workflowRunWebhooks: boolean;
   /** ETag / If-None-Match reads, with 304s free of the rate limit. */
@@ -308,6 +334,23 @@ export interface Forge {
   cancelRun(repo: RepoRef, runId: number, ctx?: CallContext): Promise<CancelOutcome>;
   /** The job's log as text (possibly only its tail, at most `maxBytes`). */
   getJobLog(repo: RepoRef, jobId: number, ctx?: CallContext, maxBytes?: number): Promise<string>;
+  /**
+   * The artifacts of a run, every page of them. Rejects with `UnsupportedByServerError` where the
+   * server has no artifacts API for runs (see `capabilities().artifacts`).
+   */
+  listArtifacts(repo: RepoRef, runId: number, ctx?: CallContext): Promise<readonly Artifact[]>;
+  /**
+   * The zip archive of an artifact, as bytes. A redirect to blob storage is followed without
+   * credentials (and is not counted against the rate limit). Rejects with `ArtifactError`:
+   * `expired` when the forge no longer keeps it, `too-large` when it exceeds `maxBytes` (nothing
+   * beyond the limit is read).
+   */
+  downloadArtifact(
+    repo: RepoRef,
+    artifact: Pick<Artifact, 'id' | 'name'>,
+    ctx?: CallContext,
+    maxBytes?: number,
+  ): Promise<Uint8Array>;
   /** Creates a commit status on `sha`. */
   setCommitStatus(repo: RepoRef, sha: string, status: CommitStatusInput, ctx?: CallContext): Promise<void>;
   /**

@@ -1,9 +1,10 @@
 // The control API under /_sim/ (JSON in and out, no auth, never counted): seed repos and workflows,
 // script outcomes, open and push PRs, register hooks, inject faults, add noise, read counters.
+import { signature, zipReply } from './route-kit.js';
 import { type Reply, type RequestContext, Router } from './router.js';
 import type { FaultKind, SimCore } from './sim.js';
 import type { Run } from './store.js';
-import type { RunConclusion, RunScript, WorkflowSpec } from './types.js';
+import type { ArtifactSpec, RunConclusion, RunScript, WorkflowSpec } from './types.js';
 import { TERMINAL_CONCLUSIONS } from './types.js';
 
 const FAULT_KINDS: FaultKind[] = [
@@ -55,6 +56,7 @@ export function runSummary(sim: SimCore, run: Run) {
       status: j.status,
       steps: j.steps.map((s) => s.name),
     })),
+    artifacts: run.artifacts.map((a) => ({ id: a.id, name: a.name, size: a.zip.length, expired: a.expired })),
   };
 }
 
@@ -75,7 +77,23 @@ export function validateWorkflowSpec(spec: unknown): WorkflowSpec {
       );
     }
   }
+  validateArtifacts(s.artifacts, `WorkflowSpec "${s.file}"`);
   return s;
+}
+
+/** Artifacts of a WorkflowSpec or RunScript: a name each, and files (path → text) or zip entries. */
+export function validateArtifacts(artifacts: unknown, where: string): void {
+  if (artifacts === undefined) return;
+  if (!Array.isArray(artifacts)) throw new Error(`${where}: "artifacts" must be a list.`);
+  for (const a of artifacts as ArtifactSpec[]) {
+    if (!a || typeof a.name !== 'string' || a.name === '') {
+      throw new Error(`${where}: every artifact needs a "name".`);
+    }
+    const files = a.files !== undefined && (typeof a.files !== 'object' || Array.isArray(a.files));
+    if (files || (a.entries !== undefined && !Array.isArray(a.entries))) {
+      throw new Error(`${where}: artifact "${a.name}" needs "files" (path → text) or "entries" (a list).`);
+    }
+  }
 }
 
 export function buildControlRouter(sim: SimCore): Router {
@@ -129,6 +147,7 @@ export function buildControlRouter(sim: SimCore): Router {
           `Unknown conclusion "${s.conclusion}": use one of ${TERMINAL_CONCLUSIONS.join(', ')}.`,
         );
       }
+      validateArtifacts(s.artifacts, 'RunScript');
     }
     wf.script.push(...(runs as RunScript[]));
     return ok({ queued: wf.script.length });
@@ -321,6 +340,33 @@ export function buildControlRouter(sim: SimCore): Router {
     if (!TERMINAL_CONCLUSIONS.includes(conclusion)) throw new Error(`Unknown conclusion "${conclusion}".`);
     sim.store.finish(run, conclusion);
     return ok(runSummary(sim, run));
+  });
+
+  // Retention passed: the artifact stays listed with `expired: true`, its content is gone.
+  r.add('POST', '/_sim/artifacts/{id}/expire', (ctx) => {
+    const artifact = sim.store.artifactsById.get(Number(ctx.params.id));
+    if (!artifact) throw new Error(`Unknown artifact ${ctx.params.id}.`);
+    artifact.expired = true;
+    return ok({ id: artifact.id, name: artifact.name, expired: true });
+  });
+
+  // Where GitHub's artifact download redirects: blob storage with a signed URL valid for a minute
+  // (spec `actions/download-artifact`: "This URL expires after 1 minute"). It takes no token: a
+  // request carrying an Authorization header is refused (assumed: Azure Blob Storage refuses a
+  // second authentication beside the URL's signature; see FIDELITY.md, "Still assumed").
+  r.add('GET', '/_sim/blobs/artifacts/{id}', (ctx) => {
+    const artifact = sim.store.artifactsById.get(Number(ctx.params.id));
+    const expires = Number(ctx.query.get('se'));
+    const endpoint = `/_sim/blobs/artifacts/${ctx.params.id}`;
+    const signed = artifact && ctx.query.get('sig') === signature(sim, endpoint, expires, artifact.id);
+    if (!artifact || !signed || expires * 1000 < Date.now() || ctx.headers.authorization !== undefined) {
+      return {
+        status: 403,
+        contentType: 'application/xml',
+        text: '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request.</Message></Error>',
+      };
+    }
+    return zipReply(artifact);
   });
 
   r.add('GET', '/_sim/logs/jobs/{id}', (ctx) => {

@@ -10,7 +10,6 @@
 import { contentsHandler } from './contents.js';
 import { jobLogText } from './control.js';
 import {
-  forgejoArtifacts,
   forgejoJob,
   forgejoRun,
   giteaContent,
@@ -24,22 +23,32 @@ import {
   simUser,
 } from './gitea-shapes.js';
 import {
+  addArtifactRoutes,
   addCommentRoutes,
   addRunListRoutes,
   addStatus,
+  artifactFields,
   dispatchInputs,
   isPlainObject,
   latestPerContext,
   lookups,
   refName,
-  runArtifacts,
+  signature,
+  zipReply,
   shaOfRef,
   startDispatchedRun,
 } from './route-kit.js';
 import { type Reply, type RequestContext, Router } from './router.js';
 import type { SimCore } from './sim.js';
 import { jobIds } from './workflow-yaml.js';
-import { type Comment, type CommitStatus, commitMessage, type Repo, type Run } from './store.js';
+import {
+  type Artifact,
+  type Comment,
+  type CommitStatus,
+  commitMessage,
+  type Repo,
+  type Run,
+} from './store.js';
 
 export const GITEA_VERSIONS = {
   'gitea-1.24': '1.24.7',
@@ -337,25 +346,6 @@ export function buildGiteaRouter(sim: SimCore): Router {
       };
     });
 
-    r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run}/artifacts', (ctx) => {
-      const found = runOf(ctx);
-      if (!found) return notFound();
-      const { run, repo } = found;
-      if (forgejo) {
-        // Forgejo 16 ListActionRunArtifacts: a bare array of ActionArtifact (modules/structs/action.go).
-        return { status: 200, body: forgejoArtifacts(sim, repo, run) };
-      }
-      const artifacts = runArtifacts(
-        sim,
-        repo,
-        run,
-        gtime,
-        () => ({}),
-        () => giteaRun(u(), run),
-      );
-      return { status: 200, body: { total_count: artifacts.length, artifacts } };
-    });
-
     if (forgejo) {
       // Forgejo v16: POST …/runs/{id}/cancel answers 204, also for a run that already finished.
       r.add('POST', '/repos/{owner}/{repo}/actions/runs/{run}/cancel', (ctx) => {
@@ -381,6 +371,53 @@ export function buildGiteaRouter(sim: SimCore): Router {
       });
     }
   }
+
+  // ---- artifacts -------------------------------------------------------------------------------
+  // Gitea (routers/api/v1/repo/action.go, from 1.24): GetArtifactsOfRun answers
+  // ActionArtifactsResponse `{ total_count, artifacts }` paged by page/limit (no Link header);
+  // convert.ToActionArtifact gives `url` and a `workflow_run` of only id, repository_id and head_sha.
+  // DownloadArtifact answers 302 to `<app url>api/v1/repos/{o}/{r}/actions/artifacts/{id}/zip/raw
+  // ?sig=…&expires=…` (signed, valid an hour, served without the token), or 404 "Artifact has
+  // expired". Forgejo 16 (ListActionRunArtifacts, DownloadActionArtifact): a bare array with
+  // X-Total-Count and Link, `run_id` instead of `url`/`workflow_run`, and the zip itself (200), or 404
+  // "artifact not confirmed" once the artifact is no longer upload-confirmed (expired).
+  const artifactShape = (a: Artifact) => {
+    const repo = a.run.repo;
+    const url = `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/artifacts/${a.id}`;
+    const fields = artifactFields(a, gtime);
+    if (forgejo) return { ...fields, archive_download_url: `${url}/zip`, run_id: a.run.id };
+    return {
+      ...fields,
+      url,
+      archive_download_url: `${url}/zip`,
+      workflow_run: { id: a.run.id, repository_id: repo.id, head_sha: a.run.headSha },
+    };
+  };
+  addArtifactRoutes(
+    r,
+    sim,
+    {
+      lookups: look,
+      runParam: 'run',
+      notFound,
+      shape: artifactShape,
+      list(ctx, artifacts) {
+        const { page, headers } = giteaPaginate(sim, ctx, artifacts);
+        if (forgejo) return { status: 200, headers, body: page.map(artifactShape) };
+        return { status: 200, body: { total_count: artifacts.length, artifacts: page.map(artifactShape) } };
+      },
+      download(_ctx, artifact) {
+        if (forgejo) return artifact.expired ? err(404, 'artifact not confirmed') : zipReply(artifact);
+        if (artifact.expired) return err(404, 'Artifact has expired');
+        const repo = artifact.run.repo;
+        const endpoint = `api/v1/repos/${repo.owner}/${repo.name}/actions/artifacts/${artifact.id}/zip/raw`;
+        const expires = Math.floor(Date.now() / 1000) + 3600;
+        const sig = signature(sim, endpoint, expires, artifact.id);
+        return { status: 302, headers: { location: `${sim.url}/${endpoint}?sig=${sig}&expires=${expires}` } };
+      },
+    },
+    'zip',
+  );
 
   // ---- commit statuses ----------------------------------------------------------------------
 

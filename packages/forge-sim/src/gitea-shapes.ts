@@ -292,7 +292,7 @@ export function giteaContent(
 }
 
 // ---- Forgejo --------------------------------------------------------------------------------
-// Forgejo 16: modules/structs/action.go (ActionRun, ActionRunJob, ActionRunJobStep, ActionArtifact),
+// Forgejo 16: modules/structs/action.go (ActionRun, ActionRunJob, ActionRunJobStep),
 // services/convert ToActionRun / ToActionRunJob, checked against Forgejo 15.0.9's API description
 // (specs/forgejo-api.v15.0.9.json) plus the fields Forgejo 16 added.
 
@@ -382,23 +382,4 @@ export function forgejoJob(u: Urls, run: Run, job: Job, now: number, withSteps: 
       };
     }),
   };
-}
-
-/** ActionArtifact (Forgejo 16): the one artifact a successful run uploads (as route-kit's runArtifacts). */
-export function forgejoArtifacts(sim: { apiUrl: string }, repo: Repo, run: Run) {
-  if (run.status !== 'completed' || run.conclusion !== 'success') return [];
-  const id = run.id + 11;
-  return [
-    {
-      id,
-      name: 'build-output',
-      size_in_bytes: 1024,
-      archive_download_url: `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/artifacts/${id}/zip`,
-      expired: false,
-      run_id: run.id,
-      created_at: gtime(run.updatedAt),
-      updated_at: gtime(run.updatedAt),
-      expires_at: gtime(run.updatedAt + 90 * 86_400_000),
-    },
-  ];
 }

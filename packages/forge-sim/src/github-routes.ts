@@ -12,21 +12,31 @@ import {
   type Urls,
 } from './github-shapes.js';
 import {
+  addArtifactRoutes,
   addCommentRoutes,
   addRunListRoutes,
+  artifactFields,
   addStatus,
   dispatchInputs,
   isPlainObject,
   latestPerContext,
   lookups,
   refName,
-  runArtifacts,
   shaOfRef,
+  signature,
   startDispatchedRun,
 } from './route-kit.js';
 import { type Reply, type RequestContext, Router } from './router.js';
 import { ghesVersion, type SimCore } from './sim.js';
-import { type Comment, type CommitStatus, commitMessage, type Repo, type Run, runJsonKey } from './store.js';
+import {
+  type Artifact,
+  type Comment,
+  type CommitStatus,
+  commitMessage,
+  type Repo,
+  type Run,
+  runJsonKey,
+} from './store.js';
 import { ghFullRepo } from './webhook-payloads.js';
 
 const DOCS = 'https://docs.github.com/rest';
@@ -439,26 +449,64 @@ export function buildGitHubRouter(sim: SimCore): Router {
     return { status: 201, body: {} };
   });
 
-  r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', (ctx) => {
-    const found = runOf(ctx);
-    if (!found) return notFound();
-    const { run, repo } = found;
-    const artifacts = runArtifacts(
-      sim,
-      repo,
-      run,
-      iso,
-      (id) => ({ node_id: Buffer.from(`Artifact${id}`).toString('base64') }),
-      () => ({
-        id: run.id,
+  // "List workflow run artifacts" / "Get an artifact" / "Download an artifact": `{ total_count,
+  // artifacts }` paged by per_page ≤ 100 with a Link; the download answers 302 to a storage URL that
+  // "expires after 1 minute" (spec `actions/download-artifact`), or 410 Gone once the artifact expired.
+  // `digest` (sha256 of the zip) is on github.com only: GHES 3.19's description has no such field.
+  const ghes = ghesVersion(sim.dialect) !== undefined;
+  const artifactShape = (a: Artifact) => {
+    const repo = a.run.repo;
+    const url = `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/artifacts/${a.id}`;
+    const { id, name, size_in_bytes, expired, created_at, updated_at, expires_at } = artifactFields(a, iso);
+    return {
+      id,
+      node_id: Buffer.from(`Artifact${a.id}`).toString('base64'),
+      name,
+      size_in_bytes,
+      url,
+      archive_download_url: `${url}/zip`,
+      expired,
+      created_at,
+      expires_at,
+      updated_at,
+      ...(ghes ? {} : { digest: `sha256:${a.spec.digest?.replace(/^sha256:/, '') ?? a.sha256}` }),
+      workflow_run: {
+        id: a.run.id,
         repository_id: repo.id,
         head_repository_id: repo.id,
-        head_branch: run.headBranch,
-        head_sha: run.headSha,
-      }),
-    );
-    return { status: 200, body: { total_count: artifacts.length, artifacts } };
-  });
+        head_branch: a.run.headBranch,
+        head_sha: a.run.headSha,
+      },
+    };
+  };
+  addArtifactRoutes(
+    r,
+    sim,
+    {
+      lookups: look,
+      runParam: 'run_id',
+      notFound,
+      shape: artifactShape,
+      list(ctx, artifacts) {
+        const ordered = ctx.query.get('direction') === 'asc' ? artifacts : [...artifacts].reverse();
+        const { page, headers } = paginate(sim, ctx, ordered);
+        return {
+          status: 200,
+          headers,
+          body: { total_count: artifacts.length, artifacts: page.map(artifactShape) },
+        };
+      },
+      download(ctx, artifact) {
+        if (ctx.params.archive_format !== 'zip') return notFound();
+        if (artifact.expired) return sim.error(410, 'Artifact has expired');
+        const expires = Math.floor(Date.now() / 1000) + 60;
+        const endpoint = `/_sim/blobs/artifacts/${artifact.id}`;
+        const sig = signature(sim, endpoint, expires, artifact.id);
+        return { status: 302, headers: { location: `${sim.url}${endpoint}?se=${expires}&sig=${sig}` } };
+      },
+    },
+    '{archive_format}',
+  );
 
   // ---- commit statuses ----------------------------------------------------------------------
 

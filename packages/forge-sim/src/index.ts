@@ -19,3 +19,5 @@ export type {
   WorkflowSpec,
 } from './types.js';
 export { DIALECTS } from './types.js';
+export type { ZipEntrySpec } from './zip.js';
+export { createZip } from './zip.js';

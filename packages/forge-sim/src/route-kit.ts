@@ -1,12 +1,13 @@
 // What the GitHub and the Gitea/Forgejo routes do the same way: finding the repo, run, job or comment
-// a path names, the dispatch's ref and inputs, commit statuses, the one artifact of a successful run,
+// a path names, the dispatch's ref and inputs, commit statuses, the artifact routes,
 // and the issue-comment routes. Each forge keeps its own paths, shapes, error answers and paging
 // (GitHub `per_page` + a Link with prev/next/last/first; Gitea `limit` ≤ 50 + X-Total-Count), which
 // differ on purpose: they are what a client of that forge sees.
+import { createHmac } from 'node:crypto';
 import { SIM_USER } from './github-shapes.js';
 import type { Reply, RequestContext, Router } from './router.js';
 import type { SimCore } from './sim.js';
-import type { Comment, CommitStatus, Job, Repo, Run, Workflow } from './store.js';
+import type { Artifact, Comment, CommitStatus, Job, Repo, Run, Workflow } from './store.js';
 import type { WorkflowInputSpec } from './types.js';
 
 export interface Lookups {
@@ -181,36 +182,75 @@ export function latestPerContext(repo: Repo, sha: string): CommitStatus[] {
 
 // ---- artifacts --------------------------------------------------------------------------------
 
+/** How one forge shows and serves artifacts; the routes below are the same on every forge. */
+export interface ArtifactRoutes {
+  lookups: Lookups;
+  /** The path parameter naming the run (`run_id` on GitHub, `run` on Gitea/Forgejo). */
+  runParam: string;
+  notFound(): Reply;
+  /** One artifact in the forge's shape. */
+  shape(artifact: Artifact): Record<string, unknown>;
+  /** The run's list, paged the forge's way. */
+  list(ctx: RequestContext, artifacts: Artifact[]): Reply;
+  /** `GET …/actions/artifacts/{artifact_id}/zip` (GitHub: `/{archive_format}`) for a stored artifact. */
+  download(ctx: RequestContext, artifact: Artifact): Reply;
+}
+
+/** `name` filters by exact name on every forge (GitHub `artifact-name`, Gitea and Forgejo `name`). */
+export function addArtifactRoutes(r: Router, sim: SimCore, c: ArtifactRoutes, downloadPath: string): void {
+  const artifactOf = (ctx: RequestContext): Artifact | undefined => {
+    const repo = c.lookups.repoOf(ctx);
+    const artifact = sim.store.artifactsById.get(Number(ctx.params.artifact_id));
+    return repo && artifact?.run.repo === repo ? artifact : undefined;
+  };
+  r.add('GET', `/repos/{owner}/{repo}/actions/runs/{${c.runParam}}/artifacts`, (ctx) => {
+    const found = c.lookups.runOf(ctx);
+    if (!found) return c.notFound();
+    const name = ctx.query.get('name');
+    return c.list(
+      ctx,
+      found.run.artifacts.filter((a) => !name || a.name === name),
+    );
+  });
+  r.add('GET', '/repos/{owner}/{repo}/actions/artifacts/{artifact_id}', (ctx) => {
+    const artifact = artifactOf(ctx);
+    return artifact ? { status: 200, body: c.shape(artifact) } : c.notFound();
+  });
+  r.add('GET', `/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/${downloadPath}`, (ctx) => {
+    const artifact = artifactOf(ctx);
+    return artifact ? c.download(ctx, artifact) : c.notFound();
+  });
+}
+
+/** The fields every forge's artifact has, in its time format. */
+export function artifactFields(artifact: Artifact, time: (ms: number) => string) {
+  return {
+    id: artifact.id,
+    name: artifact.name,
+    size_in_bytes: artifact.zip.length,
+    expired: artifact.expired,
+    created_at: time(artifact.createdAt),
+    updated_at: time(artifact.createdAt),
+    expires_at: time(artifact.expiresAt),
+  };
+}
+
+/** The zip itself, as storage (GitHub) or the forge (Gitea's raw route, Forgejo) sends it. */
+export function zipReply(artifact: Artifact): Reply {
+  return {
+    status: 200,
+    bytes: artifact.zip,
+    contentType: 'application/zip',
+    headers: { 'content-disposition': `attachment; filename="${artifact.name}.zip"` },
+  };
+}
+
 /**
- * A successful run uploads one artifact, `build-output`; any other run has none. `time` is the
- * forge's timestamp format, `extra` what only that forge's shape carries (GitHub's node_id).
+ * A signature over a download URL, as Gitea's buildSignature (an HMAC of the endpoint, the expiry and
+ * the artifact id): the raw route checks it instead of a token.
  */
-export function runArtifacts(
-  sim: SimCore,
-  repo: Repo,
-  run: Run,
-  time: (ms: number) => string,
-  extra: (id: number) => Record<string, unknown>,
-  workflowRun: () => unknown,
-): unknown[] {
-  if (run.status !== 'completed' || run.conclusion !== 'success') return [];
-  const id = run.id + 11;
-  const url = `${sim.apiUrl}/repos/${repo.owner}/${repo.name}/actions/artifacts/${id}`;
-  return [
-    {
-      id,
-      ...extra(id),
-      name: 'build-output',
-      size_in_bytes: 1024,
-      url,
-      archive_download_url: `${url}/zip`,
-      expired: false,
-      created_at: time(run.updatedAt),
-      updated_at: time(run.updatedAt),
-      expires_at: time(run.updatedAt + 90 * 86_400_000),
-      workflow_run: workflowRun(),
-    },
-  ];
+export function signature(sim: SimCore, endpoint: string, expires: number, id: number): string {
+  return createHmac('sha256', sim.secret).update(`${endpoint}${expires}${id}`).digest('base64url');
 }
 
 // ---- issue comments ---------------------------------------------------------------------------

@@ -12,6 +12,8 @@ export interface Reply {
   json?: string;
   /** Sent as is (text/plain unless contentType says otherwise). */
   text?: string;
+  /** Binary, sent as is (application/octet-stream unless contentType says otherwise). */
+  bytes?: Buffer;
   contentType?: string;
   headers?: Record<string, string>;
 }

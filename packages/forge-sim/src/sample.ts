@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these are GitHub Actions expressions, not JS templates.
 // The ready-made sample served without a seed (docs/architecture.md, "The sample"): acme/target with
-// build.yml, fail.yml and build-from-pr.yml (the Gitea walkthrough), plus on GitHub dialects the two
+// build.yml (uploads build-output), release.yml (artifacts and remote outputs), fail.yml and
+// build-from-pr.yml (the Gitea walkthrough), plus on GitHub dialects the two
 // repository_dispatch workflows of the reference action; acme/source with open pull request #1.
 import type { Dialect, SimSeed, WorkflowInputSpec, WorkflowSpec } from './types.js';
 
@@ -28,6 +29,7 @@ export function sampleWorkflows(dialect: Dialect): WorkflowSpec[] {
           log: ['Checking out', 'Building', 'Build succeeded'],
         },
       ],
+      artifacts: [{ name: 'build-output', files: { 'build.log': 'Build succeeded\n' } }],
     },
     {
       file: 'fail.yml',
@@ -60,6 +62,38 @@ export function sampleWorkflows(dialect: Dialect): WorkflowSpec[] {
             'Report to ${{ inputs.source_repo }}',
           ],
           durationMs: 3000,
+        },
+      ],
+    },
+    {
+      // A target that brings results back: build artifacts, and outputs in the xrd-outputs artifact
+      // (examples/github/target.yml publishes them the same way).
+      file: 'release.yml',
+      name: 'Release',
+      on: { workflow_dispatch: { inputs: DISPATCH_INPUTS } },
+      runName: 'Release ${{ inputs.correlation_id }}',
+      jobs: [
+        {
+          name: 'package',
+          steps: ['Checkout', 'Package', 'Upload dist', 'Publish outputs'],
+          durationMs: 3000,
+        },
+      ],
+      artifacts: [
+        {
+          name: 'dist',
+          files: {
+            'app-linux-x64.tar.gz.sha256': `${'0'.repeat(64)}  app-linux-x64.tar.gz\n`,
+            'README.txt': 'The release packages of acme/target.\n',
+            'docs/CHANGELOG.md': '# 1.4.0\n\n- Faster builds\n',
+          },
+        },
+        { name: 'test-report', files: { 'junit.xml': '<testsuites tests="12" failures="0"/>\n' } },
+        {
+          name: 'xrd-outputs',
+          files: {
+            'outputs.json': `${JSON.stringify({ version: '1.4.0', image: 'registry.example.com/acme/target:1.4.0', tests: 12 })}\n`,
+          },
         },
       ],
     },

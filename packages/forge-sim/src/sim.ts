@@ -1,7 +1,7 @@
 // The simulator's HTTP server: node:http only (no framework), so it is never the bottleneck of a
 // benchmark. One request goes: control routes (/_sim, uncounted) → web pages → API: faults, auth,
 // primary/secondary rate limits (GitHub dialects), the dialect's handler, ETag/304, stats.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { constants as zlib, gzipSync } from 'node:zlib';
@@ -104,6 +104,8 @@ export class SimCore {
   private readonly control: Router;
   private readonly web: Router;
   readonly prefix: string;
+  /** Signs download URLs (Gitea's raw artifact route); new for every sim. */
+  readonly secret = randomBytes(16);
 
   constructor(options: SimOptions) {
     this.dialect = options.dialect ?? 'github';
@@ -126,6 +128,7 @@ export class SimCore {
       // differ from the per-repo run number (index) too. Tests then catch a client that mixes them.
       runIdBase: gh ? 9_000_000_001 : 301,
       jobIdBase: gh ? 25_000_000_001 : 701,
+      artifactIdBase: gh ? 4_200_000_001 : 31,
       onEvent: (e: SimEvent) => this.webhooks.emit(e),
     });
     this.limits = new RateLimits(options.rateLimit ?? 5000, options.secondaryLimitPerMinute ?? 0, Date.now);
@@ -583,11 +586,14 @@ export function send(res: ServerResponse, reply: Reply, gzip = false): void {
   } else if (reply.text !== undefined) {
     payload = reply.text;
     headers['content-type'] = reply.contentType ?? 'text/plain; charset=utf-8';
+  } else if (reply.bytes !== undefined) {
+    payload = reply.bytes;
+    headers['content-type'] = reply.contentType ?? 'application/octet-stream';
   } else if (reply.body !== undefined) {
     payload = JSON.stringify(reply.body);
     headers['content-type'] = 'application/json; charset=utf-8';
   }
-  if (gzip && payload !== undefined && payload.length > 0) {
+  if (gzip && payload !== undefined && payload.length > 0 && reply.bytes === undefined) {
     payload = gzipSync(payload, { level: zlib.Z_BEST_SPEED });
     headers['content-encoding'] = 'gzip';
   }

@@ -4,7 +4,25 @@
 // late timer never changes what a client sees, only when a webhook leaves.
 import { createHash } from 'node:crypto';
 import { renderTemplate, type TemplateContext } from './template.js';
-import type { JobSpec, RunConclusion, RunScript, SeedPull, WorkflowSpec } from './types.js';
+import type { ArtifactSpec, JobSpec, RunConclusion, RunScript, SeedPull, WorkflowSpec } from './types.js';
+import { createZip } from './zip.js';
+
+/** An artifact a run uploaded: its zip, as the forge stores and serves it. */
+export interface Artifact {
+  id: number;
+  run: Run;
+  name: string;
+  zip: Buffer;
+  /** sha256 hex of the zip (github.com's `digest`, unless the spec overrides it). */
+  sha256: string;
+  spec: ArtifactSpec;
+  expired: boolean;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** GitHub's default retention (docs "Storing and sharing data from a workflow": 90 days). */
+const RETENTION_MS = 90 * 86_400_000;
 
 export interface Workflow {
   id: number;
@@ -116,6 +134,8 @@ export interface Run {
   hasScript: boolean;
   jobs: Job[];
   previousAttempts: Attempt[];
+  /** What the run uploaded (on completion), every attempt's. */
+  artifacts: Artifact[];
   templateCtx: TemplateContext;
   timer: NodeJS.Timeout | undefined;
   /** Serialised API shape of the run, valid while `key` matches (see runJsonKey). */
@@ -166,6 +186,8 @@ export interface StoreOptions {
   /** Run ids: GitHub's are large; Gitea's global ids differ from per-repo run numbers. */
   runIdBase: number;
   jobIdBase: number;
+  /** Artifact ids (GitHub's are large too). Default 1. */
+  artifactIdBase?: number;
   /** Runs show in lists this long after their creation (real ms, divided by timeScale). */
   listingDelayMs?: number;
   /** The name of a workflow without `name:` (GitHub and Forgejo: its path). */
@@ -179,6 +201,8 @@ export class Store {
   readonly runsById = new Map<number, Run>();
   readonly jobsById = new Map<number, { run: Run; job: Job }>();
   readonly commentsById = new Map<number, { repo: Repo; comment: Comment }>();
+  readonly artifactsById = new Map<number, Artifact>();
+  private nextArtifactId: number;
   private nextRunId: number;
   private nextJobId: number;
   private nextRepoId = 1296269;
@@ -192,6 +216,7 @@ export class Store {
   constructor(readonly options: StoreOptions) {
     this.nextRunId = options.runIdBase;
     this.nextJobId = options.jobIdBase;
+    this.nextArtifactId = options.artifactIdBase ?? 1;
     this.now = options.now ?? Date.now;
   }
 
@@ -389,6 +414,7 @@ export class Store {
       hasScript: scripted !== undefined,
       jobs: [],
       previousAttempts: [],
+      artifacts: [],
       templateCtx,
       timer: undefined,
     };
@@ -504,7 +530,35 @@ export class Store {
     run.updatedAt = Math.max(run.updatedAt, ...run.jobs.map((j) => j.completedAt ?? 0));
     if (run.timer) clearTimeout(run.timer);
     run.timer = undefined;
+    this.upload(run);
     this.options.onEvent({ kind: 'workflow_run', action: 'completed', run });
+  }
+
+  /**
+   * The run's uploads, stored as it completes (before its `completed` event: a client that reacts to
+   * the event finds them). Uploaded on the conclusions each artifact names (default success).
+   */
+  private upload(run: Run): void {
+    const specs = run.script.artifacts ?? run.workflow.spec.artifacts ?? [];
+    for (const spec of specs) {
+      if (!(spec.when ?? ['success']).includes(run.conclusion ?? 'success')) continue;
+      const zip = createZip(
+        spec.entries ?? Object.entries(spec.files ?? {}).map(([name, content]) => ({ name, content })),
+      );
+      const artifact: Artifact = {
+        id: this.nextArtifactId++,
+        run,
+        name: spec.name,
+        zip,
+        sha256: createHash('sha256').update(zip).digest('hex'),
+        spec,
+        expired: spec.expired ?? false,
+        createdAt: run.updatedAt,
+        expiresAt: run.updatedAt + RETENTION_MS,
+      };
+      run.artifacts.push(artifact);
+      this.artifactsById.set(artifact.id, artifact);
+    }
   }
 
   private schedule(run: Run): void {

@@ -1,5 +1,6 @@
 // Public types of the simulator: dialects, the WorkflowSpec a test seeds, run scripts and the seed file.
 // The shapes are pinned by docs/architecture.md (section @xrd/forge-sim): other packages code against them.
+import type { ZipEntrySpec } from './zip.js';
 
 export type Dialect =
   | 'github'
@@ -51,6 +52,21 @@ export interface JobSpec {
   log?: string[];
 }
 
+/** An artifact a run uploads (actions/upload-artifact v4: one zip per name). */
+export interface ArtifactSpec {
+  name: string;
+  /** Its files: path → text. */
+  files?: Record<string, string>;
+  /** Raw zip entries instead of `files`: hostile archives (`../x`, links, lying sizes) for client tests. */
+  entries?: ZipEntrySpec[];
+  /** Listed as expired (its retention passed): downloading answers 410 (GitHub) or 404 (Gitea, Forgejo). */
+  expired?: boolean;
+  /** github.com's `digest` instead of the zip's real sha256 (a client must refuse the mismatch). */
+  digest?: string;
+  /** The run conclusions it is uploaded on. Default `['success']` (an upload step after a failed one does not run). */
+  when?: RunConclusion[];
+}
+
 export interface WorkflowSpec {
   file: string;
   id?: number;
@@ -65,6 +81,8 @@ export interface WorkflowSpec {
   jobs: JobSpec[];
   /** queued → in_progress, default 1000 ms (divided by timeScale). */
   startDelayMs?: number;
+  /** What every run uploads, when it completes. */
+  artifacts?: ArtifactSpec[];
 }
 
 export interface RunScript {
@@ -73,6 +91,8 @@ export interface RunScript {
   durationMs?: number;
   /** The job that carries the conclusion (default: the first job). */
   failJob?: string;
+  /** What this run uploads instead of the workflow's artifacts. */
+  artifacts?: ArtifactSpec[];
 }
 
 export interface SeedPull {

@@ -2,6 +2,7 @@
 // xrd opens something, and the contents API's download_url / html_url of the workflow files. Not API:
 // neither counted nor rate limited.
 import { contentsAt, resolveContentsRef } from './contents.js';
+import { signature, zipReply } from './route-kit.js';
 import { type Reply, Router } from './router.js';
 import type { SimCore } from './sim.js';
 
@@ -31,6 +32,43 @@ export function buildWebRouter(sim: SimCore): Router {
   r.add('GET', '/{owner}/{repo}/actions/runs/{id}', (ctx) =>
     page(ctx.params.owner!, ctx.params.repo!, ctx.params.id!),
   );
+  // The run page's artifact download: GitHub `artifacts/<id>` (upload-artifact v4's artifact-url),
+  // Gitea `artifacts/<name>` (routers/web/web.go ArtifactsDownloadView). A browser session would be
+  // needed on the real forges; the sim serves the zip to anyone.
+  r.add('GET', '/{owner}/{repo}/actions/runs/{id}/artifacts/{artifact}', (ctx) => {
+    const rp = sim.store.getRepo(ctx.params.owner!, ctx.params.repo!);
+    const n = Number(ctx.params.id);
+    const run = sim.isGitHub ? sim.store.runsById.get(n) : rp?.runs.find((x) => x.runNumber === n);
+    const key = decodeURIComponent(ctx.params.artifact!);
+    const artifact = run?.artifacts.find((a) => (sim.isGitHub ? String(a.id) === key : a.name === key));
+    if (!rp || !run || run.repo !== rp || !artifact || artifact.expired)
+      return { status: 404, text: 'Not Found' };
+    return zipReply(artifact);
+  });
+  if (!sim.isGitHub && sim.dialect !== 'forgejo') {
+    // Gitea's DownloadArtifactRaw (routers/api/v1/repo/action.go): outside the token-checked API
+    // group, it checks the URL's signature and expiry itself: 401 "Error unauthorized" / "Error link
+    // expired", 404 "Artifact has expired", else the zip.
+    r.add('GET', '/api/v1/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/zip/raw', (ctx) => {
+      const artifact = sim.store.artifactsById.get(Number(ctx.params.artifact_id));
+      const repo = artifact?.run.repo;
+      const err = (status: number, message: string): Reply => ({
+        status,
+        body: { message, url: `${sim.url}/api/swagger` },
+      });
+      if (!artifact || !repo || repo.owner !== ctx.params.owner || repo.name !== ctx.params.repo) {
+        return err(404, 'artifact not found');
+      }
+      const expires = Number(ctx.query.get('expires'));
+      const endpoint = `api/v1/repos/${repo.owner}/${repo.name}/actions/artifacts/${artifact.id}/zip/raw`;
+      if (ctx.query.get('sig') !== signature(sim, endpoint, expires, artifact.id)) {
+        return err(401, 'Error unauthorized');
+      }
+      if (expires * 1000 < Date.now()) return err(401, 'Error link expired');
+      if (artifact.expired) return err(404, 'Artifact has expired');
+      return zipReply(artifact);
+    });
+  }
   r.add('GET', '/{owner}/{repo}/actions/runs/{id}/job/{job}', (ctx) =>
     page(ctx.params.owner!, ctx.params.repo!, ctx.params.id!),
   );

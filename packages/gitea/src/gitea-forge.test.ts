@@ -651,7 +651,7 @@ describe('jobs and cancel on Forgejo 16', () => {
     const caps = await forge.capabilities();
     expect(caps).toMatchObject({ jobsApi: false, jobLogs: false, cancel: false });
     expect(caps.limitations[1]).toMatchInlineSnapshot(
-      `"Forgejo 15.0.2+gitea-1.22.0 has no API for jobs, job logs or cancelling a run (Forgejo 16 has); look at the run in the web UI."`,
+      `"Forgejo 15.0.2+gitea-1.22.0 has no API for jobs, job logs, artifacts or cancelling a run (Forgejo 16 has); look at the run in the web UI."`,
     );
     await expect(forge.cancelRun(repo, 1)).rejects.toThrowErrorMatchingInlineSnapshot(
       `[UnsupportedByServerError: Forgejo has no API to cancel a run, so run 1 of acme/target was not cancelled; cancel it in the web UI.]`,

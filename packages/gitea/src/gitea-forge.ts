@@ -1,5 +1,7 @@
 // The Forge port for Gitea and Forgejo, on undici. See README.md for the paths taken per server.
 import {
+  type Artifact,
+  ArtifactError,
   type CallContext,
   type CancelOutcome,
   type CommentResult,
@@ -630,6 +632,109 @@ class GiteaForge implements Forge {
     return tailBytes(typeof res.body === 'string' ? res.body : '', maxBytes);
   }
 
+  // ─── artifacts ──────────────────────────────────────────────────────────────────────────────
+
+  async listArtifacts(repo: RepoRef, runId: number, ctx: CallContext = {}): Promise<readonly Artifact[]> {
+    const profile = await this.#ensureProfile(ctx);
+    if (!profile.artifacts) throw this.#noArtifacts(profile, runId);
+    const forgejo = profile.kind === 'forgejo';
+    const listing = purpose('run', `list the artifacts of run ${runId} of ${repo.owner}/${repo.repo}`);
+    const artifacts: Artifact[] = [];
+    // Gitea GetArtifactsOfRun: `{ total_count, artifacts }` (ActionArtifactsResponse), paged by
+    // utils.GetListOptions (page, limit ≤ 50); Forgejo ListActionRunArtifacts: a bare array with
+    // X-Total-Count and Link.
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const res = await this.#http.send(
+        {
+          method: 'GET',
+          path: `${repoPath(repo)}/actions/runs/${runId}/artifacts`,
+          route: '/repos/{owner}/{repo}/actions/runs/{run}/artifacts',
+          query: { page, limit: MAX_LIMIT },
+        },
+        listing,
+        ctx,
+      );
+      if (res.status === 404) throw this.#runNotFound(repo, runId);
+      if (res.status !== 200) throw this.#http.error(res, listing, ctx);
+      const raw = Array.isArray(res.body) ? listItems(res.body) : listField(res.body, 'artifacts');
+      artifacts.push(...raw.map((item) => mapArtifact(item, forgejo)));
+      const total = Number(res.headers.get('x-total-count') ?? Number.NaN);
+      const more = Number.isFinite(total)
+        ? page * MAX_LIMIT < total
+        : morePages(res.body, page, MAX_LIMIT, raw.length);
+      if (!more || raw.length === 0) break;
+    }
+    return artifacts;
+  }
+
+  async downloadArtifact(
+    repo: RepoRef,
+    artifact: Pick<Artifact, 'id' | 'name'>,
+    ctx: CallContext = {},
+    maxBytes?: number,
+  ): Promise<Uint8Array> {
+    const profile = await this.#ensureProfile(ctx);
+    if (!profile.artifacts) throw this.#noArtifacts(profile);
+    const product = this.#product();
+    const what = `artifact "${artifact.name}" (${artifact.id}) of ${repo.owner}/${repo.repo}`;
+    const downloading = purpose('run', `download ${what}`);
+    const limit = {
+      ...(maxBytes !== undefined ? { maxBytes } : {}),
+      tooLarge: (max: number) =>
+        new ArtifactError(
+          'too-large',
+          `The zip of ${what} is larger than ${max} bytes; the download stopped there.`,
+          {
+            artifact: artifact.name,
+          },
+        ),
+    };
+    // Gitea DownloadArtifact: 302 to a signed `…/zip/raw?sig=…&expires=…` URL (or to object storage
+    // with SERVE_DIRECT), fetched here without the token; Forgejo DownloadActionArtifact: 200 with
+    // the zip itself.
+    let res = await this.#http.send(
+      {
+        method: 'GET',
+        path: `${repoPath(repo)}/actions/artifacts/${artifact.id}/zip`,
+        route: '/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/zip',
+        responseType: 'bytes',
+        redirect: 'manual',
+        ...limit,
+      },
+      downloading,
+      ctx,
+    );
+    const location = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && location) {
+      res = await this.#http.download(new URL(location, this.#urls.apiRoot).href, downloading, ctx, limit);
+    }
+    if (res.status === 404) {
+      // Gitea: "Artifact has expired"; Forgejo: "artifact not confirmed" (its status is no longer
+      // upload-confirmed, which is what expiry sets).
+      const said = stringField(res.body, 'message') ?? '';
+      const expired = /expired|not confirmed/i.test(said);
+      throw new ArtifactError(
+        expired ? 'expired' : 'not-found',
+        expired
+          ? `${product} no longer keeps ${what} (404: ${said}); run the workflow again to produce it.`
+          : `${product} has no ${what} (404), or the token cannot read it.`,
+        { status: 404, artifact: artifact.name },
+      );
+    }
+    if (res.status !== 200 || !(res.body instanceof Uint8Array))
+      throw this.#http.error(res, downloading, ctx);
+    return res.body;
+  }
+
+  #noArtifacts(profile: ServerProfile, runId?: number): UnsupportedByServerError {
+    const server = `${profile.kind === 'forgejo' ? 'Forgejo' : 'Gitea'} ${profile.version ?? ''}`.trim();
+    const since = profile.kind === 'forgejo' ? 'Forgejo 16' : 'Gitea 1.25';
+    const of = runId === undefined ? 'its artifacts' : `the artifacts of run ${runId}`;
+    return new UnsupportedByServerError(
+      `${server} has no API for ${of} that xrd can use (${since} has), so they cannot be listed or downloaded; open the run in the web UI.`,
+    );
+  }
+
   // ─── reporting ──────────────────────────────────────────────────────────────────────────────
 
   async setCommitStatus(
@@ -922,6 +1027,27 @@ function mapCommitStatus(raw: Raw): CommitStatus {
     ...optional('targetUrl', targetUrl === '' ? undefined : targetUrl),
     ...optional('createdAt', createdAt),
     ...optional('id', numberField(raw, 'id')),
+  };
+}
+
+/**
+ * Gitea's ActionArtifact (modules/structs: `workflow_run` holds the run's id) or Forgejo 16's
+ * (`run_id`, no `url`). Gitea's web route `/{owner}/{repo}/actions/runs/{run}/artifacts/{name}`
+ * (routers/web/web.go ArtifactsDownloadView) downloads it in a browser.
+ */
+function mapArtifact(raw: Raw, forgejo: boolean): Artifact {
+  const name = stringField(raw, 'name') ?? '';
+  const createdAt = stringField(raw, 'created_at');
+  const expiresAt = stringField(raw, 'expires_at');
+  return {
+    id: numberField(raw, 'id') ?? 0,
+    name,
+    sizeInBytes: numberField(raw, 'size_in_bytes') ?? 0,
+    expired: asRaw(raw).expired === true,
+    ...optional('createdAt', createdAt),
+    ...optional('expiresAt', expiresAt),
+    archiveDownloadUrl: stringField(raw, 'archive_download_url') ?? '',
+    ...(forgejo ? {} : { runPagePath: `artifacts/${encodeURIComponent(name)}` }),
   };
 }
 

@@ -12,6 +12,7 @@ import {
   forgeErrors,
   type Purpose,
   type RetryPolicy,
+  readBytes,
   type Transport,
 } from '@xrd/transport';
 import type { GiteaUrls } from './urls.js';
@@ -30,8 +31,13 @@ export interface RequestSpec {
   readonly body?: unknown;
   /** `forgejo`: under `/api/forgejo/v1` instead of `/api/v1`. */
   readonly root?: 'api' | 'forgejo';
-  /** How to read the answer body. Default `json`. */
-  readonly responseType?: 'json' | 'text';
+  /** How to read the answer body. Default `json`. `bytes` answers a Uint8Array (an archive). */
+  readonly responseType?: 'json' | 'text' | 'bytes';
+  /** With `bytes`: most bytes read; beyond, `tooLarge(maxBytes)` is thrown and no more is read. */
+  readonly maxBytes?: number;
+  readonly tooLarge?: (maxBytes: number) => Error;
+  /** `manual`: a redirect is answered as it is (a download's signed URL is then fetched without the token). */
+  readonly redirect?: 'manual';
   /** Default: `safe` for GET, `never` for writes. */
   readonly retry?: RetryPolicy;
 }
@@ -91,7 +97,8 @@ export class GiteaHttp {
     if (this.#options.token) headers.authorization = `token ${this.#options.token}`;
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
-    let text: string;
+    let content: string | Uint8Array;
+    const bytes = spec.responseType === 'bytes';
     try {
       response = await this.#options.transport.send(
         {
@@ -101,10 +108,16 @@ export class GiteaHttp {
           retry: spec.retry ?? (spec.method === 'GET' ? 'safe' : 'never'),
           headers,
           ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
+          ...(spec.redirect ? { redirect: spec.redirect } : {}),
+          ...(bytes ? { conditional: false } : {}),
         },
         ctx,
       );
-      text = await response.text();
+      // An error answer is read as text whatever was asked for: it explains the failure.
+      content =
+        bytes && response.ok
+          ? await readBytes(response, spec.maxBytes, spec.tooLarge)
+          : await response.text();
     } catch (error) {
       throw this.#errors.failure(error, purpose);
     }
@@ -112,8 +125,33 @@ export class GiteaHttp {
     return {
       status: response.status,
       headers: response.headers,
-      body: parseBody(text, spec.responseType ?? 'json', response.headers.get('content-type') ?? undefined),
+      body:
+        typeof content === 'string'
+          ? parseBody(
+              content,
+              spec.responseType === 'text' ? 'text' : 'json',
+              response.headers.get('content-type') ?? undefined,
+            )
+          : content,
     };
+  }
+
+  /**
+   * Follows a download's redirect: a GET of `url` without the token (a signed URL needs none, and a
+   * storage server must not see it), as bytes, at most `maxBytes`.
+   */
+  async download(
+    url: string,
+    purpose: Purpose,
+    ctx: CallContext,
+    limit: { readonly maxBytes?: number; readonly tooLarge?: (maxBytes: number) => Error },
+  ): Promise<HttpResponse> {
+    try {
+      const got = await this.#options.transport.download(url, { retry: 'safe', ...limit }, ctx);
+      return { status: got.status, headers: got.headers, body: got.body };
+    } catch (error) {
+      throw this.#errors.failure(error, purpose);
+    }
   }
 
   /** The error for an answer whose status the caller did not expect. */

@@ -36,6 +36,7 @@ describe('profileFor', () => {
       jobsApi: false,
       jobLogs: false,
       cancel: false,
+      artifacts: false,
       workflowRunWebhooks: false,
     });
     expect(p.limitations.join('\n')).toMatchInlineSnapshot(`
@@ -43,6 +44,7 @@ describe('profileFor', () => {
       Gitea before 1.25 has no workflow run API: runs are followed through /actions/tasks, which lists a run only once a runner has picked up one of its jobs.
       Job steps are not available before Gitea 1.25, so step-name correlation cannot work; put the correlation id in run-name.
       Job logs cannot be read through the API before Gitea 1.25.
+      Artifacts cannot be listed before Gitea 1.25: Gitea 1.24's artifacts API wants the run's id, which its API never shows.
       A run whose later jobs have not been picked up yet can look finished in /actions/tasks.
       Runs cannot be cancelled through the Gitea API (no cancel endpoint up to Gitea 1.27); cancel them in the web UI.
       Gitea before 1.25 sends no workflow_run webhooks; the run is followed by polling.

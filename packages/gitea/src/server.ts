@@ -11,6 +11,12 @@
 // - Gitea ≥ 1.26: `?return_run_details=true` on the dispatch answers 200 RunDetails (go-gitea/gitea#36706).
 // - Forgejo: body `return_run_info: true` answers 201 `{id, run_number, jobs}`; `/actions/runs` and
 //   `/actions/runs/{run_id}` with raw statuses.
+// - Artifacts (routers/api/v1/repo/action.go GetArtifactsOfRun, DownloadArtifact): Gitea has them in
+//   1.24 already, but addressed by the run's database id, which Gitea 1.24's API never shows (its
+//   /actions/tasks names runs by number), so xrd uses them from 1.25 on. Gitea 1.23 has none (gitea-js
+//   1.23.0, generated from its swagger, has no artifact route). Forgejo 16 has them
+//   (ListActionRunArtifacts, DownloadActionArtifact: 200 with the zip itself); Forgejo 15.0.9's API
+//   description has no artifact route.
 // - No Gitea swagger up to 1.27.1 has a cancel endpoint for runs, and there is no repository_dispatch
 //   (go-gitea/gitea#24132).
 import type { CommitState, DispatchPath, ForgeCapabilities } from '@xrd/core';
@@ -57,6 +63,8 @@ export interface ServerProfile {
   readonly jobsApi: boolean;
   readonly jobLogs: boolean;
   readonly cancel: boolean;
+  /** The run's artifacts can be listed and downloaded through the API. */
+  readonly artifacts: boolean;
   readonly workflowRunWebhooks: boolean;
   /** Workflow directories, in the order the server reads them. */
   readonly workflowDirs: readonly string[];
@@ -89,6 +97,7 @@ export function profileFor(kind: GiteaKind, version: string | undefined): Server
       jobsApi: modern,
       jobLogs: modern,
       cancel: modern,
+      artifacts: modern,
       workflowRunWebhooks: false,
       workflowDirs: FORGEJO_DIRS,
       limitations: [
@@ -98,7 +107,7 @@ export function profileFor(kind: GiteaKind, version: string | undefined): Server
               'Forgejo lists jobs without their steps, so the steps of each started job are read one job at a time (one more request per running job).',
             ]
           : [
-              `Forgejo ${version} has no API for jobs, job logs or cancelling a run (Forgejo 16 has); look at the run in the web UI.`,
+              `Forgejo ${version} has no API for jobs, job logs, artifacts or cancelling a run (Forgejo 16 has); look at the run in the web UI.`,
             ]),
         'Forgejo sends no workflow_run webhooks; the run is followed by polling.',
       ],
@@ -117,6 +126,7 @@ export function profileFor(kind: GiteaKind, version: string | undefined): Server
       jobsApi: false,
       jobLogs: false,
       cancel: false,
+      artifacts: false,
       workflowRunWebhooks: false,
       workflowDirs: GITEA_DIRS,
       limitations: [
@@ -124,6 +134,7 @@ export function profileFor(kind: GiteaKind, version: string | undefined): Server
         'Gitea before 1.25 has no workflow run API: runs are followed through /actions/tasks, which lists a run only once a runner has picked up one of its jobs.',
         'Job steps are not available before Gitea 1.25, so step-name correlation cannot work; put the correlation id in run-name.',
         'Job logs cannot be read through the API before Gitea 1.25.',
+        "Artifacts cannot be listed before Gitea 1.25: Gitea 1.24's artifacts API wants the run's id, which its API never shows.",
         'A run whose later jobs have not been picked up yet can look finished in /actions/tasks.',
         NO_CANCEL_GITEA,
         'Gitea before 1.25 sends no workflow_run webhooks; the run is followed by polling.',
@@ -141,6 +152,7 @@ export function profileFor(kind: GiteaKind, version: string | undefined): Server
     jobsApi: true,
     jobLogs: true,
     cancel: false,
+    artifacts: true,
     workflowRunWebhooks: true,
     workflowDirs: GITEA_DIRS,
     limitations: [
@@ -175,6 +187,7 @@ export function capabilitiesOf(profile: ServerProfile, conditionalRequests: bool
     jobsApi: profile.jobsApi,
     jobLogs: profile.jobLogs,
     cancel: profile.cancel,
+    artifacts: profile.artifacts,
     workflowRunWebhooks: profile.workflowRunWebhooks,
     conditionalRequests,
     commitStates: COMMIT_STATES,

@@ -81,8 +81,16 @@ export interface GitHubClient {
     ctx?: CallContext,
     maxPages?: number,
   ): Promise<T[]>;
-  /** A plain GET through the transport without credentials (a log download from blob storage). */
-  download(url: string, call: Call, ctx?: CallContext): Promise<string>;
+  /**
+   * A plain GET through the transport without credentials (a log or an artifact in blob storage),
+   * as bytes; with `limit`, at most `limit.maxBytes` are read.
+   */
+  download(
+    url: string,
+    call: Call,
+    ctx?: CallContext,
+    limit?: { readonly maxBytes: number; readonly tooLarge: (maxBytes: number) => Error },
+  ): Promise<Uint8Array>;
   /** The XrdError for anything a call threw. */
   errorOf(error: unknown, call: Call, ctx?: CallContext): XrdError;
   /** Octokit's request function on the transport, for @octokit/auth-app. */
@@ -197,28 +205,17 @@ export function createClient(settings: ClientSettings): GitHubClient {
       return items;
     },
 
-    async download(url, call, ctx) {
+    async download(url, call, ctx, limit) {
       try {
-        const response = await transport.send(
-          {
-            method: 'GET',
-            url,
-            route: 'GET (blob storage download)',
-            retry: call.retry,
-            conditional: false,
-            counted: false,
-          },
-          ctx,
-        );
-        const text = await response.text();
-        if (!response.ok) {
+        const got = await transport.download(url, { retry: call.retry, ...limit }, ctx);
+        if (got.status < 200 || got.status >= 300) {
           throw errors.answer(
-            { status: response.status, headers: response.headers, body: text },
+            { status: got.status, headers: got.headers, body: Buffer.from(got.body).toString('utf8') },
             call,
             (ctx?.now ?? Date.now)(),
           );
         }
-        return text;
+        return got.body;
       } catch (error) {
         throw errorOf(error, call, ctx);
       }

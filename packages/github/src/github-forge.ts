@@ -2,6 +2,7 @@
 // transport (client.ts). This file knows GitHub's routes, shapes and limits, and what to say when
 // GitHub refuses something; sending, retrying and classifying live below it.
 import type {
+  Artifact,
   CallContext,
   CommentResult,
   CommitState,
@@ -16,7 +17,7 @@ import type {
   Run,
   RunPage,
 } from '@xrd/core';
-import { ForgeHttpError, InvalidInputError, redact } from '@xrd/core';
+import { ArtifactError, ForgeHttpError, InvalidInputError, redact } from '@xrd/core';
 import { MAX_DESCRIPTION, tailBytes, truncate } from '@xrd/core/kit';
 import { createTransport, headerOf, type Operation, serverMessage } from '@xrd/transport';
 import { type AuthProvider, createGitHubAppAuth, createTokenAuth } from './auth.js';
@@ -35,6 +36,8 @@ const MAX_INPUTS = 25;
 const GITHUB_COMMIT_STATES: readonly CommitState[] = ['pending', 'success', 'failure', 'error'];
 const MAX_COMMENT_PAGES = 50;
 const MAX_JOB_PAGES = 10;
+/** 10 pages of 100 artifacts per run. */
+const MAX_ARTIFACT_PAGES = 10;
 /**
  * GitHub keeps at most 1 000 statuses per sha and context ("Create a commit status": "limit of 1000
  * statuses per sha and context"); 10 pages of 100 cover one context's whole history.
@@ -111,6 +114,33 @@ function mapStatus(raw: GitHubStatus): CommitStatus {
     ...(typeof raw.target_url === 'string' ? { targetUrl: raw.target_url } : {}),
     ...(typeof raw.created_at === 'string' ? { createdAt: raw.created_at } : {}),
     ...(typeof raw.id === 'number' ? { id: raw.id } : {}),
+  };
+}
+
+/** `artifact` (OpenAPI `components/schemas/artifact`); `digest` on github.com only, not in GHES 3.19's. */
+interface GitHubArtifact {
+  readonly id: number;
+  readonly name: string;
+  readonly size_in_bytes: number;
+  readonly expired: boolean;
+  readonly digest?: string | null;
+  readonly created_at?: string | null;
+  readonly expires_at?: string | null;
+  readonly archive_download_url: string;
+}
+
+function mapArtifact(raw: GitHubArtifact): Artifact {
+  return {
+    id: raw.id,
+    name: raw.name,
+    sizeInBytes: raw.size_in_bytes,
+    expired: raw.expired,
+    ...(typeof raw.digest === 'string' ? { digest: raw.digest } : {}),
+    ...(typeof raw.created_at === 'string' ? { createdAt: raw.created_at } : {}),
+    ...(typeof raw.expires_at === 'string' ? { expiresAt: raw.expires_at } : {}),
+    archiveDownloadUrl: raw.archive_download_url,
+    // upload-artifact v4's `artifact-url` output: <run page>/artifacts/<id> (a page that downloads it).
+    runPagePath: `artifacts/${raw.id}`,
   };
 }
 
@@ -396,6 +426,7 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
         jobsApi: true,
         jobLogs: true,
         cancel: true,
+        artifacts: true,
         workflowRunWebhooks: true,
         conditionalRequests: true,
         commitStates: GITHUB_COMMIT_STATES,
@@ -541,7 +572,7 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
       const location = headerOf(first.headers as Record<string, string | number | undefined>, 'location');
       let text: string;
       if (first.status >= 300 && first.status < 400 && location !== undefined) {
-        text = await client.download(location, how, ctx);
+        text = Buffer.from(await client.download(location, how, ctx)).toString('utf8');
       } else if (typeof first.data === 'string') {
         text = first.data;
       } else if ((first.data as unknown) instanceof ArrayBuffer) {
@@ -550,6 +581,67 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
         text = '';
       }
       return tailBytes(text, maxBytes);
+    },
+
+    async listArtifacts(repo, runId, ctx): Promise<readonly Artifact[]> {
+      // "List workflow run artifacts": `{ total_count, artifacts }`, per_page ≤ 100, Link paging.
+      const artifacts = await client.paginate<GitHubArtifact>(
+        'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts',
+        { owner: repo.owner, repo: repo.repo, run_id: runId },
+        call(RUN_READ, `list the artifacts of run ${runId} in ${repoName(repo)}`, 'safe', repo),
+        ctx,
+        MAX_ARTIFACT_PAGES,
+      );
+      return artifacts.map(mapArtifact);
+    },
+
+    async downloadArtifact(repo, artifact, ctx, maxBytes) {
+      const what = `artifact "${artifact.name}" (${artifact.id}) of ${repoName(repo)}`;
+      const how = call(RUN_READ, `download ${what}`, 'safe', repo, {
+        conditional: false,
+        redirect: 'manual',
+      });
+      // "Download an artifact": 302 to a storage URL valid for one minute, or 410 once it expired.
+      let first: { status: number; headers: Record<string, string | number | undefined> };
+      try {
+        first = (await client.request(
+          'GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}',
+          { owner: repo.owner, repo: repo.repo, artifact_id: artifact.id, archive_format: 'zip' },
+          how,
+          ctx,
+        )) as never;
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        if (status === 410 || status === 404) {
+          throw new ArtifactError(
+            status === 410 ? 'expired' : 'not-found',
+            status === 410
+              ? `${isGhes() ? 'GHES' : 'GitHub'} no longer keeps ${what} (410: it expired); run the workflow again to produce it.`
+              : `${isGhes() ? 'GHES' : 'GitHub'} has no ${what} (404), or the token cannot read it.`,
+            { status, artifact: artifact.name, cause: error },
+          );
+        }
+        throw error;
+      }
+      const location = headerOf(first.headers, 'location');
+      if (first.status < 300 || first.status >= 400 || location === undefined) {
+        throw new ForgeHttpError(
+          `${isGhes() ? 'GHES' : 'GitHub'} answered ${first.status} without a download location for ${what}.`,
+          { status: first.status },
+        );
+      }
+      // The storage URL is signed: it gets no credentials, and GitHub does not count it.
+      return client.download(location, how, ctx, {
+        maxBytes: maxBytes ?? Number.MAX_SAFE_INTEGER,
+        tooLarge: (limit) =>
+          new ArtifactError(
+            'too-large',
+            `The zip of ${what} is larger than ${limit} bytes; the download stopped there.`,
+            {
+              artifact: artifact.name,
+            },
+          ),
+      });
     },
 
     async setCommitStatus(repo, sha, status: CommitStatusInput, ctx) {

@@ -24,10 +24,12 @@ export { headerOf, rateLimitInfo, rateLimitKind, retryAtOf } from './rate-limit.
 export { serverMessage } from './server-message.js';
 export type {
   CallSettings,
+  Downloaded,
+  DownloadOptions,
   HttpRequest,
   RetryPolicy,
   RetrySettings,
   Transport,
   TransportOptions,
 } from './transport.js';
-export { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, createTransport } from './transport.js';
+export { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, createTransport, readBytes } from './transport.js';

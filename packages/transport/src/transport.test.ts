@@ -4,7 +4,7 @@ import { createVirtualClock } from '@xrd/core/testing';
 import { describe, expect, it } from 'vitest';
 import { classifyAnswer, classifyFailure, failureError } from './classify.js';
 import { TransportError } from './network.js';
-import { createTransport, type HttpRequest } from './transport.js';
+import { createTransport, type HttpRequest, readBytes } from './transport.js';
 
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> } | Error;
 
@@ -307,5 +307,68 @@ describe('one classification', () => {
     expect(error.message).toBe(
       'Could not reach Gitea at https://git.example.com/api/v1 to dispatch build.yml with token *** (ECONNREFUSED); check the API URL and the network.',
     );
+  });
+});
+
+describe('downloads (a redirect target in blob storage)', () => {
+  const tooLarge = (limit: number) => new Error(`over ${limit}`);
+
+  it('are sent without credentials or ETags, recorded as not counted, and answer bytes', async () => {
+    const { fetch, calls } = scripted([{ status: 200, body: 'PK zip bytes', headers: { etag: 'W/"1"' } }]);
+    const transport = createTransport({ fetch });
+    const { ctx, records } = context();
+    const url = 'https://blob.test/artifact.zip?sig=abc';
+    const first = await transport.download(url, { retry: 'safe' }, ctx);
+    // A second download of the same URL is not made conditional by an ETag the first one carried.
+    await transport.download(url, { retry: 'safe' }, ctx);
+    expect(first.status).toBe(200);
+    expect(Buffer.from(first.body).toString()).toBe('PK zip bytes');
+    expect(calls.map((c) => [c.headers.get('authorization'), c.headers.get('if-none-match')])).toEqual([
+      [null, null],
+      [null, null],
+    ]);
+    expect(records.map((r) => [r.route, r.counted])).toEqual([
+      ['GET (blob storage download)', false],
+      ['GET (blob storage download)', false],
+    ]);
+  });
+
+  it('stop at the size limit: a declared length beyond it, or a body that grows beyond it', async () => {
+    const big = 'x'.repeat(5000);
+    const { fetch } = scripted([
+      { status: 200, body: big },
+      { status: 200, body: big, headers: { 'content-length': '5000' } },
+    ]);
+    const transport = createTransport({ fetch });
+    await expect(
+      transport.download('https://blob.test/a', { retry: 'safe', maxBytes: 4999, tooLarge }, {}),
+    ).rejects.toThrow('over 4999');
+    await expect(
+      transport.download('https://blob.test/a', { retry: 'safe', maxBytes: 100, tooLarge }, {}),
+    ).rejects.toThrow('over 100');
+    const { fetch: exact } = scripted([{ status: 200, body: big }]);
+    const got = await createTransport({ fetch: exact }).download('https://blob.test/a', {
+      retry: 'safe',
+      maxBytes: 5000,
+      tooLarge,
+    });
+    expect(got.body.byteLength).toBe(5000);
+  });
+
+  it('readBytes cancels the stream it stops reading', async () => {
+    let pulled = 0;
+    let cancelled = false;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(1000));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    await expect(readBytes(new Response(stream), 2500, tooLarge)).rejects.toThrow('over 2500');
+    expect(cancelled).toBe(true);
+    expect(pulled).toBeLessThan(6);
   });
 });

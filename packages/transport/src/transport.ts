@@ -91,6 +91,58 @@ export interface Transport {
   send(request: HttpRequest, ctx?: CallContext): Promise<Response>;
   /** A `fetch` bound to one call's settings and context, for clients that build requests themselves (Octokit). */
   fetchFor(settings: CallSettings, ctx?: CallContext): typeof fetch;
+  /**
+   * A GET of a URL outside the API — where the forge redirected a download to (blob storage, a signed
+   * URL): sent without credentials (a signed URL needs none, and storage must not see the token),
+   * not conditional, and recorded as not counted (GitHub does not count storage requests against
+   * the rate limit). The body comes back as bytes; see `readBytes` for `maxBytes`.
+   */
+  download(url: string, options: DownloadOptions, ctx?: CallContext): Promise<Downloaded>;
+}
+
+export interface DownloadOptions {
+  readonly retry: RetryPolicy;
+  /** Most bytes read; beyond, the download stops and `tooLarge(maxBytes)` is thrown. */
+  readonly maxBytes?: number;
+  readonly tooLarge?: (maxBytes: number) => Error;
+}
+
+export interface Downloaded {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Uint8Array;
+}
+
+/**
+ * A response's body as bytes, at most `maxBytes`: a `content-length` beyond it is refused before
+ * anything is read, and a body that grows beyond it is cancelled there (no more of it is read).
+ */
+export async function readBytes(
+  response: Response,
+  maxBytes: number | undefined,
+  tooLarge: (maxBytes: number) => Error = (limit) => new Error(`The answer is larger than ${limit} bytes.`),
+): Promise<Uint8Array> {
+  if (maxBytes === undefined) return new Uint8Array(await response.arrayBuffer());
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(maxBytes);
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
 }
 
 export function createTransport(options: TransportOptions = {}): Transport {
@@ -257,7 +309,23 @@ export function createTransport(options: TransportOptions = {}): Transport {
     return bound as typeof fetch;
   }
 
-  return { send, fetchFor };
+  async function download(url: string, options: DownloadOptions, ctx: CallContext = {}): Promise<Downloaded> {
+    const response = await send(
+      {
+        method: 'GET',
+        url,
+        route: 'GET (blob storage download)',
+        retry: options.retry,
+        conditional: false,
+        counted: false,
+      },
+      ctx,
+    );
+    const body = await readBytes(response, options.maxBytes, options.tooLarge);
+    return { status: response.status, headers: response.headers, body };
+  }
+
+  return { send, fetchFor, download };
 }
 
 /** The body of an error answer, read without consuming the response. */

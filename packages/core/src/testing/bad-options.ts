@@ -149,6 +149,22 @@ export const BAD_OPTION_CASES: readonly BadOptionCase[] = [
     message: REPO_SHAPE('source'),
   },
   {
+    option: 'download-artifacts',
+    value: 'dist/app.js',
+    message:
+      '{} holds "dist/app.js", which no artifact name can match (names have no / or \\); give artifact names or globs such as dist-*, one per line.',
+  },
+  {
+    option: 'artifacts-path',
+    value: 'out\tdir',
+    message: '{} must be one line without control characters.',
+  },
+  {
+    option: 'remote-outputs',
+    value: 'sometimes',
+    message: '{} must be true or false (also yes/no, 1/0), not "sometimes".',
+  },
+  {
     option: 'token',
     value: 'ghp_first-half\nsecond-half',
     message:

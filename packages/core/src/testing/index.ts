@@ -1,5 +1,6 @@
 // Public API of @xrd/core/testing.
 export type {
+  MemoryArtifactSpec,
   MemoryCall,
   MemoryFault,
   MemoryForge,

@@ -5,6 +5,7 @@
 // dispatch; and it records every call, so tests can assert "dispatched exactly once".
 import {
   AbortedError,
+  ArtifactError,
   DispatchRejectedError,
   ForgeHttpError,
   RateLimitedError,
@@ -12,6 +13,7 @@ import {
   UnsupportedByServerError,
 } from '../errors.js';
 import type {
+  Artifact,
   CallContext,
   CommentResult,
   CommitStatus,
@@ -44,6 +46,16 @@ export interface MemoryJobSpec {
   readonly log?: readonly string[];
 }
 
+/** An artifact a run uploads when it completes: a zip archive (tests build one). */
+export interface MemoryArtifactSpec {
+  readonly name: string;
+  readonly zip: Uint8Array;
+  /** Listed as expired: downloading it fails as the forges' 410 / 404 do. */
+  readonly expired?: boolean;
+  /** `sha256:<hex>`, as github.com lists it; default none. */
+  readonly digest?: string;
+}
+
 export interface MemoryWorkflowSpec {
   /** `owner/name`. */
   readonly repo: string;
@@ -68,6 +80,8 @@ export interface MemoryWorkflowSpec {
   readonly conclusion?: RunConclusion;
   /** With a failing conclusion: the job that fails. */
   readonly failJob?: string;
+  /** What each run uploads; the artifacts appear when the run completes. */
+  readonly artifacts?: readonly MemoryArtifactSpec[];
 }
 
 /** Per-run overrides for the next dispatches of a workflow, consumed in order. */
@@ -77,6 +91,8 @@ export interface MemoryRunScript {
   readonly durationMs?: number;
   readonly conclusion?: RunConclusion;
   readonly failJob?: string;
+  /** Replaces the workflow's artifacts for this run. */
+  readonly artifacts?: readonly MemoryArtifactSpec[];
 }
 
 /** A run staged directly (noise: other workflows, events, refs; or history to learn from). */
@@ -97,6 +113,7 @@ export interface MemoryRunSpec {
   readonly jobs?: readonly MemoryJobSpec[];
   readonly inputs?: Readonly<Record<string, string>>;
   readonly clientPayload?: Readonly<Record<string, unknown>>;
+  readonly artifacts?: readonly MemoryArtifactSpec[];
 }
 
 export type MemoryFault =
@@ -118,6 +135,8 @@ export type MemoryMethod =
   | 'listJobs'
   | 'cancelRun'
   | 'getJobLog'
+  | 'listArtifacts'
+  | 'downloadArtifact'
   | 'setCommitStatus'
   | 'listCommitStatuses'
   | 'upsertComment';
@@ -146,6 +165,8 @@ export interface MemoryForgeOptions {
   readonly rateLimit?: { readonly limit: number; readonly remaining: number; readonly resetAt: number };
   /** Largest page size. Default 100 (GitHub), 50 on gitea/forgejo. */
   readonly maxPerPage?: number;
+  /** The forge has an artifacts API for runs (false: like Gitea 1.24 or Forgejo 15). Default true. */
+  readonly artifacts?: boolean;
   /** Web root for html URLs. Default https://forge.test */
   readonly webUrl?: string;
   /**
@@ -180,6 +201,7 @@ interface RunRecord {
   /** Visible through getRun before it is listed (the dispatch answered with its id). */
   knownById: boolean;
   readonly jobs: JobRecord[];
+  readonly artifacts: readonly { readonly id: number; readonly spec: MemoryArtifactSpec }[];
 }
 
 export interface MemoryForge extends Forge {
@@ -454,6 +476,7 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
     jobs: readonly MemoryJobSpec[];
     inputs?: Readonly<Record<string, string>> | undefined;
     clientPayload?: Readonly<Record<string, unknown>> | undefined;
+    artifacts?: readonly MemoryArtifactSpec[] | undefined;
   }): RunRecord {
     const number = (runNumbers.get(`${input.repo}/${input.workflowFile}`) ?? 0) + 1;
     runNumbers.set(`${input.repo}/${input.workflowFile}`, number);
@@ -476,8 +499,9 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
         (failing ? (spec.name === failJob ? input.conclusion : 'success') : input.conclusion),
     }));
     const startAt = input.createdAt + input.startAfterMs;
+    const id = nextRunId++;
     const record: RunRecord = {
-      id: nextRunId++,
+      id,
       runNumber: number,
       repo: input.repo,
       workflowFile: input.workflowFile,
@@ -492,6 +516,7 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
       conclusion: input.conclusion,
       knownById: false,
       jobs,
+      artifacts: (input.artifacts ?? []).map((spec, i) => ({ id: id * 100 + i + 1, spec })),
     };
     records.push(record);
     return record;
@@ -503,6 +528,17 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
 
   function visible(r: RunRecord, t: number): boolean {
     return r.createdAt <= t;
+  }
+
+  /** The run a read of `route` names, recorded as 200, or a recorded 404 (RunNotFoundError). */
+  function readable(repo: RepoRef, runId: number, route: string, t: number, ctx?: CallContext): RunRecord {
+    const r = find(repo, runId);
+    if (!r || (!visible(r, t) && !r.knownById)) {
+      record(ctx, 'GET', route, 404);
+      throw new RunNotFoundError(`Run ${runId} was not found in ${key(repo)}.`, { status: 404 });
+    }
+    record(ctx, 'GET', route, 200);
+    return r;
   }
 
   const forge: MemoryForge = {
@@ -535,6 +571,7 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
         jobs: spec.jobs ?? registered?.jobs ?? [],
         inputs: spec.inputs,
         clientPayload: spec.clientPayload,
+        artifacts: spec.artifacts ?? registered?.artifacts,
       }).id;
     },
     runs: () => records.map((r) => toRun(r)),
@@ -572,6 +609,7 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
         jobsApi: options.jobsApi ?? true,
         jobLogs: true,
         cancel: true,
+        artifacts: options.artifacts ?? true,
         workflowRunWebhooks: true,
         conditionalRequests: options.conditional ?? true,
         commitStates:
@@ -663,6 +701,7 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
           jobs: spec.jobs ?? [],
           inputs: request.inputs,
           clientPayload: request.clientPayload,
+          artifacts: script.artifacts ?? spec.artifacts,
         });
       });
       if (lost) {
@@ -736,13 +775,8 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
     async listJobs(repo, runId, ctx) {
       const route = 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs';
       enter('listJobs', route, [repo, runId], ctx);
-      const r = find(repo, runId);
       const t = now();
-      if (!r || (!visible(r, t) && !r.knownById)) {
-        record(ctx, 'GET', route, 404);
-        throw new RunNotFoundError(`Run ${runId} was not found in ${key(repo)}.`, { status: 404 });
-      }
-      record(ctx, 'GET', route, 200);
+      const r = readable(repo, runId, route, t, ctx);
       return r.jobs.map((j) => toJob(r, j, t));
     },
 
@@ -787,6 +821,68 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
         ]);
       const text = lines.join('\n');
       return maxBytes !== undefined && text.length > maxBytes ? text.slice(-maxBytes) : text;
+    },
+
+    async listArtifacts(repo, runId, ctx): Promise<readonly Artifact[]> {
+      const route = 'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts';
+      enter('listArtifacts', route, [repo, runId], ctx);
+      if (options.artifacts === false) {
+        throw new UnsupportedByServerError(`This forge has no API for the artifacts of run ${runId}.`);
+      }
+      const t = now();
+      const r = readable(repo, runId, route, t, ctx);
+      // A run uploads its artifacts while it runs; they are all there once it completed.
+      if (runStatus(r, t) !== 'completed') return [];
+      return r.artifacts.map(({ id, spec }) => ({
+        id,
+        name: spec.name,
+        sizeInBytes: spec.zip.byteLength,
+        expired: spec.expired ?? false,
+        ...(spec.digest !== undefined ? { digest: spec.digest } : {}),
+        createdAt: iso(r.endAt),
+        archiveDownloadUrl: `${apiUrl}/repos/${key(repo)}/actions/artifacts/${id}/zip`,
+        runPagePath: `artifacts/${id}`,
+      }));
+    },
+
+    async downloadArtifact(repo, artifact, ctx, maxBytes) {
+      const route = 'GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}';
+      enter('downloadArtifact', route, [repo, artifact.id, maxBytes], ctx);
+      const hit = records
+        .filter((r) => r.repo === key(repo))
+        .flatMap((r) => r.artifacts)
+        .find((a) => a.id === artifact.id);
+      if (!hit) {
+        record(ctx, 'GET', route, 404);
+        throw new ArtifactError('not-found', `Artifact ${artifact.id} was not found in ${key(repo)}.`, {
+          status: 404,
+          artifact: artifact.name,
+        });
+      }
+      if (hit.spec.expired) {
+        record(ctx, 'GET', route, 410);
+        throw new ArtifactError('expired', `Artifact "${hit.spec.name}" has expired.`, {
+          status: 410,
+          artifact: hit.spec.name,
+        });
+      }
+      // As GitHub: a counted 302, then the storage download, which the rate limit does not count.
+      record(ctx, 'GET', route, 302);
+      ctx?.meter?.record({
+        method: 'GET',
+        route: 'GET (blob storage download)',
+        status: 200,
+        counted: false,
+        notModified: false,
+      });
+      if (maxBytes !== undefined && hit.spec.zip.byteLength > maxBytes) {
+        throw new ArtifactError(
+          'too-large',
+          `Artifact "${hit.spec.name}" is larger than ${maxBytes} bytes; the download stopped there.`,
+          { artifact: hit.spec.name },
+        );
+      }
+      return hit.spec.zip;
     },
 
     async setCommitStatus(repo, sha, status, ctx) {

@@ -213,6 +213,27 @@ const FORGEJO_16_ROUTES: Record<string, Json> = {
     items: { $ref: '#/definitions/ActionRunJob' },
   },
   'GET /repos/{owner}/{repo}/actions/jobs/{job_id} 200': { $ref: '#/definitions/ActionRunJob' },
+  // ListActionRunArtifacts: a bare array of ActionArtifact, as convert.ToActionArtifact fills it
+  // (services/convert, Forgejo 16): no `url`, no `workflow_run`, the run as `run_id`.
+  'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts 200': {
+    type: 'array',
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'name', 'size_in_bytes', 'archive_download_url', 'expired', 'run_id'],
+      properties: {
+        id: { type: 'integer' },
+        name: { type: 'string' },
+        size_in_bytes: { type: 'integer' },
+        archive_download_url: { type: 'string' },
+        expired: { type: 'boolean' },
+        run_id: { type: 'integer' },
+        created_at: { type: 'string', format: 'date-time' },
+        updated_at: { type: 'string', format: 'date-time' },
+        expires_at: { type: 'string', format: 'date-time' },
+      },
+    },
+  },
 };
 
 export const forgejoDefinitionValidator = definitionValidator(forgejoAjv, 'forgejo');
