@@ -526,7 +526,10 @@ export function describeForgeContract(options: ForgeContractOptions): void {
             dispatchAndWait(
               forge,
               { repo: TARGET, ref: 'main', workflow: 'build.yml', correlationId },
-              { ...scaledTime() },
+              // A 10-minute correlation window (10 s here): the test is about finding the right run
+              // under concurrency, not about how fast, and 50 flows at once on a loaded 2-core
+              // machine can take longer than the 2-minute default's 2 s.
+              { ...scaledTime(), correlate: { timeoutMs: 600_000 } },
             ),
           ),
         );
