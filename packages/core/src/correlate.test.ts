@@ -167,6 +167,26 @@ describe('correlate', () => {
     expect(run.displayTitle).toBe('Build xrd-1');
   });
 
+  it('does not take a run titled with a longer dotted id for a custom id with dots', async () => {
+    const { forge, engine, clock } = setup();
+    const receipt = await dispatch(
+      forge,
+      { repo, ref: 'main', workflow: 'build.yml', correlationId: 'v1.2' },
+      engine,
+    );
+    // `v1.2` is a prefix of `v1.2.3` up to a dot: that run belongs to another release. It is the
+    // newest run, listed first.
+    forge.addRun({
+      repo: 'acme/target',
+      workflow: 'build.yml',
+      event: 'workflow_dispatch',
+      createdAt: clock.now() + 1_000,
+      displayTitle: 'Build release v1.2.3',
+    });
+    const run = await correlate(forge, receipt, engine);
+    expect(run.displayTitle).toBe('Build v1.2');
+  });
+
   it('tolerates a server clock behind the client by up to clockSkewMs', async () => {
     const { clock, forge, engine } = setup();
     const receipt = await dispatch(forge, { repo, ref: 'main', workflow: 'build.yml' }, engine);

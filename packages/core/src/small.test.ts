@@ -101,6 +101,17 @@ describe('correlation ids', () => {
     expect(containsCorrelationId(undefined, 'xrd-1')).toBe(false);
     expect(containsCorrelationId('x', '')).toBe(false);
   });
+
+  it('with dots match neither the start nor the end of a longer dotted id', () => {
+    expect(containsCorrelationId('release v1.2.3', 'v1.2')).toBe(false);
+    expect(containsCorrelationId('release 0.v1.2', 'v1.2')).toBe(false);
+    expect(containsCorrelationId('release v1.2..3', 'v1.2')).toBe(false);
+    expect(containsCorrelationId('release v1.2.3 and v1.2', 'v1.2')).toBe(true);
+    // A full stop or other punctuation after the id ends it.
+    expect(containsCorrelationId('Deploy v1.2.', 'v1.2')).toBe(true);
+    expect(containsCorrelationId('Deploy (v1.2)', 'v1.2')).toBe(true);
+    expect(containsCorrelationId('Deploy v1.2: done', 'v1.2')).toBe(true);
+  });
 });
 
 describe('resuming after a failed read, and durations', () => {
