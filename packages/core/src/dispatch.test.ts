@@ -152,7 +152,7 @@ describe('prepareDispatch', () => {
     expect(() =>
       prepareDispatch({ repo, ref: 'main', eventType: 'build', clientPayload }),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[InvalidInputError: \`client-payload\` has too many top-level keys: GitHub allows 10, and xrd adds the correlation id (and \`sha\`); nest the rest.]`,
+      `[InvalidInputError: \`client-payload\` has 9 top-level keys and xrd adds "correlation_id" and "sha" to find the run, which makes 11, but GitHub accepts at most 10; nest 2 of your keys under one key.]`,
     );
   });
 });

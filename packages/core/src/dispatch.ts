@@ -87,16 +87,19 @@ export function prepareDispatch(request: DispatchRequest): {
     ref: request.ref,
   };
   if (request.eventType !== undefined) {
+    const own = Object.keys(request.clientPayload ?? {}).length;
     const payload: Record<string, unknown> = { ...request.clientPayload, [correlationInput]: correlationId };
     // The cross-repo-dispatch convention: the target names a step `${{ github.event.client_payload.sha }}`.
     // `auto` also looks at step names, so it sends `sha` too.
     if (correlation !== 'run-name' && payload.sha === undefined) payload.sha = correlationId;
-    if (Object.keys(payload).length > 10) {
+    const total = Object.keys(payload).length;
+    if (total > 10) {
       // GitHub rejects more than 10 top-level client_payload properties (REST docs, "Create a
-      // repository dispatch event").
+      // repository dispatch event"). parseRunOptions says so first, naming the inputs.
+      const added = Object.keys(payload).filter((key) => !(key in (request.clientPayload ?? {})));
       throw invalid(
         'client-payload',
-        '`client-payload` has too many top-level keys: GitHub allows 10, and xrd adds the correlation id (and `sha`); nest the rest.',
+        `\`client-payload\` has ${own} top-level keys and xrd adds ${added.map((k) => `"${k}"`).join(' and ')} to find the run, which makes ${total}, but GitHub accepts at most 10; nest ${total - 9} of your keys under one key.`,
       );
     }
     return {

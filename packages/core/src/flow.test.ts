@@ -160,13 +160,13 @@ describe('runFlow', () => {
       expect.objectContaining({ state: 'pending' }),
       {
         state: 'error',
-        context: 'xrd/acme/target',
+        context: 'xrd/acme/target/build',
         description: 'acme/target build: timed out after 10m; run cancelled',
         targetUrl: forge.runs()[0]!.htmlUrl,
       },
     ]);
     expect(forge.comments[0]!.body).toMatchInlineSnapshot(`
-      "<!-- xrd:xrd/acme/target -->
+      "<!-- xrd:xrd/acme/target/build -->
       **acme/target build error** — [run log](https://forge.test/acme/target/actions/runs/1000)
 
       timed out after 10m; run cancelled
@@ -214,7 +214,7 @@ describe('runFlow', () => {
     expect(forge.statuses.map((s) => s.status)).toEqual([
       {
         state: 'error',
-        context: 'xrd/acme/target',
+        context: 'xrd/acme/target/silent',
         description: 'acme/target silent: dispatched, but no run carrying pr-7 was found',
       },
     ]);

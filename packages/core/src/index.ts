@@ -63,42 +63,6 @@ export { formatDuration } from './internal.js';
 export type { Meter } from './meter.js';
 export { createMeter } from './meter.js';
 export type {
-  RenderCommentOptions,
-  ReportErrorInfo,
-  ReportResultOutcome,
-  ReportStartInfo,
-} from './report.js';
-export {
-  commentMarker,
-  commitStateFor,
-  errorStatusFor,
-  renderComment,
-  reportError,
-  reportResult,
-  reportStart,
-  statusFor,
-} from './report.js';
-export type {
-  LocationOptions,
-  ParseRunOptionsContext,
-  RawRunOptionName,
-  RawRunOptions,
-  ReportOptions,
-  RunLocation,
-  RunOptions,
-  RunOptionsWithRef,
-  WaitSettings,
-} from './run-options.js';
-export {
-  parseBoolean,
-  parseClientPayload,
-  parseDuration,
-  parseInputs,
-  parseLocationOptions,
-  parseRunOptions,
-  RUN_OPTION_DEFAULTS,
-} from './run-options.js';
-export type {
   ActionInputSpec,
   CliFlagSpec,
   CliGroup,
@@ -119,6 +83,44 @@ export {
   readOption,
   readValue,
 } from './options.js';
+export type {
+  RenderCommentOptions,
+  ReportErrorInfo,
+  ReportResultOutcome,
+  ReportStartInfo,
+} from './report.js';
+export {
+  commentMarker,
+  commitStateFor,
+  defaultStatusContext,
+  errorStatusFor,
+  renderComment,
+  reportError,
+  reportResult,
+  reportStart,
+  statusFor,
+} from './report.js';
+export type {
+  LocationOptions,
+  ParseRunOptionsContext,
+  RawRunOptionName,
+  RawRunOptions,
+  ReportOptions,
+  RunLocation,
+  RunOptions,
+  RunOptionsWithRef,
+  WaitSettings,
+} from './run-options.js';
+export {
+  describeRunSettings,
+  parseBoolean,
+  parseClientPayload,
+  parseDuration,
+  parseInputs,
+  parseLocationOptions,
+  parseRunOptions,
+  RUN_OPTION_DEFAULTS,
+} from './run-options.js';
 export type { PollDecision, PollState, ScheduleSettings, WaitReason } from './schedule.js';
 export {
   correlationDelay,
@@ -133,6 +135,7 @@ export {
   scheduledDelay,
 } from './schedule.js';
 export { abortError, sleep, throwIfAborted } from './sleep.js';
+export { MAX_DESCRIPTION, tailLines, truncate } from './text.js';
 export type {
   ApiCost,
   CallContext,
@@ -160,5 +163,4 @@ export type {
   Step,
 } from './types.js';
 export { PASSING_CONCLUSIONS, RUN_CONCLUSIONS, RUN_STATUSES } from './types.js';
-export { MAX_DESCRIPTION, tailLines, truncate } from './text.js';
 export { WAIT_DEFAULTS, waitForRun } from './wait.js';

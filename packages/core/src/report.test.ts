@@ -13,9 +13,9 @@ import {
   reportStart,
   statusFor,
 } from './report.js';
-import { truncate } from './text.js';
 import { createMemoryForge } from './testing/memory-forge.js';
 import { createVirtualClock } from './testing/virtual-clock.js';
+import { truncate } from './text.js';
 import { RUN_CONCLUSIONS } from './types.js';
 import { waitForRun } from './wait.js';
 

@@ -4,8 +4,8 @@ import { isFailingConclusion } from './conclusions.js';
 import type { DispatchReceipt, RunResult } from './engine-types.js';
 import { AbortedError, RunNotFoundError, RunTimeoutError, redact } from './errors.js';
 import { formatDuration, repoName } from './internal.js';
-import { truncate } from './text.js';
 import type { ReportOptions } from './run-options.js';
+import { truncate } from './text.js';
 import type {
   CallContext,
   CommentResult,
@@ -16,6 +16,23 @@ import type {
   Run,
   RunConclusion,
 } from './types.js';
+
+/**
+ * The default commit status context (and so the comment's marker) of a dispatch:
+ * `xrd/<owner>/<repo>/<workflow>` — the workflow's file name without `.yml` / `.yaml`, its numeric
+ * id, or the repository_dispatch event type. Per target workflow, so that two workflows dispatched
+ * into one repository from one pull request each keep their own status and their own comment.
+ */
+export function defaultStatusContext(
+  repo: { readonly owner: string; readonly repo: string },
+  target: { readonly workflow?: string | number; readonly eventType?: string },
+): string {
+  const what =
+    target.workflow !== undefined
+      ? String(target.workflow).replace(/\.ya?ml$/, '')
+      : (target.eventType ?? '');
+  return `xrd/${repoName(repo)}${what === '' ? '' : `/${what}`}`;
+}
 
 /** The hidden marker that finds our comment again: `<!-- xrd:KEY -->`. */
 export function commentMarker(key: string): string {

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_FAIL_ON, isFailingConclusion, parseFailOn } from './conclusions.js';
 import { containsCorrelationId, generateCorrelationId, isValidCorrelationId } from './correlation-id.js';
 import { AbortedError, ForgeHttpError, RateLimitedError, RunNotFoundError } from './errors.js';
-import { formatDuration } from './internal.js';
+import { formatDuration, resumeAt } from './internal.js';
+import { LruMap } from './lru.js';
 import { createMeter } from './meter.js';
 import { abortError, sleep, throwIfAborted } from './sleep.js';
-import { resumeAt } from './internal.js';
-import { LruMap } from './lru.js';
 import { tailBytes, truncate } from './text.js';
 
 describe('createMeter', () => {
