@@ -15,7 +15,6 @@ export function isValidCorrelationId(id: string): boolean {
   return CORRELATION_ID_PATTERN.test(id);
 }
 
-const TOKEN_CHAR = /[A-Za-z0-9_-]/;
 // An id may contain dots (`v1.2`), so a dot is a boundary only where no id character follows it
 // (before the match) or precedes it (after): `v1.2` is in "release v1.2." and "(v1.2)", not in
 // "release v1.2.3" or "x.v1.2", where it is the start or the end of a longer id.
