@@ -10,6 +10,7 @@ import {
 } from './errors.js';
 import { createMemoryForge, expr } from './testing/memory-forge.js';
 import { createVirtualClock } from './testing/virtual-clock.js';
+import type { Forge } from './types.js';
 
 const repo = { owner: 'acme', repo: 'target' };
 
@@ -175,6 +176,26 @@ describe('dispatch', () => {
     });
     expect(receipt.apiCost).toEqual({ requests: 1, counted: 1, notModified: 0 });
     expect(events).toEqual([{ type: 'dispatched', receipt }]);
+  });
+
+  it("passes the adapter's warnings on in the receipt and as warning events, after dispatched", async () => {
+    const { forge, engine } = setup();
+    const warned: Forge = {
+      ...forge,
+      dispatch: async (request, ctx) => ({
+        ...(await forge.dispatch(request, ctx)),
+        warnings: ['build.yml does not declare the input "x"; declare it.'],
+      }),
+    };
+    const events: ProgressEvent[] = [];
+    const receipt = await dispatch(
+      warned,
+      { repo, ref: 'main', workflow: 'build.yml' },
+      { ...engine, onProgress: (e) => events.push(e) },
+    );
+    expect(receipt.warnings).toEqual(['build.yml does not declare the input "x"; declare it.']);
+    expect(events.map((e) => e.type)).toEqual(['dispatched', 'warning']);
+    expect(events[1]).toEqual({ type: 'warning', message: receipt.warnings![0] });
   });
 
   it('validates before sending anything', async () => {

@@ -151,9 +151,11 @@ export async function dispatch(
       ...(result.runUrl !== undefined ? { runUrl: result.runUrl } : {}),
       ...(result.htmlUrl !== undefined ? { htmlUrl: result.htmlUrl } : {}),
       notes: [...(result.notes ?? []), ...notes],
+      ...(result.warnings?.length ? { warnings: result.warnings } : {}),
       apiCost: meter.cost(),
     };
     e.emit({ type: 'dispatched', receipt });
+    for (const message of receipt.warnings ?? []) e.emit({ type: 'warning', message });
     return receipt;
   };
 

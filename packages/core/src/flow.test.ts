@@ -116,6 +116,41 @@ describe('runFlow', () => {
     expect(outcome.result!.apiCost).toEqual(outcome.apiCost);
   });
 
+  it('says each status and comment it wrote as a reported event, and not one it could not write', async () => {
+    const { clock, forge } = setup(true);
+    const events: ProgressEvent[] = [];
+    const { outcome } = await traced(forge, clock, reporting, {
+      onProgress: (e) => events.push(e),
+      onReportError: () => {},
+    });
+    const url = outcome.run.htmlUrl;
+    const source = { owner: 'acme', repo: 'source' };
+    const context = 'xrd/acme/target/build';
+    expect(events.flatMap((e) => (e.type === 'reported' ? [e.write] : []))).toEqual([
+      { kind: 'status', repo: source, sha: SHA, state: 'pending', context, targetUrl: url },
+      { kind: 'status', repo: source, sha: SHA, state: 'success', context, targetUrl: url },
+      {
+        kind: 'comment',
+        repo: source,
+        pr: 7,
+        created: true,
+        htmlUrl: 'https://forge.test/acme/source/pull/7#issuecomment-1',
+      },
+    ]);
+
+    // A second flow edits the same comment; a status the token may not write is not reported.
+    const again: ProgressEvent[] = [];
+    forge.fail('setCommitStatus', { kind: 'error', error: new AuthError('no statuses: write') });
+    await traced(forge, clock, reporting, { onProgress: (e) => again.push(e), onReportError: () => {} });
+    expect(
+      again.flatMap((e) =>
+        e.type === 'reported'
+          ? [`${e.write.kind} ${'state' in e.write ? e.write.state : e.write.created}`]
+          : [],
+      ),
+    ).toEqual(['status success', 'comment false']);
+  });
+
   it('no run id: correlates, and the one pending status links to the run it found', async () => {
     const { clock, forge } = setup(false);
     const { outcome, trace } = await traced(forge, clock, reporting);

@@ -37,6 +37,7 @@ export type {
   EngineOptions,
   FailedJob,
   ProgressEvent,
+  ReportWrite,
   RunResult,
   Sleep,
   WaitOptions,

@@ -1,7 +1,7 @@
 // Report-back shared by the action, the CLI and the webhook service: a commit status on the source
 // commit and ONE comment on the source pull request, edited in place on later updates.
 import { isFailingConclusion } from './conclusions.js';
-import type { DispatchReceipt, RunResult } from './engine-types.js';
+import type { DispatchReceipt, ReportWrite, RunResult } from './engine-types.js';
 import { AbortedError, RunNotFoundError, RunTimeoutError, redact } from './errors.js';
 import { formatDuration, repoName } from './internal.js';
 import type { ReportOptions } from './run-options.js';
@@ -151,12 +151,27 @@ export interface ReportStartInfo {
   readonly htmlUrl?: string;
 }
 
+/** Told of each report-back request that succeeded (flows turn it into a `reported` event). */
+export type OnReportWrite = (write: ReportWrite) => void;
+
+function statusWrite(report: ReportOptions, sha: string, status: CommitStatusInput): ReportWrite {
+  return {
+    kind: 'status',
+    repo: report.repo,
+    sha,
+    state: status.state,
+    context: status.context,
+    ...(status.targetUrl !== undefined ? { targetUrl: status.targetUrl } : {}),
+  };
+}
+
 /** The pending status when the run starts (target_url = the run's page when known). */
 export async function reportStart(
   forge: Forge,
   report: ReportOptions,
   infoOrReceipt: ReportStartInfo | DispatchReceipt = {},
   ctx?: CallContext,
+  onWrite?: OnReportWrite,
 ): Promise<void> {
   if (report.sha === undefined) return;
   // A bare receipt is accepted too (docs/architecture.md: `reportStart(forge, report, receipt)`).
@@ -168,17 +183,14 @@ export async function reportStart(
     : info.run
       ? `${workflowLabel(info.run)}`
       : 'the target workflow';
-  await forge.setCommitStatus(
-    report.repo,
-    report.sha,
-    {
-      state: 'pending',
-      context: report.context,
-      description: truncate(`Running ${target}`),
-      ...(htmlUrl !== undefined ? { targetUrl: htmlUrl } : {}),
-    },
-    ctx,
-  );
+  const status: CommitStatusInput = {
+    state: 'pending',
+    context: report.context,
+    description: truncate(`Running ${target}`),
+    ...(htmlUrl !== undefined ? { targetUrl: htmlUrl } : {}),
+  };
+  await forge.setCommitStatus(report.repo, report.sha, status, ctx);
+  onWrite?.(statusWrite(report, report.sha, status));
 }
 
 export interface ReportResultOutcome {
@@ -198,6 +210,7 @@ export async function reportResult(
     readonly failOn?: readonly RunConclusion[];
     readonly title?: string;
     readonly ctx?: CallContext;
+    readonly onWrite?: OnReportWrite;
   } = {},
 ): Promise<ReportResultOutcome> {
   return writeReport(
@@ -207,6 +220,7 @@ export async function reportResult(
     (marker) =>
       renderComment(result, { marker, ...(options.title !== undefined ? { title: options.title } : {}) }),
     options.ctx,
+    options.onWrite,
   );
 }
 
@@ -220,6 +234,7 @@ async function writeReport(
   statusOf: (context: string) => CommitStatusInput,
   bodyOf: (marker: string) => string,
   ctx: CallContext | undefined,
+  onWrite: OnReportWrite | undefined,
 ): Promise<ReportResultOutcome> {
   let firstError: unknown;
   let status: CommitStatusInput | undefined;
@@ -228,6 +243,7 @@ async function writeReport(
     status = statusOf(report.context);
     try {
       await forge.setCommitStatus(report.repo, report.sha, status, ctx);
+      onWrite?.(statusWrite(report, report.sha, status));
     } catch (error) {
       firstError = error;
     }
@@ -236,6 +252,13 @@ async function writeReport(
     const marker = commentMarker(report.context);
     try {
       comment = await forge.upsertComment(report.repo, report.pr, marker, bodyOf(marker), ctx);
+      onWrite?.({
+        kind: 'comment',
+        repo: report.repo,
+        pr: report.pr,
+        created: comment.created,
+        ...(comment.htmlUrl !== undefined ? { htmlUrl: comment.htmlUrl } : {}),
+      });
     } catch (error) {
       firstError ??= error;
     }
@@ -259,6 +282,7 @@ export interface ReportErrorInfo {
   /** Heading of the comment (as for reportResult). */
   readonly title?: string;
   readonly ctx?: CallContext;
+  readonly onWrite?: OnReportWrite;
 }
 
 /**
@@ -340,5 +364,6 @@ export async function reportError(
         '<sub>xrd</sub>',
       ].join('\n'),
     info.ctx,
+    info.onWrite,
   );
 }
