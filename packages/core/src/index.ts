@@ -99,6 +99,7 @@ export {
   reportError,
   reportResult,
   reportStart,
+  runName,
   statusFor,
 } from './report.js';
 export type {

@@ -94,7 +94,7 @@ describe('renderComment', () => {
         \`\`\`
         </details>
 
-      <sub>43s · run 1000 · xrd</sub>"
+      <sub>43s · run 1000 (#1) · xrd</sub>"
     `);
   });
 

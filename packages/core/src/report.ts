@@ -34,6 +34,17 @@ export function defaultStatusContext(
   return `xrd/${repoName(repo)}${what === '' ? '' : `/${what}`}`;
 }
 
+/**
+ * How a run is named to a person: `run 301 (#1)`. The id is what the API and xrd's commands take;
+ * the number is what the forge's web page shows (Gitea and Forgejo even put it in the run's URL),
+ * so both are said when they differ.
+ */
+export function runName(run: { readonly id: number; readonly runNumber?: number }): string {
+  return run.runNumber !== undefined && run.runNumber !== run.id
+    ? `run ${run.id} (#${run.runNumber})`
+    : `run ${run.id}`;
+}
+
 /** The hidden marker that finds our comment again: `<!-- xrd:KEY -->`. */
 export function commentMarker(key: string): string {
   // `--` would end the HTML comment early.
@@ -141,7 +152,7 @@ export function renderComment(result: RunResult, options: RenderCommentOptions =
     }
     if (lines.at(-1) !== '') lines.push('');
   }
-  lines.push(`<sub>${formatDuration(result.durationMs)} · run ${result.runId} · xrd</sub>`);
+  lines.push(`<sub>${formatDuration(result.durationMs)} · ${runName(result.run)} · xrd</sub>`);
   return lines.join('\n');
 }
 

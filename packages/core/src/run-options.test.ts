@@ -174,6 +174,29 @@ describe('parseRunOptions', () => {
     expect(contextOf({ 'status-context': 'ci/target' })).toBe('ci/target');
   });
 
+  it('counts the correlation input against GitHub’s 25 workflow inputs, and says so', () => {
+    const inputs = (n: number) =>
+      JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`i${i}`, 'v'])));
+    expect(parseRunOptions({ ...base, inputs: inputs(24) }).inputs).toHaveProperty('i23');
+    expect(problem({ inputs: inputs(25) })).toMatchInlineSnapshot(
+      `"inputs: \`inputs\` has 25 inputs and xrd adds "correlation_id" to find the run, which makes 26, but GitHub accepts at most 25; pass at most 24 inputs (e.g. several values in one JSON input)."`,
+    );
+    // Already carried by the inputs: nothing is added.
+    const carried = JSON.parse(inputs(24)) as Record<string, string>;
+    expect(
+      parseRunOptions({ ...base, inputs: JSON.stringify({ ...carried, correlation_id: 'pr-7' }) }).inputs,
+    ).toHaveProperty('correlation_id', 'pr-7');
+    // Gitea and Forgejo document no such limit.
+    expect(
+      parseRunOptions({
+        ...base,
+        forge: 'gitea',
+        'server-url': 'https://git.example.com',
+        inputs: inputs(30),
+      }).inputs,
+    ).toHaveProperty('i29');
+  });
+
   describe('cross-repo-dispatch mode (sha given)', () => {
     // The reference README's step, as the action reads it (aliases mapped to their options).
     const referenceStep: RawRunOptions = {

@@ -260,7 +260,13 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
     'correlation-input',
     reference && eventType !== undefined ? 'sha' : OPTIONS['correlation-input'].default,
   );
-  if (eventType !== undefined) checkPayloadRoom(r, clientPayload, correlationInput, correlation, sha);
+  if (eventType !== undefined) {
+    if (sha !== undefined) checkPayloadSha(r, clientPayload, sha);
+    checkRoom(r, forge, 'client-payload', clientPayload, [
+      correlationInput,
+      ...(correlation !== 'run-name' ? ['sha'] : []),
+    ]);
+  } else checkRoom(r, forge, 'inputs', inputs, [correlationInput]);
 
   // waiting
   const wait = r.valueOr('wait', OPTIONS.wait.default);
@@ -303,38 +309,53 @@ function defaultOf<N extends 'timeout' | 'poll-interval' | 'correlation'>(
   return ((reference ? spec.reference?.default : undefined) ?? spec.default) as OptionValue<N>;
 }
 
-/** GitHub accepts at most 10 top-level client_payload keys (REST "Create a repository dispatch event"). */
-const MAX_PAYLOAD_KEYS = 10;
+/**
+ * GitHub's limits on what a dispatch carries: at most 10 top-level `client_payload` keys and 25
+ * workflow inputs (REST "Create a repository dispatch event", "Create a workflow dispatch event":
+ * `maxProperties` 10 and 25 in the OpenAPI description). Gitea and Forgejo document none.
+ */
+const GITHUB_MAX = { 'client-payload': 10, inputs: 25 } as const;
 
 /**
- * The client_payload as it will be sent must fit GitHub's 10 keys: the user's keys, the correlation
- * key, and `sha` where step names are searched (see `prepareDispatch`). Said here, where the inputs'
- * names are known, so the sentence names what to change.
+ * What a dispatch carries must fit GitHub's limits once xrd added its keys: the correlation key,
+ * and `sha` where step names are searched on a repository_dispatch (see `prepareDispatch`). Said
+ * here, where the options' names are known, so the sentence names what to change.
  */
-function checkPayloadRoom(
+function checkRoom(
+  r: Reader,
+  forge: ForgeKind,
+  name: 'client-payload' | 'inputs',
+  given: Readonly<Record<string, unknown>> | undefined,
+  addedKeys: readonly string[],
+): void {
+  if (forge !== 'github') return;
+  const own = Object.keys(given ?? {});
+  const added = addedKeys.filter((key, i, all) => !own.includes(key) && all.indexOf(key) === i);
+  const total = own.length + added.length;
+  const max = GITHUB_MAX[name];
+  if (total <= max) return;
+  const fix =
+    name === 'inputs'
+      ? `pass at most ${max - added.length} inputs (e.g. several values in one JSON input).`
+      : `nest ${total - max + 1} of your keys under one key.`;
+  refuse(
+    r.at(name),
+    `${r.label(name)} has ${own.length} ${name === 'inputs' ? 'inputs' : 'top-level keys'} and xrd adds ${added.map((k) => `"${k}"`).join(' and ')} to find the run, which makes ${total}, but GitHub accepts at most ${max}; ${fix}`,
+  );
+}
+
+/** cross-repo-dispatch sends `sha` as client_payload.sha: another `sha` in the payload contradicts it. */
+function checkPayloadSha(
   r: Reader,
   payload: Readonly<Record<string, unknown>> | undefined,
-  correlationInput: string,
-  correlation: CorrelationMode,
-  sha: string | undefined,
+  sha: string,
 ): void {
-  const own = Object.keys(payload ?? {});
-  const added = [correlationInput, ...(correlation !== 'run-name' ? ['sha'] : [])].filter(
-    (key, i, all) => !own.includes(key) && all.indexOf(key) === i,
-  );
-  if (sha !== undefined && payload?.sha !== undefined && payload.sha !== sha) {
+  if (payload?.sha !== undefined && payload.sha !== sha) {
     refuse(
       r.at('client-payload'),
       `${r.label('client-payload')} has a "sha" key that differs from ${r.label('sha')}; ${r.label('sha')} is sent as client_payload.sha, so remove "sha" from ${r.label('client-payload')}.`,
     );
   }
-  const total = own.length + added.length;
-  if (total <= MAX_PAYLOAD_KEYS) return;
-  const keys = added.map((k) => `"${k}"`).join(' and ');
-  refuse(
-    r.at('client-payload'),
-    `${r.label('client-payload')} has ${own.length} top-level keys and xrd adds ${keys} to find the run, which makes ${total}, but GitHub accepts at most ${MAX_PAYLOAD_KEYS}; nest ${total - MAX_PAYLOAD_KEYS + 1} of your keys under one key.`,
-  );
 }
 
 function resolveApiUrl(forge: ForgeKind, r: Reader): string {

@@ -5,6 +5,7 @@ import { AbortedError, ForgeHttpError, RateLimitedError, RunNotFoundError } from
 import { formatDuration, resumeAt } from './internal.js';
 import { LruMap } from './lru.js';
 import { createMeter } from './meter.js';
+import { runName } from './report.js';
 import { abortError, sleep, throwIfAborted } from './sleep.js';
 import { tailBytes, truncate } from './text.js';
 
@@ -79,6 +80,14 @@ describe('conclusions', () => {
     expect(() => parseFailOn('boom', '--fail-on')).toThrowErrorMatchingInlineSnapshot(
       `[InvalidInputError: \`--fail-on\` has an unknown conclusion "boom"; use \`never\` or a comma list of success, failure, cancelled, skipped, timed_out, action_required, neutral, stale, startup_failure.]`,
     );
+  });
+});
+
+describe('runName', () => {
+  it('says the run number beside the id where they differ (Gitea pages show the number)', () => {
+    expect(runName({ id: 301, runNumber: 1 })).toBe('run 301 (#1)');
+    expect(runName({ id: 7, runNumber: 7 })).toBe('run 7');
+    expect(runName({ id: 9000000001 })).toBe('run 9000000001');
   });
 });
 

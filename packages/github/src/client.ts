@@ -2,8 +2,9 @@
 // transport (@xrd/transport). Octokit builds URLs and parses answers; the transport sends, retries,
 // caches ETags, meters and bounds each request; errors are classified by the one classification and
 // only worded here. No module-level state: each forge has its own client, transport and cache.
-import type { Endpoints } from '@octokit/types';
+
 import { Octokit } from '@octokit/rest';
+import type { Endpoints } from '@octokit/types';
 import type { CallContext, RepoRef, XrdError } from '@xrd/core';
 import {
   type CallSettings,

@@ -8,13 +8,13 @@ import {
   type ErrorCode,
   ForgeHttpError,
   InvalidInputError,
+  isXrdError,
   RateLimitedError,
   RunNotFoundError,
-  type XrdError,
-  isXrdError,
   redact,
+  type XrdError,
 } from '@xrd/core';
-import { TransportError, findTransportError } from './network.js';
+import { findTransportError, TransportError } from './network.js';
 import { type HeaderSource, type RateLimitKind, rateLimitKind, retryAtOf } from './rate-limit.js';
 import { serverMessage } from './server-message.js';
 
