@@ -182,6 +182,44 @@ describe('runFlow', () => {
     expect(forge.comments).toEqual([]);
   });
 
+  it("with sha (cross-repo-dispatch's inputs) finds its run by step name, polls no faster than 10 s and gives up after 600 s", async () => {
+    const clock = createVirtualClock();
+    const forge = createMemoryForge({
+      now: clock.now,
+      workflows: [
+        {
+          repo: 'acme/target',
+          file: 'test.yml',
+          on: { repository_dispatch: true },
+          // Longer than cross-repo-dispatch's 600 s: only its timeout ends the wait.
+          durationMs: 3_600_000,
+          jobs: [{ name: 'identify-run', steps: [expr('github.event.client_payload.sha')] }],
+        },
+      ],
+    });
+    const started = clock.now();
+    const flow = runFlow(
+      forge,
+      parseRunOptions({
+        repo: 'acme/target',
+        ref: 'master',
+        sha: SHA,
+        'event-type': 'Fix the parser',
+        'client-payload': '{"misc_key":"misc_value"}',
+      }),
+      { now: clock.now, sleep: clock.sleep },
+    );
+    await expect(flow).rejects.toThrow(/ did not complete within 10m /);
+    const sent = forge.calls.find((c) => c.method === 'dispatch')!.args[0] as { clientPayload: unknown };
+    expect(sent.clientPayload).toEqual({ misc_key: 'misc_value', sha: SHA });
+    // Every read of the run after the first is at least 10 s after the one before, up to 600 s.
+    const reads = forge.calls.filter((c) => c.method === 'getRun').map((c) => c.at - started);
+    expect(reads.length).toBeGreaterThan(1);
+    for (let i = 1; i < reads.length; i++) expect(reads[i]! - reads[i - 1]!).toBeGreaterThanOrEqual(10_000);
+    expect(reads.at(-1)).toBeLessThanOrEqual(600_000);
+    expect(clock.now() - started).toBe(600_000);
+  });
+
   it('a timeout with cancel-on-timeout closes the pending status: error, "timed out; run cancelled"', async () => {
     const { clock, forge } = setup(true, 3_600_000);
     const started = clock.now();

@@ -94,6 +94,7 @@ export {
   commentMarker,
   commitStateFor,
   defaultStatusContext,
+  describeReportWrite,
   errorStatusFor,
   renderComment,
   reportError,

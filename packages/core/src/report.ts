@@ -45,6 +45,20 @@ export function runName(run: { readonly id: number; readonly runNumber?: number 
     : `run ${run.id}`;
 }
 
+/**
+ * One line for the log saying what was written to the source:
+ * `commit status "xrd/acme/target/build" pending on acme/source@0123456789ab → <run page>`, or
+ * `comment posted on acme/source#7: <comment URL>` (`updated` when edited in place).
+ */
+export function describeReportWrite(write: ReportWrite): string {
+  const repo = repoName(write.repo);
+  if (write.kind === 'status') {
+    const link = write.targetUrl ? ` → ${write.targetUrl}` : '';
+    return `commit status "${write.context}" ${write.state} on ${repo}@${write.sha.slice(0, 12)}${link}`;
+  }
+  return `comment ${write.created ? 'posted on' : 'updated on'} ${repo}#${write.pr}${write.htmlUrl ? `: ${write.htmlUrl}` : ''}`;
+}
+
 /** The hidden marker that finds our comment again: `<!-- xrd:KEY -->`. */
 export function commentMarker(key: string): string {
   // `--` would end the HTML comment early.

@@ -227,10 +227,9 @@ describe('parseRunOptions', () => {
         `cross-repo-dispatch mode (sha given): timeout 10m, poll interval 10s, the run is the one with a step named "${'a'.repeat(40)}"`,
       );
       // What the user sets still wins.
-      expect(parseRunOptions({ ...referenceStep, timeout: '1200', 'poll-interval': '3' })).toMatchObject({
-        timeoutMs: 1_200_000,
-        intervalMs: 3_000,
-      });
+      expect(
+        parseRunOptions({ ...referenceStep, timeout: '1200', 'poll-interval': '3', correlation: 'auto' }),
+      ).toMatchObject({ timeoutMs: 1_200_000, intervalMs: 3_000, correlation: 'auto' });
       // Without sha: xrd's own defaults.
       const { sha: _, ...xrdStep } = referenceStep;
       expect(parseRunOptions(xrdStep)).toMatchObject({
