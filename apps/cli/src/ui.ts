@@ -2,7 +2,7 @@
 // elapsed, jobs done/total) with permanent lines printed above it, in colour unless NO_COLOR
 // (https://no-color.org) is set. Off a TTY: plain timestamped progress lines on stderr, so logs of
 // Jenkins / GitLab / Buildkite stay readable. stdout is kept for the result (or the --json document).
-import { type Job, type ProgressEvent, type ReportWrite, type RunStatus, runName } from '@xrd/core';
+import { describeReportWrite, type Job, type ProgressEvent, type RunStatus, runName } from '@xrd/core';
 
 export interface Writable {
   write(text: string): unknown;
@@ -172,7 +172,7 @@ export class ProgressReporter {
         this.warn(event.message);
         return;
       case 'reported':
-        this.line(reportLine(event.write));
+        this.line(describeReportWrite(event.write));
         return;
       case 'debug':
         if (this.o.verbose) this.line(p.dim(event.message));
@@ -213,16 +213,6 @@ export class ProgressReporter {
     if (this.lineShown) this.o.stream.write('\r\x1b[2K');
     this.lineShown = false;
   }
-}
-
-/** What was written to the source: `commit status "ctx" pending on acme/source@abcdef1 → URL`. */
-export function reportLine(write: ReportWrite): string {
-  const repo = `${write.repo.owner}/${write.repo.repo}`;
-  if (write.kind === 'status') {
-    const link = write.targetUrl ? ` → ${write.targetUrl}` : '';
-    return `commit status "${write.context}" ${write.state} on ${repo}@${write.sha.slice(0, 12)}${link}`;
-  }
-  return `comment ${write.created ? 'posted on' : 'updated on'} ${repo}#${write.pr}${write.htmlUrl ? `: ${write.htmlUrl}` : ''}`;
 }
 
 function jobLine(p: Palette, job: Job, change: 'started' | 'completed'): string {
