@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { expectNoSecret, githubRunner, hex } from './env.js';
 import { runStep } from './runner.js';
 import { control, runs, type Sim, start, totalRequests } from './sim.js';
-import { interpolate } from './workflow.js';
+import { interpolate, workflowSpec, xrdStepWith } from './workflow.js';
 
 // Copied verbatim from the reference README (tabs included: the README indents with them).
 const README_STEP = `- name: run test-in-another-repo
@@ -86,6 +86,13 @@ beforeAll(async () => {
           workflows: [README_TARGET],
         },
         { owner: 'my-repo-owner', repo: 'my-source-repo' },
+        // examples/cross-repo-dispatch, as a user copies it.
+        {
+          owner: 'acme',
+          repo: 'target',
+          workflows: [await workflowSpec('cross-repo-dispatch/target.yml', 'test.yml')],
+        },
+        { owner: 'acme', repo: 'source' },
       ],
     },
   });
@@ -211,5 +218,41 @@ describe('migrating from cross-repo-dispatch: the README step with only `uses:` 
       '`client_payload` has 10 top-level keys and xrd adds "sha" to find the run, which makes 11, but GitHub accepts at most 10; nest 2 of your keys under one key.',
     ]);
     expect(await totalRequests(sim)).toBe(before);
+  });
+});
+
+describe('examples/cross-repo-dispatch', () => {
+  it('source.yml runs target.yml: the run with the step named after the pushed commit, with the reference outputs', async () => {
+    const sha = hex(40, 'example push');
+    const withInputs = await xrdStepWith('cross-repo-dispatch/source.yml', {
+      secrets: { DISPATCH_TOKEN: PAT },
+      github: { sha, actor: 'octocat' },
+    });
+    const main = await runStep({
+      phase: 'main',
+      with: withInputs,
+      env: { ...githubRunner(sim, { repository: 'acme/source', sha, eventName: 'push' }), ...TIME_WARP },
+      jobToken: 'job-token',
+    });
+    expect(main.stderr).toBe('');
+    expect(main.code).toBe(0);
+    expect(main.stdout).toContain(
+      `cross-repo-dispatch mode (sha given): timeout 20m, poll interval 10s, the run is the one with a step named "${sha}"`,
+    );
+    const run = (await runs(sim)).find((r) => String(r.id) === main.outputs['run-id'])!;
+    expect(run).toMatchObject({
+      repo: 'target',
+      workflow: 'test.yml',
+      eventType: 'test',
+      clientPayload: { misc_key: 'misc_value', sha },
+      conclusion: 'success',
+    });
+    expect(main.outputs).toMatchObject({
+      status: 'completed',
+      conclusion: 'success',
+      html_url: `${sim.url}/acme/target/actions/runs/${run.id}`,
+      jobs_url: `${sim.apiUrl}/repos/acme/target/actions/runs/${run.id}/jobs`,
+    });
+    expectNoSecret(main, PAT);
   });
 });
