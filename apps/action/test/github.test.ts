@@ -97,6 +97,61 @@ describe('examples/github on github.com', () => {
   });
 });
 
+describe('two workflows dispatched into one target from one pull request', () => {
+  it('keep a status and a comment each under the default context, edited in place on the next run', async () => {
+    const target = await workflowSpec('github/target.yml', 'target.yml');
+    const s = await start({
+      dialect: 'github',
+      seed: {
+        repos: [
+          {
+            owner: 'acme',
+            repo: 'target',
+            workflows: [target, { ...target, file: 'lint.yml', name: 'Lint for another repository' }],
+          },
+          { owner: 'acme', repo: 'source', pulls: [{ number: 7, head: { ref: 'feature/x', sha: HEAD } }] },
+        ],
+      },
+    });
+    sim = s;
+    const event = {
+      action: 'opened',
+      number: 7,
+      pull_request: { number: 7, head: { sha: HEAD, ref: 'feature/x' } },
+    };
+    const context = {
+      secrets: { DISPATCH_TOKEN: TOKEN },
+      github: { repository: 'acme/source', sha: MERGE, event_name: 'pull_request', event },
+    };
+    // The example's step without its own status-context: the default applies.
+    const { 'status-context': _, ...example } = await xrdStepWith('github/source.yml', context);
+    const env = githubRunner(s, { repository: 'acme/source', sha: MERGE, eventName: 'pull_request' });
+    const step = (workflow: string) =>
+      runStep({ phase: 'main', with: { ...example, workflow }, env, event, jobToken: 'ghs_jobtoken' });
+
+    for (let round = 1; round <= 2; round++) {
+      const [build, lint] = [await step('target.yml'), await step('lint.yml')];
+      expect([build.code, lint.code]).toEqual([0, 0]);
+      expect(build.stdout).toContain('commit status "xrd/acme/target/target" success on acme/source@');
+      expect(lint.stdout).toContain('commit status "xrd/acme/target/lint" success on acme/source@');
+      expect(lint.stdout).toMatch(
+        round === 1 ? /comment posted on acme\/source#7/ : /comment updated on acme\/source#7/,
+      );
+
+      const statuses = await statusesOf(s, 'acme/source', HEAD);
+      const newest = (ctx: string) => statuses.find((st) => st.context === ctx);
+      expect([newest('xrd/acme/target/target'), newest('xrd/acme/target/lint')]).toEqual([
+        expect.objectContaining({ state: 'success', targetUrl: build.outputs['html-url'] }),
+        expect.objectContaining({ state: 'success', targetUrl: lint.outputs['html-url'] }),
+      ]);
+      const comments = await commentsOn(s, 'acme/source', 7);
+      expect(comments).toHaveLength(2);
+      expect(comments[0]!.body).toContain(`success** — [run log](${build.outputs['html-url']})`);
+      expect(comments[1]!.body).toContain(`success** — [run log](${lint.outputs['html-url']})`);
+    }
+  });
+});
+
 describe('a failing remote run on github.com', () => {
   it('fails the step, annotates the failed job, and lists it with its failed step and log tail', async () => {
     const s = await startWith('github');
