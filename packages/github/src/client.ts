@@ -112,6 +112,12 @@ export function createClient(settings: ClientSettings): GitHubClient {
           `rejected the credentials for user ${settings.user}`,
         );
       }
+      // Every answer of GitHub's API (github.com and GHES) carries X-GitHub-Request-Id (docs
+      // "Troubleshooting the REST API"). A 404 without it came from another server, e.g. a Gitea
+      // or Forgejo given as GitHub, whose own API the URL does not reach.
+      if (c.situation === 'not-found' && answer && !headerOf(answer.headers, 'x-github-request-id')) {
+        return `${generic.replace(/\.$/, '')}. ${settings.baseUrl} does not answer like GitHub (no X-GitHub-Request-Id header): if it is a Gitea or Forgejo server, give the forge as gitea or forgejo instead of github.`;
+      }
       if (c.situation !== 'forbidden') return undefined;
       // GitHub names the permission a refused token lacks (docs: "X-Accepted-GitHub-Permissions").
       const accepted = headerOf(answer?.headers, 'x-accepted-github-permissions');
