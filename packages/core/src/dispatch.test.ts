@@ -148,6 +148,22 @@ describe('prepareDispatch', () => {
     expect(ownSha.forgeRequest.clientPayload).toEqual({ sha: 'abc', correlation_id: 'c1' });
   });
 
+  it('by step name, takes a sha the caller put in client_payload as the id (the step is named after it)', () => {
+    const request: DispatchRequest = {
+      repo,
+      ref: 'main',
+      eventType: 'build',
+      correlation: 'step-name',
+      clientPayload: { sha: 'abc1234' },
+    };
+    const prepared = prepareDispatch(request);
+    expect(prepared.correlationId).toBe('abc1234');
+    expect(prepared.forgeRequest.clientPayload).toEqual({ sha: 'abc1234', correlation_id: 'abc1234' });
+    // In auto mode the title may carry a generated id: the sha stays the caller's data.
+    expect(prepareDispatch({ ...request, correlation: 'auto' }).correlationId).toMatch(/^xrd-/);
+    expect(() => prepareDispatch({ ...request, correlationId: 'other' })).toThrowErrorMatchingInlineSnapshot(`[InvalidInputError: \`correlation-id\` differs from the "sha" in \`client-payload\`, after which the target names the step the run is found by; give only one.]`);
+  });
+
   it('refuses a client_payload that would exceed GitHub’s 10 top-level keys', () => {
     const clientPayload = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, i]));
     expect(() =>

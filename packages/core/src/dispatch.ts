@@ -4,7 +4,7 @@
 // ambiguous failure the run is looked for by its correlation id first, and the dispatch is sent
 // again (once) only when the run is certainly absent.
 
-import { echoHint, searchRun } from './correlate.js';
+import { echoHintSentence, searchRun } from './correlate.js';
 import { generateCorrelationId, isValidCorrelationId } from './correlation-id.js';
 import type { CorrelationMode, DispatchOptions, DispatchReceipt, DispatchRequest } from './engine-types.js';
 import { InvalidInputError, RunNotFoundError, XrdError } from './errors.js';
@@ -78,10 +78,21 @@ export function prepareDispatch(request: DispatchRequest): {
       `\`correlation-id\` differs from the "${correlationInput}" value already in the request; give only one.`,
     );
   }
+  // By step name on a repository_dispatch, the run is the one with a step named after
+  // client_payload.sha (the cross-repo-dispatch convention): a sha the caller put there is the id.
+  const stepSha =
+    request.eventType !== undefined && correlation === 'step-name' ? request.clientPayload?.sha : undefined;
+  if (stepSha !== undefined && request.correlationId !== undefined && stepSha !== request.correlationId) {
+    throw invalid(
+      'correlation-id',
+      '`correlation-id` differs from the "sha" in `client-payload`, after which the target names the step the run is found by; give only one.',
+    );
+  }
+  const usable = (value: unknown): string | undefined =>
+    typeof value === 'string' && isValidCorrelationId(value) ? value : undefined;
   // A value the caller already put under the correlation key is the id: the target echoes that.
   const correlationId =
-    request.correlationId ??
-    (typeof carried === 'string' && isValidCorrelationId(carried) ? carried : generateCorrelationId());
+    request.correlationId ?? usable(carried) ?? usable(stepSha) ?? generateCorrelationId();
   const base = {
     repo: request.repo,
     ref: request.ref,
@@ -187,13 +198,13 @@ export async function dispatch(
     if (caps !== undefined && !caps.runApi) {
       throw new RunNotFoundError(
         `The answer to the dispatch was lost and no run showed up within ${formatDuration(searchMs)}, but ${caps.server} lists a run only once a runner has taken one of its jobs, so it was not sent again to avoid a duplicate run; check ${pending.repo.owner}/${pending.repo.repo} by hand.`,
-        { cause: error, ambiguous: true, hint: echoHint(probe) },
+        { cause: error, ambiguous: true, hint: echoHintSentence(probe) },
       );
     }
     if (!outcome.certainlyAbsent) {
       throw new RunNotFoundError(
         `The answer to the dispatch was lost and within ${formatDuration(searchMs)} no run could be confirmed or ruled out, so it was not sent again to avoid a duplicate run; check ${pending.repo.owner}/${pending.repo.repo} by hand.`,
-        { cause: error, ambiguous: true, hint: echoHint(probe) },
+        { cause: error, ambiguous: true, hint: echoHintSentence(probe) },
       );
     }
     notes.push(
