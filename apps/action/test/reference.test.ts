@@ -164,7 +164,7 @@ describe('migrating from cross-repo-dispatch: the README step with only `uses:` 
       );
       expect(main.outputs['run-id']).toBe(String(mine.id));
       expect(main.outputs['correlation-id']).toBe(SHA);
-      expect(main.summary).toContain(`[#${mine.id}](${main.outputs.html_url})`);
+      expect(main.summary).toContain(`[run ${mine.id} (#${mine.runNumber})](${main.outputs.html_url})`);
       expect(main.summary).toContain('| identify-run | ✅ success |');
       expectNoSecret(main, PAT);
 

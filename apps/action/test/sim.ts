@@ -34,6 +34,7 @@ export async function api<T = unknown>(sim: Sim, path: string): Promise<T> {
 
 export interface SimRun {
   id: number;
+  runNumber?: number;
   status: string;
   conclusion: string | null;
   event?: string;
