@@ -31,7 +31,11 @@ async function startWith(dialect: 'github' | 'ghes-3.19') {
   return sim;
 }
 
-async function runSourceExample(s: Sim) {
+/** source.yml's xrd step on a `pull_request` event of PR #7, changed by `change`. */
+async function sourceExampleStep(
+  s: Sim,
+  change: (withInputs: Record<string, string>) => Record<string, string>,
+) {
   const event = {
     action: 'opened',
     number: 7,
@@ -41,10 +45,12 @@ async function runSourceExample(s: Sim) {
     secrets: { DISPATCH_TOKEN: TOKEN },
     github: { repository: 'acme/source', sha: MERGE, event_name: 'pull_request', event },
   };
-  const withInputs = await xrdStepWith('github/source.yml', context);
+  const withInputs = change(await xrdStepWith('github/source.yml', context));
   const env = githubRunner(s, { repository: 'acme/source', sha: MERGE, eventName: 'pull_request' });
   return runStep({ phase: 'main', with: withInputs, env, event, jobToken: 'ghs_jobtoken' });
 }
+
+const runSourceExample = (s: Sim) => sourceExampleStep(s, (withInputs) => withInputs);
 
 describe('examples/github on github.com', () => {
   it('takes the run id from the dispatch, waits, and reports status and comment on the PR head', async () => {
@@ -114,20 +120,9 @@ describe('two workflows dispatched into one target from one pull request', () =>
       },
     });
     sim = s;
-    const event = {
-      action: 'opened',
-      number: 7,
-      pull_request: { number: 7, head: { sha: HEAD, ref: 'feature/x' } },
-    };
-    const context = {
-      secrets: { DISPATCH_TOKEN: TOKEN },
-      github: { repository: 'acme/source', sha: MERGE, event_name: 'pull_request', event },
-    };
-    // The example's step without its own status-context: the default applies.
-    const { 'status-context': _, ...example } = await xrdStepWith('github/source.yml', context);
-    const env = githubRunner(s, { repository: 'acme/source', sha: MERGE, eventName: 'pull_request' });
+    // The example's step without its own status-context (the default applies), for each workflow.
     const step = (workflow: string) =>
-      runStep({ phase: 'main', with: { ...example, workflow }, env, event, jobToken: 'ghs_jobtoken' });
+      sourceExampleStep(s, ({ 'status-context': _, ...example }) => ({ ...example, workflow }));
 
     for (let round = 1; round <= 2; round++) {
       const [build, lint] = [await step('target.yml'), await step('lint.yml')];

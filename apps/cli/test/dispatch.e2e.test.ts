@@ -93,6 +93,12 @@ describe.each(['github', 'gitea-1.25', 'forgejo'] as Dialect[])(
   },
 );
 
+/** A repository_dispatch of type build with `--client-payload` and `--sha`. */
+const eventWithSha = (sim: Sim, payload: string, sha: string, ...extra: string[]): string[] => [
+  ...['dispatch', ...at(sim), '--repo', 'acme/target', '--event-type', 'build'],
+  ...['--client-payload', payload, '--sha', sha, ...extra],
+];
+
 describe('xrd dispatch outcomes (github)', () => {
   const github = () => sims.get('github');
 
@@ -358,22 +364,7 @@ describe('xrd dispatch outcomes (github)', () => {
   it('--sha: the cross-repo-dispatch correlation, its payload (sha alone) and its timing, said in one line', async () => {
     const sim = await github();
     const commit = 'b'.repeat(40);
-    const r = await xrd(
-      [
-        'dispatch',
-        ...at(sim),
-        '--repo',
-        'acme/target',
-        '--event-type',
-        'build',
-        '--client-payload',
-        '{"env":"staging"}',
-        '--sha',
-        commit,
-        '--json',
-      ],
-      { env: TOKEN },
-    );
+    const r = await xrd(eventWithSha(sim, '{"env":"staging"}', commit, '--json'), { env: TOKEN });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(
       `cross-repo-dispatch mode (sha given): timeout 10m, poll interval 10s, the run is the one with a step named "${commit}"`,
@@ -399,21 +390,7 @@ describe('xrd dispatch outcomes (github)', () => {
     const sim = await github();
     await resetStats(sim);
     const ten = JSON.stringify(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, i])));
-    const r = await xrd(
-      [
-        'dispatch',
-        ...at(sim),
-        '--repo',
-        'acme/target',
-        '--event-type',
-        'build',
-        '--client-payload',
-        ten,
-        '--sha',
-        'abc1234',
-      ],
-      { env: TOKEN },
-    );
+    const r = await xrd(eventWithSha(sim, ten, 'abc1234'), { env: TOKEN });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       'xrd: `--client-payload` has 10 top-level keys and xrd adds "sha" to find the run, which makes 11, but GitHub accepts at most 10; nest 2 of your keys under one key.\n',

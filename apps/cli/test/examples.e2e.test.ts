@@ -12,7 +12,7 @@
 //   on a GitHub runner of that GitHub server (GITHUB_SERVER_URL, GITHUB_API_URL, GITHUB_REPOSITORY),
 //   which is where an example without --forge/--server goes;
 // - acme/target's build.yml declares the `version` input the examples pass.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,38 +157,22 @@ async function prepare(command: string): Promise<string> {
   return text.replaceAll(new RegExp(`\\b${id}\\b`, 'g'), String(webOfGitea ? run.runNumber : run.id));
 }
 
-function bash(command: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-o', 'pipefail', '-c', command], {
-      cwd: bin,
-      env: {
-        PATH: `${bin}:${process.env.PATH ?? ''}`,
-        HOME: bin,
-        NO_COLOR: '1',
-        XRD_TOKEN: 'examples-token-0123456789',
-        SHA: 'a'.repeat(40),
-        GIT_COMMIT: COMMIT,
-        GITHUB_ACTIONS: 'true',
-        GITHUB_SERVER_URL: github.url,
-        GITHUB_API_URL: github.apiUrl,
-        GITHUB_REPOSITORY: 'acme/source',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+/** The example run by bash, with `xrd` on PATH and the environment the examples assume. */
+function bash(command: string) {
+  return xrd(['-o', 'pipefail', '-c', command], {
+    bin: 'bash',
+    timeoutMs: 60_000,
+    env: {
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+      HOME: bin,
+      XRD_TOKEN: 'examples-token-0123456789',
+      SHA: 'a'.repeat(40),
+      GIT_COMMIT: COMMIT,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_SERVER_URL: github.url,
+      GITHUB_API_URL: github.apiUrl,
+      GITHUB_REPOSITORY: 'acme/source',
+    },
   });
 }
 

@@ -190,20 +190,8 @@ describe.concurrent.each(DIALECTS)('xrd dispatch on %s: one fault, one exit code
 describe('a Gitea server given as GitHub', () => {
   it('names the URL it asked and says to give the forge as gitea (exit 4)', async () => {
     const sim = await freshSim('gitea-1.25');
-    const r = await xrd(
-      [
-        'dispatch',
-        '--forge',
-        'github',
-        '--server',
-        sim.url,
-        '--repo',
-        'acme/target',
-        '--workflow',
-        'build.yml',
-      ],
-      { env: { XRD_TOKEN: TOKEN } },
-    );
+    const args = ['dispatch', '--forge', 'github', '--server', sim.url, '--repo', 'acme/target'];
+    const r = await xrd([...args, '--workflow', 'build.yml'], { env: { XRD_TOKEN: TOKEN } });
     expect(r.code).toBe(4);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(`${sim.url}/api/v3 answered 404`);
