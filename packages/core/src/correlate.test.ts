@@ -432,13 +432,19 @@ describe('correlate', () => {
     };
 
     it('run-name', async () => {
-      expect(await failWith(await receiptFor('run-name'))).toMatchInlineSnapshot(`"No run of build.yml on main in acme/target showed correlation id xrd-0123456789abcdef in its title within 2m (correlation: run-name). Add \`run-name: ... \${{ inputs.correlation_id }}\` to the target workflow."`);
+      expect(await failWith(await receiptFor('run-name'))).toMatchInlineSnapshot(
+        `"No run of build.yml on main in acme/target showed correlation id xrd-0123456789abcdef in its title within 2m (correlation: run-name). Add \`run-name: ... \${{ inputs.correlation_id }}\` to the target workflow."`,
+      );
     });
     it('step-name', async () => {
-      expect(await failWith(await receiptFor('step-name'))).toMatchInlineSnapshot(`"No run of build.yml on main in acme/target showed correlation id xrd-0123456789abcdef in a step name within 2m (correlation: step-name). Name a step \`\${{ inputs.correlation_id }}\` in the target workflow."`);
+      expect(await failWith(await receiptFor('step-name'))).toMatchInlineSnapshot(
+        `"No run of build.yml on main in acme/target showed correlation id xrd-0123456789abcdef in a step name within 2m (correlation: step-name). Name a step \`\${{ inputs.correlation_id }}\` in the target workflow."`,
+      );
     });
     it('auto, repository_dispatch', async () => {
-      expect(await failWith(await receiptFor('auto', 'build'))).toMatchInlineSnapshot(`"No run of event build on main in acme/target showed correlation id xrd-0123456789abcdef in its title or a step name within 2m (correlation: auto). Add \`run-name: ... \${{ github.event.client_payload.correlation_id }}\` to the target workflow (or name a step \`\${{ github.event.client_payload.sha }}\` in the target workflow)."`);
+      expect(await failWith(await receiptFor('auto', 'build'))).toMatchInlineSnapshot(
+        `"No run of event build on main in acme/target showed correlation id xrd-0123456789abcdef in its title or a step name within 2m (correlation: auto). Add \`run-name: ... \${{ github.event.client_payload.correlation_id }}\` to the target workflow (or name a step \`\${{ github.event.client_payload.sha }}\` in the target workflow)."`,
+      );
     });
   });
 });

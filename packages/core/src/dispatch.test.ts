@@ -161,7 +161,9 @@ describe('prepareDispatch', () => {
     expect(prepared.forgeRequest.clientPayload).toEqual({ sha: 'abc1234', correlation_id: 'abc1234' });
     // In auto mode the title may carry a generated id: the sha stays the caller's data.
     expect(prepareDispatch({ ...request, correlation: 'auto' }).correlationId).toMatch(/^xrd-/);
-    expect(() => prepareDispatch({ ...request, correlationId: 'other' })).toThrowErrorMatchingInlineSnapshot(`[InvalidInputError: \`correlation-id\` differs from the "sha" in \`client-payload\`, after which the target names the step the run is found by; give only one.]`);
+    expect(() => prepareDispatch({ ...request, correlationId: 'other' })).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidInputError: \`correlation-id\` differs from the "sha" in \`client-payload\`, after which the target names the step the run is found by; give only one.]`,
+    );
   });
 
   it('refuses a client_payload that would exceed GitHub’s 10 top-level keys', () => {
