@@ -2,7 +2,7 @@
 // run id) and on GHES 3.19 (it rejects `return_run_details`: fall back, then find the run by its
 // run-name), from a pull request: pending status, final status and one PR comment.
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectNoSecret, githubRunner, hex } from './env.js';
+import { expectNoSecret, githubRunner, hex, TIME_WARP } from './env.js';
 import { runStep } from './runner.js';
 import { commentsOn, control, runs, type Sim, start, statusesOf } from './sim.js';
 import { workflowSpec, xrdStepWith } from './workflow.js';
@@ -46,7 +46,11 @@ async function sourceExampleStep(
     github: { repository: 'acme/source', sha: MERGE, event_name: 'pull_request', event },
   };
   const withInputs = change(await xrdStepWith('github/source.yml', context));
-  const env = githubRunner(s, { repository: 'acme/source', sha: MERGE, eventName: 'pull_request' });
+  const env = {
+    ...githubRunner(s, { repository: 'acme/source', sha: MERGE, eventName: 'pull_request' }),
+    // Its 2-second polls in the simulator's time.
+    ...TIME_WARP,
+  };
   return runStep({ phase: 'main', with: withInputs, env, event, jobToken: 'ghs_jobtoken' });
 }
 

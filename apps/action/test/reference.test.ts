@@ -5,12 +5,11 @@
 // (`workflow_status_timeout` 600 s, `workflow_status_retry_interval` 10 s). The reference's code:
 // github.com/stinkyfingers/cross-repo-dispatch main.go (`payload["sha"] = sha`, the defaults, the
 // outputs) and action.yaml.
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { expectNoSecret, githubRunner, hex } from './env.js';
+import { expectNoSecret, githubRunner, hex, TIME_WARP } from './env.js';
 import { runStep } from './runner.js';
-import { control, runs, type Sim, start, totalRequests } from './sim.js';
+import { control, runs, type Sim, start, TIME_SCALE, totalRequests } from './sim.js';
 import { interpolate, workflowSpec, xrdStepWith } from './workflow.js';
 
 // Copied verbatim from the reference README (tabs included: the README indents with them).
@@ -45,12 +44,6 @@ const contextFor = (sha: string) => ({
   secrets: { SHIPA_GITHUB_TOKEN: PAT, SHIPA_GITHUB_USERNAME: 'shipa-bot' },
   github: { sha, event: { head_commit: { message: 'Fix the parser' } } },
 });
-// The action's clock runs as fast as forge-sim's (see time-warp.mjs): 10 s polls take 0.1 s.
-const WARP = 100;
-const TIME_WARP = {
-  NODE_OPTIONS: `--import=${fileURLToPath(new URL('./time-warp.mjs', import.meta.url))}`,
-  XRD_TEST_TIME_WARP: String(WARP),
-};
 
 /** The README's `with:` for commit `sha`, evaluated as the runner would, some lines replaced or dropped. */
 function readmeWith(sha: string, change: Record<string, string | undefined> = {}): Record<string, string> {
@@ -76,7 +69,7 @@ let sim: Sim;
 beforeAll(async () => {
   sim = await start({
     dialect: 'github',
-    timeScale: WARP,
+    timeScale: TIME_SCALE,
     seed: {
       repos: [
         {

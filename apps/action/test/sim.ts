@@ -5,8 +5,11 @@ import { startSim } from '@xrd/forge-sim';
 export type Sim = Awaited<ReturnType<typeof startSim>>;
 type StartOptions = Parameters<typeof startSim>[0];
 
+/** How much faster than the wall clock forge-sim's time runs in these tests. */
+export const TIME_SCALE = 100;
+
 export async function start(options: StartOptions): Promise<Sim> {
-  return startSim({ port: 0, timeScale: 100, ...options });
+  return startSim({ port: 0, timeScale: TIME_SCALE, ...options });
 }
 
 export async function control<T = unknown>(
