@@ -75,7 +75,9 @@ beforeAll(async () => {
         {
           owner: 'my-repo-owner',
           repo: 'my-target-repo',
-          defaultBranch: 'master',
+          // The README's step says `ref: 'master'`; a repository_dispatch runs on the default branch
+          // whatever it names (cross-repo-dispatch never used it), so the run is found on main.
+          defaultBranch: 'main',
           workflows: [README_TARGET],
         },
         { owner: 'my-repo-owner', repo: 'my-source-repo' },

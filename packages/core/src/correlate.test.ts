@@ -399,6 +399,31 @@ describe('correlate', () => {
     expect(found.method).toBe('step-name');
   });
 
+  it('finds a repository_dispatch run on the default branch whatever ref the dispatch named', async () => {
+    const clock = createVirtualClock();
+    const forge = createMemoryForge({
+      now: clock.now,
+      defaultBranch: 'main',
+      workflows: [
+        {
+          repo: 'acme/target',
+          file: 'step-marker.yml',
+          on: { repository_dispatch: true },
+          jobs: [{ name: 'identify-run', steps: [expr('github.event.client_payload.sha')] }],
+        },
+      ],
+    });
+    const engine = { now: clock.now, sleep: clock.sleep };
+    // A cross-repo-dispatch step gives `ref: master`; the event runs on main all the same.
+    const receipt = await dispatch(
+      forge,
+      { repo, ref: 'master', eventType: 'test', correlation: 'step-name', correlationId: 'deadbeef' },
+      engine,
+    );
+    const found = await correlateRun(forge, receipt, engine);
+    expect(found.run).toMatchObject({ event: 'repository_dispatch', headBranch: 'main' });
+  });
+
   describe('gives up with a message that says what the target must echo', () => {
     const receiptFor = async (mode: CorrelationMode, eventType?: string): Promise<DispatchReceipt> => {
       const { forge, engine } = setup();

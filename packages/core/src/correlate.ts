@@ -177,7 +177,10 @@ class Search {
     private readonly e: Engine,
   ) {
     this.#event = receipt.eventType !== undefined ? 'repository_dispatch' : 'workflow_dispatch';
-    this.#branch = branchOf(receipt.ref);
+    // A repository_dispatch runs on the default branch whatever ref the caller names (GitHub docs,
+    // "Events that trigger workflows": repository_dispatch — GITHUB_REF is the default branch), so
+    // its runs are not filtered by branch; cross-repo-dispatch steps give any `ref` there.
+    this.#branch = receipt.eventType !== undefined ? undefined : branchOf(receipt.ref);
     this.#windowStart = receipt.dispatchedAt - (options.clockSkewMs ?? CORRELATE_DEFAULTS.clockSkewMs);
     this.#mode = receipt.correlation;
   }
