@@ -64,27 +64,6 @@ export { formatDuration } from './internal.js';
 export type { Meter } from './meter.js';
 export { createMeter } from './meter.js';
 export type {
-  ActionInputSpec,
-  CliFlagSpec,
-  CliGroup,
-  ConfigKeySpec,
-  OptionContext,
-  OptionName,
-  OptionParser,
-  OptionSpec,
-  OptionValue,
-} from './options.js';
-export {
-  durationParser,
-  NAME_LIMITS,
-  OPTION_LIST,
-  OPTIONS,
-  parseInputsObject,
-  parseSwitch,
-  readOption,
-  readValue,
-} from './options.js';
-export type {
   RenderCommentOptions,
   ReportErrorInfo,
   ReportResultOutcome,
@@ -124,6 +103,27 @@ export {
   parseRunOptions,
   RUN_OPTION_DEFAULTS,
 } from './run-options.js';
+export type {
+  ActionInputSpec,
+  CliFlagSpec,
+  CliGroup,
+  ConfigKeySpec,
+  OptionContext,
+  OptionName,
+  OptionParser,
+  OptionSpec,
+  OptionValue,
+} from './options.js';
+export {
+  durationParser,
+  NAME_LIMITS,
+  OPTION_LIST,
+  OPTIONS,
+  parseInputsObject,
+  parseSwitch,
+  readOption,
+  readValue,
+} from './options.js';
 export type { PollDecision, PollState, ScheduleSettings, WaitReason } from './schedule.js';
 export {
   correlationDelay,
@@ -138,7 +138,6 @@ export {
   scheduledDelay,
 } from './schedule.js';
 export { abortError, sleep, throwIfAborted } from './sleep.js';
-export { MAX_DESCRIPTION, tailLines, truncate } from './text.js';
 export type {
   ApiCost,
   CallContext,
@@ -166,4 +165,5 @@ export type {
   Step,
 } from './types.js';
 export { PASSING_CONCLUSIONS, RUN_CONCLUSIONS, RUN_STATUSES } from './types.js';
+export { MAX_DESCRIPTION, tailLines, truncate } from './text.js';
 export { WAIT_DEFAULTS, waitForRun } from './wait.js';

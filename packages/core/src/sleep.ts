@@ -1,8 +1,7 @@
 // The default sleep: a real timer that ends early, with AbortedError, when the signal aborts. Tests
 // pass their own `sleep` (see `createVirtualClock` in @xrd/core/testing) instead of faking timers.
-
-import { AbortedError } from './errors.js';
 import type { Sleep } from './types.js';
+import { AbortedError } from './errors.js';
 
 export const sleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {

@@ -38,8 +38,8 @@ import {
 } from './route-kit.js';
 import { type Reply, type RequestContext, Router } from './router.js';
 import type { SimCore } from './sim.js';
-import { type Comment, type CommitStatus, commitMessage, type Repo, type Run } from './store.js';
 import { jobIds } from './workflow-yaml.js';
+import { type Comment, type CommitStatus, commitMessage, type Repo, type Run } from './store.js';
 
 export const GITEA_VERSIONS = {
   'gitea-1.24': '1.24.7',

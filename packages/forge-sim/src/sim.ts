@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { gzipSync, constants as zlib } from 'node:zlib';
+import { constants as zlib, gzipSync } from 'node:zlib';
 import { buildControlRouter } from './control.js';
 import { buildGiteaRouter } from './gitea-routes.js';
 import { buildGitHubRouter } from './github-routes.js';

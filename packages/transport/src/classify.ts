@@ -8,13 +8,13 @@ import {
   type ErrorCode,
   ForgeHttpError,
   InvalidInputError,
-  isXrdError,
   RateLimitedError,
   RunNotFoundError,
-  redact,
   type XrdError,
+  isXrdError,
+  redact,
 } from '@xrd/core';
-import { findTransportError, TransportError } from './network.js';
+import { TransportError, findTransportError } from './network.js';
 import { type HeaderSource, type RateLimitKind, rateLimitKind, retryAtOf } from './rate-limit.js';
 import { serverMessage } from './server-message.js';
 

@@ -18,7 +18,7 @@ export {
   forgeErrors,
   toForgeError,
 } from './classify.js';
-export { findTransportError, networkCode, TransportError } from './network.js';
+export { TransportError, findTransportError, networkCode } from './network.js';
 export type { HeaderSource, RateLimitKind } from './rate-limit.js';
 export { headerOf, rateLimitInfo, rateLimitKind, retryAtOf } from './rate-limit.js';
 export { serverMessage } from './server-message.js';
@@ -30,4 +30,4 @@ export type {
   Transport,
   TransportOptions,
 } from './transport.js';
-export { createTransport, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY } from './transport.js';
+export { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, createTransport } from './transport.js';

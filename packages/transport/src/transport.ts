@@ -16,8 +16,8 @@
 //   secondary limits), every answer is recorded on ctx.meter, and time comes from ctx.now/ctx.sleep
 //   so tests run retries and waits on a virtual clock.
 import type { CallContext } from '@xrd/core';
-import { abortError, LruMap, sleep as realSleep } from '@xrd/core/kit';
-import { networkCode, TransportError } from './network.js';
+import { LruMap, abortError, sleep as realSleep } from '@xrd/core/kit';
+import { TransportError, networkCode } from './network.js';
 import { rateLimitInfo, rateLimitKind, retryAtOf } from './rate-limit.js';
 import { serverMessage } from './server-message.js';
 
