@@ -11,6 +11,8 @@ describe('actionlint over workflows', () => {
     const files = workflowFiles(REPOSITORY_ROOT);
     expect(files).toEqual(expect.arrayContaining(['.gitea/workflows/ci.yml', '.github/workflows/ci.yml']));
     expect(files.filter((f) => f.startsWith('examples/'))).toEqual([
+      'examples/cross-repo-dispatch/source.yml',
+      'examples/cross-repo-dispatch/target.yml',
       'examples/gitea/build-from-pr.yml',
       'examples/gitea/dispatch-build.yml',
       'examples/gitea/release-source.yml',

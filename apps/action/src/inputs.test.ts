@@ -25,8 +25,8 @@ describe('readActionInputs', () => {
       owner: 'my-repo-owner',
       repo: 'my-target-repo',
       ref: 'master',
-      'correlation-id': 'abc123',
-      correlation: 'step-name',
+      // An option of its own: core's cross-repo-dispatch mode (step-name, its defaults) comes with it.
+      sha: 'abc123',
       'event-type': 'Fix the parser',
       'client-payload': '{"misc_key":"misc_value"}',
       timeout: '1200',
@@ -37,7 +37,7 @@ describe('readActionInputs', () => {
     expect(inputs.tokenInput).toBe('pat');
     expect(inputs.user).toBe('bot');
     expect(inputs.label('timeout')).toBe('workflow_status_timeout');
-    expect(inputs.label('correlation-id')).toBe('sha');
+    expect(inputs.label('sha')).toBe('sha');
     expect(inputs.label('repo')).toBe('repo');
   });
 

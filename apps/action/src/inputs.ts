@@ -64,11 +64,8 @@ export function readActionInputs(getInput: GetInput): ActionInputs {
     if (raw[name] === undefined && own !== '') raw[name] = own;
   }
 
-  // cross-repo-dispatch finds the run by a step named after `sha`: keep that convention unless the
-  // workflow asks for another correlation explicitly.
-  if (labels.get('correlation-id') === 'sha' && raw.correlation === undefined) {
-    raw.correlation = 'step-name';
-  }
+  // `sha` (cross-repo-dispatch's correlation) is an option of its own: core switches on that
+  // action's compatibility mode with it (its defaults, its payload, step-name correlation).
 
   // `token` defaults to the job's own token in action.yml, so `pat` (the reference name) wins when
   // given rather than being reported as a conflict.

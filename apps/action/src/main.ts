@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createForge } from '@xrd/connect';
 import {
   AbortedError,
+  describeRunSettings,
   type Forge,
   InvalidInputError,
   isFailingConclusion,
@@ -118,6 +119,7 @@ export async function runMain(actions: Runner, env: Env = process.env): Promise<
     {
       info: (line) => actions.info(redact(line, secrets)),
       debug: (line) => actions.debug(redact(line, secrets)),
+      warning: (message) => actions.warning(redact(message, secrets)),
     },
     Date.now,
     startedAt,
@@ -133,6 +135,8 @@ export async function runMain(actions: Runner, env: Env = process.env): Promise<
   let closingReportFailed = false;
 
   groups.open(`Dispatch ${what} to ${target}@${options.ref}`);
+  // The settings the run is followed with, so a default (cross-repo-dispatch's with `sha`) is seen.
+  actions.info(describeRunSettings(options));
   try {
     await runFlow(forge, options, {
       signal: controller.signal,

@@ -1,4 +1,5 @@
-// Step outputs. Both the xrd names and the cross-repo-dispatch names (`status`, `jobs_url`) are set.
+// Step outputs. Both the xrd names and the cross-repo-dispatch names are set: `status`,
+// `conclusion` and `html_url` (what its code sets) and `jobs_url` (what its README documents).
 import type { Run, RunResult } from '@xrd/core';
 
 export type SetOutput = (name: string, value: string) => void;
@@ -13,7 +14,10 @@ export function setRunOutputs(
 ) {
   set('run-id', String(run.id));
   if (run.url) set('run-url', run.url);
-  if (run.htmlUrl) set('html-url', run.htmlUrl);
+  if (run.htmlUrl) {
+    set('html-url', run.htmlUrl);
+    set('html_url', run.htmlUrl);
+  }
   set('status', run.status);
   if (run.jobsUrl !== undefined) {
     set('jobs-url', run.jobsUrl);

@@ -28,7 +28,7 @@ describe('progress log', () => {
     const debug: string[] = [];
     let t = 1000;
     const log = createProgressLogger(
-      { info: (l) => info.push(l), debug: (l) => debug.push(l) },
+      { info: (l) => info.push(l), debug: (l) => debug.push(l), warning: (l) => info.push(`warning ${l}`) },
       () => t,
       1000,
     );
@@ -60,5 +60,36 @@ describe('progress log', () => {
       ]
     `);
     expect(debug).toEqual(['next poll in 2s (schedule)']);
+  });
+
+  it('says each status and comment written, names a run by id and number, and raises warnings', () => {
+    const info: string[] = [];
+    const warnings: string[] = [];
+    const log = createProgressLogger(
+      { info: (l) => info.push(l), debug: () => {}, warning: (l) => warnings.push(l) },
+      () => 0,
+      0,
+    );
+    const source = { owner: 'acme', repo: 'source' };
+    log({ type: 'correlated', run: { ...run, id: 301, runNumber: 1 }, method: 'run-name' });
+    log({
+      type: 'reported',
+      write: {
+        kind: 'status',
+        repo: source,
+        sha: 'a'.repeat(40),
+        state: 'pending',
+        context: 'xrd/acme/target/build',
+        targetUrl: 'http://web/runs/1',
+      },
+    });
+    log({ type: 'reported', write: { kind: 'comment', repo: source, pr: 7, created: false } });
+    log({ type: 'warning', message: 'build.yml does not declare the input "x"; declare it.' });
+    expect(info).toEqual([
+      '[0s] found run 301 (#1) (by run-name): http://web/runs/42',
+      '[0s] commit status "xrd/acme/target/build" pending on acme/source@aaaaaaaaaaaa → http://web/runs/1',
+      '[0s] comment updated on acme/source#7',
+    ]);
+    expect(warnings).toEqual(['build.yml does not declare the input "x"; declare it.']);
   });
 });

@@ -1,10 +1,12 @@
 // Core's progress events → log lines with the elapsed time, so the step's log shows the remote run
 // live: status changes, job starts and ends. Chatty events (each wait) go to the debug log only.
-import type { ProgressEvent } from '@xrd/core';
+import { describeReportWrite, type ProgressEvent, runName } from '@xrd/core';
 
 export interface ProgressLog {
   readonly info: (line: string) => void;
   readonly debug: (line: string) => void;
+  /** A `::warning::` (an annotation on the run's page, not only a log line). */
+  readonly warning: (message: string) => void;
 }
 
 export function formatElapsed(ms: number): string {
@@ -38,7 +40,7 @@ export function createProgressLogger(
         log.debug(`search round ${event.round}: ${event.candidates} candidate run(s)`);
         return;
       case 'correlated':
-        line(`found run ${event.run.id} (by ${event.method}): ${event.run.htmlUrl}`);
+        line(`found ${runName(event.run)} (by ${event.method}): ${event.run.htmlUrl}`);
         return;
       case 'status': {
         const run = event.run;
@@ -70,6 +72,12 @@ export function createProgressLogger(
       }
       case 'notice':
         line(event.message);
+        return;
+      case 'warning':
+        log.warning(event.message);
+        return;
+      case 'reported':
+        line(describeReportWrite(event.write));
         return;
       case 'debug':
         log.debug(event.message);

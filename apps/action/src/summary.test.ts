@@ -53,7 +53,7 @@ describe('renderSummary', () => {
 
       | Target | Run | Conclusion | Duration |
       |---|---|---|---|
-      | acme/target@main (workflow build.yml) | [#9](http://web/runs/9) | ❌ failure | 1m35s |
+      | acme/target@main (workflow build.yml) | [run 9](http://web/runs/9) | ❌ failure | 1m35s |
 
       | Job | Conclusion | Duration | Link |
       |---|---|---|---|

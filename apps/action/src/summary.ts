@@ -1,7 +1,7 @@
 // The job summary (`GITHUB_STEP_SUMMARY`): one table for the run, one for its jobs, and for each
 // failed job its failed steps and the tail of its log. Markdown, so GitHub renders it; act_runner
 // writes the same file.
-import type { RunConclusion, RunResult } from '@xrd/core';
+import { type RunConclusion, type RunResult, runName } from '@xrd/core';
 import { formatElapsed } from './progress.js';
 
 export interface SummaryTarget {
@@ -44,7 +44,7 @@ export function renderSummary(target: SummaryTarget, result: RunResult): string 
   out.push(`### xrd: ${cell(target.repo)} — ${title}`, '');
   out.push('| Target | Run | Conclusion | Duration |', '|---|---|---|---|');
   out.push(
-    `| ${cell(`${target.repo}@${target.ref}`)} (${cell(target.what)}) | [#${result.runId}](${result.htmlUrl}) | ${conclusionCell(result.conclusion, result.status)} | ${formatElapsed(result.durationMs)} |`,
+    `| ${cell(`${target.repo}@${target.ref}`)} (${cell(target.what)}) | [${runName(result.run)}](${result.htmlUrl}) | ${conclusionCell(result.conclusion, result.status)} | ${formatElapsed(result.durationMs)} |`,
   );
   if (result.jobs.length > 0) {
     out.push('', '| Job | Conclusion | Duration | Link |', '|---|---|---|---|');

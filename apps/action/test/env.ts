@@ -1,7 +1,8 @@
 // Runner variables as GitHub's runner and Gitea's act_runner set them, pointed at the simulator.
+import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { StepResult } from './runner.js';
-import type { Sim } from './sim.js';
+import { type Sim, TIME_SCALE } from './sim.js';
 
 export interface RunnerVars {
   readonly repository: string;
@@ -55,3 +56,13 @@ export const hex = (n: number, seed: string) =>
     { length: n },
     (_, i) => '0123456789abcdef'[(seed.charCodeAt(i % seed.length) + i * 7) % 16],
   ).join('');
+
+/**
+ * Runner variables that make the action's clock run as fast as forge-sim's (see time-warp.mjs): its
+ * 10-second polls take 0.1 s, its 600-second timeout 6 s, while the action still counts in its own
+ * seconds.
+ */
+export const TIME_WARP: Readonly<Record<string, string>> = {
+  NODE_OPTIONS: `--import=${fileURLToPath(new URL('./time-warp.mjs', import.meta.url))}`,
+  XRD_TEST_TIME_WARP: String(TIME_SCALE),
+};

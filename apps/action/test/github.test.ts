@@ -2,7 +2,7 @@
 // run id) and on GHES 3.19 (it rejects `return_run_details`: fall back, then find the run by its
 // run-name), from a pull request: pending status, final status and one PR comment.
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectNoSecret, githubRunner, hex } from './env.js';
+import { expectNoSecret, githubRunner, hex, TIME_WARP } from './env.js';
 import { runStep } from './runner.js';
 import { commentsOn, control, runs, type Sim, start, statusesOf } from './sim.js';
 import { workflowSpec, xrdStepWith } from './workflow.js';
@@ -31,7 +31,11 @@ async function startWith(dialect: 'github' | 'ghes-3.19') {
   return sim;
 }
 
-async function runSourceExample(s: Sim) {
+/** source.yml's xrd step on a `pull_request` event of PR #7, changed by `change`. */
+async function sourceExampleStep(
+  s: Sim,
+  change: (withInputs: Record<string, string>) => Record<string, string>,
+) {
   const event = {
     action: 'opened',
     number: 7,
@@ -41,10 +45,16 @@ async function runSourceExample(s: Sim) {
     secrets: { DISPATCH_TOKEN: TOKEN },
     github: { repository: 'acme/source', sha: MERGE, event_name: 'pull_request', event },
   };
-  const withInputs = await xrdStepWith('github/source.yml', context);
-  const env = githubRunner(s, { repository: 'acme/source', sha: MERGE, eventName: 'pull_request' });
+  const withInputs = change(await xrdStepWith('github/source.yml', context));
+  const env = {
+    ...githubRunner(s, { repository: 'acme/source', sha: MERGE, eventName: 'pull_request' }),
+    // Its 2-second polls in the simulator's time.
+    ...TIME_WARP,
+  };
   return runStep({ phase: 'main', with: withInputs, env, event, jobToken: 'ghs_jobtoken' });
 }
+
+const runSourceExample = (s: Sim) => sourceExampleStep(s, (withInputs) => withInputs);
 
 describe('examples/github on github.com', () => {
   it('takes the run id from the dispatch, waits, and reports status and comment on the PR head', async () => {
@@ -94,6 +104,50 @@ describe('examples/github on github.com', () => {
     expect(main.stdout).toContain('::endgroup::');
     expect(main.summary).toContain('| acme/target@main (workflow target.yml) |');
     expectNoSecret(main, TOKEN);
+  });
+});
+
+describe('two workflows dispatched into one target from one pull request', () => {
+  it('keep a status and a comment each under the default context, edited in place on the next run', async () => {
+    const target = await workflowSpec('github/target.yml', 'target.yml');
+    const s = await start({
+      dialect: 'github',
+      seed: {
+        repos: [
+          {
+            owner: 'acme',
+            repo: 'target',
+            workflows: [target, { ...target, file: 'lint.yml', name: 'Lint for another repository' }],
+          },
+          { owner: 'acme', repo: 'source', pulls: [{ number: 7, head: { ref: 'feature/x', sha: HEAD } }] },
+        ],
+      },
+    });
+    sim = s;
+    // The example's step without its own status-context (the default applies), for each workflow.
+    const step = (workflow: string) =>
+      sourceExampleStep(s, ({ 'status-context': _, ...example }) => ({ ...example, workflow }));
+
+    for (let round = 1; round <= 2; round++) {
+      const [build, lint] = [await step('target.yml'), await step('lint.yml')];
+      expect([build.code, lint.code]).toEqual([0, 0]);
+      expect(build.stdout).toContain('commit status "xrd/acme/target/target" success on acme/source@');
+      expect(lint.stdout).toContain('commit status "xrd/acme/target/lint" success on acme/source@');
+      expect(lint.stdout).toMatch(
+        round === 1 ? /comment posted on acme\/source#7/ : /comment updated on acme\/source#7/,
+      );
+
+      const statuses = await statusesOf(s, 'acme/source', HEAD);
+      const newest = (ctx: string) => statuses.find((st) => st.context === ctx);
+      expect([newest('xrd/acme/target/target'), newest('xrd/acme/target/lint')]).toEqual([
+        expect.objectContaining({ state: 'success', targetUrl: build.outputs['html-url'] }),
+        expect.objectContaining({ state: 'success', targetUrl: lint.outputs['html-url'] }),
+      ]);
+      const comments = await commentsOn(s, 'acme/source', 7);
+      expect(comments).toHaveLength(2);
+      expect(comments[0]!.body).toContain(`success** — [run log](${build.outputs['html-url']})`);
+      expect(comments[1]!.body).toContain(`success** — [run log](${lint.outputs['html-url']})`);
+    }
   });
 });
 

@@ -5,8 +5,11 @@ import { startSim } from '@xrd/forge-sim';
 export type Sim = Awaited<ReturnType<typeof startSim>>;
 type StartOptions = Parameters<typeof startSim>[0];
 
+/** How much faster than the wall clock forge-sim's time runs in these tests. */
+export const TIME_SCALE = 100;
+
 export async function start(options: StartOptions): Promise<Sim> {
-  return startSim({ port: 0, timeScale: 100, ...options });
+  return startSim({ port: 0, timeScale: TIME_SCALE, ...options });
 }
 
 export async function control<T = unknown>(
@@ -34,6 +37,7 @@ export async function api<T = unknown>(sim: Sim, path: string): Promise<T> {
 
 export interface SimRun {
   id: number;
+  runNumber?: number;
   status: string;
   conclusion: string | null;
   event?: string;

@@ -1,13 +1,21 @@
 // The `xrd` program: commander definitions and the glue from argv/env to core and back to
 // stdout / stderr / exit code. No business logic lives here: options are validated by core's
 // parseRunOptions, the forge is built by @xrd/connect, and the flow is core's.
-import { type CliFlagSpec, type CliGroup, isXrdError, OPTIONS, redact, runFlow } from '@xrd/core';
+import {
+  type CliFlagSpec,
+  type CliGroup,
+  describeRunSettings,
+  isXrdError,
+  OPTIONS,
+  redact,
+  runFlow,
+} from '@xrd/core';
 import { Command, CommanderError, Option } from 'commander';
 import { completionScript, SHELLS, type Shell } from './completion.js';
-import { DEMO_DIALECTS } from './demo-dialects.js';
+import { DEMO_DIALECTS, DEMO_TIME_SCALE } from './demo-dialects.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { RUN_FLAGS, type RunFlags } from './flags.js';
-import { type JsonDocument, jsonDispatch, jsonResult, renderJson } from './output.js';
+import { type JsonDocument, jsonDispatch, jsonReport, jsonResult, renderJson } from './output.js';
 import {
   locateRun,
   OUTPUTS_ENV,
@@ -36,11 +44,19 @@ async function runDispatch(s: Session, flags: RunFlags & CommonFlags & OutputsFl
     s.io.env,
   );
   const forge = await s.connect(options, flags, true);
+  // The defaults --sha brings are said, not just applied; xrd's own with --verbose.
+  if (options.reference) s.progress.line(describeRunSettings(options));
+  else s.progress.onProgress({ type: 'debug', message: describeRunSettings(options) });
   s.progress.setPhase('dispatching');
   // core runs the flow (and closes the pending status on every error path); this prints it.
   const { receipt, run, result, apiCost } = await runFlow(forge, options, {
     signal: s.io.signal,
-    onProgress: s.progress.onProgress,
+    onProgress: (event) => {
+      // Every status and comment written to the source goes into --json too.
+      if (event.type === 'reported')
+        s.doc = { ...s.doc, reports: [...(s.doc.reports ?? []), jsonReport(event.write)] };
+      s.progress.onProgress(event);
+    },
     onReceipt: (sent) => {
       s.doc = { ...s.doc, dispatch: jsonDispatch(sent) };
     },
@@ -126,7 +142,7 @@ Examples:
   $ xrd dispatch --repo acme/target --workflow build.yml --input version=1.2.3
   $ xrd dispatch --forge gitea --server https://gitea.example.com --repo acme/target \\
       --workflow build-from-pr.yml --inputs-json '{"pr_number":"7"}' --timeout 30m
-  $ xrd dispatch --repo acme/target --event-type build --client-payload '{"sha":"abc"}' --correlation step-name
+  $ xrd dispatch --repo acme/target --event-type build --client-payload '{"env":"staging"}' --sha "$GIT_COMMIT"
   $ xrd dispatch --repo acme/target --workflow build.yml --no-wait --json | jq .dispatch.correlationId
   $ xrd dispatch --repo acme/target --workflow build.yml --report-status $SHA --source-repo acme/source
   $ xrd dispatch --repo acme/target --workflow release.yml --download-artifacts 'dist-*' --artifacts-dir out
@@ -269,7 +285,7 @@ Examples:
     .command('demo')
     .description('run the whole flow live against the built-in forge simulator, on every dialect')
     .addOption(new Option('--dialect <name>', 'only this dialect').choices(DEMO_DIALECTS))
-    .option('--time-scale <n>', 'simulated time runs this many times faster (default 20)');
+    .option('--time-scale <n>', `simulated time runs this many times faster (default ${DEMO_TIME_SCALE})`);
   addCommon(demoCmd, false).addHelpText('after', EXAMPLES.demo);
   demoCmd.action(async (flags: CommonFlags & { dialect?: string; timeScale?: string }) => {
     const s = new Session(io, 'demo', flags);

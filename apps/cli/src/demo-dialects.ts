@@ -18,6 +18,10 @@ export const DEMO_DIALECTS = [
 
 export type DemoDialect = (typeof DEMO_DIALECTS)[number];
 
+/** Default speed-up of simulated time: the sample's ~4 s runs take about a second. Here, not in
+ * demo.ts, so --help can say it without loading the demo. */
+export const DEMO_TIME_SCALE = 4;
+
 // Every forge-sim dialect but ghes-3.20 must be in the list: while one is missing, the check below
 // fails the typecheck, naming it ("Type '…' does not satisfy the constraint 'never'").
 type NoneMissing<Missing extends never> = Missing;

@@ -9,7 +9,7 @@ import {
   type RunResult,
 } from '@xrd/core';
 import { startSim } from '@xrd/forge-sim';
-import type { DemoDialect } from './demo-dialects.js';
+import { DEMO_TIME_SCALE, type DemoDialect } from './demo-dialects.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
 import { loadConnect } from './lazy.js';
 import type { JsonDemoRow } from './output.js';
@@ -35,8 +35,6 @@ const CASES: readonly DemoCase[] = [
   { dialect: 'forgejo', label: 'forgejo', kind: 'forgejo', workflow: 'build.yml' },
 ];
 
-/** Default speed-up of simulated time: the sample's ~4 s runs take well under a second or two. */
-const DEFAULT_TIME_SCALE = 4;
 // Polls are real time (the engine does not know it talks to a simulator), so keep them short.
 const DEMO_INTERVAL_MS = 250;
 const DEMO_TIMEOUT_MS = 60_000;
@@ -47,7 +45,7 @@ export interface DemoFlags extends CommonFlags {
 }
 
 function parseTimeScale(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_TIME_SCALE;
+  if (text === undefined) return DEMO_TIME_SCALE;
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 10_000) {
     throw new InvalidInputError(
@@ -199,10 +197,11 @@ function renderTable(s: Session, rows: readonly JsonDemoRow[]): string {
   }
   const failed = rows.filter((r) => !r.ok);
   out.push('');
+  const flows = (n: number) => `${n} flow${n === 1 ? '' : 's'}`;
   out.push(
     failed.length === 0
-      ? p.green(`all ${rows.length} flows succeeded`)
-      : p.red(`${failed.length} of ${rows.length} flows failed: ${failed.map((r) => r.dialect).join(', ')}`),
+      ? p.green(rows.length === 1 ? 'the flow succeeded' : `all ${flows(rows.length)} succeeded`)
+      : p.red(`${failed.length} of ${flows(rows.length)} failed: ${failed.map((r) => r.dialect).join(', ')}`),
   );
   return `${out.join('\n')}\n`;
 }

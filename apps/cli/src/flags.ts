@@ -32,6 +32,7 @@ export interface RunFlags {
   readonly maxRuns?: string;
   readonly correlation?: string;
   readonly correlationId?: string;
+  readonly sha?: string;
   readonly correlationInput?: string;
   readonly failOn?: string;
   readonly reportStatus?: string;

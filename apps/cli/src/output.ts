@@ -7,10 +7,11 @@ import type {
   FailedJob,
   Job,
   RepoRef,
+  ReportWrite,
   Run,
   RunResult,
 } from '@xrd/core';
-import { formatBytes, redact } from '@xrd/core';
+import { formatBytes, redact, runName } from '@xrd/core';
 import { formatDuration, type Palette, paintConclusion } from './ui.js';
 
 export interface JsonError {
@@ -62,7 +63,27 @@ export interface JsonDispatch {
   readonly runId?: number;
   readonly htmlUrl?: string;
   readonly notes: readonly string[];
+  /** What the user should fix although the dispatch went out (also printed as warnings). */
+  readonly warnings: readonly string[];
 }
+
+/** A commit status or the comment written to the source repository. */
+export type JsonReport =
+  | {
+      readonly kind: 'status';
+      readonly repo: string;
+      readonly sha: string;
+      readonly state: string;
+      readonly context: string;
+      readonly targetUrl?: string;
+    }
+  | {
+      readonly kind: 'comment';
+      readonly repo: string;
+      readonly pr: number;
+      readonly created: boolean;
+      readonly htmlUrl?: string;
+    };
 
 export interface JsonLog {
   readonly jobId: number;
@@ -106,6 +127,8 @@ export interface JsonDocument {
   readonly artifacts?: readonly JsonArtifact[];
   /** `--remote-outputs`: the JSON object the run published in its xrd-outputs artifact. */
   readonly remoteOutputs?: Readonly<Record<string, unknown>>;
+  /** dispatch: every status and comment written to the source, in order. */
+  readonly reports?: readonly JsonReport[];
   readonly apiCost?: ApiCost;
 }
 
@@ -191,7 +214,12 @@ export function jsonDispatch(receipt: DispatchReceipt): JsonDispatch {
     ...(receipt.runId !== undefined ? { runId: receipt.runId } : {}),
     ...(receipt.htmlUrl !== undefined ? { htmlUrl: receipt.htmlUrl } : {}),
     notes: receipt.notes,
+    warnings: receipt.warnings ?? [],
   };
+}
+
+export function jsonReport(write: ReportWrite): JsonReport {
+  return { ...write, repo: repoName(write.repo) };
 }
 
 /** Serialises the document, scrubbing any secret that might have slipped into a message. */
@@ -199,8 +227,14 @@ export function renderJson(doc: JsonDocument, secrets: readonly (string | undefi
   return `${redact(JSON.stringify(doc, null, 2), secrets)}\n`;
 }
 
+/**
+ * The requests a command sent. The rate-limit part only where the forge has one: GitHub reports it
+ * on every answer; Gitea and Forgejo have no API rate limit (and no conditional requests).
+ */
 export function costLine(cost: ApiCost): string {
-  return `${cost.requests} requests (${cost.counted} counted against the rate limit, ${cost.notModified} not modified)`;
+  const requests = `${cost.requests} request${cost.requests === 1 ? '' : 's'}`;
+  if (cost.rateLimit === undefined) return requests;
+  return `${requests} (${cost.counted} counted against the rate limit, ${cost.notModified} not modified)`;
 }
 
 /** The human summary of a finished (or observed) run. */
@@ -221,7 +255,7 @@ export function humanRun(
   const state = run.status === 'completed' ? paintConclusion(p, run.conclusion) : p.cyan(run.status);
   const title = run.displayTitle ? ` "${run.displayTitle}"` : '';
   const took = extra.durationMs !== undefined ? ` in ${formatDuration(extra.durationMs)}` : '';
-  out.push(`${p.bold(`${repoName(repo)} run ${run.id}`)}${title}: ${state}${took}`);
+  out.push(`${p.bold(`${repoName(repo)} ${runName(run)}`)}${title}: ${state}${took}`);
   out.push(`  ${run.htmlUrl}`);
   for (const job of jobs) {
     const s = job.status === 'completed' ? paintConclusion(p, job.conclusion) : p.cyan(job.status);

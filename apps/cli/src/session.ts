@@ -55,7 +55,6 @@ export class Session {
   readonly progress: ProgressReporter;
   readonly io: CliIo;
   readonly command: string;
-  private readonly quiet: boolean;
   private readonly secrets: string[] = [];
   /** Parts of the JSON document gathered as the command goes (kept on error too). */
   doc: Partial<JsonDocument> = {};
@@ -64,7 +63,6 @@ export class Session {
     this.io = io;
     this.command = command;
     this.json = flags.json === true;
-    this.quiet = flags.quiet === true;
     const tty = io.stderr.isTTY === true;
     this.palette = createPalette(flags.color !== false && useColor(tty, io.env));
     this.progress = new ProgressReporter({
@@ -92,9 +90,7 @@ export class Session {
   // A warning is not progress: `--quiet` must not hide that a requested commit status or comment
   // could not be written, or that the token was passed on the command line.
   warn(text: string): void {
-    const line = this.palette.yellow(`warning: ${text}`);
-    if (this.quiet) this.io.stderr.write(this.scrub(`${line}\n`));
-    else this.progress.line(line);
+    this.progress.warn(text);
   }
 
   /** Ends the command: writes the --json document and returns the exit code. */

@@ -2,7 +2,7 @@
 // elapsed, jobs done/total) with permanent lines printed above it, in colour unless NO_COLOR
 // (https://no-color.org) is set. Off a TTY: plain timestamped progress lines on stderr, so logs of
 // Jenkins / GitLab / Buildkite stay readable. stdout is kept for the result (or the --json document).
-import type { Job, ProgressEvent, RunStatus } from '@xrd/core';
+import { describeReportWrite, type Job, type ProgressEvent, type RunStatus, runName } from '@xrd/core';
 
 export interface Writable {
   write(text: string): unknown;
@@ -101,6 +101,18 @@ export class ProgressReporter {
     this.render();
   }
 
+  /**
+   * A warning: labelled, and printed even with --quiet (which hides progress, not problems the user
+   * must fix).
+   */
+  warn(text: string): void {
+    const line = this.o.palette.yellow(`warning: ${text}`);
+    if (this.o.quiet) {
+      const prefix = this.o.prefix ? `${this.o.prefix} ` : '';
+      this.o.stream.write(`${prefix}${line}\n`);
+    } else this.line(line);
+  }
+
   /** A permanent line (above the status line on a TTY). */
   line(text: string): void {
     if (this.o.quiet) return;
@@ -134,7 +146,7 @@ export class ProgressReporter {
         if (!this.o.tty && event.round === 1) this.line(`looking for the run by its correlation id`);
         return;
       case 'correlated':
-        this.line(`found run ${event.run.id} by ${p.bold(event.method)}: ${event.run.htmlUrl}`);
+        this.line(`found ${runName(event.run)} by ${p.bold(event.method)}: ${event.run.htmlUrl}`);
         this.setPhase(event.run.status);
         return;
       case 'status':
@@ -163,6 +175,12 @@ export class ProgressReporter {
         return;
       case 'notice':
         this.line(p.yellow(event.message));
+        return;
+      case 'warning':
+        this.warn(event.message);
+        return;
+      case 'reported':
+        this.line(describeReportWrite(event.write));
         return;
       case 'debug':
         if (this.o.verbose) this.line(p.dim(event.message));

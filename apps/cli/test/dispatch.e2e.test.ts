@@ -93,6 +93,12 @@ describe.each(['github', 'gitea-1.25', 'forgejo'] as Dialect[])(
   },
 );
 
+/** A repository_dispatch of type build with `--client-payload` and `--sha`. */
+const eventWithSha = (sim: Sim, payload: string, sha: string, ...extra: string[]): string[] => [
+  ...['dispatch', ...at(sim), '--repo', 'acme/target', '--event-type', 'build'],
+  ...['--client-payload', payload, '--sha', sha, ...extra],
+];
+
 describe('xrd dispatch outcomes (github)', () => {
   const github = () => sims.get('github');
 
@@ -108,7 +114,7 @@ describe('xrd dispatch outcomes (github)', () => {
     expect(r.stderr).toMatch(/status .*completed \(success\)/);
     expect(r.stderr).toMatch(/job build success/);
     expect(r.stderr).not.toContain('\x1b[');
-    expect(r.stdout).toMatch(/^acme\/target run \d+ "Build xrd-[0-9a-f]{16}": success/);
+    expect(r.stdout).toMatch(/^acme\/target run \d+ \(#\d+\) "Build xrd-[0-9a-f]{16}": success/);
     expect(r.stdout).toContain('job build: success');
   });
 
@@ -336,5 +342,85 @@ describe('xrd dispatch outcomes (github)', () => {
       stats.byRoute[routes.find((k) => k.startsWith('POST') && k.includes('/statuses/')) ?? '']?.total,
     ).toBe(2);
     expect(routes.some((k) => k.includes('/comments'))).toBe(true);
+    // Each write is said on stderr and listed in the JSON document.
+    expect(r.stderr).toMatch(
+      /\] commit status "xrd\/acme\/target\/build" pending on acme\/source@aaaaaaaaaaaa → http:\/\/\S+\/actions\/runs\/\d+\n/,
+    );
+    expect(r.stderr).toMatch(
+      /\] commit status "xrd\/acme\/target\/build" success on acme\/source@aaaaaaaaaaaa → /,
+    );
+    expect(r.stderr).toMatch(
+      /\] comment (posted|updated) on acme\/source#1: http:\/\/\S+#issuecomment-\d+\n/,
+    );
+    const reports = json(r).reports as { kind: string; state?: string; context?: string; pr?: number }[];
+    expect(reports.map((w) => [w.kind, w.state ?? w.pr])).toEqual([
+      ['status', 'pending'],
+      ['status', 'success'],
+      ['comment', 1],
+    ]);
+    expect(reports[0]).toMatchObject({ repo: 'acme/source', sha, context: 'xrd/acme/target/build' });
+  });
+
+  it('--sha: the cross-repo-dispatch correlation, its payload (sha alone) and its timing, said in one line', async () => {
+    const sim = await github();
+    const commit = 'b'.repeat(40);
+    const r = await xrd(eventWithSha(sim, '{"env":"staging"}', commit, '--json'), { env: TOKEN });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      `cross-repo-dispatch mode (sha given): timeout 10m, poll interval 10s, the run is the one with a step named "${commit}"`,
+    );
+    const doc = json(r);
+    expect(doc.run).toMatchObject({
+      correlationId: commit,
+      correlationMethod: 'step-name',
+      conclusion: 'success',
+    });
+    const runs = (await control(sim, 'GET', 'runs')) as {
+      id: number;
+      workflow: string;
+      clientPayload: Record<string, unknown> | null;
+    }[];
+    const run = runs.find((x) => x.id === (doc.run as { id: number }).id);
+    // The step-marker workflow names a step after client_payload.sha; nothing but sha was added.
+    expect(run?.workflow).toBe('step-marker.yml');
+    expect(run?.clientPayload).toEqual({ env: 'staging', sha: commit });
+  });
+
+  it('--sha with a payload that would exceed 10 keys: one sentence naming --client-payload, nothing sent', async () => {
+    const sim = await github();
+    await resetStats(sim);
+    const ten = JSON.stringify(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, i])));
+    const r = await xrd(eventWithSha(sim, ten, 'abc1234'), { env: TOKEN });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'xrd: `--client-payload` has 10 top-level keys and xrd adds "sha" to find the run, which makes 11, but GitHub accepts at most 10; nest 2 of your keys under one key.\n',
+    );
+    expect(((await control(sim, 'GET', 'stats')) as { requests: { total: number } }).requests.total).toBe(0);
+  });
+});
+
+describe('xrd dispatch on Gitea', () => {
+  it('warns, labelled and even with -q, about an input the workflow does not declare; JSON lists it', async () => {
+    const sim = await sims.get('gitea-1.25');
+    const r = await xrd(dispatchArgs(sim, 'build.yml', ...FAST, '--input', 'typo_input=1', '-q', '--json'), {
+      env: TOKEN,
+    });
+    expect(r.code).toBe(0);
+    const warning =
+      '.gitea/workflows/build.yml on "main" does not declare the input "typo_input"; Gitea drops undeclared inputs silently, so declare it under on.workflow_dispatch.inputs.';
+    expect(r.stderr).toBe(`warning: ${warning}\n`);
+    expect((json(r).dispatch as { warnings: string[] }).warnings).toEqual([warning]);
+  });
+
+  it('names the run by its id and the number its page shows, and counts requests without a rate limit', async () => {
+    const sim = await sims.get('gitea-1.25');
+    const r = await xrd(dispatchArgs(sim, 'build.yml', ...FAST), { env: TOKEN });
+    expect(r.code).toBe(0);
+    const [head, url] = r.stdout.split('\n');
+    const [, id, number] = /^acme\/target run (\d+) \(#(\d+)\) /.exec(head ?? '') ?? [];
+    expect(Number(id)).toBeGreaterThan(Number(number));
+    expect(url).toMatch(new RegExp(`/acme/target/actions/runs/${number}$`));
+    expect(r.stdout).toMatch(/^ {2}api: \d+ requests$/m);
+    expect(r.stdout).not.toContain('rate limit');
   });
 });

@@ -186,3 +186,17 @@ describe.concurrent.each(DIALECTS)('xrd dispatch on %s: one fault, one exit code
     expect(runs).toHaveLength(1);
   }, 40_000);
 });
+
+describe('a Gitea server given as GitHub', () => {
+  it('names the URL it asked and says to give the forge as gitea (exit 4)', async () => {
+    const sim = await freshSim('gitea-1.25');
+    const args = ['dispatch', '--forge', 'github', '--server', sim.url, '--repo', 'acme/target'];
+    const r = await xrd([...args, '--workflow', 'build.yml'], { env: { XRD_TOKEN: TOKEN } });
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`${sim.url}/api/v3 answered 404`);
+    expect(r.stderr).toContain(
+      `${sim.url}/api/v3 does not answer like GitHub (no X-GitHub-Request-Id header): if it is a Gitea or Forgejo server, give the forge as gitea or forgejo instead of github.`,
+    );
+  });
+});

@@ -98,6 +98,18 @@ describe('xrd demo', () => {
     expect(r.stderr).toMatch(/gitea-1\.26\s+\[\d+\.\ds\] dispatched workflow build\.yml/);
   }, 60_000);
 
+  it('--dialect with one flow ends with one sentence in the singular, at the time scale its help names', async () => {
+    const help = await xrd(['demo', '--help']);
+    const scale = /--time-scale <n>\s+simulated time runs this many times faster \(default (\d+)\)/.exec(
+      help.stdout,
+    )?.[1];
+    expect(scale).toBeDefined();
+    const r = await xrd(['demo', '--dialect', 'gitea-1.26']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('the flow succeeded');
+    expect(r.stderr).toContain(`simulated time ×${scale};`);
+  });
+
   it('--dialect runs one, and --json gives the rows', async () => {
     const r = await xrd(['demo', '--dialect', 'forgejo', '--json']);
     expect(r.code).toBe(0);

@@ -64,6 +64,25 @@ describe('parseConfig', () => {
     });
   });
 
+  it('defaults the status context per target workflow, so two routes into one repository keep two statuses', () => {
+    const route = valid.routes[0]!;
+    const { report: _, ...unnamed } = route;
+    const config = parseConfig(
+      {
+        ...valid,
+        routes: [
+          { ...unnamed, name: 'build' },
+          { ...unnamed, name: 'lint', dispatch: { ...route.dispatch, workflow: 'lint.yaml' } },
+        ],
+      },
+      { XRD_FORGE_GITEA_TOKEN: 'tok' },
+    );
+    expect(config.routes.map((r) => r.report.context)).toEqual([
+      'xrd/acme/target/build-from-pr',
+      'xrd/acme/target/lint',
+    ]);
+  });
+
   it('names every problem with its key, one sentence each', () => {
     expect(
       problems({

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import {
   type CorrelationMode,
+  defaultStatusContext,
   durationParser,
   type ForgeKind,
   InvalidInputError,
@@ -588,9 +589,15 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
         option('correlation', ...keyed('correlation')) ??
         (OPTIONS.correlation.config?.default as CorrelationMode);
 
+      // The default is core's, per target workflow: two routes from one PR keep two statuses.
       const context =
         option('status-context', ...keyed('status-context')) ??
-        (targetRepo ? `xrd/${targetRepo.owner}/${targetRepo.repo}` : 'xrd');
+        (targetRepo
+          ? defaultStatusContext(targetRepo, {
+              ...(workflow !== undefined ? { workflow } : {}),
+              ...(eventType !== undefined ? { eventType } : {}),
+            })
+          : 'xrd');
       // On/off switches here: the service reports on the event's own commit and pull request.
       const reportStatus = bool(...keyed('report-status'), switchDefault('report-status'));
       const reportComment = bool(...keyed('report-comment'), switchDefault('report-comment'));

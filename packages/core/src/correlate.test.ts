@@ -167,6 +167,26 @@ describe('correlate', () => {
     expect(run.displayTitle).toBe('Build xrd-1');
   });
 
+  it('does not take a run titled with a longer dotted id for a custom id with dots', async () => {
+    const { forge, engine, clock } = setup();
+    const receipt = await dispatch(
+      forge,
+      { repo, ref: 'main', workflow: 'build.yml', correlationId: 'v1.2' },
+      engine,
+    );
+    // `v1.2` is a prefix of `v1.2.3` up to a dot: that run belongs to another release. It is the
+    // newest run, listed first.
+    forge.addRun({
+      repo: 'acme/target',
+      workflow: 'build.yml',
+      event: 'workflow_dispatch',
+      createdAt: clock.now() + 1_000,
+      displayTitle: 'Build release v1.2.3',
+    });
+    const run = await correlate(forge, receipt, engine);
+    expect(run.displayTitle).toBe('Build v1.2');
+  });
+
   it('tolerates a server clock behind the client by up to clockSkewMs', async () => {
     const { clock, forge, engine } = setup();
     const receipt = await dispatch(forge, { repo, ref: 'main', workflow: 'build.yml' }, engine);
@@ -379,6 +399,31 @@ describe('correlate', () => {
     expect(found.method).toBe('step-name');
   });
 
+  it('finds a repository_dispatch run on the default branch whatever ref the dispatch named', async () => {
+    const clock = createVirtualClock();
+    const forge = createMemoryForge({
+      now: clock.now,
+      defaultBranch: 'main',
+      workflows: [
+        {
+          repo: 'acme/target',
+          file: 'step-marker.yml',
+          on: { repository_dispatch: true },
+          jobs: [{ name: 'identify-run', steps: [expr('github.event.client_payload.sha')] }],
+        },
+      ],
+    });
+    const engine = { now: clock.now, sleep: clock.sleep };
+    // A cross-repo-dispatch step gives `ref: master`; the event runs on main all the same.
+    const receipt = await dispatch(
+      forge,
+      { repo, ref: 'master', eventType: 'test', correlation: 'step-name', correlationId: 'deadbeef' },
+      engine,
+    );
+    const found = await correlateRun(forge, receipt, engine);
+    expect(found.run).toMatchObject({ event: 'repository_dispatch', headBranch: 'main' });
+  });
+
   describe('gives up with a message that says what the target must echo', () => {
     const receiptFor = async (mode: CorrelationMode, eventType?: string): Promise<DispatchReceipt> => {
       const { forge, engine } = setup();
@@ -407,22 +452,23 @@ describe('correlate', () => {
       }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RunNotFoundError);
       expect(clock.now()).toBeGreaterThanOrEqual(Date.UTC(2026, 0, 1) + 120_000);
-      return (error as Error).message;
+      // As the CLI and the action print it: the message, then the hint, each once.
+      return `${(error as RunNotFoundError).message} ${(error as RunNotFoundError).hint}`;
     };
 
     it('run-name', async () => {
       expect(await failWith(await receiptFor('run-name'))).toMatchInlineSnapshot(
-        `"No run of build.yml on main in acme/target showed correlation id xrd-0123456789abcdef in its title within 2m (correlation: run-name); add \`run-name: ... \${{ inputs.correlation_id }}\` to the target workflow."`,
+        `"No run of build.yml on main in acme/target showed correlation id xrd-0123456789abcdef in its title within 2m (correlation: run-name). Add \`run-name: ... \${{ inputs.correlation_id }}\` to the target workflow."`,
       );
     });
     it('step-name', async () => {
       expect(await failWith(await receiptFor('step-name'))).toMatchInlineSnapshot(
-        `"No run of build.yml on main in acme/target showed correlation id xrd-0123456789abcdef in a step name within 2m (correlation: step-name); name a step \`\${{ inputs.correlation_id }}\` in the target workflow."`,
+        `"No run of build.yml on main in acme/target showed correlation id xrd-0123456789abcdef in a step name within 2m (correlation: step-name). Name a step \`\${{ inputs.correlation_id }}\` in the target workflow."`,
       );
     });
     it('auto, repository_dispatch', async () => {
       expect(await failWith(await receiptFor('auto', 'build'))).toMatchInlineSnapshot(
-        `"No run of event build on main in acme/target showed correlation id xrd-0123456789abcdef in its title or a step name within 2m (correlation: auto); add \`run-name: ... \${{ github.event.client_payload.correlation_id }}\` to the target workflow (or name a step \`\${{ github.event.client_payload.sha }}\` in the target workflow)."`,
+        `"No run of event build on main in acme/target showed correlation id xrd-0123456789abcdef in its title or a step name within 2m (correlation: auto). Add \`run-name: ... \${{ github.event.client_payload.correlation_id }}\` to the target workflow (or name a step \`\${{ github.event.client_payload.sha }}\` in the target workflow)."`,
       );
     });
   });

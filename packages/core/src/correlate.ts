@@ -54,7 +54,7 @@ export async function correlateRun(
   const outcome = await searchRun(forge, receipt, options);
   if (outcome.found) return outcome.found;
   throw new RunNotFoundError(notFoundMessage(receipt, options.timeoutMs ?? CORRELATE_DEFAULTS.timeoutMs), {
-    hint: echoHint(receipt),
+    hint: echoHintSentence(receipt),
   });
 }
 
@@ -177,7 +177,10 @@ class Search {
     private readonly e: Engine,
   ) {
     this.#event = receipt.eventType !== undefined ? 'repository_dispatch' : 'workflow_dispatch';
-    this.#branch = branchOf(receipt.ref);
+    // A repository_dispatch runs on the default branch whatever ref the caller names (GitHub docs,
+    // "Events that trigger workflows": repository_dispatch — GITHUB_REF is the default branch), so
+    // its runs are not filtered by branch; cross-repo-dispatch steps give any `ref` there.
+    this.#branch = receipt.eventType !== undefined ? undefined : branchOf(receipt.ref);
     this.#windowStart = receipt.dispatchedAt - (options.clockSkewMs ?? CORRELATE_DEFAULTS.clockSkewMs);
     this.#mode = receipt.correlation;
   }
@@ -282,6 +285,13 @@ export function echoHint(receipt: DispatchReceipt): string {
   return `${title} (or ${step})`;
 }
 
+/** `echoHint` as the sentence an error's `hint` is (front ends print it after the message). */
+export function echoHintSentence(receipt: DispatchReceipt): string {
+  const hint = echoHint(receipt);
+  return `${hint.charAt(0).toUpperCase()}${hint.slice(1)}.`;
+}
+
+/** What was not found; what the target must echo is the error's hint (`echoHintSentence`), said once. */
 export function notFoundMessage(receipt: DispatchReceipt, timeoutMs: number): string {
   const where =
     receipt.correlation === 'run-name'
@@ -289,5 +299,5 @@ export function notFoundMessage(receipt: DispatchReceipt, timeoutMs: number): st
       : receipt.correlation === 'step-name'
         ? 'in a step name'
         : 'in its title or a step name';
-  return `No run of ${target(receipt)} showed correlation id ${receipt.correlationId} ${where} within ${formatDuration(timeoutMs)} (correlation: ${receipt.correlation}); ${echoHint(receipt)}.`;
+  return `No run of ${target(receipt)} showed correlation id ${receipt.correlationId} ${where} within ${formatDuration(timeoutMs)} (correlation: ${receipt.correlation}).`;
 }

@@ -15,7 +15,11 @@ export function isValidCorrelationId(id: string): boolean {
   return CORRELATION_ID_PATTERN.test(id);
 }
 
-const TOKEN_CHAR = /[A-Za-z0-9_-]/;
+// An id may contain dots (`v1.2`), so a dot is a boundary only where no id character follows it
+// (before the match) or precedes it (after): `v1.2` is in "release v1.2." and "(v1.2)", not in
+// "release v1.2.3" or "x.v1.2", where it is the start or the end of a longer id.
+const CONTINUES_AFTER = /^\.*[A-Za-z0-9_-]/;
+const CONTINUES_BEFORE = /[A-Za-z0-9_-]\.*$/;
 
 /** True when `text` contains `id` as a whole token (not as a part of a longer id). */
 export function containsCorrelationId(text: string | undefined, id: string): boolean {
@@ -24,9 +28,9 @@ export function containsCorrelationId(text: string | undefined, id: string): boo
   for (;;) {
     const at = text.indexOf(id, from);
     if (at < 0) return false;
-    const before = at > 0 ? text[at - 1]! : '';
-    const after = text[at + id.length] ?? '';
-    if (!TOKEN_CHAR.test(before) && !TOKEN_CHAR.test(after)) return true;
+    const before = text.slice(0, at);
+    const after = text.slice(at + id.length);
+    if (!CONTINUES_BEFORE.test(before) && !CONTINUES_AFTER.test(after)) return true;
     from = at + 1;
   }
 }

@@ -10,6 +10,7 @@ import {
 } from './errors.js';
 import { createMemoryForge, expr } from './testing/memory-forge.js';
 import { createVirtualClock } from './testing/virtual-clock.js';
+import type { Forge } from './types.js';
 
 const repo = { owner: 'acme', repo: 'target' };
 
@@ -147,12 +148,30 @@ describe('prepareDispatch', () => {
     expect(ownSha.forgeRequest.clientPayload).toEqual({ sha: 'abc', correlation_id: 'c1' });
   });
 
+  it('by step name, takes a sha the caller put in client_payload as the id (the step is named after it)', () => {
+    const request: DispatchRequest = {
+      repo,
+      ref: 'main',
+      eventType: 'build',
+      correlation: 'step-name',
+      clientPayload: { sha: 'abc1234' },
+    };
+    const prepared = prepareDispatch(request);
+    expect(prepared.correlationId).toBe('abc1234');
+    expect(prepared.forgeRequest.clientPayload).toEqual({ sha: 'abc1234', correlation_id: 'abc1234' });
+    // In auto mode the title may carry a generated id: the sha stays the caller's data.
+    expect(prepareDispatch({ ...request, correlation: 'auto' }).correlationId).toMatch(/^xrd-/);
+    expect(() => prepareDispatch({ ...request, correlationId: 'other' })).toThrowErrorMatchingInlineSnapshot(
+      `[InvalidInputError: \`correlation-id\` differs from the "sha" in \`client-payload\`, after which the target names the step the run is found by; give only one.]`,
+    );
+  });
+
   it('refuses a client_payload that would exceed GitHub’s 10 top-level keys', () => {
     const clientPayload = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, i]));
     expect(() =>
       prepareDispatch({ repo, ref: 'main', eventType: 'build', clientPayload }),
     ).toThrowErrorMatchingInlineSnapshot(
-      `[InvalidInputError: \`client-payload\` has too many top-level keys: GitHub allows 10, and xrd adds the correlation id (and \`sha\`); nest the rest.]`,
+      `[InvalidInputError: \`client-payload\` has 9 top-level keys and xrd adds "correlation_id" and "sha" to find the run, which makes 11, but GitHub accepts at most 10; nest 2 of your keys under one key.]`,
     );
   });
 });
@@ -175,6 +194,26 @@ describe('dispatch', () => {
     });
     expect(receipt.apiCost).toEqual({ requests: 1, counted: 1, notModified: 0 });
     expect(events).toEqual([{ type: 'dispatched', receipt }]);
+  });
+
+  it("passes the adapter's warnings on in the receipt and as warning events, after dispatched", async () => {
+    const { forge, engine } = setup();
+    const warned: Forge = {
+      ...forge,
+      dispatch: async (request, ctx) => ({
+        ...(await forge.dispatch(request, ctx)),
+        warnings: ['build.yml does not declare the input "x"; declare it.'],
+      }),
+    };
+    const events: ProgressEvent[] = [];
+    const receipt = await dispatch(
+      warned,
+      { repo, ref: 'main', workflow: 'build.yml' },
+      { ...engine, onProgress: (e) => events.push(e) },
+    );
+    expect(receipt.warnings).toEqual(['build.yml does not declare the input "x"; declare it.']);
+    expect(events.map((e) => e.type)).toEqual(['dispatched', 'warning']);
+    expect(events[1]).toEqual({ type: 'warning', message: receipt.warnings![0] });
   });
 
   it('validates before sending anything', async () => {

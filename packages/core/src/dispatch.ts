@@ -4,7 +4,7 @@
 // ambiguous failure the run is looked for by its correlation id first, and the dispatch is sent
 // again (once) only when the run is certainly absent.
 
-import { echoHint, searchRun } from './correlate.js';
+import { echoHintSentence, searchRun } from './correlate.js';
 import { generateCorrelationId, isValidCorrelationId } from './correlation-id.js';
 import type { CorrelationMode, DispatchOptions, DispatchReceipt, DispatchRequest } from './engine-types.js';
 import { InvalidInputError, RunNotFoundError, XrdError } from './errors.js';
@@ -78,25 +78,39 @@ export function prepareDispatch(request: DispatchRequest): {
       `\`correlation-id\` differs from the "${correlationInput}" value already in the request; give only one.`,
     );
   }
+  // By step name on a repository_dispatch, the run is the one with a step named after
+  // client_payload.sha (the cross-repo-dispatch convention): a sha the caller put there is the id.
+  const stepSha =
+    request.eventType !== undefined && correlation === 'step-name' ? request.clientPayload?.sha : undefined;
+  if (stepSha !== undefined && request.correlationId !== undefined && stepSha !== request.correlationId) {
+    throw invalid(
+      'correlation-id',
+      '`correlation-id` differs from the "sha" in `client-payload`, after which the target names the step the run is found by; give only one.',
+    );
+  }
+  const usable = (value: unknown): string | undefined =>
+    typeof value === 'string' && isValidCorrelationId(value) ? value : undefined;
   // A value the caller already put under the correlation key is the id: the target echoes that.
   const correlationId =
-    request.correlationId ??
-    (typeof carried === 'string' && isValidCorrelationId(carried) ? carried : generateCorrelationId());
+    request.correlationId ?? usable(carried) ?? usable(stepSha) ?? generateCorrelationId();
   const base = {
     repo: request.repo,
     ref: request.ref,
   };
   if (request.eventType !== undefined) {
+    const own = Object.keys(request.clientPayload ?? {}).length;
     const payload: Record<string, unknown> = { ...request.clientPayload, [correlationInput]: correlationId };
     // The cross-repo-dispatch convention: the target names a step `${{ github.event.client_payload.sha }}`.
     // `auto` also looks at step names, so it sends `sha` too.
     if (correlation !== 'run-name' && payload.sha === undefined) payload.sha = correlationId;
-    if (Object.keys(payload).length > 10) {
+    const total = Object.keys(payload).length;
+    if (total > 10) {
       // GitHub rejects more than 10 top-level client_payload properties (REST docs, "Create a
-      // repository dispatch event").
+      // repository dispatch event"). parseRunOptions says so first, naming the inputs.
+      const added = Object.keys(payload).filter((key) => !(key in (request.clientPayload ?? {})));
       throw invalid(
         'client-payload',
-        '`client-payload` has too many top-level keys: GitHub allows 10, and xrd adds the correlation id (and `sha`); nest the rest.',
+        `\`client-payload\` has ${own} top-level keys and xrd adds ${added.map((k) => `"${k}"`).join(' and ')} to find the run, which makes ${total}, but GitHub accepts at most 10; nest ${total - 9} of your keys under one key.`,
       );
     }
     return {
@@ -148,9 +162,11 @@ export async function dispatch(
       ...(result.runUrl !== undefined ? { runUrl: result.runUrl } : {}),
       ...(result.htmlUrl !== undefined ? { htmlUrl: result.htmlUrl } : {}),
       notes: [...(result.notes ?? []), ...notes],
+      ...(result.warnings?.length ? { warnings: result.warnings } : {}),
       apiCost: meter.cost(),
     };
     e.emit({ type: 'dispatched', receipt });
+    for (const message of receipt.warnings ?? []) e.emit({ type: 'warning', message });
     return receipt;
   };
 
@@ -182,13 +198,13 @@ export async function dispatch(
     if (caps !== undefined && !caps.runApi) {
       throw new RunNotFoundError(
         `The answer to the dispatch was lost and no run showed up within ${formatDuration(searchMs)}, but ${caps.server} lists a run only once a runner has taken one of its jobs, so it was not sent again to avoid a duplicate run; check ${pending.repo.owner}/${pending.repo.repo} by hand.`,
-        { cause: error, ambiguous: true, hint: echoHint(probe) },
+        { cause: error, ambiguous: true, hint: echoHintSentence(probe) },
       );
     }
     if (!outcome.certainlyAbsent) {
       throw new RunNotFoundError(
         `The answer to the dispatch was lost and within ${formatDuration(searchMs)} no run could be confirmed or ruled out, so it was not sent again to avoid a duplicate run; check ${pending.repo.owner}/${pending.repo.repo} by hand.`,
-        { cause: error, ambiguous: true, hint: echoHint(probe) },
+        { cause: error, ambiguous: true, hint: echoHintSentence(probe) },
       );
     }
     notes.push(

@@ -1,6 +1,7 @@
 // Types of the engine's public functions: dispatch → correlate → waitForRun, and dispatchAndWait.
 import type {
   ApiCost,
+  CommitState,
   DispatchPath,
   ForgeDispatchRequest,
   Job,
@@ -76,6 +77,8 @@ export interface DispatchReceipt {
   readonly htmlUrl?: string;
   /** Which path was taken and why (capability fallbacks, recovery after a lost answer). */
   readonly notes: readonly string[];
+  /** What the user should fix although the dispatch went out (see ForgeDispatchResult.warnings). */
+  readonly warnings?: readonly string[];
   readonly apiCost: ApiCost;
 }
 
@@ -225,4 +228,27 @@ export type ProgressEvent =
   | { readonly type: 'artifact'; readonly artifact: ArtifactResult }
   /** Worth a user's attention, failing nothing (a glob that matched no artifact, no remote outputs). */
   | { readonly type: 'notice'; readonly message: string }
+  /** Something the user should fix; the flow goes on. Front ends show it even when quiet. */
+  | { readonly type: 'warning'; readonly message: string }
+  /** A commit status or the comment was written to the source repository. */
+  | { readonly type: 'reported'; readonly write: ReportWrite }
   | { readonly type: 'debug'; readonly message: string };
+
+/** One report-back request that succeeded. */
+export type ReportWrite =
+  | {
+      readonly kind: 'status';
+      readonly repo: RepoRef;
+      readonly sha: string;
+      readonly state: CommitState;
+      readonly context: string;
+      readonly targetUrl?: string;
+    }
+  | {
+      readonly kind: 'comment';
+      readonly repo: RepoRef;
+      readonly pr: number;
+      /** False when the one comment of this context was edited in place. */
+      readonly created: boolean;
+      readonly htmlUrl?: string;
+    };

@@ -116,6 +116,41 @@ describe('runFlow', () => {
     expect(outcome.result!.apiCost).toEqual(outcome.apiCost);
   });
 
+  it('says each status and comment it wrote as a reported event, and not one it could not write', async () => {
+    const { clock, forge } = setup(true);
+    const events: ProgressEvent[] = [];
+    const { outcome } = await traced(forge, clock, reporting, {
+      onProgress: (e) => events.push(e),
+      onReportError: () => {},
+    });
+    const url = outcome.run.htmlUrl;
+    const source = { owner: 'acme', repo: 'source' };
+    const context = 'xrd/acme/target/build';
+    expect(events.flatMap((e) => (e.type === 'reported' ? [e.write] : []))).toEqual([
+      { kind: 'status', repo: source, sha: SHA, state: 'pending', context, targetUrl: url },
+      { kind: 'status', repo: source, sha: SHA, state: 'success', context, targetUrl: url },
+      {
+        kind: 'comment',
+        repo: source,
+        pr: 7,
+        created: true,
+        htmlUrl: 'https://forge.test/acme/source/pull/7#issuecomment-1',
+      },
+    ]);
+
+    // A second flow edits the same comment; a status the token may not write is not reported.
+    const again: ProgressEvent[] = [];
+    forge.fail('setCommitStatus', { kind: 'error', error: new AuthError('no statuses: write') });
+    await traced(forge, clock, reporting, { onProgress: (e) => again.push(e), onReportError: () => {} });
+    expect(
+      again.flatMap((e) =>
+        e.type === 'reported'
+          ? [`${e.write.kind} ${'state' in e.write ? e.write.state : e.write.created}`]
+          : [],
+      ),
+    ).toEqual(['status success', 'comment false']);
+  });
+
   it('no run id: correlates, and the one pending status links to the run it found', async () => {
     const { clock, forge } = setup(false);
     const { outcome, trace } = await traced(forge, clock, reporting);
@@ -147,6 +182,44 @@ describe('runFlow', () => {
     expect(forge.comments).toEqual([]);
   });
 
+  it("with sha (cross-repo-dispatch's inputs) finds its run by step name, polls no faster than 10 s and gives up after 600 s", async () => {
+    const clock = createVirtualClock();
+    const forge = createMemoryForge({
+      now: clock.now,
+      workflows: [
+        {
+          repo: 'acme/target',
+          file: 'test.yml',
+          on: { repository_dispatch: true },
+          // Longer than cross-repo-dispatch's 600 s: only its timeout ends the wait.
+          durationMs: 3_600_000,
+          jobs: [{ name: 'identify-run', steps: [expr('github.event.client_payload.sha')] }],
+        },
+      ],
+    });
+    const started = clock.now();
+    const flow = runFlow(
+      forge,
+      parseRunOptions({
+        repo: 'acme/target',
+        ref: 'master',
+        sha: SHA,
+        'event-type': 'Fix the parser',
+        'client-payload': '{"misc_key":"misc_value"}',
+      }),
+      { now: clock.now, sleep: clock.sleep },
+    );
+    await expect(flow).rejects.toThrow(/ did not complete within 10m /);
+    const sent = forge.calls.find((c) => c.method === 'dispatch')!.args[0] as { clientPayload: unknown };
+    expect(sent.clientPayload).toEqual({ misc_key: 'misc_value', sha: SHA });
+    // Every read of the run after the first is at least 10 s after the one before, up to 600 s.
+    const reads = forge.calls.filter((c) => c.method === 'getRun').map((c) => c.at - started);
+    expect(reads.length).toBeGreaterThan(1);
+    for (let i = 1; i < reads.length; i++) expect(reads[i]! - reads[i - 1]!).toBeGreaterThanOrEqual(10_000);
+    expect(reads.at(-1)).toBeLessThanOrEqual(600_000);
+    expect(clock.now() - started).toBe(600_000);
+  });
+
   it('a timeout with cancel-on-timeout closes the pending status: error, "timed out; run cancelled"', async () => {
     const { clock, forge } = setup(true, 3_600_000);
     const started = clock.now();
@@ -160,13 +233,13 @@ describe('runFlow', () => {
       expect.objectContaining({ state: 'pending' }),
       {
         state: 'error',
-        context: 'xrd/acme/target',
+        context: 'xrd/acme/target/build',
         description: 'acme/target build: timed out after 10m; run cancelled',
         targetUrl: forge.runs()[0]!.htmlUrl,
       },
     ]);
     expect(forge.comments[0]!.body).toMatchInlineSnapshot(`
-      "<!-- xrd:xrd/acme/target -->
+      "<!-- xrd:xrd/acme/target/build -->
       **acme/target build error** — [run log](https://forge.test/acme/target/actions/runs/1000)
 
       timed out after 10m; run cancelled
@@ -214,7 +287,7 @@ describe('runFlow', () => {
     expect(forge.statuses.map((s) => s.status)).toEqual([
       {
         state: 'error',
-        context: 'xrd/acme/target',
+        context: 'xrd/acme/target/silent',
         description: 'acme/target silent: dispatched, but no run carrying pr-7 was found',
       },
     ]);

@@ -8,6 +8,7 @@ import type {
   DispatchRequest,
   EngineOptions,
   ProgressEvent,
+  ReportWrite,
   RunResult,
 } from './engine-types.js';
 import { AbortedError, type XrdError } from './errors.js';
@@ -113,6 +114,14 @@ export async function runFlow(
     if (event.type === 'cancelled') cancelled = true;
     hooks.onProgress?.(event);
   };
+  // Every status and comment written is said, so a user sees what changed on the source.
+  const onWrite = (write: ReportWrite): void => {
+    try {
+      hooks.onProgress?.({ type: 'reported', write });
+    } catch {
+      // as the engine: a failing progress callback breaks nothing
+    }
+  };
 
   // One meter over the default-branch lookup and everything dispatchAndFollow sends, so apiCost
   // says what the whole flow cost; it forwards to the caller's meter.
@@ -155,8 +164,8 @@ export async function runFlow(
           await hooks.onRun?.(found, r);
           // As soon as the run's page is known, and once: the status links to the run.
           if (report) {
-            await reportStart(forge, report, { receipt: r, run: found }, reportCtx).catch((error: unknown) =>
-              reportFailed(error, 'start'),
+            await reportStart(forge, report, { receipt: r, run: found }, reportCtx, onWrite).catch(
+              (error: unknown) => reportFailed(error, 'start'),
             );
           }
         },
@@ -200,6 +209,7 @@ export async function runFlow(
           failOn: options.failOn,
           ...(hooks.title !== undefined ? { title: hooks.title } : {}),
           ctx: reportCtx,
+          onWrite,
         }).catch((error: unknown) => reportFailed(error, 'result'));
       }
     }
@@ -212,6 +222,7 @@ export async function runFlow(
         cancelled,
         ...(hooks.title !== undefined ? { title: hooks.title } : {}),
         ctx: reportCtx,
+        onWrite,
       }).catch((reportFailure: unknown) => {
         if (hooks.onReportError) hooks.onReportError(reportFailure, 'error');
         else debug(`Could not report the failure: ${(reportFailure as Error).message}`);

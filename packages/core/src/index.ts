@@ -51,6 +51,7 @@ export type {
   EngineOptions,
   FailedJob,
   ProgressEvent,
+  ReportWrite,
   RunResult,
   Sleep,
   WaitOptions,
@@ -86,12 +87,15 @@ export type {
 export {
   commentMarker,
   commitStateFor,
+  defaultStatusContext,
+  describeReportWrite,
   errorStatusFor,
   formatBytes,
   renderComment,
   reportError,
   reportResult,
   reportStart,
+  runName,
   statusFor,
 } from './report.js';
 export type {
@@ -106,6 +110,7 @@ export type {
   WaitSettings,
 } from './run-options.js';
 export {
+  describeRunSettings,
   parseBoolean,
   parseClientPayload,
   parseDuration,

@@ -31,6 +31,7 @@ export type RawRunOptionName =
   | 'fail-on'
   | 'correlation'
   | 'correlation-id'
+  | 'sha'
   | 'correlation-input'
   | 'report-status'
   | 'status-context'
@@ -105,6 +106,11 @@ export interface OptionSpec<T> {
   readonly parse: OptionParser<T>;
   /** The value when the option is not given (and no runner default applies). */
   readonly default?: T;
+  /**
+   * The cross-repo-dispatch action's own default, used instead of `default` in its compatibility
+   * mode (on when `sha` is given: see `parseRunOptions`), so its steps keep their timing.
+   */
+  readonly reference?: { readonly default: T };
   /** What a bare number means. */
   readonly unit?: 'seconds';
   readonly action?: ActionInputSpec;
@@ -831,6 +837,8 @@ export const OPTIONS = {
     name: 'correlation',
     parse: parseCorrelation,
     default: 'auto',
+    // cross-repo-dispatch finds its run by the step the target names after `sha`.
+    reference: { default: 'step-name' },
     action: {
       default: '',
       description:
@@ -852,19 +860,29 @@ export const OPTIONS = {
     parse: parseCorrelationId,
     action: {
       description:
-        'The unique token the target echoes in its `run-name` or a step name. Default: generated (`xrd-` and 16 hex digits). Same as `sha`.',
-      aliases: [
-        {
-          name: 'sha',
-          description:
-            'cross-repo-dispatch: unique step name "sha" to search for in jobs. Sent as `client_payload.sha` (and as the correlation id); the run is the one with a step of that name. Same as `correlation-id` with `correlation: step-name`.',
-        },
-      ],
+        'The unique token the target echoes in its `run-name` or a step name. Default: generated (`xrd-` and 16 hex digits), or `sha` when that is given.',
     },
     cli: {
       flag: '--correlation-id',
       arg: '<id>',
       help: 'the unique id the target echoes (default: generated)',
+      group: 'dispatch',
+    },
+  }),
+  // The cross-repo-dispatch correlation, and the switch of its compatibility mode: `sha` is the
+  // correlation id, sent as `client_payload.sha` and nothing else; the run is the one with a step
+  // of that name; `timeout` and `poll-interval` default to that action's 600 s and 10 s.
+  sha: option<string>({
+    name: 'sha',
+    parse: parseCorrelationId,
+    action: {
+      description:
+        'cross-repo-dispatch: unique step name "sha" to search for in jobs. Switches on its compatibility: `sha` is the correlation id, sent as `client_payload.sha` with nothing else added; the run is the one with a step of that name (`correlation: step-name`); `timeout` and `poll-interval` default to 600 and 10 seconds, as in cross-repo-dispatch.',
+    },
+    cli: {
+      flag: '--sha',
+      arg: '<id>',
+      help: 'the cross-repo-dispatch correlation: sent as client_payload.sha alone, the run is the one with a step named after it; --timeout and --interval then default to 10m and 10s',
       group: 'dispatch',
     },
   }),
@@ -924,12 +942,13 @@ export const OPTIONS = {
     parse: parseLine,
     action: {
       default: '',
-      description: 'Context of that commit status. Default: `xrd/<target owner>/<target repo>`.',
+      description:
+        'Context of that commit status (and the key of the comment). Default: `xrd/<target owner>/<target repo>/<workflow>` — the workflow file without `.yml`, or the event type — so each target workflow keeps its own status and comment.',
     },
     cli: {
       flag: '--status-context',
       arg: '<name>',
-      help: 'commit status context (default xrd/<target repo>)',
+      help: 'commit status context, also the key of the comment (default xrd/<owner>/<repo>/<workflow or event type>)',
       group: 'dispatch',
     },
     config: { key: 'report.context', scope: 'route' },
@@ -955,10 +974,11 @@ export const OPTIONS = {
     name: 'timeout',
     parse: durationParser(1_000),
     default: 3_600_000,
+    reference: { default: 600_000 },
     unit: 'seconds',
     action: {
       description:
-        'How long to wait for the run to complete, counted from the dispatch (finding the run included), in seconds or with a unit (`90s`, `20m`, `1h`). Default: 3600 seconds. Same as `workflow_status_timeout`.',
+        'How long to wait for the run to complete, counted from the dispatch (finding the run included), in seconds or with a unit (`90s`, `20m`, `1h`). Default: 3600 seconds; 600 when `sha` is given (as in cross-repo-dispatch). Same as `workflow_status_timeout`.',
       aliases: [
         {
           name: 'workflow_status_timeout',
@@ -970,7 +990,7 @@ export const OPTIONS = {
     cli: {
       flag: '--timeout',
       arg: '<duration>',
-      help: 'give up waiting after this long, e.g. 30m or 1h (exit 3)',
+      help: 'give up waiting after this long, e.g. 30m or 1h (exit 3; default 1h, 10m with --sha)',
       group: 'wait',
     },
   }),
@@ -978,10 +998,11 @@ export const OPTIONS = {
     name: 'poll-interval',
     parse: durationParser(1_000),
     default: 2_000,
+    reference: { default: 10_000 },
     unit: 'seconds',
     action: {
       description:
-        "Shortest time between two polls, in seconds or with a unit. Polls are adaptive: dense right after the dispatch and near the run's expected end, sparse in between. Default: 2 seconds. Same as `workflow_status_retry_interval`.",
+        "Shortest time between two polls, in seconds or with a unit. Polls are adaptive: dense right after the dispatch and near the run's expected end, sparse in between. Default: 2 seconds; 10 when `sha` is given (as in cross-repo-dispatch). Same as `workflow_status_retry_interval`.",
       aliases: [
         {
           name: 'workflow_status_retry_interval',
@@ -990,7 +1011,12 @@ export const OPTIONS = {
         },
       ],
     },
-    cli: { flag: '--interval', arg: '<duration>', help: 'shortest poll interval, e.g. 2s', group: 'wait' },
+    cli: {
+      flag: '--interval',
+      arg: '<duration>',
+      help: 'shortest poll interval, e.g. 5s (default 2s, 10s with --sha)',
+      group: 'wait',
+    },
   }),
   'fail-on': option<readonly RunConclusion[]>({
     name: 'fail-on',
@@ -1105,7 +1131,7 @@ export const OPTIONS = {
     parse: parseOwner,
     action: {
       description:
-        'cross-repo-dispatch: the user the `pat` belongs to. When given, the token is sent with Basic authentication as that user, as the original action did.',
+        'cross-repo-dispatch: the user the `pat` belongs to. Accepted and named in messages; the token alone authenticates (GitHub ignores a user name sent with a token), so it can be dropped.',
     },
   }),
   'comment-title': option<string>({

@@ -13,9 +13,9 @@ import {
   reportStart,
   statusFor,
 } from './report.js';
-import { truncate } from './text.js';
 import { createMemoryForge } from './testing/memory-forge.js';
 import { createVirtualClock } from './testing/virtual-clock.js';
+import { truncate } from './text.js';
 import { RUN_CONCLUSIONS } from './types.js';
 import { waitForRun } from './wait.js';
 
@@ -94,7 +94,7 @@ describe('renderComment', () => {
         \`\`\`
         </details>
 
-      <sub>43s · run 1000 · xrd</sub>"
+      <sub>43s · run 1000 (#1) · xrd</sub>"
     `);
   });
 

@@ -2,11 +2,11 @@
 // commit and ONE comment on the source pull request, edited in place on later updates.
 import { OUTPUTS_ARTIFACT } from './artifacts.js';
 import { isFailingConclusion } from './conclusions.js';
-import type { DispatchReceipt, RunResult } from './engine-types.js';
+import type { DispatchReceipt, ReportWrite, RunResult } from './engine-types.js';
 import { AbortedError, RunNotFoundError, RunTimeoutError, redact } from './errors.js';
 import { formatDuration, repoName } from './internal.js';
-import { truncate } from './text.js';
 import type { ReportOptions } from './run-options.js';
+import { truncate } from './text.js';
 import type {
   CallContext,
   CommentResult,
@@ -17,6 +17,48 @@ import type {
   Run,
   RunConclusion,
 } from './types.js';
+
+/**
+ * The default commit status context (and so the comment's marker) of a dispatch:
+ * `xrd/<owner>/<repo>/<workflow>` — the workflow's file name without `.yml` / `.yaml`, its numeric
+ * id, or the repository_dispatch event type. Per target workflow, so that two workflows dispatched
+ * into one repository from one pull request each keep their own status and their own comment.
+ */
+export function defaultStatusContext(
+  repo: { readonly owner: string; readonly repo: string },
+  target: { readonly workflow?: string | number; readonly eventType?: string },
+): string {
+  const what =
+    target.workflow !== undefined
+      ? String(target.workflow).replace(/\.ya?ml$/, '')
+      : (target.eventType ?? '');
+  return `xrd/${repoName(repo)}${what === '' ? '' : `/${what}`}`;
+}
+
+/**
+ * How a run is named to a person: `run 301 (#1)`. The id is what the API and xrd's commands take;
+ * the number is what the forge's web page shows (Gitea and Forgejo even put it in the run's URL),
+ * so both are said when they differ.
+ */
+export function runName(run: { readonly id: number; readonly runNumber?: number }): string {
+  return run.runNumber !== undefined && run.runNumber !== run.id
+    ? `run ${run.id} (#${run.runNumber})`
+    : `run ${run.id}`;
+}
+
+/**
+ * One line for the log saying what was written to the source:
+ * `commit status "xrd/acme/target/build" pending on acme/source@0123456789ab → <run page>`, or
+ * `comment posted on acme/source#7: <comment URL>` (`updated` when edited in place).
+ */
+export function describeReportWrite(write: ReportWrite): string {
+  const repo = repoName(write.repo);
+  if (write.kind === 'status') {
+    const link = write.targetUrl ? ` → ${write.targetUrl}` : '';
+    return `commit status "${write.context}" ${write.state} on ${repo}@${write.sha.slice(0, 12)}${link}`;
+  }
+  return `comment ${write.created ? 'posted on' : 'updated on'} ${repo}#${write.pr}${write.htmlUrl ? `: ${write.htmlUrl}` : ''}`;
+}
 
 /** The hidden marker that finds our comment again: `<!-- xrd:KEY -->`. */
 export function commentMarker(key: string): string {
@@ -126,7 +168,7 @@ export function renderComment(result: RunResult, options: RenderCommentOptions =
     if (lines.at(-1) !== '') lines.push('');
   }
   lines.push(...outputsTable(result.remoteOutputs), ...artifactLinks(result.artifacts));
-  lines.push(`<sub>${formatDuration(result.durationMs)} · run ${result.runId} · xrd</sub>`);
+  lines.push(`<sub>${formatDuration(result.durationMs)} · ${runName(result.run)} · xrd</sub>`);
   return lines.join('\n');
 }
 
@@ -181,12 +223,27 @@ export interface ReportStartInfo {
   readonly htmlUrl?: string;
 }
 
+/** Told of each report-back request that succeeded (flows turn it into a `reported` event). */
+export type OnReportWrite = (write: ReportWrite) => void;
+
+function statusWrite(report: ReportOptions, sha: string, status: CommitStatusInput): ReportWrite {
+  return {
+    kind: 'status',
+    repo: report.repo,
+    sha,
+    state: status.state,
+    context: status.context,
+    ...(status.targetUrl !== undefined ? { targetUrl: status.targetUrl } : {}),
+  };
+}
+
 /** The pending status when the run starts (target_url = the run's page when known). */
 export async function reportStart(
   forge: Forge,
   report: ReportOptions,
   infoOrReceipt: ReportStartInfo | DispatchReceipt = {},
   ctx?: CallContext,
+  onWrite?: OnReportWrite,
 ): Promise<void> {
   if (report.sha === undefined) return;
   // A bare receipt is accepted too (docs/architecture.md: `reportStart(forge, report, receipt)`).
@@ -198,17 +255,14 @@ export async function reportStart(
     : info.run
       ? `${workflowLabel(info.run)}`
       : 'the target workflow';
-  await forge.setCommitStatus(
-    report.repo,
-    report.sha,
-    {
-      state: 'pending',
-      context: report.context,
-      description: truncate(`Running ${target}`),
-      ...(htmlUrl !== undefined ? { targetUrl: htmlUrl } : {}),
-    },
-    ctx,
-  );
+  const status: CommitStatusInput = {
+    state: 'pending',
+    context: report.context,
+    description: truncate(`Running ${target}`),
+    ...(htmlUrl !== undefined ? { targetUrl: htmlUrl } : {}),
+  };
+  await forge.setCommitStatus(report.repo, report.sha, status, ctx);
+  onWrite?.(statusWrite(report, report.sha, status));
 }
 
 export interface ReportResultOutcome {
@@ -228,6 +282,7 @@ export async function reportResult(
     readonly failOn?: readonly RunConclusion[];
     readonly title?: string;
     readonly ctx?: CallContext;
+    readonly onWrite?: OnReportWrite;
   } = {},
 ): Promise<ReportResultOutcome> {
   return writeReport(
@@ -237,6 +292,7 @@ export async function reportResult(
     (marker) =>
       renderComment(result, { marker, ...(options.title !== undefined ? { title: options.title } : {}) }),
     options.ctx,
+    options.onWrite,
   );
 }
 
@@ -250,6 +306,7 @@ async function writeReport(
   statusOf: (context: string) => CommitStatusInput,
   bodyOf: (marker: string) => string,
   ctx: CallContext | undefined,
+  onWrite: OnReportWrite | undefined,
 ): Promise<ReportResultOutcome> {
   let firstError: unknown;
   let status: CommitStatusInput | undefined;
@@ -258,6 +315,7 @@ async function writeReport(
     status = statusOf(report.context);
     try {
       await forge.setCommitStatus(report.repo, report.sha, status, ctx);
+      onWrite?.(statusWrite(report, report.sha, status));
     } catch (error) {
       firstError = error;
     }
@@ -266,6 +324,13 @@ async function writeReport(
     const marker = commentMarker(report.context);
     try {
       comment = await forge.upsertComment(report.repo, report.pr, marker, bodyOf(marker), ctx);
+      onWrite?.({
+        kind: 'comment',
+        repo: report.repo,
+        pr: report.pr,
+        created: comment.created,
+        ...(comment.htmlUrl !== undefined ? { htmlUrl: comment.htmlUrl } : {}),
+      });
     } catch (error) {
       firstError ??= error;
     }
@@ -289,6 +354,7 @@ export interface ReportErrorInfo {
   /** Heading of the comment (as for reportResult). */
   readonly title?: string;
   readonly ctx?: CallContext;
+  readonly onWrite?: OnReportWrite;
 }
 
 /**
@@ -370,5 +436,6 @@ export async function reportError(
         '<sub>xrd</sub>',
       ].join('\n'),
     info.ctx,
+    info.onWrite,
   );
 }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FAIL_ON } from './conclusions.js';
+import { prepareDispatch } from './dispatch.js';
 import { InvalidInputError } from './errors.js';
+import { dispatchRequestOf } from './flow.js';
+import type { RawRunOptionName } from './options.js';
 import {
+  describeRunSettings,
   type ParseRunOptionsContext,
   parseBoolean,
   parseDuration,
@@ -43,6 +47,7 @@ describe('parseRunOptions', () => {
       failOn: DEFAULT_FAIL_ON,
       cancelOnTimeout: false,
       cancelOnAbort: true,
+      reference: false,
     });
   });
 
@@ -90,6 +95,7 @@ describe('parseRunOptions', () => {
       report: { repo: { owner: 'acme', repo: 'source' }, sha: 'a'.repeat(40), context: 'ci/target', pr: 7 },
       cancelOnTimeout: true,
       cancelOnAbort: false,
+      reference: false,
     });
   });
 
@@ -146,7 +152,7 @@ describe('parseRunOptions', () => {
     expect(options.report).toEqual({
       repo: { owner: 'acme', repo: 'source' },
       sha: 'ABCDEF1',
-      context: 'xrd/acme/target',
+      context: 'xrd/acme/target/build',
       pr: 3,
     });
     expect(
@@ -155,6 +161,127 @@ describe('parseRunOptions', () => {
     expect(parseRunOptions({ ...base, 'report-comment': '1', 'source-repo': 'acme/source' }).report?.pr).toBe(
       1,
     );
+  });
+
+  it('gives each target workflow (or event type) its own default status context, hence its own comment', () => {
+    const reportOn = { 'report-status': 'ABCDEF1', 'source-repo': 'acme/source' };
+    const contextOf = (extra: RawRunOptions) =>
+      parseRunOptions({ ...base, ...reportOn, ...extra }).report?.context;
+    expect(contextOf({ workflow: 'build.yml' })).toBe('xrd/acme/target/build');
+    expect(contextOf({ workflow: '.github/workflows/lint.yaml' })).toBe('xrd/acme/target/lint');
+    expect(contextOf({ workflow: '1234' })).toBe('xrd/acme/target/1234');
+    expect(contextOf({ workflow: undefined, 'event-type': 'deploy' })).toBe('xrd/acme/target/deploy');
+    expect(contextOf({ 'status-context': 'ci/target' })).toBe('ci/target');
+  });
+
+  it('counts the correlation input against GitHub’s 25 workflow inputs, and says so', () => {
+    const inputs = (n: number) =>
+      JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`i${i}`, 'v'])));
+    expect(parseRunOptions({ ...base, inputs: inputs(24) }).inputs).toHaveProperty('i23');
+    expect(problem({ inputs: inputs(25) })).toMatchInlineSnapshot(
+      `"inputs: \`inputs\` has 25 inputs and xrd adds "correlation_id" to find the run, which makes 26, but GitHub accepts at most 25; pass at most 24 inputs (e.g. several values in one JSON input)."`,
+    );
+    // Already carried by the inputs: nothing is added.
+    const carried = JSON.parse(inputs(24)) as Record<string, string>;
+    expect(
+      parseRunOptions({ ...base, inputs: JSON.stringify({ ...carried, correlation_id: 'pr-7' }) }).inputs,
+    ).toHaveProperty('correlation_id', 'pr-7');
+    // Gitea and Forgejo document no such limit.
+    expect(
+      parseRunOptions({
+        ...base,
+        forge: 'gitea',
+        'server-url': 'https://git.example.com',
+        inputs: inputs(30),
+      }).inputs,
+    ).toHaveProperty('i29');
+  });
+
+  describe('cross-repo-dispatch mode (sha given)', () => {
+    // The reference README's step, as the action reads it (aliases mapped to their options).
+    const referenceStep: RawRunOptions = {
+      owner: 'my-repo-owner',
+      repo: 'my-target-repo',
+      ref: 'master',
+      sha: 'a'.repeat(40),
+      'event-type': 'Fix the parser',
+      'client-payload': '{"misc_key":"misc_value"}',
+      workflow: undefined,
+    };
+    const label = (name: RawRunOptionName): string =>
+      ({ 'client-payload': 'client_payload', 'event-type': 'event_type' })[name as string] ?? name;
+    const keys = (n: number) =>
+      JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, String(i)])));
+
+    it("takes that action's defaults: 600 s timeout, 10 s poll interval, step-name correlation, sha as the correlation id and client_payload key", () => {
+      const options = parseRunOptions(referenceStep);
+      expect(options).toMatchObject({
+        reference: true,
+        timeoutMs: 600_000,
+        intervalMs: 10_000,
+        correlation: 'step-name',
+        correlationId: 'a'.repeat(40),
+        correlationInput: 'sha',
+      });
+      expect(describeRunSettings(options)).toBe(
+        `cross-repo-dispatch mode (sha given): timeout 10m, poll interval 10s, the run is the one with a step named "${'a'.repeat(40)}"`,
+      );
+      // What the user sets still wins.
+      expect(
+        parseRunOptions({ ...referenceStep, timeout: '1200', 'poll-interval': '3', correlation: 'auto' }),
+      ).toMatchObject({ timeoutMs: 1_200_000, intervalMs: 3_000, correlation: 'auto' });
+      // Without sha: xrd's own defaults.
+      const { sha: _, ...xrdStep } = referenceStep;
+      expect(parseRunOptions(xrdStep)).toMatchObject({
+        reference: false,
+        timeoutMs: 3_600_000,
+        intervalMs: 2_000,
+        correlation: 'auto',
+        correlationInput: 'correlation_id',
+      });
+      expect(describeRunSettings(parseRunOptions(xrdStep))).toBe(
+        'timeout 1h, poll interval 2s, correlation auto',
+      );
+    });
+
+    it('sends client_payload with sha added and nothing else, so 9 keys of the user make the 10 GitHub allows', () => {
+      const nine = JSON.parse(keys(9)) as Record<string, string>;
+      const options = parseRunOptions({ ...referenceStep, 'client-payload': keys(9) });
+      const { forgeRequest } = prepareDispatch(dispatchRequestOf(options));
+      expect(forgeRequest.clientPayload).toEqual({ ...nine, sha: 'a'.repeat(40) });
+      // A payload that already carries the same sha is sent as it is (10 keys).
+      const ten = { ...nine, sha: 'a'.repeat(40) };
+      const same = parseRunOptions({ ...referenceStep, 'client-payload': JSON.stringify(ten) });
+      expect(prepareDispatch(dispatchRequestOf(same)).forgeRequest.clientPayload).toEqual(ten);
+    });
+
+    it('refuses, naming what to change, a payload the added keys push over 10, or a sha that contradicts', () => {
+      expect(problem({ ...referenceStep, 'client-payload': keys(10) }, { label })).toMatchInlineSnapshot(
+        `"client_payload: \`client_payload\` has 10 top-level keys and xrd adds "sha" to find the run, which makes 11, but GitHub accepts at most 10; nest 2 of your keys under one key."`,
+      );
+      // xrd's own repository_dispatch adds correlation_id and sha.
+      const { sha: _, ...xrdStep } = referenceStep;
+      expect(problem({ ...xrdStep, 'client-payload': keys(9) })).toMatchInlineSnapshot(
+        `"client-payload: \`client-payload\` has 9 top-level keys and xrd adds "correlation_id" and "sha" to find the run, which makes 11, but GitHub accepts at most 10; nest 2 of your keys under one key."`,
+      );
+      expect(
+        problem({ ...referenceStep, 'client-payload': '{"sha":"other"}' }, { label }),
+      ).toMatchInlineSnapshot(
+        `"client_payload: \`client_payload\` has a "sha" key that differs from \`sha\`; \`sha\` is sent as client_payload.sha, so remove "sha" from \`client_payload\`."`,
+      );
+      expect(problem({ ...referenceStep, 'correlation-id': 'other' })).toMatchInlineSnapshot(
+        `"correlation-id: \`sha\` and \`correlation-id\` are both set and differ; both name the correlation id, so set only one of them."`,
+      );
+    });
+
+    it('keeps correlation_id as the input of a workflow dispatch (which cross-repo-dispatch never sent)', () => {
+      expect(parseRunOptions({ ...base, sha: 'abc1234' })).toMatchObject({
+        reference: true,
+        correlationId: 'abc1234',
+        correlationInput: 'correlation_id',
+        correlation: 'step-name',
+      });
+    });
   });
 
   it('names the input the way the user wrote it', () => {

@@ -4,6 +4,7 @@
 
 import type { ResultsRequest } from './artifacts.js';
 import type { CorrelationMode } from './engine-types.js';
+import { formatDuration } from './internal.js';
 import {
   OPTIONS,
   type OptionContext,
@@ -13,6 +14,7 @@ import {
   readOption,
   refuse,
 } from './options.js';
+import { defaultStatusContext } from './report.js';
 import type { ForgeKind, RepoRef, RunConclusion } from './types.js';
 
 export type { RawRunOptionName } from './options.js';
@@ -30,7 +32,7 @@ export interface ReportOptions {
   readonly repo: RepoRef;
   /** Commit to put the status on (report-status). */
   readonly sha?: string;
-  /** Status context. Default `xrd/<target repo>`. */
+  /** Status context (and comment key). Default `defaultStatusContext`: `xrd/<owner>/<repo>/<workflow>`. */
   readonly context: string;
   /** Pull request / issue number to comment on (report-comment). */
   readonly pr?: number;
@@ -77,6 +79,11 @@ export interface RunOptions extends LocationOptions {
   readonly report?: ReportOptions;
   /** The finished run's artifacts to download and whether to read its outputs, when asked for. */
   readonly results?: ResultsRequest;
+  /**
+   * The cross-repo-dispatch compatibility mode (`sha` given): its defaults for the timeout, the
+   * poll interval and the correlation, and its payload (`client_payload.sha` only).
+   */
+  readonly reference: boolean;
 }
 
 /** Run options with a ref, as `parseRunOptions` returns them unless `refOptional` is set. */
@@ -177,10 +184,10 @@ function readLocation(r: Reader): RunLocation {
   return { forge, apiUrl, repo };
 }
 
-function readWaitSettings(r: Reader): WaitSettings {
+function readWaitSettings(r: Reader, reference = false): WaitSettings {
   return {
-    timeoutMs: r.valueOr('timeout', OPTIONS.timeout.default),
-    intervalMs: r.valueOr('poll-interval', OPTIONS['poll-interval'].default),
+    timeoutMs: r.valueOr('timeout', defaultOf('timeout', reference)),
+    intervalMs: r.valueOr('poll-interval', defaultOf('poll-interval', reference)),
     failOn: r.valueOr('fail-on', OPTIONS['fail-on'].default),
     cancelOnTimeout: r.valueOr('cancel-on-timeout', OPTIONS['cancel-on-timeout'].default),
     cancelOnAbort: r.valueOr('cancel-on-cancel', OPTIONS['cancel-on-cancel'].default),
@@ -235,14 +242,38 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
   const inputs = r.valueOr('inputs', {});
   const clientPayload = r.value('client-payload');
 
-  // correlation
-  const correlation = r.valueOr('correlation', OPTIONS.correlation.default);
-  const correlationId = r.value('correlation-id');
-  const correlationInput = r.valueOr('correlation-input', OPTIONS['correlation-input'].default);
+  // correlation. `sha` switches on the cross-repo-dispatch compatibility mode: every step of that
+  // action has it (it is required there), and its meaning comes with it — the correlation id,
+  // sent as client_payload.sha with nothing else added, found in a step name — as do its timing
+  // defaults (the table's `reference` defaults).
+  const sha = r.value('sha');
+  const reference = sha !== undefined;
+  const givenId = r.value('correlation-id');
+  if (sha !== undefined && givenId !== undefined && givenId !== sha) {
+    fail(
+      'correlation-id',
+      `${label('sha')} and ${label('correlation-id')} are both set and differ; both name the correlation id, so set only one of them.`,
+    );
+  }
+  const correlationId = sha ?? givenId;
+  const correlation = r.valueOr('correlation', defaultOf('correlation', reference));
+  // cross-repo-dispatch's payload: the client_payload it was given, plus `sha`. A workflow
+  // dispatch (which that action never sent) keeps xrd's input.
+  const correlationInput = r.valueOr(
+    'correlation-input',
+    reference && eventType !== undefined ? 'sha' : OPTIONS['correlation-input'].default,
+  );
+  if (eventType !== undefined) {
+    if (sha !== undefined) checkPayloadSha(r, clientPayload, sha);
+    checkRoom(r, forge, 'client-payload', clientPayload, [
+      correlationInput,
+      ...(correlation !== 'run-name' ? ['sha'] : []),
+    ]);
+  } else checkRoom(r, forge, 'inputs', inputs, [correlationInput]);
 
   // waiting
   const wait = r.valueOr('wait', OPTIONS.wait.default);
-  const waitSettings = readWaitSettings(r);
+  const waitSettings = readWaitSettings(r, reference);
   const maxRuns = r.valueOr('max-runs', OPTIONS['max-runs'].default);
 
   // the run's artifacts and outputs
@@ -250,7 +281,12 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
 
   // report-back (a context given without a report is still checked: nothing given is ignored)
   const context = r.value('status-context');
-  const report = readReport(r, location, context);
+  const report = readReport(
+    r,
+    location,
+    { ...(workflow !== undefined ? { workflow } : {}), ...(eventType !== undefined ? { eventType } : {}) },
+    context,
+  );
 
   return {
     ...location,
@@ -267,6 +303,7 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
     maxRuns,
     ...(report !== undefined ? { report } : {}),
     ...(results !== undefined ? { results } : {}),
+    reference,
   };
 }
 
@@ -284,6 +321,64 @@ function readResults(r: Reader, wait: boolean): ResultsRequest | undefined {
     );
   }
   return { download, dir, outputs };
+}
+
+/** An option's default: cross-repo-dispatch's own in its compatibility mode, where it has one. */
+function defaultOf<N extends 'timeout' | 'poll-interval' | 'correlation'>(
+  name: N,
+  reference: boolean,
+): OptionValue<N> {
+  const spec = OPTIONS[name];
+  return ((reference ? spec.reference?.default : undefined) ?? spec.default) as OptionValue<N>;
+}
+
+/**
+ * GitHub's limits on what a dispatch carries: at most 10 top-level `client_payload` keys and 25
+ * workflow inputs (REST "Create a repository dispatch event", "Create a workflow dispatch event":
+ * `maxProperties` 10 and 25 in the OpenAPI description). Gitea and Forgejo document none.
+ */
+const GITHUB_MAX = { 'client-payload': 10, inputs: 25 } as const;
+
+/**
+ * What a dispatch carries must fit GitHub's limits once xrd added its keys: the correlation key,
+ * and `sha` where step names are searched on a repository_dispatch (see `prepareDispatch`). Said
+ * here, where the options' names are known, so the sentence names what to change.
+ */
+function checkRoom(
+  r: Reader,
+  forge: ForgeKind,
+  name: 'client-payload' | 'inputs',
+  given: Readonly<Record<string, unknown>> | undefined,
+  addedKeys: readonly string[],
+): void {
+  if (forge !== 'github') return;
+  const own = Object.keys(given ?? {});
+  const added = addedKeys.filter((key, i, all) => !own.includes(key) && all.indexOf(key) === i);
+  const total = own.length + added.length;
+  const max = GITHUB_MAX[name];
+  if (total <= max) return;
+  const fix =
+    name === 'inputs'
+      ? `pass at most ${max - added.length} inputs (e.g. several values in one JSON input).`
+      : `nest ${total - max + 1} of your keys under one key.`;
+  refuse(
+    r.at(name),
+    `${r.label(name)} has ${own.length} ${name === 'inputs' ? 'inputs' : 'top-level keys'} and xrd adds ${added.map((k) => `"${k}"`).join(' and ')} to find the run, which makes ${total}, but GitHub accepts at most ${max}; ${fix}`,
+  );
+}
+
+/** cross-repo-dispatch sends `sha` as client_payload.sha: another `sha` in the payload contradicts it. */
+function checkPayloadSha(
+  r: Reader,
+  payload: Readonly<Record<string, unknown>> | undefined,
+  sha: string,
+): void {
+  if (payload?.sha !== undefined && payload.sha !== sha) {
+    refuse(
+      r.at('client-payload'),
+      `${r.label('client-payload')} has a "sha" key that differs from ${r.label('sha')}; ${r.label('sha')} is sent as client_payload.sha, so remove "sha" from ${r.label('client-payload')}.`,
+    );
+  }
 }
 
 function resolveApiUrl(forge: ForgeKind, r: Reader): string {
@@ -339,6 +434,7 @@ function readRepo(r: Reader, forge: ForgeKind): RepoRef {
 function readReport(
   r: Reader,
   location: RunLocation,
+  target: { readonly workflow?: string | number; readonly eventType?: string },
   givenContext: string | undefined,
 ): ReportOptions | undefined {
   const { label, ctx } = r;
@@ -373,11 +469,27 @@ function readReport(
       `${label('source-repo')} is required to report back: the repository to report to, as owner/name.`,
     );
   }
-  const context = givenContext ?? `xrd/${location.repo.owner}/${location.repo.repo}`;
+  const context = givenContext ?? defaultStatusContext(location.repo, target);
   return {
     repo: source,
     ...(sha !== undefined ? { sha } : {}),
     context,
     ...(pr !== undefined ? { pr } : {}),
   };
+}
+
+/**
+ * The settings a run is followed with, in one line for the log, so a default is never a surprise:
+ * `timeout 1h, poll interval 2s, correlation auto`, or in cross-repo-dispatch mode
+ * `cross-repo-dispatch mode (sha given): timeout 10m, poll interval 10s, the run is the one with a
+ * step named "<sha>"`.
+ */
+export function describeRunSettings(options: RunOptions): string {
+  const timing = `timeout ${formatDuration(options.timeoutMs)}, poll interval ${formatDuration(options.intervalMs)}`;
+  if (!options.reference) return `${timing}, correlation ${options.correlation}`;
+  const found =
+    options.correlation === 'step-name'
+      ? `the run is the one with a step named "${options.correlationId}"`
+      : `correlation ${options.correlation}`;
+  return `cross-repo-dispatch mode (sha given): ${timing}, ${found}`;
 }

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_FAIL_ON, isFailingConclusion, parseFailOn } from './conclusions.js';
 import { containsCorrelationId, generateCorrelationId, isValidCorrelationId } from './correlation-id.js';
 import { AbortedError, ForgeHttpError, RateLimitedError, RunNotFoundError } from './errors.js';
-import { formatDuration } from './internal.js';
-import { createMeter } from './meter.js';
-import { abortError, sleep, throwIfAborted } from './sleep.js';
-import { resumeAt } from './internal.js';
+import { formatDuration, resumeAt } from './internal.js';
 import { LruMap } from './lru.js';
+import { createMeter } from './meter.js';
+import { runName } from './report.js';
+import { abortError, sleep, throwIfAborted } from './sleep.js';
 import { tailBytes, truncate } from './text.js';
 
 describe('createMeter', () => {
@@ -83,6 +83,14 @@ describe('conclusions', () => {
   });
 });
 
+describe('runName', () => {
+  it('says the run number beside the id where they differ (Gitea pages show the number)', () => {
+    expect(runName({ id: 301, runNumber: 1 })).toBe('run 301 (#1)');
+    expect(runName({ id: 7, runNumber: 7 })).toBe('run 7');
+    expect(runName({ id: 9000000001 })).toBe('run 9000000001');
+  });
+});
+
 describe('correlation ids', () => {
   it('are generated from a cryptographic source and validated', () => {
     const ids = new Set(Array.from({ length: 100 }, generateCorrelationId));
@@ -100,6 +108,17 @@ describe('correlation ids', () => {
     expect(containsCorrelationId('axrd-1', 'xrd-1')).toBe(false);
     expect(containsCorrelationId(undefined, 'xrd-1')).toBe(false);
     expect(containsCorrelationId('x', '')).toBe(false);
+  });
+
+  it('with dots match neither the start nor the end of a longer dotted id', () => {
+    expect(containsCorrelationId('release v1.2.3', 'v1.2')).toBe(false);
+    expect(containsCorrelationId('release 0.v1.2', 'v1.2')).toBe(false);
+    expect(containsCorrelationId('release v1.2..3', 'v1.2')).toBe(false);
+    expect(containsCorrelationId('release v1.2.3 and v1.2', 'v1.2')).toBe(true);
+    // A full stop or other punctuation after the id ends it.
+    expect(containsCorrelationId('Deploy v1.2.', 'v1.2')).toBe(true);
+    expect(containsCorrelationId('Deploy (v1.2)', 'v1.2')).toBe(true);
+    expect(containsCorrelationId('Deploy v1.2: done', 'v1.2')).toBe(true);
   });
 });
 

@@ -152,6 +152,11 @@ export interface ForgeDispatchResult {
   readonly htmlUrl?: string;
   /** Human-readable notes on the path taken (capability fallbacks), for debug output. */
   readonly notes?: readonly string[];
+  /**
+   * Things the user should fix although the dispatch went out (an input the workflow does not
+   * declare, which Gitea drops silently). Shown as warnings, which no quiet mode hides.
+   */
+  readonly warnings?: readonly string[];
 }
 
 /** The commit status states of all forges (Gitea adds `warning` and `skipped`). */

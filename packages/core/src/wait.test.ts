@@ -3,8 +3,8 @@ import type { ProgressEvent, WaitOptions } from './engine-types.js';
 import { AbortedError, AuthError, RunTimeoutError } from './errors.js';
 import { createMemoryForge, type MemoryForgeOptions } from './testing/memory-forge.js';
 import { createVirtualClock } from './testing/virtual-clock.js';
-import { RUN_CONCLUSIONS, type RunConclusion } from './types.js';
 import { tailLines } from './text.js';
+import { RUN_CONCLUSIONS, type RunConclusion } from './types.js';
 import { waitForRun } from './wait.js';
 
 const repo = { owner: 'acme', repo: 'target' };

@@ -2,8 +2,9 @@
 // GitHub's primary budget is per user (docs "Rate limits for the REST API": a personal access token's
 // requests, and an app's on the user's behalf, "count towards your personal rate limit"), Basic auth
 // included; a request refused because the budget is spent costs nothing; answers are gzipped when asked.
-import { gunzipSync } from 'node:zlib';
+
 import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Sim, startSim } from './sim.js';
 import { call } from './test-support/http.js';

@@ -255,6 +255,7 @@ class GiteaForge implements Forge {
     if (profile.dispatchMode === 'body-return-run-info') body.return_run_info = true;
     const route = '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
     let notes: string[] = [];
+    let warnings: string[] = [];
     let finding: WorkflowFinding | undefined;
     const dispatching = dispatchPurpose({
       owner: repo.owner,
@@ -282,11 +283,13 @@ class GiteaForge implements Forge {
       );
     } finally {
       finding = await check;
-      notes = this.#inputNotes(finding, Object.keys(inputs), workflow, ref);
-      for (const note of notes) this.#debug(ctx, note);
+      notes = this.#inputNotes(finding, workflow, ref);
+      warnings = this.#inputWarnings(finding, Object.keys(inputs), ref);
+      for (const note of [...notes, ...warnings]) this.#debug(ctx, note);
     }
     if (res.status < 200 || res.status >= 300) throw this.#http.error(res, dispatching, ctx);
-    return this.#dispatchResult(res, profile, repo, notes, ctx);
+    const result = this.#dispatchResult(res, profile, repo, notes, ctx);
+    return warnings.length > 0 ? { ...result, warnings } : result;
   }
 
   #dispatchResult(
@@ -389,17 +392,26 @@ class GiteaForge implements Forge {
     return finding;
   }
 
-  #inputNotes(finding: WorkflowFinding | undefined, sent: string[], workflow: string, ref: string): string[] {
+  /** What reading the workflow file said about the dispatch itself (kept as notes). */
+  #inputNotes(finding: WorkflowFinding | undefined, workflow: string, ref: string): string[] {
     if (!finding) return [];
     if (finding.path === undefined) {
       return [`${workflow} was not found in ${finding.dirsTried.join(' or ')} on "${ref}".`];
     }
-    if (!finding.triggers) return [];
-    if (!finding.triggers.workflowDispatch) {
+    if (finding.triggers && !finding.triggers.workflowDispatch) {
       return [
         `${finding.path} on "${ref}" has no workflow_dispatch trigger, so the server will refuse the dispatch.`,
       ];
     }
+    return [];
+  }
+
+  /**
+   * Inputs the file does not declare: the dispatch succeeds, but Gitea drops them without a word, so
+   * the user must hear it (a warning, which no quiet mode hides), with the fix.
+   */
+  #inputWarnings(finding: WorkflowFinding | undefined, sent: string[], ref: string): string[] {
+    if (!finding?.path || !finding.triggers?.workflowDispatch) return [];
     const extra = undeclaredInputs(sent, finding.triggers);
     if (extra.length === 0) return [];
     const names = extra.map((name) => `"${name}"`).join(', ');

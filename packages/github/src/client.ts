@@ -2,8 +2,9 @@
 // transport (@xrd/transport). Octokit builds URLs and parses answers; the transport sends, retries,
 // caches ETags, meters and bounds each request; errors are classified by the one classification and
 // only worded here. No module-level state: each forge has its own client, transport and cache.
-import type { Endpoints } from '@octokit/types';
+
 import { Octokit } from '@octokit/rest';
+import type { Endpoints } from '@octokit/types';
 import type { CallContext, RepoRef, XrdError } from '@xrd/core';
 import {
   type CallSettings,
@@ -118,6 +119,12 @@ export function createClient(settings: ClientSettings): GitHubClient {
           'rejected the credentials',
           `rejected the credentials for user ${settings.user}`,
         );
+      }
+      // Every answer of GitHub's API (github.com and GHES) carries X-GitHub-Request-Id (docs
+      // "Troubleshooting the REST API"). A 404 without it came from another server, e.g. a Gitea
+      // or Forgejo given as GitHub, whose own API the URL does not reach.
+      if (c.situation === 'not-found' && answer && !headerOf(answer.headers, 'x-github-request-id')) {
+        return `${generic.replace(/\.$/, '')}. ${settings.baseUrl} does not answer like GitHub (no X-GitHub-Request-Id header): if it is a Gitea or Forgejo server, give the forge as gitea or forgejo instead of github.`;
       }
       if (c.situation !== 'forbidden') return undefined;
       // GitHub names the permission a refused token lacks (docs: "X-Accepted-GitHub-Permissions").

@@ -262,7 +262,7 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
     const inputs = request.inputs ?? {};
     if (Object.keys(inputs).length > MAX_INPUTS) {
       throw new InvalidInputError(
-        `GitHub accepts at most ${MAX_INPUTS} workflow inputs, got ${Object.keys(inputs).length}; pass fewer inputs.`,
+        `GitHub accepts at most ${MAX_INPUTS} workflow inputs, and this dispatch carries ${Object.keys(inputs).length} (${Object.keys(inputs).join(', ')}); pass fewer inputs.`,
         { input: 'inputs' },
       );
     }

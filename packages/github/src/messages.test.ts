@@ -41,6 +41,19 @@ describe('dispatch errors', () => {
     );
   });
 
+  it('404 from a server that is not GitHub (a Gitea given as GitHub) says so and names the fix', async () => {
+    // Gitea answers a path it does not serve (its API is under /api/v1) without GitHub's headers.
+    const gitea = () =>
+      new Response('404 page not found\n', { status: 404, headers: { 'content-type': 'text/plain' } });
+    const error = await dispatchError(createFetchMock().on(DISPATCH.replace(' /', ' /api/v3/'), gitea), {
+      baseUrl: 'https://gitea.example.com/api/v3',
+    });
+    expect(error.code).toBe('DISPATCH_REJECTED');
+    expect(error.message).toMatchInlineSnapshot(
+      `"GHES at https://gitea.example.com/api/v3 answered 404 (404 page not found) when asked to dispatch workflow build.yml in acme/target at main: it does not exist there or the token cannot see it; check the names, the API URL and the token's access. https://gitea.example.com/api/v3 does not answer like GitHub (no X-GitHub-Request-Id header): if it is a Gitea or Forgejo server, give the forge as gitea or forgejo instead of github."`,
+    );
+  });
+
   it('403 names the missing permission from X-Accepted-GitHub-Permissions', async () => {
     const error = await dispatchError(
       createFetchMock().on(DISPATCH, {

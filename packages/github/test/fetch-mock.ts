@@ -30,6 +30,12 @@ export function jsonResponse(status: number, body?: unknown, headers: Record<str
   });
 }
 
+/**
+ * What every answer of GitHub's API carries (docs "Troubleshooting the REST API": X-GitHub-Request-Id);
+ * a function answer stands for another server and gets none.
+ */
+const GITHUB_HEADERS: Readonly<Record<string, string>> = { 'x-github-request-id': 'MOCK:0001' };
+
 export function createFetchMock(): FetchMock {
   const routes = new Map<string, Answer[]>();
   const requests: SeenRequest[] = [];
@@ -52,12 +58,12 @@ export function createFetchMock(): FetchMock {
     const key = keyOf(method, url);
     const queue = routes.get(key);
     if (!queue || queue.length === 0) {
-      return jsonResponse(404, { message: `fetch mock: no answer for ${key}` });
+      return jsonResponse(404, { message: `fetch mock: no answer for ${key}` }, GITHUB_HEADERS);
     }
     const answer = queue.length > 1 ? queue.shift()! : queue[0]!;
     if (answer instanceof Error) throw answer;
     if (typeof answer === 'function') return answer(seen);
-    return jsonResponse(answer.status, answer.body, answer.headers);
+    return jsonResponse(answer.status, answer.body, { ...GITHUB_HEADERS, ...answer.headers });
   };
 
   const mock: FetchMock = {

@@ -125,6 +125,11 @@ export const BAD_OPTION_CASES: readonly BadOptionCase[] = [
   },
   { option: 'correlation-id', value: '', message: EMPTY, skip: EMPTY_IS_UNSET },
   {
+    option: 'sha',
+    value: 'not a sha!',
+    message: '{} may only contain letters, digits, ".", "_" and "-" (at most 100), not "not a sha!".',
+  },
+  {
     option: 'correlation-input',
     value: 'bad name!',
     message: '{} must be an input name such as correlation_id, not "bad name!".',

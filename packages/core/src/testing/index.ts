@@ -1,4 +1,7 @@
 // Public API of @xrd/core/testing.
+
+export type { BadOptionCase, FrontEnd } from './bad-options.js';
+export { BAD_OPTION_CASES, badOptionMessage, URL_PASSWORD } from './bad-options.js';
 export type {
   MemoryArtifactSpec,
   MemoryCall,
@@ -14,5 +17,3 @@ export type {
 export { createMemoryForge, expr, renderTemplate } from './memory-forge.js';
 export type { VirtualClock } from './virtual-clock.js';
 export { createVirtualClock } from './virtual-clock.js';
-export type { BadOptionCase, FrontEnd } from './bad-options.js';
-export { BAD_OPTION_CASES, badOptionMessage, URL_PASSWORD } from './bad-options.js';

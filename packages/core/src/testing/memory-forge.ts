@@ -279,6 +279,11 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
   const apiUrl = `${webUrl}/api`;
   const maxPerPage = options.maxPerPage ?? (kind === 'github' ? 100 : 50);
   const workflows: MemoryWorkflowSpec[] = [];
+  /** `owner/repo`'s default branch, as `getDefaultBranch` answers it (`main` where none is set). */
+  const defaultBranchOf = (repoKey: string): string => {
+    const configured = options.defaultBranch ?? 'main';
+    return typeof configured === 'string' ? configured : (configured[repoKey] ?? 'main');
+  };
   const scripts = new Map<string, MemoryRunScript[]>();
   const records: RunRecord[] = [];
   const calls: MemoryCall[] = [];
@@ -691,7 +696,9 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
           workflowFile: spec.file,
           name: spec.name ?? spec.file,
           event: request.eventType !== undefined ? 'repository_dispatch' : 'workflow_dispatch',
-          ref: request.ref,
+          // A repository_dispatch runs on the default branch, whatever ref the caller gave (GitHub
+          // docs, "Events that trigger workflows": repository_dispatch, GITHUB_REF).
+          ref: request.eventType !== undefined ? defaultBranchOf(repo) : request.ref,
           displayTitle: spec.runName ? renderTemplate(spec.runName, context) : (spec.name ?? spec.file),
           createdAt: t + (script.appearAfterMs ?? spec.appearAfterMs ?? DEFAULTS.appearAfterMs),
           startAfterMs: script.startAfterMs ?? spec.startAfterMs ?? DEFAULTS.startAfterMs,
