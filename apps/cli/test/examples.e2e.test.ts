@@ -161,6 +161,8 @@ async function prepare(command: string): Promise<string> {
 function bash(command: string) {
   return xrd(['-o', 'pipefail', '-c', command], {
     bin: 'bash',
+    // Examples that write files (--artifacts-dir out, >> "$GITHUB_ENV") write them here.
+    cwd: bin,
     timeoutMs: 60_000,
     env: {
       PATH: `${bin}:${process.env.PATH ?? ''}`,
@@ -172,6 +174,7 @@ function bash(command: string) {
       GITHUB_SERVER_URL: github.url,
       GITHUB_API_URL: github.apiUrl,
       GITHUB_REPOSITORY: 'acme/source',
+      GITHUB_ENV: join(bin, 'github-env'),
     },
   });
 }

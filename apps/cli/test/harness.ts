@@ -16,6 +16,8 @@ export interface XrdRun {
 export interface RunOptions {
   /** An executable to run instead of `node dist/xrd.js`, e.g. the `xrd` bin of an installed package. */
   readonly bin?: string;
+  /** The working directory (default: this process's). */
+  readonly cwd?: string;
   /** Extra environment; the child gets only PATH, HOME, NO_COLOR and these. */
   readonly env?: Record<string, string>;
   /** Called once with the child, e.g. to send SIGINT when some output appears. */
@@ -31,7 +33,11 @@ export function xrd(args: readonly string[], options: RunOptions = {}): Promise<
     ...options.env,
   };
   const [command, argv] = options.bin ? [options.bin, args] : [process.execPath, [XRD, ...args]];
-  const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, argv, {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
