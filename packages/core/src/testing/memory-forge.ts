@@ -142,6 +142,8 @@ export interface MemoryForgeOptions {
   readonly ignoreFilters?: boolean;
   /** Answer unchanged getRun reads as 304 (free). Default true. */
   readonly conditional?: boolean;
+  /** What `capabilities().listingDelayMs` says (how soon after a dispatch correlation looks first). */
+  readonly listingDelayMs?: number;
   /** Primary rate limit; when spent, calls fail with RateLimitedError until reset. */
   readonly rateLimit?: { readonly limit: number; readonly remaining: number; readonly resetAt: number };
   /** Largest page size. Default 100 (GitHub), 50 on gitea/forgejo. */
@@ -574,6 +576,7 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
         cancel: true,
         workflowRunWebhooks: true,
         conditionalRequests: options.conditional ?? true,
+        ...(options.listingDelayMs !== undefined ? { listingDelayMs: options.listingDelayMs } : {}),
         commitStates:
           kind === 'github'
             ? ['pending', 'success', 'failure', 'error']
