@@ -950,7 +950,7 @@ export const OPTIONS = {
     unit: 'seconds',
     action: {
       description:
-        "Shortest time between two polls, in seconds or with a unit. Polls are adaptive: dense right after the dispatch and near the run's expected end, sparse in between. Default: 2 seconds. Same as `workflow_status_retry_interval`.",
+        "Shortest time between two polls, in seconds or with a unit: no poll comes sooner. On GitHub, where reading an unchanged run is free, every poll comes this long after the previous one; on Gitea and Forgejo polls are sparser, this close only around the run's expected end. Default: 2 seconds. Same as `workflow_status_retry_interval`.",
       aliases: [
         {
           name: 'workflow_status_retry_interval',
@@ -959,7 +959,12 @@ export const OPTIONS = {
         },
       ],
     },
-    cli: { flag: '--interval', arg: '<duration>', help: 'shortest poll interval, e.g. 2s', group: 'wait' },
+    cli: {
+      flag: '--interval',
+      arg: '<duration>',
+      help: 'shortest time between two polls, e.g. 2s (every poll on GitHub)',
+      group: 'wait',
+    },
   }),
   'fail-on': option<readonly RunConclusion[]>({
     name: 'fail-on',
