@@ -6,25 +6,18 @@
 //   3. every 5 s (the first after 5 s) GET the run, while its status is in_progress, queued or
 //      waiting, for at most `wait-timeout-seconds` (default 900). No conditional requests (a plain
 //      Octokit), no jobs read.
-import {
-  outcomeOf,
-  PeerHttp,
-  type PeerOptions,
-  type PeerOutcome,
-  repoBase,
-  type RunSummary,
-} from './http.ts';
+import * as peer from './http.ts';
 
-export interface BencUkOptions extends PeerOptions {
+export interface BencUkOptions extends peer.PeerOptions {
   readonly workflow: string;
 }
 
 const POLL_MS = 5_000;
 const WAITING = new Set(['in_progress', 'queued', 'waiting']);
 
-export async function runBencUk(options: BencUkOptions): Promise<PeerOutcome> {
-  const base = repoBase(options);
-  const http = new PeerHttp({ token: options.token, auth: 'token', signal: options.signal });
+export async function runBencUk(options: BencUkOptions): Promise<peer.PeerOutcome> {
+  const base = peer.repoBase(options);
+  const http = new peer.PeerHttp({ token: options.token, auth: 'token', signal: options.signal });
   // octokit.paginate: pages until no `rel="next"` link.
   let url: string | undefined = `${base}/actions/workflows`;
   let found = false;
@@ -45,12 +38,12 @@ export async function runBencUk(options: BencUkOptions): Promise<PeerOutcome> {
     throw new Error(`benc-uk: the dispatch answered ${answer.status} without run details`);
   }
   const start = options.now();
-  let run: RunSummary = { id: runId, status: 'in_progress' };
+  let run: peer.RunSummary = { id: runId, status: 'in_progress' };
   while (WAITING.has(run.status ?? '')) {
     if (options.now() - start > options.timeoutMs)
-      return outcomeOf([http], { found: true, timedOut: true, runId });
+      return peer.outcomeOf([http], { found: true, timedOut: true, runId });
     await options.sleep(POLL_MS, options.signal);
-    run = (await http.call('GET', `${base}/actions/runs/${runId}`)).json as RunSummary;
+    run = (await http.call('GET', `${base}/actions/runs/${runId}`)).json as peer.RunSummary;
   }
-  return outcomeOf([http], { found: true, timedOut: false, runId, conclusion: run.conclusion ?? null });
+  return peer.outcomeOf([http], { found: true, timedOut: false, runId, conclusion: run.conclusion ?? null });
 }

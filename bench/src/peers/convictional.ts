@@ -8,16 +8,9 @@
 // curl with `Authorization: Bearer`, no conditional requests. Its list is per workflow, a route
 // Forgejo does not have; Gitea has it, but reports `conclusion: ""` while a run is not done, which
 // step 4 takes for an end (it then fails the job as "Conclusion is not success").
-import {
-  outcomeOf,
-  PeerHttp,
-  type PeerOptions,
-  type PeerOutcome,
-  repoBase,
-  type RunSummary,
-} from './http.ts';
+import * as peer from './http.ts';
 
-export interface ConvictionalOptions extends PeerOptions {
+export interface ConvictionalOptions extends peer.PeerOptions {
   readonly workflow: string;
   /** The forge's clock for a client instant: SINCE is compared with the forge's own timestamps. */
   readonly serverTime: (clientMs: number) => number;
@@ -25,9 +18,9 @@ export interface ConvictionalOptions extends PeerOptions {
 
 const WAIT_MS = 10_000;
 
-export async function runConvictional(options: ConvictionalOptions): Promise<PeerOutcome> {
-  const base = repoBase(options);
-  const http = new PeerHttp({ token: options.token, auth: 'bearer', signal: options.signal });
+export async function runConvictional(options: ConvictionalOptions): Promise<peer.PeerOutcome> {
+  const base = peer.repoBase(options);
+  const http = new peer.PeerHttp({ token: options.token, auth: 'bearer', signal: options.signal });
   // `date -u -Iseconds -d "@$((START_TIME - 120))"`
   const since = new Date(Math.floor(options.serverTime(options.now() - 120_000) / 1000) * 1000)
     .toISOString()
@@ -38,7 +31,7 @@ export async function runConvictional(options: ConvictionalOptions): Promise<Pee
       `${base}/actions/workflows/${options.workflow}/runs?event=workflow_dispatch&created=>=${since}&per_page=100`,
     );
     if (list.status !== 200) throw new Error(`convictional: listing runs answered ${list.status}`);
-    const runs = (list.json as { workflow_runs?: RunSummary[] } | undefined)?.workflow_runs ?? [];
+    const runs = (list.json as { workflow_runs?: peer.RunSummary[] } | undefined)?.workflow_runs ?? [];
     return runs.map((r) => r.id).sort();
   };
   const deadline = options.now() + options.timeoutMs;
@@ -50,27 +43,27 @@ export async function runConvictional(options: ConvictionalOptions): Promise<Pee
   if (answer.status >= 300) throw new Error(`convictional: the dispatch answered ${answer.status}`);
   let current = old;
   while (current.join() === old.join()) {
-    if (options.now() > deadline) return outcomeOf([http], { found: false, timedOut: true });
+    if (options.now() > deadline) return peer.outcomeOf([http], { found: false, timedOut: true });
     await options.sleep(WAIT_MS, options.signal);
     current = await runIds();
   }
   const fresh = current.filter((id) => !old.includes(id));
-  let last: RunSummary | undefined;
+  let last: peer.RunSummary | undefined;
   for (const id of fresh) {
     // `conclusion=$(… | jq -r '.conclusion')`: a JSON null reads "null", Gitea's "" (its conclusion
     // while a run is not done) reads "", which ends the loop at once.
     let conclusion = 'null';
     let status = '';
     while (conclusion === 'null' && status !== 'completed') {
-      if (options.now() > deadline) return outcomeOf([http], { found: true, timedOut: true, runId: id });
+      if (options.now() > deadline) return peer.outcomeOf([http], { found: true, timedOut: true, runId: id });
       await options.sleep(WAIT_MS, options.signal);
-      const run = (await http.call('GET', `${base}/actions/runs/${id}`)).json as RunSummary;
+      const run = (await http.call('GET', `${base}/actions/runs/${id}`)).json as peer.RunSummary;
       conclusion = run.conclusion === null || run.conclusion === undefined ? 'null' : String(run.conclusion);
       status = run.status ?? 'null';
       last = run;
     }
   }
-  return outcomeOf([http], {
+  return peer.outcomeOf([http], {
     found: last !== undefined,
     timedOut: false,
     ...(last ? { runId: last.id, conclusion: last.conclusion ?? null } : {}),

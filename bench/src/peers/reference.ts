@@ -10,17 +10,9 @@
 // No conditional requests, no backoff, no filters. On Gitea/Forgejo, which have no
 // repository_dispatch, step 1 is a workflow_dispatch with the sha as an input (the only way to
 // drive the same loop there); everything else is the same.
-import {
-  jobsOf,
-  outcomeOf,
-  PeerHttp,
-  type PeerOptions,
-  type PeerOutcome,
-  repoBase,
-  type RunSummary,
-} from './http.ts';
+import * as peer from './http.ts';
 
-export interface ReferenceOptions extends PeerOptions {
+export interface ReferenceOptions extends peer.PeerOptions {
   readonly kind: 'github' | 'gitea' | 'forgejo';
   /** The unique step name the target echoes (`sha` input). */
   readonly sha: string;
@@ -35,12 +27,12 @@ export interface ReferenceOptions extends PeerOptions {
   readonly intervalMs?: number;
 }
 
-export async function runReference(options: ReferenceOptions): Promise<PeerOutcome> {
+export async function runReference(options: ReferenceOptions): Promise<peer.PeerOutcome> {
   const maxRuns = options.maxRuns ?? 10;
   const intervalMs = options.intervalMs ?? 10_000;
-  const base = repoBase(options);
+  const base = peer.repoBase(options);
   // The reference authenticates with Basic `user:pat` on GitHub; Gitea's own scheme elsewhere.
-  const http = new PeerHttp({
+  const http = new peer.PeerHttp({
     token: options.token,
     auth: options.kind === 'github' ? 'basic' : 'token',
     signal: options.signal,
@@ -67,7 +59,11 @@ export async function runReference(options: ReferenceOptions): Promise<PeerOutco
   for (let tick = 1; ; tick += 1) {
     await options.sleep(intervalMs, options.signal);
     if (options.now() > deadline) {
-      return outcomeOf([http], { found: runId !== undefined, timedOut: true, ...(runId ? { runId } : {}) });
+      return peer.outcomeOf([http], {
+        found: runId !== undefined,
+        timedOut: true,
+        ...(runId ? { runId } : {}),
+      });
     }
     if (runId === undefined) {
       runId = await findRunWithStepName();
@@ -75,9 +71,14 @@ export async function runReference(options: ReferenceOptions): Promise<PeerOutco
     }
     const answer = await http.call('GET', `${base}/actions/runs/${runId}`);
     if (answer.status !== 200) throw new Error(`reference GET run answered ${answer.status}`);
-    const run = answer.json as RunSummary;
+    const run = answer.json as peer.RunSummary;
     if (run.status === 'completed') {
-      return outcomeOf([http], { found: true, timedOut: false, runId, conclusion: run.conclusion ?? null });
+      return peer.outcomeOf([http], {
+        found: true,
+        timedOut: false,
+        runId,
+        conclusion: run.conclusion ?? null,
+      });
     }
     if (tick > 100_000) throw new Error('reference loop bound reached');
   }
@@ -85,14 +86,13 @@ export async function runReference(options: ReferenceOptions): Promise<PeerOutco
   async function findRunWithStepName(): Promise<number | undefined> {
     const list = await http.call('GET', `${base}/actions/runs`);
     if (list.status !== 200) throw new Error(`reference list runs answered ${list.status}`);
-    const runs = ((list.json as { workflow_runs?: RunSummary[] } | undefined)?.workflow_runs ?? []).slice(
-      0,
-      maxRuns,
-    );
+    const runs = (
+      (list.json as { workflow_runs?: peer.RunSummary[] } | undefined)?.workflow_runs ?? []
+    ).slice(0, maxRuns);
     for (const candidate of runs) {
       const jobs = await http.call('GET', `${base}/actions/runs/${candidate.id}/jobs`);
       if (jobs.status !== 200) throw new Error(`reference list jobs answered ${jobs.status}`);
-      for (const job of jobsOf(jobs.json)) {
+      for (const job of peer.jobsOf(jobs.json)) {
         for (const step of job.steps ?? []) if (step.name === options.sha) return candidate.id;
       }
     }

@@ -12,17 +12,9 @@
 //   2. src/await-remote-run.ts pollRun: GET the run at once, then every `poll_interval_ms` (default
 //      5000), until `status` is completed or `run_timeout_seconds` passes;
 //   3. on a conclusion other than success, handleActionFail lists the jobs again for the failed ones.
-import {
-  jobsOf,
-  outcomeOf,
-  PeerHttp,
-  type PeerOptions,
-  type PeerOutcome,
-  repoBase,
-  type RunSummary,
-} from './http.ts';
+import * as peer from './http.ts';
 
-export interface ReturnDispatchOptions extends PeerOptions {
+export interface ReturnDispatchOptions extends peer.PeerOptions {
   readonly workflow: string;
   /** `poll_interval_ms`, default 5 000. */
   readonly pollIntervalMs?: number;
@@ -31,9 +23,11 @@ export interface ReturnDispatchOptions extends PeerOptions {
 const ACTIVE_JOB_INTERVAL_MS = 1_000;
 const ACTIVE_JOB_TIMEOUT_MS = 30_000;
 
-export async function runReturnDispatchAwaitRemoteRun(options: ReturnDispatchOptions): Promise<PeerOutcome> {
-  const base = repoBase(options);
-  const dispatcher = new PeerHttp({ token: options.token, auth: 'token', signal: options.signal });
+export async function runReturnDispatchAwaitRemoteRun(
+  options: ReturnDispatchOptions,
+): Promise<peer.PeerOutcome> {
+  const base = peer.repoBase(options);
+  const dispatcher = new peer.PeerHttp({ token: options.token, auth: 'token', signal: options.signal });
   const answer = await dispatcher.call(
     'POST',
     `${base}/actions/workflows/${options.workflow}/dispatches`,
@@ -45,7 +39,7 @@ export async function runReturnDispatchAwaitRemoteRun(options: ReturnDispatchOpt
     throw new Error(`return-dispatch: the dispatch answered ${answer.status} without run details`);
   }
 
-  const awaiter = new PeerHttp({
+  const awaiter = new peer.PeerHttp({
     token: options.token,
     auth: 'token',
     conditional: true,
@@ -56,16 +50,22 @@ export async function runReturnDispatchAwaitRemoteRun(options: ReturnDispatchOpt
   const startTime = options.now();
   while (options.now() - startTime < ACTIVE_JOB_TIMEOUT_MS) {
     const jobs = await awaiter.call('GET', jobsUrl);
-    if (jobsOf(jobs.json).some((job) => job.status === 'in_progress' || job.status === 'completed')) break;
+    if (peer.jobsOf(jobs.json).some((job) => job.status === 'in_progress' || job.status === 'completed'))
+      break;
     await options.sleep(ACTIVE_JOB_INTERVAL_MS, options.signal);
   }
   while (options.now() - startTime < options.timeoutMs) {
-    const run = (await awaiter.call('GET', `${base}/actions/runs/${runId}`)).json as RunSummary;
+    const run = (await awaiter.call('GET', `${base}/actions/runs/${runId}`)).json as peer.RunSummary;
     if (run.status === 'completed') {
       if (run.conclusion !== 'success') await awaiter.call('GET', jobsUrl);
-      return outcomeOf(http, { found: true, timedOut: false, runId, conclusion: run.conclusion ?? null });
+      return peer.outcomeOf(http, {
+        found: true,
+        timedOut: false,
+        runId,
+        conclusion: run.conclusion ?? null,
+      });
     }
     await options.sleep(options.pollIntervalMs ?? 5_000, options.signal);
   }
-  return outcomeOf(http, { found: true, timedOut: true, runId });
+  return peer.outcomeOf(http, { found: true, timedOut: true, runId });
 }
