@@ -89,8 +89,12 @@ export async function searchRun(
     mode = 'run-name';
     e.debug(`${caps.server} does not list job steps: correlating by run-name only.`);
   }
-  // A list read before the new run can show in it finds nothing and still costs a request.
-  const listingDelayMs = Math.max(0, (caps?.listingDelayMs ?? 0) - (e.now() - receipt.dispatchedAt));
+  // A list read before the new run can show in it finds nothing and still costs a request. The run
+  // was created somewhere between the dispatch's start (`dispatchedAt`, before any capability read)
+  // and its answer (about now), so a search that starts right after the dispatch waits the whole
+  // delay; one that starts later (after a lost answer, in the webhook service) does not wait.
+  const listing = caps?.listingDelayMs ?? 0;
+  const listingDelayMs = e.now() - receipt.dispatchedAt < listing ? listing : 0;
   const search = new Search(forge, { ...receipt, correlation: mode }, options, e);
   let resume: number | undefined;
   for (let round = 1; ; round++) {
