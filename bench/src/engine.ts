@@ -108,21 +108,42 @@ export function scaledClock(scale: number): ScaledClock {
   };
 }
 
+/** When a run really happened (real epoch ms), where the bench knows it from the run's script. */
+export interface ExactTimes {
+  readonly createdAt: number;
+  readonly startedAt: number;
+  readonly completedAt: number;
+}
+
 /**
  * forge-sim stamps runs with the real clock and divides durations by its timeScale, so a 10-minute
  * run's timestamps are 10 s apart. A client on a scaled clock must see them on its own timeline, or
  * a duration learned from history (10 s) would not match the 600 s its clock counts. This view of a
  * Forge maps every run and job timestamp onto the client's clock (the same linear map, so a
  * duration of d real ms reads as d × scale), and a `createdAfter` filter back.
+ *
+ * The forge cuts its timestamps to the second of its (real) clock, which the map stretches to
+ * `scale` seconds of the client's: a learned duration would be off by up to a minute at 60×, where a
+ * forge running at that speed would be off by a second. Where the bench knows when a run really was
+ * created, started and completed (`exact`, from the run's script), the view stamps those instants
+ * on the client's clock, cut to its second, as such a forge would.
  */
-export function onClientClock(forge: Forge, clock: ScaledClock): Forge {
+export function onClientClock(
+  forge: Forge,
+  clock: ScaledClock,
+  exact?: (run: Run) => ExactTimes | undefined,
+): Forge {
   // Only real instants are mapped: Gitea sends its zero time (0001-01-01) for "not yet", which
   // must stay what it is (and would leave Date's range once scaled).
   const earliest = Date.parse('2000-01-01T00:00:00Z');
-  const iso = (value: string): string => {
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) || ms < earliest ? value : new Date(clock.toClient(ms)).toISOString();
+  const real = (value: string | undefined): boolean => {
+    const ms = Date.parse(value ?? '');
+    return !Number.isNaN(ms) && ms >= earliest;
   };
+  const iso = (value: string): string =>
+    real(value) ? new Date(clock.toClient(Date.parse(value))).toISOString() : value;
+  const stamp = (realMs: number): string =>
+    new Date(Math.floor(clock.toClient(realMs) / 1000) * 1000).toISOString();
   const mapTimes = <T extends object>(item: T, keys: readonly string[]): T => {
     const copy: Record<string, unknown> = { ...(item as Record<string, unknown>) };
     for (const key of keys) {
@@ -133,7 +154,23 @@ export function onClientClock(forge: Forge, clock: ScaledClock): Forge {
   };
   const runKeys = ['createdAt', 'startedAt', 'updatedAt', 'completedAt'];
   const jobKeys = ['startedAt', 'completedAt'];
-  const mapRun = (run: Run): Run => mapTimes(run, runKeys);
+  const mapRun = (run: Run): Run => {
+    const known = exact?.(run);
+    if (known === undefined) return mapTimes(run, runKeys);
+    const last =
+      run.status === 'completed'
+        ? known.completedAt
+        : run.status === 'in_progress'
+          ? known.startedAt
+          : known.createdAt;
+    return {
+      ...run,
+      createdAt: stamp(known.createdAt),
+      ...(real(run.startedAt) ? { startedAt: stamp(known.startedAt) } : {}),
+      ...(real(run.completedAt) ? { completedAt: stamp(known.completedAt) } : {}),
+      ...(real(run.updatedAt) ? { updatedAt: stamp(last) } : {}),
+    };
+  };
   const mapJob = (job: Job): Job => mapTimes(job, jobKeys);
   return new Proxy(forge, {
     get(target, property, receiver) {
@@ -160,6 +197,29 @@ export function onClientClock(forge: Forge, clock: ScaledClock): Forge {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+/**
+ * The exact times of the runs of one workflow, from forge-sim's creation instants (to the ms) and
+ * the durations its script gave them in creation order (`durations[i]` for the i-th run created).
+ */
+export function exactTimesOf(
+  runs: readonly { id: number; createdAt?: string }[],
+  durations: readonly number[],
+  startDelayMs: number,
+  scale: number,
+): Map<number, ExactTimes> {
+  const map = new Map<number, ExactTimes>();
+  [...runs]
+    .sort((a, b) => a.id - b.id)
+    .forEach((run, index) => {
+      const duration = durations[index];
+      const createdAt = Date.parse(run.createdAt ?? '');
+      if (duration === undefined || Number.isNaN(createdAt)) return;
+      const startedAt = createdAt + startDelayMs / scale;
+      map.set(run.id, { createdAt, startedAt, completedAt: startedAt + duration / scale });
+    });
+  return map;
 }
 
 let coreSleep: Sleep | undefined;

@@ -11,6 +11,11 @@ export interface Row {
   readonly xrd: string;
   /** The same scenario driven the way the reference cross-repo-dispatch does it, where it applies. */
   readonly reference?: string;
+  /**
+   * The same scenario driven by each peer tool's algorithm (keyed by peer), with xrd's ratio to it;
+   * rows that have these go to the peers table.
+   */
+  readonly peers?: Readonly<Record<string, string>>;
   readonly status: 'ok' | 'n/a' | 'error';
   /** Raw numbers behind the formatted cells, for results.json. */
   readonly metrics?: Readonly<Record<string, number | string | null>>;
@@ -137,8 +142,24 @@ export async function runSections(
 
 /** Renders rows as one Markdown table (it reads fine in a terminal too). */
 export function renderTable(rows: readonly Row[]): string {
-  const header = ['Area', 'Scenario', 'xrd', 'Reference cross-repo-dispatch'];
-  const lines = rows.map((row) => [row.area, row.scenario, row.xrd, row.reference ?? '—']);
+  return markdownTable(
+    ['Area', 'Scenario', 'xrd', 'Reference cross-repo-dispatch'],
+    rows.map((row) => [row.area, row.scenario, row.xrd, row.reference ?? '—']),
+  );
+}
+
+/** Rows measured against peer tools: one column per peer. */
+export function renderPeerTable(
+  rows: readonly Row[],
+  peers: ReadonlyArray<{ key: string; label: string }>,
+): string {
+  return markdownTable(
+    ['Scenario', 'xrd', ...peers.map((p) => p.label)],
+    rows.map((row) => [row.scenario, row.xrd, ...peers.map((p) => row.peers?.[p.key] ?? '—')]),
+  );
+}
+
+function markdownTable(header: readonly string[], lines: ReadonlyArray<readonly string[]>): string {
   const esc = (cell: string): string => cell.replace(/\|/g, '\\|');
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => esc(line[i] ?? '').length)));
   const fmt = (cells: readonly string[]): string =>

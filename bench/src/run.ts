@@ -2,11 +2,12 @@
 // Numbers are reported, never asserted. Usage: node --experimental-strip-types src/run.ts [area…]
 // (arguments pick sections whose area contains a word, e.g. `run.ts startup`).
 import { writeFileSync } from 'node:fs';
-import { renderTable, runSections, type Section } from './harness.ts';
+import { renderPeerTable, renderTable, runSections, type Section } from './harness.ts';
 import { describeMachine, machineInfo } from './machine.ts';
 import { artifacts } from './scenarios/artifacts.ts';
 import { concurrency } from './scenarios/concurrency.ts';
 import { latency } from './scenarios/latency.ts';
+import { PEER_COLUMNS, peers } from './scenarios/peers.ts';
 import { rateLimitCost } from './scenarios/rate-limit-cost.ts';
 import { simThroughput } from './scenarios/sim-throughput.ts';
 import { startup } from './scenarios/startup.ts';
@@ -21,6 +22,7 @@ const sections: readonly Section[] = [
   simThroughput,
   rateLimitCost,
   concurrency,
+  peers,
   latency,
   webhookService,
   artifacts,
@@ -36,7 +38,27 @@ async function main(): Promise<void> {
     ...(only.length > 0 ? { only } : {}),
   });
   const date = new Date().toISOString();
-  const table = renderTable(result.rows);
+  const table = renderTable(result.rows.filter((row) => row.peers === undefined));
+  const peerRows = result.rows.filter((row) => row.peers !== undefined);
+  const peerTable =
+    peerRows.length > 0
+      ? [
+          '## xrd versus its peers',
+          '',
+          "The same 10-minute workflow, whose runs spread like real ones, driven by xrd and by each peer tool's",
+          'algorithm where the peer supports the forge; each figure is the median (requests) or the percentile',
+          "(latency) over the samples, and `xrd ×r` is xrd's figure divided by the peer's (below 1: xrd is",
+          'cheaper or faster). Latency is on the client clock (real-world seconds). How the peers are modelled:',
+          '[README.md](README.md#peers).',
+          '',
+          renderPeerTable(peerRows, PEER_COLUMNS),
+          '',
+          ...[...new Set(peerRows.flatMap((row) => (row.notes ? [row.notes] : [])))].map(
+            (note) => `- ${note}`,
+          ),
+          '',
+        ].join('\n')
+      : '';
   const report = {
     date,
     machine,
@@ -58,10 +80,11 @@ async function main(): Promise<void> {
         '',
         table,
         '',
+        peerTable,
       ].join('\n'),
     );
   }
-  process.stdout.write(`\nxrd bench — ${date} — ${describeMachine(machine)}\n\n${table}\n\n`);
+  process.stdout.write(`\nxrd bench — ${date} — ${describeMachine(machine)}\n\n${table}\n\n${peerTable}\n`);
   process.stderr.write(`wrote ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 

@@ -1,7 +1,7 @@
 // Correctness under concurrency: 50 dispatches into one workflow and ref at once, with background
 // runs of the same workflow; does each dispatch get its own run?
 import type { RunResult } from '@xrd/core';
-import { runReference } from '../baseline-reference.ts';
+import { runReference } from '../peers/reference.ts';
 import { BENCH_TOKEN, engine, forgeFor, onClientClock, scaledClock, withoutRunId } from '../engine.ts';
 import {
   correlationId,

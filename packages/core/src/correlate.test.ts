@@ -131,6 +131,29 @@ describe('correlate', () => {
     expect(events.map((e) => e.type)).toEqual(['correlated']);
   });
 
+  it('looks first once the run can be listed: the listing delay after the dispatch answered, or at once later', async () => {
+    const { clock, forge, engine } = setup({ listingDelayMs: 5_000 });
+    const slow = {
+      ...forge,
+      // A dispatch whose answer takes 3 s (a GHES reads its version first): the run may have been
+      // created only at the end of it.
+      dispatch: async (...args: Parameters<typeof forge.dispatch>) => {
+        await clock.sleep(3_000);
+        return forge.dispatch(...args);
+      },
+    };
+    const receipt = await dispatch(slow, { repo, ref: 'main', workflow: 'build.yml' }, engine);
+    const answered = clock.now();
+    await correlate(forge, receipt, engine);
+    const lists = forge.calls.filter((c) => c.method === 'listRuns').map((c) => c.at - answered);
+    expect(lists).toEqual([5_000]);
+    // A search long after the dispatch (a lost answer, the webhook service) looks after one interval.
+    clock.advance(60_000);
+    const later = clock.now();
+    await correlate(forge, receipt, engine);
+    expect(forge.calls.filter((c) => c.method === 'listRuns').at(-1)!.at - later).toBe(2_000);
+  });
+
   it('ignores runs that carry the id but belong to another event, ref, workflow or an earlier time', async () => {
     const { clock, forge, engine } = setup({ ignoreFilters: true });
     const receipt = await dispatch(

@@ -14,7 +14,7 @@ import { type Engine, engine, formatDuration, repoName, resumeAt } from './inter
 import { createMeter } from './meter.js';
 import { correlationDelay, rateLimitFloor } from './schedule.js';
 import { abortError } from './sleep.js';
-import type { Forge, Job, Run } from './types.js';
+import type { Forge, ForgeCapabilities, Job, Run } from './types.js';
 
 export const CORRELATE_DEFAULTS = {
   timeoutMs: 120_000,
@@ -79,18 +79,22 @@ export async function searchRun(
   // Step names need the jobs API; a server without one (Gitea 1.24) can only match titles. Said at
   // once rather than after a search that cannot succeed.
   let mode = receipt.correlation;
-  if (mode !== 'run-name') {
-    const caps = await forge.capabilities(e.ctx);
-    if (!caps.jobsApi) {
-      if (mode === 'step-name') {
-        throw new UnsupportedByServerError(
-          `${caps.server} does not list job steps, so the run cannot be found by a step name; use correlation run-name and ${echoHint({ ...receipt, correlation: 'run-name' })}.`,
-        );
-      }
-      mode = 'run-name';
-      e.debug(`${caps.server} does not list job steps: correlating by run-name only.`);
+  const caps = await capabilitiesFor(forge, mode, e);
+  if (mode !== 'run-name' && caps !== undefined && !caps.jobsApi) {
+    if (mode === 'step-name') {
+      throw new UnsupportedByServerError(
+        `${caps.server} does not list job steps, so the run cannot be found by a step name; use correlation run-name and ${echoHint({ ...receipt, correlation: 'run-name' })}.`,
+      );
     }
+    mode = 'run-name';
+    e.debug(`${caps.server} does not list job steps: correlating by run-name only.`);
   }
+  // A list read before the new run can show in it finds nothing and still costs a request. The run
+  // was created somewhere between the dispatch's start (`dispatchedAt`, before any capability read)
+  // and its answer (about now), so a search that starts right after the dispatch waits the whole
+  // delay; one that starts later (after a lost answer, in the webhook service) does not wait.
+  const listing = caps?.listingDelayMs ?? 0;
+  const listingDelayMs = e.now() - receipt.dispatchedAt < listing ? listing : 0;
   const search = new Search(forge, { ...receipt, correlation: mode }, options, e);
   let resume: number | undefined;
   for (let round = 1; ; round++) {
@@ -98,7 +102,7 @@ export async function searchRun(
     if (now >= deadline && round > 1) return { certainlyAbsent: search.unruled === 0 };
     const wait = Math.min(
       Math.max(
-        correlationDelay(round, options.intervalMs ?? CORRELATE_DEFAULTS.intervalMs),
+        correlationDelay(round, options.intervalMs ?? CORRELATE_DEFAULTS.intervalMs, listingDelayMs),
         rateLimitFloor(meter.cost().rateLimit, now),
         resume === undefined ? 0 : resume - now,
       ),
@@ -124,6 +128,24 @@ export async function searchRun(
       e.emit({ type: 'correlated', run: found.run, method: found.method });
       return { found, certainlyAbsent: false };
     }
+  }
+}
+
+/**
+ * The forge's capabilities: needed to choose the mode (step names need a jobs API) and for the
+ * listing delay. In run-name mode they are a hint only, so a failure to read them is not fatal.
+ */
+async function capabilitiesFor(
+  forge: Forge,
+  mode: CorrelationMode,
+  e: Engine,
+): Promise<ForgeCapabilities | undefined> {
+  try {
+    return await forge.capabilities(e.ctx);
+  } catch (error) {
+    if (mode !== 'run-name' || e.signal?.aborted) throw error;
+    e.debug(`Could not read the forge's capabilities (${(error as Error).message}); searching at once.`);
+    return undefined;
   }
 }
 

@@ -85,7 +85,10 @@ export interface DispatchReceipt {
 export interface CorrelateOptions extends EngineOptions {
   /** Give up after this many ms (RunNotFoundError). Default 120 000. */
   readonly timeoutMs?: number;
-  /** First poll interval in ms. Default 2 000. */
+  /**
+   * Shortest time between two searches, in ms. Default 2 000. The first search also waits for the
+   * forge's listing delay (`ForgeCapabilities.listingDelayMs`); later ones back off to 15 s.
+   */
   readonly intervalMs?: number;
   /** At most this many candidate runs inspected (jobs fetched) per round. Default 10. */
   readonly maxRuns?: number;
@@ -114,22 +117,34 @@ export interface WaitOptions extends EngineOptions {
    * the timeout error names) covers correlation and waiting.
    */
   readonly timeoutFrom?: number;
-  /** Shortest poll interval in ms (used right after dispatch and near the expected end). Default 2 000. */
+  /**
+   * Shortest time between two polls, in ms. Default 2 000. Where reading an unchanged run is free
+   * (conditional requests, GitHub) every poll comes after exactly this long; elsewhere polls are
+   * sparser, and this long apart only around the expected end.
+   */
   readonly intervalMs?: number;
-  /** Longest poll interval in ms. Default 60 000. */
+  /**
+   * Longest interval of the backoff used where polls cost requests and the end cannot be predicted
+   * (no history) or has passed. Default 60 000.
+   */
   readonly maxIntervalMs?: number;
   /**
-   * Expected duration of the run. Default: learned from the workflow's recent completed runs
-   * (median), when `learnDuration` is on.
+   * Expected duration of the run (creation → completion), where polls cost requests. Default:
+   * learned from the workflow's recent completed runs, unless `learnDuration` is false.
    */
   readonly expectedDurationMs?: number;
-  /** Look at recent completed runs of the same workflow to predict the end. Default true. */
+  /**
+   * Read the durations of the workflow's recent completed runs (one request) to predict the end,
+   * where polls cost requests. Never where polls are free (GitHub): there it would cost a counted
+   * request and save none. Default true.
+   */
   readonly learnDuration?: boolean;
   /** Fetch jobs to report job starts/ends and failed steps. Default true. */
   readonly withJobs?: boolean;
   /**
-   * Fetch jobs while the run is in progress, for live `job` events. Default: only when `onProgress`
-   * is given (otherwise the jobs are read once, at the end).
+   * Fetch jobs while the run is in progress, for live `job` events: one more counted request each
+   * time the run changes. Default false: the jobs are read once, at the end, and their events come
+   * then.
    */
   readonly liveJobs?: boolean;
   /** Lines of log tail fetched for each failed job. Default 30; 0 disables. */

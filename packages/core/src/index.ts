@@ -140,11 +140,18 @@ export {
   readOption,
   readValue,
 } from './options.js';
-export type { PollDecision, PollState, ScheduleSettings, WaitReason } from './schedule.js';
+export type {
+  DurationEstimate,
+  EndWindow,
+  PollDecision,
+  PollState,
+  ScheduleSettings,
+  WaitReason,
+} from './schedule.js';
 export {
   correlationDelay,
-  durationSpread,
   endWindow,
+  estimateDuration,
   expectedDuration,
   median,
   nextPollDelay,

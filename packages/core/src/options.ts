@@ -1002,7 +1002,7 @@ export const OPTIONS = {
     unit: 'seconds',
     action: {
       description:
-        "Shortest time between two polls, in seconds or with a unit. Polls are adaptive: dense right after the dispatch and near the run's expected end, sparse in between. Default: 2 seconds; 10 when `sha` is given (as in cross-repo-dispatch). Same as `workflow_status_retry_interval`.",
+        "Shortest time between two polls, in seconds or with a unit: no poll comes sooner. On GitHub, where reading an unchanged run is free, every poll comes this long after the previous one; on Gitea and Forgejo polls are sparser, this close only around the run's expected end. Default: 2 seconds; 10 when `sha` is given (as in cross-repo-dispatch). Same as `workflow_status_retry_interval`.",
       aliases: [
         {
           name: 'workflow_status_retry_interval',
@@ -1014,7 +1014,7 @@ export const OPTIONS = {
     cli: {
       flag: '--interval',
       arg: '<duration>',
-      help: 'shortest poll interval, e.g. 5s (default 2s, 10s with --sha)',
+      help: 'shortest time between two polls, e.g. 2s (default 2s, 10s with --sha; every poll on GitHub)',
       group: 'wait',
     },
   }),

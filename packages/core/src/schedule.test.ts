@@ -1,23 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { dispatchAndWait } from './dispatch-and-wait.js';
 import {
   correlationDelay,
+  EARLY_POLLS,
   endWindow,
+  estimateDuration,
   expectedDuration,
   median,
   nextPollDelay,
   rateLimitFloor,
   retryDelay,
   runDurationMs,
+  type ScheduleSettings,
   scheduledDelay,
+  WINDOW_POLLS,
 } from './schedule.js';
-import { targetForge } from './test-support.js';
 import type { Run } from './types.js';
 
-const settings = { minIntervalMs: 2_000, maxIntervalMs: 60_000, expectedDurationMs: 600_000 };
+const TEN_MINUTES = 600_000;
+const paid = { minIntervalMs: 2_000, maxIntervalMs: 60_000, freePolls: false } as const;
+const free = { ...paid, freePolls: true } as const;
+/** Recent runs took 9½ to 10½ minutes, 10 at the median. */
+const estimate = { expectedMs: TEN_MINUTES, earliestMs: 570_000, latestMs: 630_000 };
 
 /** The elapsed times at which a schedule polls, until `until`. */
-function pollTimes(s: Parameters<typeof scheduledDelay>[0], until: number): number[] {
+function pollTimes(s: ScheduleSettings, until: number): number[] {
   const times: number[] = [];
   let t = 0;
   while (t < until) {
@@ -27,62 +33,106 @@ function pollTimes(s: Parameters<typeof scheduledDelay>[0], until: number): numb
   return times;
 }
 
-describe('scheduledDelay', () => {
-  it('is dense right after the dispatch, then triples up to the maximum', () => {
-    const times = pollTimes(settings, 200_000);
-    expect(times.slice(0, 6)).toEqual([2_000, 6_000, 18_000, 54_000, 114_000, 174_000]);
-    expect(scheduledDelay(settings, 300_000)).toBe(60_000);
+describe('scheduledDelay where polls are free (conditional requests)', () => {
+  it('polls at the shortest interval throughout, whatever is expected', () => {
+    for (const elapsed of [0, 1_000, 599_000, 601_000, 10_000_000]) {
+      expect(scheduledDelay(free, elapsed)).toBe(2_000);
+      expect(scheduledDelay({ ...free, estimate }, elapsed)).toBe(2_000);
+    }
+    expect(endWindow({ ...free, estimate })).toBeUndefined();
   });
 
-  it('lands on the start of the window around the expected end and polls every second inside it', () => {
-    const window = endWindow(settings)!;
-    expect(window).toEqual({ start: 594_000, end: 606_000 });
-    const times = pollTimes(settings, 606_000);
-    expect(times).toContain(594_000);
-    const inside = times.filter((t) => t >= window.start && t <= window.end);
-    expect(inside.length).toBe(13);
-    for (let i = 1; i < inside.length; i++) expect(inside[i]! - inside[i - 1]!).toBe(1_000);
+  it('means by the interval the shortest one: --interval 10s never polls sooner than 10 s', () => {
+    for (const s of [
+      { ...free, minIntervalMs: 10_000 },
+      { ...paid, minIntervalMs: 10_000 },
+      { ...paid, minIntervalMs: 10_000, estimate },
+      { ...paid, minIntervalMs: 10_000, estimate: { ...estimate, earliestMs: 599_000, latestMs: 601_000 } },
+    ]) {
+      const times = pollTimes(s, 2 * TEN_MINUTES);
+      expect(times[0]).toBeGreaterThanOrEqual(10_000);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(10_000);
+    }
   });
 
-  it('backs off after the expected end, never beyond the maximum', () => {
-    expect(scheduledDelay(settings, 606_000)).toBe(1_000);
-    expect(scheduledDelay(settings, 607_000)).toBe(1_500);
-    expect(scheduledDelay(settings, 646_000)).toBe(21_000);
-    expect(scheduledDelay(settings, 10_000_000)).toBe(60_000);
+  it('costs one request per interval of waiting: 300 free polls for a 10-minute run', () => {
+    expect(pollTimes(free, TEN_MINUTES)).toHaveLength(300);
+  });
+});
+
+describe('scheduledDelay where every poll costs a request', () => {
+  it('without history backs off geometrically (×1.5) from the shortest to the longest interval', () => {
+    expect(scheduledDelay(paid, 0)).toBe(2_000);
+    expect(scheduledDelay(paid, 40_000)).toBe(20_000);
+    expect(scheduledDelay(paid, 1_000_000)).toBe(60_000);
+    expect(endWindow(paid)).toBeUndefined();
+    expect(endWindow({ ...paid, estimate: { ...estimate, expectedMs: 0 } })).toBeUndefined();
+    // A 10-minute run: 19 polls, the last interval a minute long.
+    const times = pollTimes(paid, TEN_MINUTES);
+    expect(times).toHaveLength(19);
+    expect(times.at(-1)! - times.at(-2)!).toBe(60_000);
   });
 
-  it('without an expected duration backs off geometrically from the minimum', () => {
-    const s = { minIntervalMs: 2_000, maxIntervalMs: 60_000 };
-    expect(scheduledDelay(s, 0)).toBe(2_000);
-    expect(scheduledDelay(s, 40_000)).toBe(10_000);
-    expect(scheduledDelay(s, 1_000_000)).toBe(60_000);
-    expect(endWindow(s)).toBeUndefined();
-    expect(endWindow({ ...s, expectedDurationMs: 0 })).toBeUndefined();
+  it('spans the window over the quartiles of recent durations plus a margin, cut into 12 intervals', () => {
+    const window = endWindow({ ...paid, estimate })!;
+    // margin: 1 % of the median (6 s), at least 5 s
+    expect(window).toEqual({ start: 564_000, end: 636_000, intervalMs: 72_000 / WINDOW_POLLS });
+    // A steady workflow: the window is the margin, polled at the shortest interval.
+    const steady = endWindow({
+      ...paid,
+      estimate: { expectedMs: TEN_MINUTES, earliestMs: TEN_MINUTES, latestMs: TEN_MINUTES },
+    })!;
+    expect(steady).toEqual({ start: 594_000, end: 606_000, intervalMs: 2_000 });
+    // A short one: the margin is at least 5 s, and the window never starts before the dispatch.
+    expect(
+      endWindow({ ...paid, estimate: { expectedMs: 3_000, earliestMs: 2_000, latestMs: 4_000 } }),
+    ).toEqual({ start: 0, end: 9_000, intervalMs: 2_000 });
+    // A wildly spread one: the interval stays within the longest.
+    expect(
+      endWindow({ ...paid, estimate: { expectedMs: 3_600_000, earliestMs: 600_000, latestMs: 7_200_000 } })!
+        .intervalMs,
+    ).toBe(60_000);
   });
 
-  it('widens the window with the spread of recent durations, keeping it to about 12 polls', () => {
-    const wide = { ...settings, windowMs: 24_000 };
-    expect(endWindow(wide)).toEqual({ start: 576_000, end: 624_000 });
-    expect(scheduledDelay(wide, 580_000)).toBe(4_000);
-    expect(scheduledDelay({ ...wide, denseIntervalMs: 500 }, 580_000)).toBe(500);
-    expect(endWindow({ ...settings, windowMs: 100 })).toEqual({ start: 597_000, end: 603_000 });
+  it('polls a third and two thirds of the way to the window, on its start, densely inside, then backs off', () => {
+    const s = { ...paid, estimate };
+    const times = pollTimes(s, 700_000);
+    const start = 564_000;
+    expect(times.slice(0, EARLY_POLLS)).toEqual([start / 3, (2 * start) / 3, start]);
+    const inside = times.filter((t) => t >= start && t <= 636_000);
+    expect(inside).toHaveLength(WINDOW_POLLS + 1);
+    for (let i = 1; i < inside.length; i++) expect(inside[i]! - inside[i - 1]!).toBe(6_000);
+    expect(scheduledDelay(s, 636_000)).toBe(6_000);
+    expect(scheduledDelay(s, 646_000)).toBe(11_000);
+    expect(scheduledDelay(s, 10_000_000)).toBe(60_000);
   });
 
-  it('keeps the window inside sensible bounds for short and long runs', () => {
-    expect(endWindow({ ...settings, expectedDurationMs: 10_000 })).toEqual({ start: 7_000, end: 13_000 });
-    expect(endWindow({ ...settings, expectedDurationMs: 10_000_000 })).toEqual({
-      start: 9_970_000,
-      end: 10_030_000,
-    });
-    expect(endWindow({ ...settings, expectedDurationMs: 2_000 })!.start).toBe(0);
+  it('does not add an early poll when the previous one came a little early', () => {
+    const s = { ...paid, estimate };
+    expect(scheduledDelay(s, 188_000 - 50)).toBe(188_000 + 50);
+    expect(scheduledDelay(s, 188_000 + 50)).toBe(188_000 - 50);
+  });
+
+  it('costs at most 16 polls when the run ends inside the window, 7 for a steady 10-minute workflow', () => {
+    const s = { ...paid, estimate };
+    const polls = (endsAt: number) => pollTimes(s, endsAt).length;
+    expect(Math.max(...[564_000, 590_000, 600_000, 620_000, 636_000].map(polls))).toBeLessThanOrEqual(
+      EARLY_POLLS + WINDOW_POLLS + 1,
+    );
+    const steady = {
+      ...paid,
+      estimate: { expectedMs: TEN_MINUTES, earliestMs: TEN_MINUTES, latestMs: TEN_MINUTES },
+    };
+    expect(pollTimes(steady, 600_137).length).toBe(7);
   });
 });
 
 describe('nextPollDelay', () => {
   const now = 1_000_000;
+  const settings = { ...paid, estimate };
   it('follows the schedule when nothing limits it', () => {
     expect(nextPollDelay(settings, { now, elapsedMs: 4_000, deadline: now + 1e9 })).toEqual({
-      delayMs: 8_000,
+      delayMs: 184_000,
       reason: 'schedule',
     });
   });
@@ -93,9 +143,7 @@ describe('nextPollDelay', () => {
   });
 
   it('honours the retry time the server asked for', () => {
-    expect(
-      nextPollDelay(settings, { now, elapsedMs: 0, deadline: now + 1e9, retryAt: now + 45_000 }),
-    ).toEqual({
+    expect(nextPollDelay(free, { now, elapsedMs: 0, deadline: now + 1e9, retryAt: now + 45_000 })).toEqual({
       delayMs: 45_000,
       reason: 'retry',
     });
@@ -104,7 +152,7 @@ describe('nextPollDelay', () => {
   it('spreads the remaining rate-limit budget until the reset', () => {
     const rateLimit = { limit: 5_000, remaining: 120, resetAt: now + 1_000_000 };
     // 100 usable requests (20 kept in reserve) over 1 000 s: one every 10 s.
-    expect(nextPollDelay(settings, { now, elapsedMs: 0, deadline: now + 1e9, rateLimit })).toEqual({
+    expect(nextPollDelay(free, { now, elapsedMs: 0, deadline: now + 1e9, rateLimit })).toEqual({
       delayMs: 10_000,
       reason: 'rate-limit',
     });
@@ -122,11 +170,13 @@ describe('nextPollDelay', () => {
 });
 
 describe('other delays', () => {
-  it('correlation looks quickly first, then backs off to 15 s', () => {
+  it('correlation looks first once the run can be listed, never sooner than the interval, then backs off to 15 s', () => {
     expect([1, 2, 3, 4, 10].map((r) => correlationDelay(r, 2_000))).toEqual([
-      1_000, 2_000, 3_000, 4_500, 15_000,
+      2_000, 2_000, 3_000, 4_500, 15_000,
     ]);
-    expect(correlationDelay(1, 100)).toBe(250);
+    expect(correlationDelay(1, 2_000, 5_000)).toBe(5_000);
+    expect(correlationDelay(1, 10_000, 5_000)).toBe(10_000);
+    expect(correlationDelay(2, 2_000, 5_000)).toBe(2_000);
     expect(correlationDelay(5, 30_000)).toBe(30_000);
   });
 
@@ -135,7 +185,7 @@ describe('other delays', () => {
   });
 });
 
-describe('expectedDuration', () => {
+describe('estimateDuration', () => {
   const run = (
     created: number,
     ended: number | undefined,
@@ -150,21 +200,31 @@ describe('expectedDuration', () => {
     htmlUrl: '',
   });
 
-  it('is the median of successful runs, ignoring failures that ended early', () => {
+  it('is the median and quartiles of successful runs, ignoring failures that ended early', () => {
     const runs = [
       run(0, 600_000),
       run(0, 620_000),
       run(0, 580_000),
+      run(0, 640_000),
+      run(0, 560_000),
       run(0, 5_000, 'failure'),
       run(0, undefined),
     ];
+    expect(estimateDuration(runs)).toEqual({ expectedMs: 600_000, earliestMs: 580_000, latestMs: 620_000 });
     expect(expectedDuration(runs)).toBe(600_000);
+    expect(estimateDuration([run(0, 600_000)])).toEqual({
+      expectedMs: 600_000,
+      earliestMs: 600_000,
+      latestMs: 600_000,
+    });
   });
 
   it('falls back to all completed runs, and to nothing', () => {
     expect(expectedDuration([run(0, 10_000, 'failure'), run(0, 20_000, 'failure')])).toBe(15_000);
+    expect(estimateDuration([run(0, undefined)])).toBeUndefined();
     expect(expectedDuration([])).toBeUndefined();
     expect(median([])).toBeUndefined();
+    expect(median([3, 1, 2, 10])).toBe(2.5);
   });
 
   it('uses updatedAt when completedAt is missing and rejects nonsense', () => {
@@ -172,48 +232,4 @@ describe('expectedDuration', () => {
     expect(runDurationMs({ ...run(10_000, 5_000) })).toBeUndefined();
     expect(runDurationMs({ ...run(0, undefined), createdAt: 'garbage' })).toBeUndefined();
   });
-});
-
-describe('a simulated 10-minute run (the benchmark target)', () => {
-  /** One dispatch → wait of a run lasting `actualMs`, after ten runs that lasted about ten minutes. */
-  async function simulate(actualMs: number, returnsRunId: boolean) {
-    const { clock, forge } = targetForge(returnsRunId, {
-      appearAfterMs: 1_000,
-      startAfterMs: 4_000,
-      durationMs: actualMs - 5_000,
-    });
-    for (let i = 0; i < 10; i++) {
-      const created = clock.now() - (i + 1) * 3_600_000;
-      forge.addRun({
-        repo: 'acme/target',
-        workflow: 'build.yml',
-        event: 'workflow_dispatch',
-        createdAt: created,
-        startAfterMs: 4_000,
-        durationMs: 594_000 + ((i * 7) % 5) * 1_000 + i * 13,
-      });
-    }
-    const result = await dispatchAndWait(
-      forge,
-      { repo: { owner: 'acme', repo: 'target' }, ref: 'main', workflow: 'build.yml' },
-      { now: clock.now, sleep: clock.sleep },
-    );
-    const completedAt = Date.parse(result.run.completedAt!);
-    return { requests: result.apiCost.requests, detectionMs: clock.now() - completedAt, result };
-  }
-
-  it.each([true, false])(
-    'costs at most 30 requests and notices completion within 2 s at the median (run id returned: %s)',
-    async (returnsRunId) => {
-      const outcomes = [];
-      // Actual durations scattered around the usual ones, off the poll grid (+137 ms).
-      for (const offset of [-8_000, -4_000, -2_000, -1_000, 0, 500, 1_000, 2_000, 3_000, 5_000, 9_000]) {
-        outcomes.push(await simulate(600_137 + offset, returnsRunId));
-      }
-      for (const o of outcomes) expect(o.result.conclusion).toBe('success');
-      for (const o of outcomes) expect(o.detectionMs).toBeGreaterThan(0);
-      expect(Math.max(...outcomes.map((o) => o.requests))).toBeLessThanOrEqual(30);
-      expect(median(outcomes.map((o) => o.detectionMs))).toBeLessThanOrEqual(2_000);
-    },
-  );
 });

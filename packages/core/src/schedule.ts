@@ -1,28 +1,38 @@
-// The poll schedule, as pure functions. Waiting for a run costs requests, and GitHub gives a token
-// 5 000 per hour (shared by every job using it), so the schedule spends them where they buy
-// something: right after the dispatch (to see the run start), and in a window around the moment the
-// run is expected to end (to notice completion within about a second). In between it polls sparsely,
-// only to notice early failures. The expected end comes from the durations of the workflow's recent
-// completed runs. The rate-limit budget and the server's retry-after / reset always win.
+// The poll schedule, as pure functions. What a poll costs decides its shape:
+//
+// - Where an unchanged run is read for free (GitHub: an authorised `304 Not Modified` is not counted
+//   against the rate limit), polling often costs nothing but the state changes themselves, which
+//   every schedule pays alike. There the schedule polls at the shortest interval throughout: the
+//   completion is noticed within one interval, and reading the workflow's history first would cost
+//   a counted request to save only free ones.
+// - Where every poll costs a full request (Gitea and Forgejo send no ETags on these routes), the
+//   schedule spends a small budget where it buys something: given the durations of recent runs, a
+//   few evenly spaced polls catch early failures, a short dense window covers the span in which
+//   recent runs ended, and after it the interval grows. Without history it backs off geometrically.
+//
+// The shortest interval is the caller's (`--interval`): no poll comes sooner after the previous one.
+// The rate-limit budget and the server's retry-after / reset always win.
 import type { RateLimitInfo, Run } from './types.js';
 
+/** What recent runs of the workflow say about this one's duration (creation → completion). */
+export interface DurationEstimate {
+  /** The median duration. */
+  readonly expectedMs: number;
+  /** The shorter end of the usual spread (lower quartile); equal to `expectedMs` for one sample. */
+  readonly earliestMs: number;
+  /** The longer end of the usual spread (upper quartile). */
+  readonly latestMs: number;
+}
+
 export interface ScheduleSettings {
-  /** Shortest interval outside the end window (right after dispatch). */
+  /** The shortest interval between two polls. */
   readonly minIntervalMs: number;
-  /** Longest interval. */
+  /** The longest interval of the backoff, when no end can be predicted or the predicted end passed. */
   readonly maxIntervalMs: number;
-  /**
-   * Interval inside the window around the expected end. Default about 1 s: min(1 000, minIntervalMs),
-   * stretched for wide windows so that a window costs at most about 12 polls.
-   */
-  readonly denseIntervalMs?: number;
-  /** Expected time from dispatch to completion, when known. */
-  readonly expectedDurationMs?: number;
-  /**
-   * Half width of the dense window around the expected end: how far recent durations spread.
-   * Default 1 % of the expected duration. Always within 3–30 s.
-   */
-  readonly windowMs?: number;
+  /** An unchanged run costs nothing to read (conditional requests answered 304, free on GitHub). */
+  readonly freePolls: boolean;
+  /** When the run will probably end; only used where polls are not free. */
+  readonly estimate?: DurationEstimate | undefined;
 }
 
 export interface PollState {
@@ -45,42 +55,68 @@ export interface PollDecision {
   readonly reason: WaitReason;
 }
 
-/** The dense window costs at most about this many polls. */
-const WINDOW_POLLS = 12;
+/** Polls before the window around the expected end: at ⅓ and ⅔ of the way to it, then at its start. */
+export const EARLY_POLLS = 3;
+/**
+ * The dense window, from the lower to the upper quartile of recent durations (plus a margin), is cut
+ * into this many intervals (fewer when they would be shorter than the shortest interval). With the
+ * early polls, the dispatch, the history read and the final job list, a run that ends inside the
+ * window costs about 12 requests whatever its length.
+ */
+export const WINDOW_POLLS = 12;
+/** Margin on each side of the usual spread: forges stamp times to the second, and runs vary a little. */
+const WINDOW_PAD_MS = 5_000;
 
 const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
 
-/** The dense window around the expected end, in elapsed ms, or undefined when no end is expected. */
-export function endWindow(settings: ScheduleSettings): { start: number; end: number } | undefined {
-  const expected = settings.expectedDurationMs;
-  if (expected === undefined || !(expected > 0)) return undefined;
-  const half = clamp(settings.windowMs ?? expected * 0.01, 3_000, 30_000);
-  return { start: Math.max(0, expected - half), end: expected + half };
+export interface EndWindow {
+  /** Elapsed ms at which dense polling starts. */
+  readonly start: number;
+  /** Elapsed ms at which it ends. */
+  readonly end: number;
+  /** The interval inside it. */
+  readonly intervalMs: number;
+}
+
+/** The dense window around the expected end, where polls cost requests and an end is expected. */
+export function endWindow(settings: ScheduleSettings): EndWindow | undefined {
+  const estimate = settings.estimate;
+  if (settings.freePolls || estimate === undefined || !(estimate.expectedMs > 0)) return undefined;
+  const pad = Math.max(WINDOW_PAD_MS, estimate.expectedMs * 0.01);
+  const earliest = Math.min(estimate.earliestMs, estimate.expectedMs);
+  const latest = Math.max(estimate.latestMs, estimate.expectedMs);
+  const start = Math.max(0, earliest - pad);
+  const end = latest + pad;
+  const longest = Math.max(settings.minIntervalMs, settings.maxIntervalMs);
+  const intervalMs = clamp((end - start) / WINDOW_POLLS, settings.minIntervalMs, longest);
+  return { start, end, intervalMs };
 }
 
 /** The interval the schedule alone asks for, before rate limits and the deadline. */
 export function scheduledDelay(settings: ScheduleSettings, elapsedMs: number): number {
-  const { minIntervalMs: min, maxIntervalMs: max } = settings;
+  const min = Math.max(1, settings.minIntervalMs);
+  const max = Math.max(min, settings.maxIntervalMs);
+  if (settings.freePolls) return min;
   const elapsed = Math.max(0, elapsedMs);
   const window = endWindow(settings);
-  const dense = Math.max(
-    1,
-    settings.denseIntervalMs ??
-      Math.max(Math.min(1_000, min), window ? (window.end - window.start) / WINDOW_POLLS : 0),
-  );
   if (window === undefined) {
-    // Nothing known: dense at first, then back off geometrically (a quarter of the time so far).
-    return clamp(elapsed / 4, min, max);
+    // Nothing known: back off geometrically (×1.5 per poll) up to the longest interval.
+    return clamp(elapsed / 2, min, max);
   }
   if (elapsed < window.start) {
-    // Tripling from the start (2, 6, 18, 54 s …) sees the run start quickly, then sparse polls catch
-    // early failures; the last one lands exactly on the window's start.
-    const delay = clamp(elapsed * 2, min, max);
-    return Math.min(delay, window.start - elapsed);
+    // Evenly spaced polls catch an early failure; the last lands exactly on the window's start. Half
+    // an interval of slack keeps a poll that came a little early from adding one more.
+    const step = Math.max(min, window.start / EARLY_POLLS);
+    const next = Math.min(window.start, (Math.floor((elapsed + min / 2) / step) + 1) * step);
+    return Math.max(min, next - elapsed);
   }
-  if (elapsed < window.end) return dense;
-  // Later than expected: back off (×1.5 per poll at first), the run is probably about to end.
-  return clamp(dense + (elapsed - window.end) / 2, dense, max);
+  if (elapsed < window.end) return window.intervalMs;
+  // Later than recent runs: back off (×1.5 per poll) from the dense interval.
+  return clamp(
+    window.intervalMs + (elapsed - window.end) / 2,
+    window.intervalMs,
+    Math.max(window.intervalMs, max),
+  );
 }
 
 /**
@@ -113,10 +149,15 @@ export function nextPollDelay(settings: ScheduleSettings, state: PollState): Pol
   return { delayMs: Math.round(delayMs), reason };
 }
 
-/** Interval before correlation round `round` (1-based): quick first look, then ×1.5 up to 15 s. */
-export function correlationDelay(round: number, intervalMs: number): number {
-  if (round <= 1) return Math.max(250, Math.min(1_000, intervalMs / 2));
-  return clamp(intervalMs * 1.5 ** (round - 2), intervalMs, Math.max(intervalMs, 15_000));
+/**
+ * Interval before correlation round `round` (1-based). The first look waits until the new run can
+ * be listed (`listingDelayMs`, the forge's; a list read earlier shows nothing and still costs a
+ * request), never sooner than the shortest interval; then ×1.5 per round up to 15 s.
+ */
+export function correlationDelay(round: number, intervalMs: number, listingDelayMs = 0): number {
+  const min = Math.max(1, intervalMs);
+  if (round <= 1) return Math.max(min, listingDelayMs);
+  return clamp(min * 1.5 ** (round - 2), min, Math.max(min, 15_000));
 }
 
 /** Backoff for retrying a transient read error: base × 2^(attempt-1), at most `max`. */
@@ -133,38 +174,46 @@ export function runDurationMs(run: Run): number | undefined {
 }
 
 /**
- * The expected duration of the next run: the median duration of recent successful completed runs
- * (all completed runs when none succeeded). Failures often end early, so they would pull the
- * estimate down.
+ * The durations to learn from, sorted: those of recent successful completed runs (all completed runs
+ * when none succeeded). Failures often end early, so they would pull the estimate down.
  */
-export function expectedDuration(runs: readonly Run[]): number | undefined {
+function learnableDurations(runs: readonly Run[]): number[] {
   const completed = runs.filter((r) => r.status === 'completed');
   const successes = completed.filter((r) => r.conclusion === 'success');
-  const sample = (successes.length > 0 ? successes : completed)
-    .map(runDurationMs)
-    .filter((d): d is number => d !== undefined);
-  return median(sample);
-}
-
-/**
- * How far recent durations spread around the median: the interquartile range (half of it on each
- * side would hold half the runs; the whole range on each side holds nearly all of a steady workflow).
- */
-export function durationSpread(runs: readonly Run[]): number | undefined {
-  const completed = runs.filter((r) => r.status === 'completed');
-  const successes = completed.filter((r) => r.conclusion === 'success');
-  const sample = (successes.length > 0 ? successes : completed)
+  return (successes.length > 0 ? successes : completed)
     .map(runDurationMs)
     .filter((d): d is number => d !== undefined)
     .sort((a, b) => a - b);
-  if (sample.length < 2) return undefined;
-  const q = (p: number): number => sample[Math.min(sample.length - 1, Math.floor(p * sample.length))]!;
-  return q(0.75) - q(0.25);
+}
+
+/** The p-quantile of sorted values, interpolated between neighbours. */
+function quantile(sorted: readonly number[], p: number): number {
+  const at = clamp(p, 0, 1) * (sorted.length - 1);
+  const low = Math.floor(at);
+  const high = Math.min(sorted.length - 1, low + 1);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
+}
+
+/** What recent runs say about the next one's duration, or undefined when no run completed. */
+export function estimateDuration(runs: readonly Run[]): DurationEstimate | undefined {
+  const sample = learnableDurations(runs);
+  if (sample.length === 0) return undefined;
+  return {
+    expectedMs: quantile(sample, 0.5),
+    earliestMs: quantile(sample, 0.25),
+    latestMs: quantile(sample, 0.75),
+  };
+}
+
+/** The expected duration of the next run: the median of `estimateDuration`. */
+export function expectedDuration(runs: readonly Run[]): number | undefined {
+  return estimateDuration(runs)?.expectedMs;
 }
 
 export function median(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }

@@ -234,6 +234,12 @@ export interface ForgeCapabilities {
   readonly workflowRunWebhooks: boolean;
   /** ETag / If-None-Match reads, with 304s free of the rate limit. */
   readonly conditionalRequests: boolean;
+  /**
+   * How long after its dispatch a new run typically takes to show in run lists (GitHub lists it a few
+   * seconds later; Gitea and Forgejo insert it with the dispatch). Correlation looks first after it.
+   * Default 0.
+   */
+  readonly listingDelayMs?: number;
   readonly commitStates: readonly CommitState[];
   /** Plain statements of what is not available on this server, for users. */
   readonly limitations: readonly string[];

@@ -65,7 +65,9 @@ describe('waitForRun', () => {
     const { forge, runId, events, engine } = setup({ conclusion: 'failure' });
     const result = await waitForRun(forge, repo, runId, { ...engine, logTailLines: 2 });
     const jobEvents = events.flatMap((e) => (e.type === 'job' ? [`${e.job.name} ${e.change}`] : []));
-    expect(jobEvents).toEqual(['compile started', 'test started', 'compile completed', 'test completed']);
+    // The jobs are read once, at the end: their events come together.
+    expect(jobEvents).toEqual(['compile started', 'compile completed', 'test started', 'test completed']);
+    expect(forge.callCount('listJobs')).toBe(1);
     expect(result.jobs.map((j) => [j.name, j.conclusion])).toEqual([
       ['compile', 'success'],
       ['test', 'failure'],
@@ -80,9 +82,16 @@ describe('waitForRun', () => {
     ]);
   });
 
-  it('fetches jobs only when the run changed, and reads unchanged runs as free 304s', async () => {
+  it('with live jobs, reports job starts as they happen', async () => {
+    const { forge, runId, events, engine } = setup({ conclusion: 'failure' });
+    await waitForRun(forge, repo, runId, { ...engine, liveJobs: true });
+    const jobEvents = events.flatMap((e) => (e.type === 'job' ? [`${e.job.name} ${e.change}`] : []));
+    expect(jobEvents).toEqual(['compile started', 'test started', 'compile completed', 'test completed']);
+  });
+
+  it('with live jobs, fetches them only when the run changed, and reads unchanged runs as free 304s', async () => {
     const { forge, runId, engine } = setup({ durationMs: 600_000 });
-    const result = await waitForRun(forge, repo, runId, engine);
+    const result = await waitForRun(forge, repo, runId, { ...engine, liveJobs: true });
     // at the start of the run and at its end, nothing in between
     expect(forge.callCount('listJobs')).toBe(2);
     expect(result.apiCost.notModified).toBeGreaterThan(5);
@@ -129,12 +138,13 @@ describe('waitForRun', () => {
     expect(clock.now()).toBeGreaterThan(0);
   });
 
-  it('uses a given expected duration instead of learning one', async () => {
-    const { forge, runId, engine, events } = setup({ durationMs: 100_000 });
+  it('where polls cost requests, uses a given expected duration instead of learning one', async () => {
+    const { forge, runId, engine, events } = setup({ durationMs: 100_000 }, { conditional: false });
     await waitForRun(forge, repo, runId, { ...engine, expectedDurationMs: 105_000 });
     expect(forge.callCount('listRuns')).toBe(0);
     const delays = events.flatMap((e) => (e.type === 'waiting' ? [e.delayMs] : []));
-    expect(delays.filter((d) => d === 1_000).length).toBeGreaterThan(2);
+    // a third and two thirds of the way to the window (105 s less 5 s), then its start, then 2 s
+    expect(delays.slice(0, 4)).toEqual([33_333, 33_334, 33_333, 2_000]);
   });
 
   it('times out with the last state seen, and cancels the run when told to', async () => {

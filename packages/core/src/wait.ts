@@ -4,7 +4,7 @@ import type { FailedJob, RunResult, WaitOptions } from './engine-types.js';
 import { RunTimeoutError } from './errors.js';
 import { type Engine, engine, formatDuration, repoName, resumeAt } from './internal.js';
 import { createMeter, type Meter } from './meter.js';
-import { durationSpread, expectedDuration, nextPollDelay, runDurationMs } from './schedule.js';
+import { type DurationEstimate, estimateDuration, nextPollDelay, runDurationMs } from './schedule.js';
 import { abortError } from './sleep.js';
 import { tailLines } from './text.js';
 import {
@@ -50,30 +50,35 @@ export async function waitForRun(
     }
     e.emit({ type: 'status', run, previous: undefined });
     const withJobs = options.withJobs ?? true;
-    // Jobs during the run only serve live job events: without a listener, the final list is enough
-    // (one counted request fewer on GitHub).
-    const liveJobs = withJobs && (options.liveJobs ?? options.onProgress !== undefined);
+    // Jobs during the run serve live job events only, and cost a counted request per change of the
+    // run: read at the end unless asked for.
+    const liveJobs = withJobs && options.liveJobs === true;
     if (liveJobs && run.status !== 'queued' && run.status !== 'completed') {
       await refreshJobs(forge, repo, run, e, deadline, tracker);
     }
     if (run.status !== 'completed') {
-      const learned = await learnDuration(forge, repo, run, options, e, deadline);
+      const freePolls = await pollsAreFree(forge, e);
+      const estimate = freePolls ? undefined : await learnDuration(forge, repo, run, options, e, deadline);
       // Elapsed counts from the dispatch: that is what recent runs' durations (creation → end) measure.
       const created = Date.parse(run.createdAt);
       const since = options.dispatchedAt ?? (Number.isNaN(created) ? started : Math.min(created, started));
+      const settings = {
+        minIntervalMs: options.intervalMs ?? WAIT_DEFAULTS.intervalMs,
+        maxIntervalMs: options.maxIntervalMs ?? WAIT_DEFAULTS.maxIntervalMs,
+        freePolls,
+        estimate,
+      };
       let retryAt: number | undefined;
       while (run.status !== 'completed') {
         const now = e.now();
         if (now >= deadline) throw new TimeoutSignal();
-        const decision = nextPollDelay(
-          {
-            minIntervalMs: options.intervalMs ?? WAIT_DEFAULTS.intervalMs,
-            maxIntervalMs: options.maxIntervalMs ?? WAIT_DEFAULTS.maxIntervalMs,
-            ...(learned?.expectedMs !== undefined ? { expectedDurationMs: learned.expectedMs } : {}),
-            ...(learned?.spreadMs !== undefined ? { windowMs: learned.spreadMs } : {}),
-          },
-          { now, elapsedMs: now - since, deadline, rateLimit: meter.cost().rateLimit, retryAt },
-        );
+        const decision = nextPollDelay(settings, {
+          now,
+          elapsedMs: now - since,
+          deadline,
+          rateLimit: meter.cost().rateLimit,
+          retryAt,
+        });
         e.emit({ type: 'waiting', delayMs: decision.delayMs, reason: decision.reason });
         await e.sleep(decision.delayMs, e.signal);
         if (e.signal?.aborted) throw abortError(e.signal);
@@ -167,6 +172,22 @@ async function cancel(
   }
 }
 
+/**
+ * Whether reading an unchanged run is free (a 304 not counted against the rate limit). Then the
+ * schedule polls at the shortest interval and never reads the history; where every poll costs a
+ * request, the history pays for itself.
+ */
+async function pollsAreFree(forge: Forge, e: Engine): Promise<boolean> {
+  try {
+    return (await forge.capabilities(e.ctx)).conditionalRequests;
+  } catch (error) {
+    if (e.signal?.aborted) throw abortError(e.signal);
+    e.debug(`Could not read the forge's capabilities (${(error as Error).message}); polls count as paid.`);
+    return false;
+  }
+}
+
+/** One request: the durations of the workflow's recent completed runs. */
 async function learnDuration(
   forge: Forge,
   repo: RepoRef,
@@ -174,30 +195,25 @@ async function learnDuration(
   options: WaitOptions,
   e: Engine,
   deadline: number,
-): Promise<{ expectedMs?: number; spreadMs?: number } | undefined> {
-  if (options.expectedDurationMs !== undefined) return { expectedMs: options.expectedDurationMs };
+): Promise<DurationEstimate | undefined> {
+  const given = options.expectedDurationMs;
+  if (given !== undefined) return { expectedMs: given, earliestMs: given, latestMs: given };
   if (options.learnDuration === false) return undefined;
   const workflow = run.workflowId ?? run.workflowPath?.split('/').pop();
   if (workflow === undefined) return undefined;
   try {
-    // One request: the most recent completed runs of the same workflow.
     const page = await forge.listRuns(
       repo,
       { workflow, status: 'completed', perPage: 20, page: 1 },
       e.until(deadline),
     );
-    const history = page.runs.filter((r) => r.id !== run.id);
-    const expected = expectedDuration(history);
-    const spread = durationSpread(history);
+    const estimate = estimateDuration(page.runs.filter((r) => r.id !== run.id));
     e.debug(
-      expected === undefined
+      estimate === undefined
         ? 'No completed run of this workflow to learn from; polling with backoff.'
-        : `Recent runs of this workflow took ${formatDuration(expected)} (median); polling densely near that.`,
+        : `Recent runs of this workflow took ${formatDuration(estimate.expectedMs)} (median; half of them ${formatDuration(estimate.earliestMs)} to ${formatDuration(estimate.latestMs)}); polling densely then.`,
     );
-    return {
-      ...(expected !== undefined ? { expectedMs: expected } : {}),
-      ...(spread !== undefined ? { spreadMs: spread } : {}),
-    };
+    return estimate;
   } catch (error) {
     if (e.signal?.aborted) throw error;
     e.debug(`Could not learn the expected duration: ${(error as Error).message}`);

@@ -116,6 +116,35 @@ describe('ETag, 304 and the rate limit', () => {
     });
   });
 
+  it.each(['gitea-1.24', 'gitea-1.25', 'gitea-1.26', 'forgejo'] as const)(
+    '%s sends no ETag or Last-Modified on the routes a waiting client polls, and ignores If-None-Match',
+    async (dialect) => {
+      // Gitea and Forgejo answer these routes with a bare ctx.JSON (source cited in sim.ts).
+      sim = await startSim({ dialect, timeScale: 1 });
+      await call(sim.apiUrl, 'POST', `${T}/actions/workflows/build.yml/dispatches`, { ref: 'main' });
+      const [run] = (await call(sim.url, 'GET', '/_sim/runs')).body as Array<{ id: number }>;
+      await call(sim.url, 'POST', `/_sim/runs/${run!.id}/finish`, { conclusion: 'success' });
+      const paths =
+        dialect === 'gitea-1.24'
+          ? [`${T}/actions/tasks`]
+          : [
+              `${T}/actions/tasks`,
+              `${T}/actions/runs`,
+              `${T}/actions/runs/${run!.id}`,
+              `${T}/actions/runs/${run!.id}/jobs`,
+            ];
+      for (const path of paths) {
+        const first = await call(sim.apiUrl, 'GET', path);
+        expect(first.status, path).toBe(200);
+        expect(first.headers.get('etag'), path).toBeNull();
+        expect(first.headers.get('last-modified'), path).toBeNull();
+        const again = await call(sim.apiUrl, 'GET', path, undefined, { 'if-none-match': 'W/"anything"' });
+        expect(again.status, path).toBe(200);
+      }
+      expect(sim.stats().requests.notModified).toBe(0);
+    },
+  );
+
   it('spends the budget, then answers 403 with x-ratelimit-remaining 0 until the reset', async () => {
     sim = await startSim({ dialect: 'github' });
     await call(sim.url, 'POST', '/_sim/rate-limit', { limit: 5000, remaining: 2, resetInSeconds: 30 });

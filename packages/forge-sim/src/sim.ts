@@ -436,7 +436,15 @@ export class SimCore {
       }
     }
 
-    // Conditional GETs: a matching If-None-Match answers 304 and costs nothing.
+    // Conditional GETs: a matching If-None-Match answers 304 and costs nothing (GitHub dialects).
+    // Gitea and Forgejo send no ETag or Last-Modified on their API's JSON answers, so an
+    // If-None-Match is ignored there: every action route ends in `ctx.JSON` (Gitea main 455dd203
+    // routers/api/v1/repo/action.go:1215 GetWorkflowRun, :862 ListActionTasks,
+    // routers/api/v1/shared/action.go:84 ListJobs, :190 ListRuns; Forgejo 12 7958942e
+    // routers/api/v1/repo/action.go:853 GetActionRun, :795 ListActionRuns, :613 ListActionTasks),
+    // `Base.JSON` sets only the content type (Gitea services/context/base.go:114, Forgejo :132), the
+    // API router adds no caching middleware (Gitea routers/api/v1/api.go:867 Routes), and ETags come
+    // only from modules/httpcache for blobs and raw files (Gitea routers/api/v1/repo/file.go:141).
     let notModified = false;
     const headers: Record<string, string> = { ...reply.headers };
     if (

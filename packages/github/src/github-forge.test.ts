@@ -926,6 +926,7 @@ describe('capabilities', () => {
       returnsRunId: true,
       repositoryDispatch: true,
       conditionalRequests: true,
+      listingDelayMs: 5_000,
       commitStates: ['pending', 'success', 'failure', 'error'],
     });
     expect(mock.requests).toHaveLength(0);

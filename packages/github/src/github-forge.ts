@@ -25,6 +25,14 @@ import { type Call, createClient, isAnswerError } from './client.js';
 import { type GitHubJob, type GitHubRun, mapJob, mapRun } from './map.js';
 import type { GitHubForgeOptions } from './options.js';
 
+/**
+ * GitHub lists a new run a few seconds after the dispatch answers (the run itself can be read by id
+ * at once): observed by convictional/trigger-workflow-and-wait ("it at times can take a few seconds
+ * to start") and dbt-labs/actions#107; forge-sim's default listing delay is 3 s. A list read sooner
+ * shows nothing and costs a counted request; later reads of an unchanged list are free 304s.
+ */
+const LISTING_DELAY_MS = 5_000;
+
 /** The API version from which a workflow dispatch always answers 200 with the run. */
 const RUN_DETAILS_API_VERSION = '2026-03-10';
 
@@ -429,6 +437,7 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
         artifacts: true,
         workflowRunWebhooks: true,
         conditionalRequests: true,
+        listingDelayMs: LISTING_DELAY_MS,
         commitStates: GITHUB_COMMIT_STATES,
         limitations,
       } satisfies ForgeCapabilities;

@@ -161,6 +161,8 @@ export interface MemoryForgeOptions {
   readonly ignoreFilters?: boolean;
   /** Answer unchanged getRun reads as 304 (free). Default true. */
   readonly conditional?: boolean;
+  /** What `capabilities().listingDelayMs` says (how soon after a dispatch correlation looks first). */
+  readonly listingDelayMs?: number;
   /** Primary rate limit; when spent, calls fail with RateLimitedError until reset. */
   readonly rateLimit?: { readonly limit: number; readonly remaining: number; readonly resetAt: number };
   /** Largest page size. Default 100 (GitHub), 50 on gitea/forgejo. */
@@ -617,6 +619,7 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
         artifacts: options.artifacts ?? true,
         workflowRunWebhooks: true,
         conditionalRequests: options.conditional ?? true,
+        ...(options.listingDelayMs !== undefined ? { listingDelayMs: options.listingDelayMs } : {}),
         commitStates:
           kind === 'github'
             ? ['pending', 'success', 'failure', 'error']

@@ -1,0 +1,180 @@
+// What a dispatch-and-wait costs and how soon it notices the end, on a virtual clock: the issue-14
+// bounds, independent of wall-clock time. The contract suite checks the same bounds against
+// forge-sim over HTTP, through the real adapters.
+import { describe, expect, it } from 'vitest';
+import { dispatchAndWait } from './dispatch-and-wait.js';
+import type { DispatchRequest } from './engine-types.js';
+import { median } from './schedule.js';
+import { createMemoryForge, expr, type MemoryForgeOptions } from './testing/memory-forge.js';
+import { createVirtualClock } from './testing/virtual-clock.js';
+import type { RunConclusion } from './types.js';
+
+const TEN_MINUTES = 600_000;
+const target = { owner: 'acme', repo: 'target' };
+
+interface Case {
+  /** GitHub: 304s are free; Gitea: every poll costs. */
+  readonly forge: Pick<MemoryForgeOptions, 'kind' | 'conditional' | 'returnsRunId' | 'listingDelayMs'>;
+  /** in_progress → completed. */
+  readonly durationMs: number;
+  readonly conclusion?: RunConclusion;
+  /** Durations (in_progress → completed) of earlier completed runs of the workflow. */
+  readonly history?: readonly number[];
+  readonly request?: Partial<DispatchRequest>;
+  readonly intervalMs?: number;
+}
+
+const github = { kind: 'github', conditional: true, returnsRunId: true, listingDelayMs: 5_000 } as const;
+const gitea = { kind: 'gitea', conditional: false, returnsRunId: true } as const;
+
+/**
+ * One dispatch-and-wait. The run shows 1 s after the dispatch (in lists too: the memory forge has
+ * no separate listing delay) and starts half a second later.
+ */
+async function measure(c: Case) {
+  const clock = createVirtualClock();
+  const forge = createMemoryForge({
+    now: clock.now,
+    ...c.forge,
+    workflows: [
+      {
+        repo: 'acme/target',
+        file: 'build.yml',
+        runName: `Build ${expr('inputs.correlation_id')}`,
+        appearAfterMs: 1_000,
+        startAfterMs: 500,
+        durationMs: c.durationMs,
+        conclusion: c.conclusion ?? 'success',
+        jobs: [{ name: 'build', steps: ['Build', 'Test'], log: ['FAIL one test'] }],
+      },
+      {
+        repo: 'acme/target',
+        file: 'by-step.yml',
+        appearAfterMs: 1_000,
+        startAfterMs: 500,
+        durationMs: c.durationMs,
+        jobs: [{ name: 'identify', steps: [expr('inputs.correlation_id'), 'Build'] }],
+      },
+    ],
+  });
+  for (const [i, durationMs] of (c.history ?? []).entries()) {
+    forge.addRun({
+      repo: 'acme/target',
+      workflow: 'build.yml',
+      event: 'workflow_dispatch',
+      createdAt: clock.now() - (i + 1) * 3_600_000,
+      startAfterMs: 500,
+      durationMs,
+    });
+  }
+  // Detected once, as an adapter does before its first dispatch (Gitea reads /version then).
+  await forge.capabilities();
+  const result = await dispatchAndWait(
+    forge,
+    { repo: target, ref: 'main', workflow: 'build.yml', ...c.request },
+    {
+      now: clock.now,
+      sleep: clock.sleep,
+      ...(c.intervalMs !== undefined ? { intervalMs: c.intervalMs } : {}),
+    },
+  );
+  const completedAt = Date.parse(result.run.completedAt!);
+  const polls = forge.calls.filter((call) => call.method === 'getRun').map((call) => call.at);
+  const historyReads = forge.calls.filter(
+    (call) => call.method === 'listRuns' && (call.args[1] as { status?: string }).status === 'completed',
+  ).length;
+  return {
+    result,
+    counted: result.apiCost.counted,
+    requests: result.apiCost.requests,
+    detectionMs: clock.now() - completedAt,
+    polls,
+    historyReads,
+    waitedMs: clock.now() - forge.calls[0]!.at,
+  };
+}
+
+describe('GitHub (authorised 304s are free)', () => {
+  it('a successful dispatch-and-wait with the run id costs 4 counted requests, jobs included', async () => {
+    const m = await measure({ forge: github, durationMs: TEN_MINUTES });
+    expect(m.result.correlationMethod).toBe('run-id');
+    expect(m.result.jobs.map((j) => [j.name, j.conclusion])).toEqual([['build', 'success']]);
+    // the dispatch, the first read (no ETag yet, the run already started), the read that sees it
+    // completed, the jobs
+    expect(m.counted).toBe(4);
+    // no history: it would cost a counted request and save only free ones
+    expect(m.historyReads).toBe(0);
+  });
+
+  it('a failed one costs 5, with the failed step and the log tail', async () => {
+    const m = await measure({ forge: github, durationMs: 60_000, conclusion: 'failure' });
+    expect(m.result.failedJobs).toEqual([
+      expect.objectContaining({ name: 'build', failedSteps: ['Test'], logTail: 'FAIL one test' }),
+    ]);
+    expect(m.counted).toBe(5);
+  });
+
+  it.each([
+    { name: 'run-name', request: { correlation: 'run-name' }, bound: 5 },
+    { name: 'step-name', request: { workflow: 'by-step.yml', correlation: 'step-name' }, bound: 6 },
+  ] as const)('the $name fallback costs $bound counted requests', async ({ request, bound }) => {
+    const m = await measure({ forge: { ...github, returnsRunId: false }, durationMs: 60_000, request });
+    expect(m.result.correlationMethod).toBe(request.correlation);
+    expect(m.counted).toBe(bound);
+  });
+
+  it.each([137, 1_000, 1_999])(
+    'notices the completion within one interval, polling once per 2 s (run ends %i ms off the grid)',
+    async (offset) => {
+      const m = await measure({ forge: github, durationMs: 60_000 + offset, history: [60_000, 61_000] });
+      expect(m.detectionMs).toBeGreaterThan(0);
+      expect(m.detectionMs).toBeLessThanOrEqual(2_000);
+      for (let i = 1; i < m.polls.length; i++) expect(m.polls[i]! - m.polls[i - 1]!).toBe(2_000);
+      expect(m.requests).toBeLessThanOrEqual(m.waitedMs / 2_000 + 3);
+    },
+  );
+
+  it('with --interval 10s polls every 10 s, also near the expected end', async () => {
+    const m = await measure({ forge: github, durationMs: 60_000, intervalMs: 10_000 });
+    expect(m.polls.length).toBeGreaterThan(2);
+    for (let i = 1; i < m.polls.length; i++) expect(m.polls[i]! - m.polls[i - 1]!).toBe(10_000);
+  });
+});
+
+describe('Gitea and Forgejo (no conditional reads: every poll costs a request)', () => {
+  /** 20 earlier runs of about ten minutes (±1 s: forges stamp times to the second). */
+  const steadyHistory = Array.from({ length: 20 }, (_, i) => TEN_MINUTES - 1_000 + ((i * 7) % 3) * 1_000);
+
+  it('a 10-minute run with history costs at most 15 requests and is noticed within 5 s at the median', async () => {
+    const outcomes = [];
+    for (const offset of [-4_000, -2_000, -1_000, 0, 137, 1_000, 2_000, 3_000, 4_000]) {
+      outcomes.push(
+        await measure({ forge: gitea, durationMs: TEN_MINUTES + offset, history: steadyHistory }),
+      );
+    }
+    for (const o of outcomes) expect(o.result.conclusion).toBe('success');
+    expect(Math.max(...outcomes.map((o) => o.requests))).toBeLessThanOrEqual(15);
+    expect(median(outcomes.map((o) => o.detectionMs))).toBeLessThanOrEqual(5_000);
+    // the history read: one request
+    for (const o of outcomes) expect(o.historyReads).toBe(1);
+  });
+
+  it('one whose history spreads ±10 % costs about 12 requests, at most 19 when it ends at the edge', async () => {
+    const spread = Array.from({ length: 20 }, (_, i) => TEN_MINUTES * (0.9 + (0.2 * i) / 19));
+    const outcomes = [];
+    for (const factor of [0.95, 0.97, 0.99, 1, 1.01, 1.03, 1.05]) {
+      outcomes.push(await measure({ forge: gitea, durationMs: TEN_MINUTES * factor, history: spread }));
+    }
+    // the dispatch, the history, ⅓, ⅔, the window's start, up to 13 polls inside it, the jobs
+    expect(median(outcomes.map((o) => o.requests))).toBeLessThanOrEqual(15);
+    expect(Math.max(...outcomes.map((o) => o.requests))).toBeLessThanOrEqual(3 + 3 + 13);
+    // the window's interval: (upper - lower quartile + 2 × 6 s) / 12 = 6 s
+    expect(Math.max(...outcomes.map((o) => o.detectionMs))).toBeLessThanOrEqual(6_000);
+  });
+
+  it('without history it backs off to one poll a minute: about 21 requests and up to a minute late', async () => {
+    const m = await measure({ forge: gitea, durationMs: TEN_MINUTES });
+    expect(m.requests).toBeLessThanOrEqual(22);
+    expect(m.detectionMs).toBeLessThanOrEqual(60_000);
+  });
+});
