@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer } from 'node:net';
 import type { CallContext, RequestRecord } from '@xrd/core';
 import { createVirtualClock } from '@xrd/core/testing';
@@ -241,6 +242,32 @@ describe('deadlines', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('ends each request deadline with the request: nothing stays attached once the body is read', async () => {
+    // A long-lived caller signal (a webhook service's) must not collect a listener per request.
+    const fetch = (async () =>
+      new Response(JSON.stringify({ id: 1 }), { status: 200 })) as typeof globalThis.fetch;
+    const t = createTransport({ fetch, requestTimeoutMs: 60_000 });
+    const caller = new AbortController();
+    for (let i = 0; i < 50; i++) {
+      await (await t.send({ ...GET, url: `${GET.url}?n=${i}` }, { signal: caller.signal })).json();
+    }
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('holds the deadline over the body: a body that stops coming is cut at requestTimeoutMs', async () => {
+    const fetch = (async (_input: unknown, init?: RequestInit) => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"partial":'));
+          init?.signal?.addEventListener('abort', () => controller.error(init.signal?.reason));
+        },
+      });
+      return new Response(body, { status: 200 });
+    }) as typeof globalThis.fetch;
+    const response = await createTransport({ fetch, requestTimeoutMs: 100 }).send(GET, {});
+    await expect(response.text()).rejects.toThrow('no complete answer within 100 ms');
   });
 
   it('spaces the starts of writes by minWriteIntervalMs', async () => {
