@@ -32,7 +32,7 @@ import {
   waitForRun,
 } from '@xrd/core';
 import type { ServiceConfig } from './config.js';
-import { CORRELATION_ID_PATTERN, type ServiceEvent } from './events.js';
+import { CORRELATION_ID_PATTERN, type ServiceEvent, storedEventError } from './events.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { planDispatches, type SourceEvent } from './plan.js';
@@ -216,8 +216,22 @@ export class Worker {
 
   async #processDelivery(d: StoredDelivery): Promise<void> {
     const { store, config, logger, metrics, owner } = this.#o;
+    let stored: StoredEvent;
     try {
-      const stored = JSON.parse(d.payload) as StoredEvent;
+      const parsed: unknown = JSON.parse(d.payload);
+      const problem = storedEventError(parsed);
+      if (problem) throw new Error(problem);
+      stored = parsed as StoredEvent;
+    } catch (error) {
+      // Not readable (a row written by an older version, or damaged): retrying cannot help. It is
+      // set aside with its reason at once, and the others go on.
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.warn('delivery set aside: it cannot be processed', { delivery: d.id, reason });
+      metrics.setAside.inc({ table: 'deliveries' });
+      await store.failDelivery(d.id, owner, reason, undefined);
+      return;
+    }
+    try {
       const event = stored.event;
       if (event.type === 'workflow_run') {
         const correlationIds = [...event.displayTitle.matchAll(CORRELATION_ID_PATTERN)].map((m) => m[0]);
