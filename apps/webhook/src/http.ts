@@ -113,7 +113,10 @@ export function createHandler(o: HttpOptions): (req: IncomingMessage, res: Serve
       return { status: 400, body: { error: 'no delivery id header (X-GitHub-Delivery / X-Gitea-Delivery)' } };
     // Forges send a GUID (GitHub) or a UUID (Gitea); the id becomes the store's key.
     if (!/^[A-Za-z0-9._:-]{1,128}$/.test(id))
-      return { status: 400, body: { error: 'the delivery id header is not a GUID (at most 128 characters)' } };
+      return {
+        status: 400,
+        body: { error: 'the delivery id header is not a GUID (at most 128 characters)' },
+      };
     let payload: unknown;
     try {
       payload = JSON.parse(jsonText(req, body));
