@@ -92,7 +92,10 @@ function addWaitFlags(cmd: Command): Command {
       'comma list of conclusions that exit 1 (default: all but success, skipped, neutral)',
     )
     .option('--cancel-on-timeout', 'cancel the remote run when --timeout passes')
-    .option('--cancel-on-interrupt', 'cancel the remote run on Ctrl-C (SIGINT), then exit 130');
+    .option(
+      '--cancel-on-interrupt',
+      'cancel the remote run on Ctrl-C (SIGINT) or SIGTERM, then exit 130 / 143',
+    );
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -155,7 +158,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       `
 Exit codes: 0 success · 1 run concluded in --fail-on · 2 usage or input error · 3 timed out
             4 dispatch rejected / not found / not authorised · 5 run not correlated
-            6 forge error or rate limited · 130 interrupted
+            6 forge error or rate limited · 130 interrupted (SIGINT) · 143 terminated (SIGTERM)
 
 Examples:
   $ xrd demo                                    # the whole flow against the built-in simulator
@@ -283,7 +286,7 @@ async function guard(s: Session, body: () => Promise<number>): Promise<number> {
     return await body();
   } catch (error) {
     s.progress.stop();
-    const code = exitCodeForError(error);
+    const code = exitCodeForError(error, s.io.signal);
     const err = error instanceof Error ? error : new Error(String(error));
     s.io.stderr.write(`${s.scrub(errorSentence(err, s.palette, s.command))}\n`);
     return s.finish(code, err);
