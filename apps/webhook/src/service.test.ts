@@ -10,6 +10,7 @@ import { createMemoryForge, expr, type MemoryForge } from '@xrd/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type ServiceConfig } from './config.js';
 import { createLogger } from './log.js';
+import type { MemoryPolicy } from './memory.js';
 import { type RunningService, startService } from './service.js';
 import { signBody } from './signature.js';
 import { createSqliteStore } from './store/sqlite.js';
@@ -86,7 +87,7 @@ function quickRetries(store: Store): Store {
 async function start(
   forge: Forge,
   path?: string,
-  options: { quickRetries?: boolean; logs?: Record<string, unknown>[] } = {},
+  options: { quickRetries?: boolean; logs?: Record<string, unknown>[]; memory?: MemoryPolicy } = {},
 ): Promise<RunningService> {
   const dir = mkdtempSync(join(tmpdir(), 'xrd-svc-'));
   dirs.push(dir);
@@ -99,6 +100,7 @@ async function start(
       ? createLogger('debug', [SECRET], (line) => logs.push(JSON.parse(line) as Record<string, unknown>))
       : createLogger('error', [SECRET]),
     ...(options.quickRetries ? { store: quickRetries(createSqliteStore(file)) } : {}),
+    ...(options.memory ? { memory: options.memory } : {}),
   });
   services.push(service);
   return service;
@@ -362,6 +364,27 @@ describe('service (in-memory forge)', () => {
       /the run may exist — look in acme\/target for a run of build\.yml on main carrying correlation id xrd-[0-9a-f]{16}/,
     );
   }, 30_000);
+
+  it('gives memory back once a burst of work is over, and not while idle without new work', async () => {
+    const forge = memForge();
+    let reductions = 0;
+    const logs: Record<string, unknown>[] = [];
+    const svc = await start(forge, undefined, {
+      logs,
+      memory: { minWork: 3, idleMs: 100, minIntervalMs: 0, reduce: () => reductions++ },
+    });
+    const sha = '8'.repeat(40);
+    await post(svc.url, 'pull_request', prPayload(13, sha));
+    await until('final status', () => finalStatuses(forge, sha).length > 0);
+    await until('memory given back', () => reductions > 0);
+    const after = reductions;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(reductions).toBe(after);
+    expect(logs.find((l) => l.msg === 'memory given back after a burst of work')).toMatchObject({
+      level: 'info',
+      rssBytes: expect.any(Number),
+    });
+  });
 
   it('answers 401 to a bad signature and stores nothing; 400 to malformed JSON; 202-ignores other events', async () => {
     const forge = memForge();

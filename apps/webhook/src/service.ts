@@ -9,6 +9,7 @@ import type { Forge } from '@xrd/core';
 import { configSecrets, type ForgeConfig, type ServiceConfig } from './config.js';
 import { createHandler } from './http.js';
 import { createLogger, type Logger } from './log.js';
+import type { MemoryPolicy } from './memory.js';
 import { Metrics } from './metrics.js';
 import { createPostgresStore } from './store/postgres.js';
 import type { SqlStoreOptions } from './store/sql-store.js';
@@ -20,6 +21,8 @@ export interface ServiceOptions {
   readonly store?: Store;
   readonly logger?: Logger;
   readonly createForge?: (forge: ForgeConfig) => Forge;
+  /** When the worker gives memory back after a burst of work (tests shorten it). */
+  readonly memory?: MemoryPolicy;
 }
 
 export interface RunningService {
@@ -89,7 +92,15 @@ export async function startService(
   for (const f of config.forges) forges.set(f.name, (options.createForge ?? defaultForge)(f));
 
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const worker = new Worker({ config, store, forges, logger, metrics, owner });
+  const worker = new Worker({
+    config,
+    store,
+    forges,
+    logger,
+    metrics,
+    owner,
+    ...(options.memory ? { memory: options.memory } : {}),
+  });
   let ready = false;
   const handler = createHandler({
     config,

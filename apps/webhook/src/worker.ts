@@ -34,6 +34,7 @@ import {
 import type { ServiceConfig } from './config.js';
 import { CORRELATION_ID_PATTERN, type ServiceEvent, storedEventError } from './events.js';
 import type { Logger } from './log.js';
+import { DEFAULT_MEMORY_POLICY, type MemoryPolicy, MemoryReducer } from './memory.js';
 import type { Metrics } from './metrics.js';
 import { planDispatches, type SourceEvent } from './plan.js';
 import type { DispatchPatch, DispatchRow, DispatchState, Store, StoredDelivery } from './store/types.js';
@@ -54,6 +55,8 @@ export interface WorkerOptions {
   /** Unique per process: the lease owner. */
   readonly owner: string;
   readonly now?: () => number;
+  /** When to give memory back after a burst of work (default: DEFAULT_MEMORY_POLICY). */
+  readonly memory?: MemoryPolicy;
 }
 
 const REJECTING_CODES = new Set(['DISPATCH_REJECTED', 'AUTH', 'INVALID_INPUT', 'UNSUPPORTED_BY_SERVER']);
@@ -101,9 +104,12 @@ export class Worker {
   readonly #meters = new Map<string, RequestMeter>();
   readonly #hooks = new Map<string, boolean>();
 
+  readonly #memory: MemoryReducer;
+
   constructor(options: WorkerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#memory = new MemoryReducer(options.memory ?? DEFAULT_MEMORY_POLICY, this.#now());
   }
 
   /** Wakes the loop now (a delivery was just stored). */
@@ -150,10 +156,19 @@ export class Worker {
         for (const d of deliveries) await this.#processDelivery(d);
         busy = deliveries.length > 0;
         const free = config.worker.concurrency - this.#active.size;
+        let claimed = deliveries.length;
         if (free > 0 && !this.#stopping) {
           const rows = await store.claimDispatches(this.#o.owner, free, config.worker.leaseMs, this.#now());
           for (const row of rows) this.#spawn(row);
           busy ||= rows.length > 0;
+          claimed += rows.length;
+        }
+        const reducedMs = this.#memory.tick(claimed, this.#active.size, this.#now());
+        if (reducedMs !== undefined) {
+          logger.info('memory given back after a burst of work', {
+            ms: Math.round(reducedMs),
+            rssBytes: process.memoryUsage.rss(),
+          });
         }
         if (now - lastPrune > 3_600_000) {
           lastPrune = now;

@@ -1,7 +1,7 @@
 import type { RequestRecord } from '@xrd/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFetchMock, type FetchMock, jsonResponse, networkError } from '../test/fetch-mock.js';
-import { createGitHubForge, forgetServerCapabilities } from './github-forge.js';
+import { createGitHubForge, forgetServerCapabilities, withDeadline } from './github-forge.js';
 import type { GitHubForgeOptions } from './options.js';
 
 const repo = { owner: 'acme', repo: 'target' };
@@ -958,5 +958,49 @@ describe('request deadline', () => {
     const sent = await forge.dispatch({ repo, ref: 'main', workflow: 'build.yml' }).catch((e: unknown) => e);
     expect(sent).toMatchObject({ ambiguous: true });
     expect(state.calls).toBe(1);
+  });
+
+  it('ends with the request: no timer and no abort listener outlive a request that was read', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const caller = new AbortController();
+      const seen: AbortSignal[] = [];
+      const bounded = withDeadline(async (_input, init) => {
+        if (init?.signal) seen.push(init.signal);
+        return new Response('{"ok":true}', { status: 200, headers: { etag: 'W/"1"' } });
+      }, 60_000);
+      const response = await bounded('https://api.test/x', { signal: caller.signal });
+      expect(vi.getTimerCount()).toBe(1);
+      expect(await response.json()).toEqual({ ok: true });
+      expect(response.headers.get('etag')).toBe('W/"1"');
+      expect(vi.getTimerCount()).toBe(0);
+      // The caller's signal no longer reaches the finished request.
+      caller.abort();
+      expect(seen[0]?.aborted).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('still cuts a body that stalls, and still follows the caller’s signal', async () => {
+    const stalling = withDeadline(
+      async (_input, init) =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('{"partial":'));
+              init?.signal?.addEventListener('abort', () => controller.error(init.signal?.reason));
+            },
+          }),
+        ),
+      50,
+    );
+    const read = await (await stalling('https://api.test/x')).text().catch((e: unknown) => e);
+    expect(read).toMatchObject({ name: 'TimeoutError' });
+    const caller = new AbortController();
+    const { fetch } = hangingFetch();
+    const pending = withDeadline(fetch, 60_000)('https://api.test/x', { signal: caller.signal });
+    caller.abort(new Error('stop'));
+    await expect(pending).rejects.toThrow('stop');
   });
 });
