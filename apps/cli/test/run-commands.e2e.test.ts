@@ -229,7 +229,7 @@ describe('a server that accepts the connection and never answers', () => {
         env: { ...TOKEN, XRD_REQUEST_TIMEOUT: '300ms' },
       });
       expect(r.stderr).toMatchInlineSnapshot(`
-        "xrd: Could not reach GitHub to read run 5 in acme/target (The operation was aborted due to timeout); check the API URL and the network.
+        "xrd: Could not reach GitHub to read run 5 in acme/target (no complete answer within 300 ms); check the API URL and the network.
         "
       `);
       expect(r.code).toBe(6);

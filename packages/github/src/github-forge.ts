@@ -756,7 +756,7 @@ export function withDeadline(transport: typeof fetch, ms: number): typeof fetch 
   return async (input, init) => {
     const deadline = new AbortController();
     const timer = setTimeout(
-      () => deadline.abort(new DOMException(`No complete answer within ${ms} ms.`, 'TimeoutError')),
+      () => deadline.abort(new DOMException(`no complete answer within ${ms} ms`, 'TimeoutError')),
       ms,
     );
     // The request's own socket keeps the process alive while it is under way; the timer must not.
