@@ -29,8 +29,6 @@ const IN_FLIGHT_TARGET = 10_000;
 const CONCURRENCY = 16;
 /** Quiet time before a memory reading: what an operator sees once a burst of work is over. */
 const SETTLE_MS = 7_000;
-/** workflow_run hooks on the target while the runs complete (see the completion phase). */
-const COMPLETION_HOOKS = 4;
 const COMPLETION_WAIT_MS = 240_000;
 const DATABASE_URL = process.env.XRD_BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
@@ -212,11 +210,6 @@ export const webhookService: Section = {
             await realSleep(SETTLE_MS, signal);
             memory = { idle, inFlight: await measure(service, inspectPort), runs: inFlight, dispatchLagMs };
             // Every run completes; the service learns it from workflow_run deliveries and reports.
-            // forge-sim sends a hook's deliveries one after the other; GitHub sends them in
-            // parallel. Three more hooks (as a repository, an organisation and an app hook would)
-            // spread 10,000 completions over four connections; the extra copies are deduplicated
-            // by the store (a run's completion is recorded once).
-            for (let extra = 0; extra < COMPLETION_HOOKS - 1; extra++) await hookUp(sim, [service]);
             const finishing = Date.now();
             await finishAllRuns(sim, signal);
             let completed = 0;
