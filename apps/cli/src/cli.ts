@@ -202,7 +202,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
 Exit codes: 0 success · 1 run concluded in --fail-on · 2 usage or input error · 3 timed out
             4 dispatch rejected / not found / not authorised · 5 run not correlated
             6 forge error or rate limited · 7 cancel: run had already finished
-            8 an artifact asked for is missing, expired, too large or unsafe · 130 interrupted
+            8 an artifact asked for is missing, expired, too large or unsafe
+            130 interrupted (SIGINT) · 143 terminated (SIGTERM)
 
 Examples:
   $ xrd demo                                    # the whole flow against the built-in simulator
@@ -316,7 +317,7 @@ async function guard(s: Session, body: () => Promise<number>): Promise<number> {
     return await body();
   } catch (error) {
     s.progress.stop();
-    const code = exitCodeForError(error);
+    const code = exitCodeForError(error, s.io.signal);
     const err = error instanceof Error ? error : new Error(String(error));
     s.io.stderr.write(`${s.scrub(errorSentence(err, s.palette, s.command))}\n`);
     return s.finish(code, err);

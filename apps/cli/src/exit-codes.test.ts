@@ -29,6 +29,18 @@ describe('exitCodeForError', () => {
     expect(exitCodeForError(new ArtifactError('expired', 'x'))).toBe(8);
   });
 
+  it('exits 130 for an interruption by SIGINT and 143 for one by SIGTERM', () => {
+    const stopped = (reason: string) => {
+      const controller = new AbortController();
+      controller.abort(reason);
+      return controller.signal;
+    };
+    expect(exitCodeForError(new AbortedError(), stopped('SIGINT'))).toBe(130);
+    expect(exitCodeForError(new AbortedError(), stopped('SIGTERM'))).toBe(143);
+    // Only the interruption itself: a run that failed meanwhile keeps its own code.
+    expect(exitCodeForError(new RunFailedError('x', 'failure'), stopped('SIGTERM'))).toBe(1);
+  });
+
   it('treats anything else as a forge-side failure, not as the run failing', () => {
     expect(exitCodeForError(new TypeError('fetch failed'))).toBe(6);
     expect(exitCodeForError('weird')).toBe(6);

@@ -14,7 +14,9 @@ export const EXIT = {
   alreadyFinished: 7,
   /** An artifact asked for is missing, expired, too large or unsafe (the run's result stands). */
   artifact: 8,
+  /** 128 + the signal's number, as shells report it: SIGINT (Ctrl-C) 130, SIGTERM 143. */
   interrupted: 130,
+  terminated: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -33,7 +35,16 @@ const BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
   ARTIFACT: EXIT.artifact,
 };
 
-export function exitCodeForError(error: unknown): ExitCode {
+/** What the process was stopped with: the reason `main.ts` aborts the command's signal with. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/**
+ * The exit code of a command that failed with `error`. An interruption exits 130 for SIGINT and 143
+ * for SIGTERM (how Jenkins, GitLab and Buildkite cancel a job): `signal` is the command's
+ * AbortSignal, whose reason names the signal.
+ */
+export function exitCodeForError(error: unknown, signal?: AbortSignal): ExitCode {
+  if (isXrdError(error) && error.code === 'ABORTED' && signal?.reason === 'SIGTERM') return EXIT.terminated;
   if (isXrdError(error)) return BY_CODE[error.code];
   // Anything that is not an XrdError escaped an adapter (a network failure, a bug): report it as a
   // forge error rather than as the run's own failure.

@@ -30,7 +30,7 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: Writable & { readonly isTTY?: boolean };
   readonly stderr: Writable & { readonly isTTY?: boolean };
-  /** Aborted on SIGINT. */
+  /** Aborted on SIGINT or SIGTERM, with the signal's name as its reason. */
   readonly signal: AbortSignal;
   readonly readFile?: (path: string) => string;
 }

@@ -41,6 +41,9 @@ function send(
 
 class TooLarge extends Error {}
 
+/** The client went away before its body was complete (a timeout on its side, a cancelled upload). */
+class ClientAborted extends Error {}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -56,7 +59,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
+    // Node reports an upload cut short as an `aborted` error (ECONNRESET) and closes the request
+    // before `end`: the client gave up, the store was never involved.
+    req.on('error', (error) => reject(new ClientAborted(error.message)));
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientAborted('connection closed before the body was complete'));
+    });
   });
 }
 
@@ -67,6 +75,14 @@ function jsonText(req: IncomingMessage, body: Buffer): string {
     return new URLSearchParams(body.toString('utf8')).get('payload') ?? '';
   }
   return body.toString('utf8');
+}
+
+/** The events the service knows, as metric labels; any other header value is `other`. */
+const EVENT_LABELS = new Set(['pull_request', 'push', 'workflow_run', 'workflow_job', 'ping']);
+
+export function eventLabel(name: string | undefined): string {
+  if (name === undefined) return 'none';
+  return EVENT_LABELS.has(name) ? name : 'other';
 }
 
 export function createHandler(o: HttpOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -95,6 +111,12 @@ export function createHandler(o: HttpOptions): (req: IncomingMessage, res: Serve
     const id = deliveryId(req.headers);
     if (!id)
       return { status: 400, body: { error: 'no delivery id header (X-GitHub-Delivery / X-Gitea-Delivery)' } };
+    // Forges send a GUID (GitHub) or a UUID (Gitea); the id becomes the store's key.
+    if (!/^[A-Za-z0-9._:-]{1,128}$/.test(id))
+      return {
+        status: 400,
+        body: { error: 'the delivery id header is not a GUID (at most 128 characters)' },
+      };
     let payload: unknown;
     try {
       payload = JSON.parse(jsonText(req, body));
@@ -102,6 +124,7 @@ export function createHandler(o: HttpOptions): (req: IncomingMessage, res: Serve
       return { status: 400, body: { error: 'body is not valid JSON' } };
     }
     const normalised = normaliseEvent(forge.kind, event, payload);
+    if ('invalid' in normalised) return { status: 400, body: { error: normalised.invalid } };
     if ('ignored' in normalised)
       return { status: 202, body: { status: 'ignored', reason: normalised.ignored } };
     if (normalised.type === 'workflow_run') {
@@ -135,10 +158,13 @@ export function createHandler(o: HttpOptions): (req: IncomingMessage, res: Serve
         send(res, 404, { error: 'no forge with that name in the config' });
         return;
       }
+      // Metric labels come from closed sets only: the event name is the sender's header, and an
+      // unsigned sender must not be able to create series (or memory) with it.
+      const event = eventLabel(eventName(req.headers));
       intake(req, forge)
         .then(({ status, body }) => {
           const result = status === 202 ? String(body.status) : `http_${status}`;
-          o.metrics.deliveries.inc({ forge: forge.name, event: eventName(req.headers) ?? 'none', result });
+          o.metrics.deliveries.inc({ forge: forge.name, event, result });
           if (status >= 400) {
             o.logger.warn('delivery refused', { forge: forge.name, status, reason: body.error });
           } else {
@@ -149,13 +175,18 @@ export function createHandler(o: HttpOptions): (req: IncomingMessage, res: Serve
           o.metrics.ackSeconds.observe((performance.now() - started) / 1000);
         })
         .catch((error) => {
+          if (error instanceof ClientAborted) {
+            // Nothing to answer and nothing lost: the forge redelivers what it did not get through.
+            o.logger.info('delivery upload aborted by the client; nothing stored', {
+              forge: forge.name,
+              reason: error.message,
+            });
+            o.metrics.deliveries.inc({ forge: forge.name, event, result: 'aborted' });
+            return;
+          }
           // The store failed: the forge sees a 503 and can redeliver; nothing was acknowledged.
           o.logger.error('delivery could not be stored', { forge: forge.name, error });
-          o.metrics.deliveries.inc({
-            forge: forge.name,
-            event: eventName(req.headers) ?? 'none',
-            result: 'error',
-          });
+          o.metrics.deliveries.inc({ forge: forge.name, event, result: 'error' });
           if (!res.headersSent) send(res, 503, { error: 'delivery could not be stored; retry' });
         });
       return;

@@ -101,6 +101,10 @@ export class Metrics {
     'Reconciler run checks, by result (pending, completed, error).',
   );
   readonly errors = new Counter('xrd_webhook_errors_total', 'Failed work steps, by step and error code.');
+  readonly setAside = new Counter(
+    'xrd_webhook_set_aside_total',
+    'Stored rows taken out of the queue because they cannot be processed, by table.',
+  );
   readonly inflight = new Gauge('xrd_webhook_inflight_runs', 'Dispatches not finished yet, by state.');
   readonly pendingDeliveries = new Gauge(
     'xrd_webhook_pending_deliveries',
@@ -144,6 +148,7 @@ export class Metrics {
         this.completions,
         this.reconcileChecks,
         this.errors,
+        this.setAside,
         this.apiRequests,
         this.inflight,
         this.pendingDeliveries,

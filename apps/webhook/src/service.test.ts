@@ -11,6 +11,7 @@ import { createZip } from '@xrd/forge-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig, type ServiceConfig } from './config.js';
 import { createLogger } from './log.js';
+import type { MemoryPolicy } from './memory.js';
 import { type RunningService, startService } from './service.js';
 import { signBody } from './signature.js';
 import { createSqliteStore } from './store/sqlite.js';
@@ -87,16 +88,20 @@ function quickRetries(store: Store): Store {
 async function start(
   forge: Forge,
   path?: string,
-  options: { quickRetries?: boolean } = {},
+  options: { quickRetries?: boolean; logs?: Record<string, unknown>[]; memory?: MemoryPolicy } = {},
 ): Promise<RunningService> {
   const dir = mkdtempSync(join(tmpdir(), 'xrd-svc-'));
   dirs.push(dir);
   const file = path ?? join(dir, 'db.sqlite');
   const cfg = config(file);
+  const logs = options.logs;
   const service = await startService(cfg, {
     createForge: () => forge,
-    logger: createLogger('error', [SECRET]),
+    logger: logs
+      ? createLogger('debug', [SECRET], (line) => logs.push(JSON.parse(line) as Record<string, unknown>))
+      : createLogger('error', [SECRET]),
     ...(options.quickRetries ? { store: quickRetries(createSqliteStore(file)) } : {}),
+    ...(options.memory ? { memory: options.memory } : {}),
   });
   services.push(service);
   return service;
@@ -287,6 +292,99 @@ describe('service (in-memory forge)', () => {
     await until('final status', () => finalStatuses(forge, sha).length > 0);
     expect(forge.callCount('dispatch')).toBe(1);
     expect(forge.comments).toHaveLength(1);
+  });
+
+  it('a lost dispatch answer whose run searches keep failing past the verdict is never sent again', async () => {
+    const forge = memForge();
+    let outage = true;
+    let failedSearches = 0;
+    // The run list answers 503 for as long as the outage lasts (no adapter here: core sees it at once).
+    const failing: Forge = {
+      ...forge,
+      async listRuns(repo, filter, ctx) {
+        if (outage) {
+          failedSearches += 1;
+          throw new ForgeHttpError('The forge answered 503.', { status: 503 });
+        }
+        return forge.listRuns(repo, filter, ctx);
+      },
+    };
+    forge.fail('dispatch', { kind: 'lose-answer' });
+    const logs: Record<string, unknown>[] = [];
+    const svc = await start(failing, undefined, { logs });
+    const sha = 'f'.repeat(40);
+    await post(svc.url, 'pull_request', prPayload(11, sha));
+    // Past the 3 s correlation timeout, searches still failing: the verdict is "unknown", so the
+    // dispatch stays unresolved and is looked for again and again.
+    await until(
+      'failed searches at the verdict',
+      () =>
+        logs.filter(
+          (l) => l.msg === 'run search failed; the dispatch stays unresolved and is looked for again',
+        ).length >= 3,
+      15_000,
+    );
+    expect(forge.callCount('dispatch')).toBe(1);
+    expect(finalStatuses(forge, sha)).toEqual([]);
+    outage = false;
+    await until('final status', () => finalStatuses(forge, sha).length > 0);
+    await until('the comment', () => forge.comments.length > 0);
+    expect(forge.callCount('dispatch')).toBe(1);
+    expect(forge.runs()).toHaveLength(1);
+    expect(finalStatuses(forge, sha).map((s) => s.status.state)).toEqual(['success']);
+    expect(failedSearches).toBeGreaterThan(3);
+    const said = logs.map((l) => l.msg);
+    expect(said).toContain('dispatch outcome unknown; correlating');
+    expect(said).not.toContain('interrupted dispatch certainly absent; sending it again');
+  }, 30_000);
+
+  it('where queued runs are not listed (no run API), a lost answer is reported, never sent again', async () => {
+    const forge = memForge();
+    forge.script('acme/target', 'build.yml', [{ startAfterMs: 600_000 }]);
+    // Gitea 1.24 knows runs only through /actions/tasks: a run no runner took yet is not listed.
+    const tasksOnly: Forge = {
+      ...forge,
+      capabilities: async () => ({ ...(await forge.capabilities()), runApi: false, jobsApi: false }),
+      listRuns: async (repo, filter, ctx) => {
+        const page = await forge.listRuns(repo, filter, ctx);
+        return { ...page, runs: page.runs.filter((run) => run.status !== 'queued') };
+      },
+    };
+    forge.fail('dispatch', { kind: 'lose-answer' });
+    const svc = await start(tasksOnly);
+    const sha = '9'.repeat(40);
+    await post(svc.url, 'pull_request', prPayload(12, sha));
+    await until('the error status', () => finalStatuses(forge, sha).length > 0, 15_000);
+    await until('the comment', () => forge.comments.length > 0);
+    expect(forge.callCount('dispatch')).toBe(1);
+    expect(forge.runs()).toHaveLength(1);
+    const [final] = finalStatuses(forge, sha);
+    expect(final?.status.state).toBe('error');
+    expect(final?.status.description).toMatch(/^The answer to the dispatch was lost and no run showed up/);
+    expect(forge.comments[0]?.body).toMatch(
+      /the run may exist — look in acme\/target for a run of build\.yml on main carrying correlation id xrd-[0-9a-f]{16}/,
+    );
+  }, 30_000);
+
+  it('gives memory back once a burst of work is over, and not while idle without new work', async () => {
+    const forge = memForge();
+    let reductions = 0;
+    const logs: Record<string, unknown>[] = [];
+    const svc = await start(forge, undefined, {
+      logs,
+      memory: { minWork: 3, idleMs: 100, minIntervalMs: 0, reduce: () => reductions++ },
+    });
+    const sha = '8'.repeat(40);
+    await post(svc.url, 'pull_request', prPayload(13, sha));
+    await until('final status', () => finalStatuses(forge, sha).length > 0);
+    await until('memory given back', () => reductions > 0);
+    const after = reductions;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(reductions).toBe(after);
+    expect(logs.find((l) => l.msg === 'memory given back after a burst of work')).toMatchObject({
+      level: 'info',
+      rssBytes: expect.any(Number),
+    });
   });
 
   it('answers 401 to a bad signature and stores nothing; 400 to malformed JSON; 202-ignores other events', async () => {

@@ -9,8 +9,10 @@ import type { Forge } from '@xrd/core';
 import { configSecrets, type ForgeConfig, type ServiceConfig } from './config.js';
 import { createHandler } from './http.js';
 import { createLogger, type Logger } from './log.js';
+import type { MemoryPolicy } from './memory.js';
 import { Metrics } from './metrics.js';
 import { createPostgresStore } from './store/postgres.js';
+import type { SqlStoreOptions } from './store/sql-store.js';
 import { createSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 import { Worker } from './worker.js';
@@ -19,6 +21,8 @@ export interface ServiceOptions {
   readonly store?: Store;
   readonly logger?: Logger;
   readonly createForge?: (forge: ForgeConfig) => Forge;
+  /** When the worker gives memory back after a burst of work (tests shorten it). */
+  readonly memory?: MemoryPolicy;
 }
 
 export interface RunningService {
@@ -42,13 +46,14 @@ function defaultForge(f: ForgeConfig): Forge {
   });
 }
 
-export function openStore(config: ServiceConfig): Store {
+export function openStore(config: ServiceConfig, options: SqlStoreOptions = {}): Store {
   return config.store.kind === 'postgres'
     ? createPostgresStore(config.store.url, {
         ...(config.store.schema ? { schema: config.store.schema } : {}),
         maxConnections: Math.min(20, config.worker.concurrency + 4),
+        ...options,
       })
-    : createSqliteStore(config.store.path);
+    : createSqliteStore(config.store.path, options);
 }
 
 export async function startService(
@@ -59,7 +64,15 @@ export async function startService(
   const metrics = new Metrics();
   let store: Store;
   try {
-    store = options.store ?? openStore(config);
+    store =
+      options.store ??
+      openStore(config, {
+        // A stored row that cannot be read is taken out of the queue; say so, once, with the reason.
+        onSetAside: (row) => {
+          logger.warn('stored row set aside: it cannot be processed', { ...row });
+          metrics.setAside.inc({ table: row.table });
+        },
+      });
     await store.migrate();
   } catch (error) {
     // The driver's own words ("unable to open database file", "connect ECONNREFUSED …") name
@@ -79,7 +92,15 @@ export async function startService(
   for (const f of config.forges) forges.set(f.name, (options.createForge ?? defaultForge)(f));
 
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const worker = new Worker({ config, store, forges, logger, metrics, owner });
+  const worker = new Worker({
+    config,
+    store,
+    forges,
+    logger,
+    metrics,
+    owner,
+    ...(options.memory ? { memory: options.memory } : {}),
+  });
   let ready = false;
   const handler = createHandler({
     config,

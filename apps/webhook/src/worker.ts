@@ -4,9 +4,11 @@
 // restarted worker (or, on PostgreSQL, another replica once the lease expires) picks it up.
 //
 // Exactly once: the `sending` state (with the correlation id) is committed BEFORE the dispatch POST.
-// A dispatch found in `sending` by a new claim was interrupted mid-send, so it is never re-sent
-// blindly: the run is searched for by its correlation id first (core's `searchRun`), and the dispatch
-// is sent again only when the search says the run is certainly absent.
+// A dispatch whose answer was lost, or found in `sending` by a new claim (interrupted mid-send), is
+// never re-sent blindly: core's `resolveAmbiguousDispatch` (the same rule the CLI and the action
+// follow) looks for the run by its correlation id, and the dispatch is sent again only when a
+// complete search proves the run absent. A failed search proves nothing: the dispatch stays
+// `correlating` and is looked for again.
 import {
   type CallContext,
   collectRunResults,
@@ -21,16 +23,20 @@ import {
   type RepoRef,
   type ReportOptions,
   type RequestMeter,
+  type Run,
   type RunResult,
   renderComment,
   reportStart,
+  resolveAmbiguousDispatch,
   searchRun,
   statusFor,
+  unresolvedDispatchError,
   waitForRun,
 } from '@xrd/core';
 import type { ServiceConfig } from './config.js';
-import { CORRELATION_ID_PATTERN, type ServiceEvent } from './events.js';
+import { CORRELATION_ID_PATTERN, type ServiceEvent, storedEventError } from './events.js';
 import type { Logger } from './log.js';
+import { DEFAULT_MEMORY_POLICY, type MemoryPolicy, MemoryReducer } from './memory.js';
 import type { Metrics } from './metrics.js';
 import { planDispatches, type SourceEvent } from './plan.js';
 import type { DispatchPatch, DispatchRow, DispatchState, Store, StoredDelivery } from './store/types.js';
@@ -51,6 +57,8 @@ export interface WorkerOptions {
   /** Unique per process: the lease owner. */
   readonly owner: string;
   readonly now?: () => number;
+  /** When to give memory back after a burst of work (default: DEFAULT_MEMORY_POLICY). */
+  readonly memory?: MemoryPolicy;
 }
 
 const REJECTING_CODES = new Set(['DISPATCH_REJECTED', 'AUTH', 'INVALID_INPUT', 'UNSUPPORTED_BY_SERVER']);
@@ -82,6 +90,11 @@ function backoff(attempt: number, baseMs: number, maxMs: number): number {
 
 class LostLease extends Error {}
 
+/** An error's stable code for a metric label: XrdError codes are a closed set; anything else is one. */
+function errorCode(error: unknown): string {
+  return isXrdError(error) ? error.code : 'INTERNAL';
+}
+
 export class Worker {
   readonly #o: WorkerOptions;
   readonly #now: () => number;
@@ -93,9 +106,12 @@ export class Worker {
   readonly #meters = new Map<string, RequestMeter>();
   readonly #hooks = new Map<string, boolean>();
 
+  readonly #memory: MemoryReducer;
+
   constructor(options: WorkerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#memory = new MemoryReducer(options.memory ?? DEFAULT_MEMORY_POLICY, this.#now());
   }
 
   /** Wakes the loop now (a delivery was just stored). */
@@ -142,10 +158,19 @@ export class Worker {
         for (const d of deliveries) await this.#processDelivery(d);
         busy = deliveries.length > 0;
         const free = config.worker.concurrency - this.#active.size;
+        let claimed = deliveries.length;
         if (free > 0 && !this.#stopping) {
           const rows = await store.claimDispatches(this.#o.owner, free, config.worker.leaseMs, this.#now());
           for (const row of rows) this.#spawn(row);
           busy ||= rows.length > 0;
+          claimed += rows.length;
+        }
+        const reducedMs = this.#memory.tick(claimed, this.#active.size, this.#now());
+        if (reducedMs !== undefined) {
+          logger.info('memory given back after a burst of work', {
+            ms: Math.round(reducedMs),
+            rssBytes: process.memoryUsage.rss(),
+          });
         }
         if (now - lastPrune > 3_600_000) {
           lastPrune = now;
@@ -188,7 +213,7 @@ export class Worker {
     const task = this.#step(row)
       .catch(async (error) => {
         if (error instanceof LostLease || this.#abort.signal.aborted) return;
-        const code = isXrdError(error) ? error.code : 'INTERNAL';
+        const code = errorCode(error);
         this.#o.metrics.errors.inc({ step: row.state, code });
         logger.warn('step failed; retrying later', { dispatch: row.id, state: row.state, code, error });
         // Leave the state as it is and retry the same step later.
@@ -208,8 +233,22 @@ export class Worker {
 
   async #processDelivery(d: StoredDelivery): Promise<void> {
     const { store, config, logger, metrics, owner } = this.#o;
+    let stored: StoredEvent;
     try {
-      const stored = JSON.parse(d.payload) as StoredEvent;
+      const parsed: unknown = JSON.parse(d.payload);
+      const problem = storedEventError(parsed);
+      if (problem) throw new Error(problem);
+      stored = parsed as StoredEvent;
+    } catch (error) {
+      // Not readable (a row written by an older version, or damaged): retrying cannot help. It is
+      // set aside with its reason at once, and the others go on.
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.warn('delivery set aside: it cannot be processed', { delivery: d.id, reason });
+      metrics.setAside.inc({ table: 'deliveries' });
+      await store.failDelivery(d.id, owner, reason, undefined);
+      return;
+    }
+    try {
       const event = stored.event;
       if (event.type === 'workflow_run') {
         const correlationIds = [...event.displayTitle.matchAll(CORRELATION_ID_PATTERN)].map((m) => m[0]);
@@ -437,7 +476,7 @@ export class Worker {
   }
 
   async #correlate(row: DispatchRow): Promise<void> {
-    const { config, metrics, logger } = this.#o;
+    const { config, logger } = this.#o;
     if (row.runId !== null) {
       // A workflow_run event carrying our correlation id already named the run.
       return this.#to(row, 'correlating', { state: 'started', nextAt: this.#now() });
@@ -446,7 +485,9 @@ export class Worker {
     const remaining = since + config.reconcile.correlationTimeoutMs - this.#now();
     const ctx = this.#ctx(row.targetForge);
     const verdict = remaining <= 0;
-    const outcome = await searchRun(this.#forge(row.targetForge), this.#receipt(row), {
+    const forge = this.#forge(row.targetForge);
+    const receipt = this.#receipt(row);
+    const options = {
       // One bounded slice per claim: the lease stays short and other work gets its turn. The last
       // slice inspects every candidate, so "certainly absent" can be decided: with `auto`
       // correlation a run whose title lacks the id is ruled out only once its steps are seen.
@@ -455,36 +496,79 @@ export class Worker {
       ...(verdict ? { maxRuns: 150 } : {}),
       meter: ctx.meter,
       signal: ctx.signal,
-    });
-    if (outcome.found) {
-      const { run } = outcome.found;
-      logger.info('run correlated', { dispatch: row.id, run: run.id, method: outcome.found.method });
-      if (row.dispatchPath === null) metrics.dispatches.inc({ forge: row.targetForge, result: 'recovered' });
-      return this.#to(row, 'correlating', {
-        state: 'started',
-        runId: run.id,
-        runUrl: run.url,
-        runHtmlUrl: run.htmlUrl,
-        ...(run.status === 'completed' && run.conclusion ? { runConclusion: run.conclusion } : {}),
-        nextAt: this.#now(),
+    };
+    if (row.dispatchPath === null) {
+      // The POST's fate is unknown (its answer was lost, or the process died mid-send): core's one
+      // rule decides — found, proven absent (only then is it sent again), or still unknown.
+      const outcome = await resolveAmbiguousDispatch(forge, receipt, options);
+      if (outcome.kind === 'found') return this.#correlated(row, outcome.run, outcome.method);
+      if (outcome.kind === 'unknown' && outcome.why === 'search-failed') {
+        // A failed search proves nothing, at the verdict or before it: the dispatch stays
+        // ambiguous and is looked for again, however long the forge keeps failing.
+        logger.warn('run search failed; the dispatch stays unresolved and is looked for again', {
+          dispatch: row.id,
+          correlationId: row.correlationId,
+          error: outcome.error,
+        });
+        this.#o.metrics.errors.inc({ step: 'correlating', code: errorCode(outcome.error) });
+        return this.#to(row, 'correlating', { nextAt: this.#now() + this.#searchRetryMs() });
+      }
+      if (!verdict) {
+        return this.#to(row, 'correlating', { nextAt: this.#now() + this.#correlationInterval() });
+      }
+      if (outcome.kind === 'absent') {
+        logger.warn('interrupted dispatch certainly absent; sending it again', { dispatch: row.id });
+        return this.#to(row, 'correlating', { state: 'new', nextAt: this.#now() });
+      }
+      const error = unresolvedDispatchError(receipt, outcome, {
+        searchMs: config.reconcile.correlationTimeoutMs,
       });
+      logger.warn('dispatch outcome unresolved; not sent again', {
+        dispatch: row.id,
+        correlationId: row.correlationId,
+        why: outcome.why,
+      });
+      return this.#notFound(row, error.message);
     }
+    const outcome = await searchRun(forge, receipt, options);
+    if (outcome.found) return this.#correlated(row, outcome.found.run, outcome.found.method);
     if (!verdict) {
       return this.#to(row, 'correlating', { nextAt: this.#now() + this.#correlationInterval() });
     }
-    if (row.dispatchPath === null && outcome.certainlyAbsent) {
-      // The POST's fate was unknown and a full search proves no run carries the id: the dispatch
-      // never took effect, so (and only so) it is sent again.
-      logger.warn('interrupted dispatch certainly absent; sending it again', { dispatch: row.id });
-      return this.#to(row, 'correlating', { state: 'new', nextAt: this.#now() });
-    }
     logger.warn('run not found by correlation id', { dispatch: row.id, correlationId: row.correlationId });
+    return this.#notFound(
+      row,
+      `No run of ${row.targetRepo} carries the correlation id ${row.correlationId}: make the target echo it in its run-name.`,
+    );
+  }
+
+  #correlated(row: DispatchRow, run: Run, method: string): Promise<void> {
+    this.#o.logger.info('run correlated', { dispatch: row.id, run: run.id, method });
+    if (row.dispatchPath === null) {
+      this.#o.metrics.dispatches.inc({ forge: row.targetForge, result: 'recovered' });
+    }
+    return this.#to(row, 'correlating', {
+      state: 'started',
+      runId: run.id,
+      runUrl: run.url,
+      runHtmlUrl: run.htmlUrl,
+      ...(run.status === 'completed' && run.conclusion ? { runConclusion: run.conclusion } : {}),
+      nextAt: this.#now(),
+    });
+  }
+
+  #notFound(row: DispatchRow, error: string): Promise<void> {
     return this.#to(row, 'correlating', {
       state: 'completing',
       outcome: 'not-found',
-      error: `No run of ${row.targetRepo} carries the correlation id ${row.correlationId}: make the target echo it in its run-name.`,
+      error,
       nextAt: this.#now(),
     });
+  }
+
+  /** How soon a failed run search is tried again: the reconcile interval, at most a minute. */
+  #searchRetryMs(): number {
+    return Math.min(60_000, Math.max(this.#correlationInterval(), this.#o.config.reconcile.intervalMs));
   }
 
   async #workflowRunHooks(forgeName: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 // What the service answers to hostile or useless deliveries, against the running binary.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../src/signature.js';
 import {
@@ -10,6 +11,7 @@ import {
   type SimForge,
   startForge,
   startService,
+  until,
   writeConfig,
 } from './harness.js';
 
@@ -163,5 +165,68 @@ describe('webhook intake', () => {
     const logs = JSON.stringify(service.logs);
     expect(logs).not.toContain(SECRET);
     expect(logs).not.toContain('e2e-token-0123456789');
+  });
+
+  it('a client that aborts its upload gets no error-level line: one info line with the reason', async () => {
+    const { port, hostname } = new URL(service.url);
+    const body = JSON.stringify(pr('8'.repeat(40), 801));
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(
+          `POST /hooks/github HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\n` +
+            `content-length: ${body.length}\r\nx-github-event: pull_request\r\nx-github-delivery: ${randomUUID()}\r\n` +
+            `x-hub-signature-256: sha256=${signBody(SECRET, body)}\r\n\r\n${body.slice(0, 20)}`,
+          () => setTimeout(() => socket.destroy(), 50),
+        );
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    const aborted = await until('the abort logged', () =>
+      service.logs.find((l) => l.msg === 'delivery upload aborted by the client; nothing stored'),
+    );
+    expect(aborted).toMatchObject({ level: 'info', forge: 'github' });
+    expect(typeof aborted?.reason).toBe('string');
+    expect(service.logs.filter((l) => l.level === 'error')).toEqual([]);
+  });
+  it('2,000 unsigned requests with random event headers create no metric series', async () => {
+    // A service of its own: nothing else happens in it while the series are counted.
+    const quiet = await startService(setup.configFile, { XRD_STORE_PATH: `${setup.dbFile}.quiet` });
+    const series = async () => {
+      const text = await (await fetch(`${quiet.url}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('#'))
+        .map((l) => l.replace(/ \S+$/, ''));
+    };
+    const unsigned = async (event: string) =>
+      (
+        await fetch(`${quiet.url}/hooks/github`, {
+          method: 'POST',
+          headers: { 'x-github-event': event, 'x-github-delivery': randomUUID() },
+          body: '{}',
+        })
+      ).status;
+    // One unsigned request of an unknown event first: its series is the one all of them share.
+    expect(await unsigned('warm-up')).toBe(401);
+    const before = await series();
+    const sent: string[] = [];
+    for (let batch = 0; batch < 100; batch++) {
+      const events = Array.from({ length: 20 }, () => `evt-${randomBytes(12).toString('hex')}`);
+      sent.push(...events);
+      const answers = await Promise.all(events.map(unsigned));
+      expect(answers.every((status) => status === 401)).toBe(true);
+    }
+    const after = await series();
+    expect(after.filter((x) => !before.includes(x))).toEqual([]);
+    expect(after).toEqual(before);
+    expect(sent).toHaveLength(2000);
+    const text = await (await fetch(`${quiet.url}/metrics`)).text();
+    expect(text).toMatch(
+      /xrd_webhook_deliveries_total\{forge="github",event="other",result="http_401"\} (\d+)/,
+    );
+    expect(sent.some((e) => text.includes(e))).toBe(false);
+    quiet.child.kill('SIGTERM');
+    await quiet.exited;
   });
 });

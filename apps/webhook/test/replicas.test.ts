@@ -2,15 +2,17 @@
 // webhook goes to all three (three hooks, so each event arrives three times under different
 // delivery ids), some are redelivered, one replica is SIGKILLed midway. Each PR still ends with one
 // dispatch, one final status and one comment. Skipped when PostgreSQL is not reachable.
-import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import {
   comments,
   deliveries,
+  dropSchema,
   finalOf,
   json,
   newSha,
   openPull,
+  PG_URL,
+  pgReachable,
   post,
   runs,
   SECRET,
@@ -24,7 +26,6 @@ import {
   writeConfig,
 } from './harness.js';
 
-const PG_URL = process.env.XRD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PRS = Number(process.env.XRD_REPLICA_PRS ?? 500);
 const schema = `xrd_replicas_${process.pid}`;
 
@@ -32,32 +33,16 @@ let forge: SimForge | undefined;
 let setup: Setup | undefined;
 const replicas: ServiceProcess[] = [];
 
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 afterAll(async () => {
   for (const r of replicas) r.child.kill('SIGKILL');
   await Promise.all(replicas.map((r) => r.exited));
   await forge?.sim.close();
   setup?.cleanup();
-  if (await reachable()) {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
-  }
+  await dropSchema(schema);
 });
 
 it(`3 replicas on PostgreSQL, ${PRS} PRs, duplicate deliveries, one replica killed: exactly once each`, async (ctx) => {
-  if (!(await reachable())) return ctx.skip();
+  if (!(await pgReachable())) return ctx.skip();
   forge = await startForge('github', 'github', 10);
   setup = writeConfig(
     [forge],

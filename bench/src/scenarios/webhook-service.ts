@@ -1,9 +1,11 @@
 // The webhook service under load: how fast it acknowledges deliveries, how much memory it holds
-// with 10,000 runs in flight, and 1 vs 3 replicas sharing PostgreSQL.
+// with 10,000 runs in flight and once they have all completed, and 1 vs 3 replicas sharing
+// PostgreSQL.
 import { realSleep } from '../engine.ts';
 import { setUpTarget } from '../fixtures.ts';
 import { NotAvailable, type RowBody, type Section } from '../harness.ts';
 import { runLoad } from '../http-load.ts';
+import { freePort, type MemoryAfterGc, memoryAfterGc } from '../inspect.ts';
 import {
   captureDelivery,
   createPulls,
@@ -25,12 +27,52 @@ import { requireFile } from '../workspace.ts';
 const LONG_RUN_MS = 10 * 3_600_000;
 const IN_FLIGHT_TARGET = 10_000;
 const CONCURRENCY = 16;
+/** Quiet time before a memory reading: what an operator sees once a burst of work is over. */
+const SETTLE_MS = 7_000;
+const COMPLETION_WAIT_MS = 240_000;
 const DATABASE_URL = process.env.XRD_BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
 async function prepareSim(sim: Sim, pulls: number): Promise<void> {
   await setUpTarget(sim, LONG_RUN_MS);
   await sim.control('POST', '/rate-limit', { limit: 10_000_000, remaining: 10_000_000 });
   await createPulls(sim, 1, pulls);
+}
+
+interface MemoryReading {
+  /** VmRSS as the OS reports it, read first (before the inspector forces a collection). */
+  readonly rss: number | null;
+  /** V8's used heap after a full collection. */
+  readonly heapUsed: number | null;
+}
+
+interface MemoryPhases {
+  readonly idle: MemoryReading;
+  readonly inFlight: MemoryReading;
+  readonly runs: number;
+  readonly dispatchLagMs: number;
+  readonly completed?: MemoryReading;
+  readonly completedRuns?: number;
+  readonly completionMs?: number;
+}
+
+async function measure(service: ServiceProcess, inspectPort: number): Promise<MemoryReading> {
+  const rss = rssBytes(service.child.pid);
+  const heap: MemoryAfterGc | undefined = await memoryAfterGc(inspectPort).catch(() => undefined);
+  return { rss, heapUsed: heap?.heapUsed ?? null };
+}
+
+/** Completes every run on the sim now (8 control requests at a time). */
+async function finishAllRuns(sim: Sim, signal: AbortSignal): Promise<void> {
+  const ids = (await sim.runs()).filter((run) => run.status !== 'completed').map((run) => run.id);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < ids.length && !signal.aborted) {
+      const id = ids[next]!;
+      next += 1;
+      await sim.control('POST', `/runs/${id}/finish`, { conclusion: 'success' });
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
 }
 
 /** The sim tells the service about its runs, as a real target would. */
@@ -127,7 +169,7 @@ function deliveryRow(load: Awaited<ReturnType<typeof sendDeliveries>>, replicas?
 
 export const webhookService: Section = {
   area: 'webhook service',
-  budgetMs: 240_000,
+  budgetMs: 540_000,
   async run(ctx) {
     let template: DeliveryTemplate | undefined;
     const getTemplate = async (): Promise<DeliveryTemplate> => {
@@ -135,9 +177,7 @@ export const webhookService: Section = {
       template ??= await captureDelivery();
       return template;
     };
-    let memoryRow:
-      | { rssBefore: number | null; rssAfter: number | null; inFlight: number; waitedMs: number }
-      | undefined;
+    let memory: MemoryPhases | undefined;
 
     await ctx.scenario(
       `embedded store (SQLite), 1 process: ${fmtInt(IN_FLIGHT_TARGET)} signed pull_request deliveries (distinct PRs), ${CONCURRENCY} keep-alive connections, ≤ 60 s; the worker dispatches each into forge-sim meanwhile`,
@@ -146,26 +186,45 @@ export const webhookService: Section = {
         return withSim('github', 1, async (sim) => {
           await prepareSim(sim, IN_FLIGHT_TARGET);
           const setup = writeServiceConfig(sim, {});
-          const service = await startService(setup.configFile);
+          // The inspector lets the bench read the heap after a full collection from outside.
+          const inspectPort = await freePort();
+          const service = await startService(setup.configFile, {
+            NODE_OPTIONS: `--inspect=127.0.0.1:${inspectPort}`,
+          });
           try {
             await hookUp(sim, [service]);
-            const rssBefore = rssBytes(service.child.pid);
+            const idle = await measure(service, inspectPort);
             const load = await sendDeliveries([service], tpl, IN_FLIGHT_TARGET, 60_000, signal, 'mem');
-            // Then the memory row: wait (bounded) until the worker has dispatched them all.
+            // Then the memory rows: wait (bounded) until the worker has dispatched them all.
             const started = Date.now();
             let inFlight = 0;
             while (Date.now() - started < 90_000 && !signal.aborted) {
+              // `running`: dispatched, and the pending status posted — the worker's burst is over.
               inFlight = await metricSum(service.url, 'xrd_webhook_inflight_runs', (labels) =>
-                /state="(started|running)"/.test(labels),
+                /state="running"/.test(labels),
               );
               if (inFlight >= load.requests) break;
               await realSleep(1000, signal);
             }
-            memoryRow = {
-              rssBefore,
-              rssAfter: rssBytes(service.child.pid),
-              inFlight,
-              waitedMs: Date.now() - started,
+            const dispatchLagMs = Date.now() - started;
+            await realSleep(SETTLE_MS, signal);
+            memory = { idle, inFlight: await measure(service, inspectPort), runs: inFlight, dispatchLagMs };
+            // Every run completes; the service learns it from workflow_run deliveries and reports.
+            const finishing = Date.now();
+            await finishAllRuns(sim, signal);
+            let completed = 0;
+            while (Date.now() - finishing < COMPLETION_WAIT_MS && !signal.aborted) {
+              completed = await metricSum(service.url, 'xrd_webhook_runs_completed_total');
+              if (completed >= inFlight) break;
+              await realSleep(1000, signal);
+            }
+            const completionMs = Date.now() - finishing;
+            await realSleep(SETTLE_MS, signal);
+            memory = {
+              ...memory,
+              completed: await measure(service, inspectPort),
+              completedRuns: completed,
+              completionMs,
             };
             return deliveryRow(load);
           } finally {
@@ -177,14 +236,41 @@ export const webhookService: Section = {
     );
 
     await ctx.scenario(
-      `embedded store, 1 process: resident memory (VmRSS) once the worker holds ${fmtInt(IN_FLIGHT_TARGET)} dispatched, unfinished runs (10-h runs; the deliveries of the row above)`,
+      `embedded store, 1 process: memory once the worker holds ${fmtInt(IN_FLIGHT_TARGET)} dispatched, unfinished runs (10-h runs; the deliveries of the row above), ${SETTLE_MS / 1000} s after the last dispatch: resident (VmRSS, as the OS sees it) and V8 heap after a full collection (read through the inspector)`,
       async () => {
-        if (!memoryRow) throw new NotAvailable('the delivery row above did not run');
-        const { rssBefore, rssAfter, inFlight, waitedMs } = memoryRow;
+        if (!memory) throw new NotAvailable('the delivery row above did not run');
+        const { idle, inFlight, runs, dispatchLagMs } = memory;
         return {
-          xrd: `${fmtBytes(rssAfter)} with ${fmtInt(inFlight)} runs in flight (idle: ${fmtBytes(rssBefore)}; all dispatched ${(waitedMs / 1000).toFixed(1)} s after the last ack)`,
-          status: rssAfter === null ? 'error' : 'ok',
-          metrics: { rssBytes: rssAfter, rssIdleBytes: rssBefore, inFlight, dispatchLagMs: waitedMs },
+          xrd: `RSS ${fmtBytes(inFlight.rss)}, heap after GC ${fmtBytes(inFlight.heapUsed)} with ${fmtInt(runs)} runs in flight (idle: RSS ${fmtBytes(idle.rss)}, heap ${fmtBytes(idle.heapUsed)}; all dispatched ${(dispatchLagMs / 1000).toFixed(1)} s after the last ack)`,
+          status: inFlight.rss === null ? 'error' : 'ok',
+          metrics: {
+            rssBytes: inFlight.rss,
+            heapAfterGcBytes: inFlight.heapUsed,
+            rssIdleBytes: idle.rss,
+            heapIdleAfterGcBytes: idle.heapUsed,
+            inFlight: runs,
+            dispatchLagMs,
+          },
+        };
+      },
+    );
+
+    await ctx.scenario(
+      `embedded store, 1 process: memory after all ${fmtInt(IN_FLIGHT_TARGET)} runs of the row above completed (forge-sim finishes them; the service learns it from workflow_run deliveries, posts the final status and the PR comment), ${SETTLE_MS / 1000} s after the last report`,
+      async () => {
+        if (!memory?.completed) throw new NotAvailable('the delivery row above did not get that far');
+        const { idle, completed, completedRuns, completionMs } = memory;
+        return {
+          xrd: `RSS ${fmtBytes(completed.rss)}, heap after GC ${fmtBytes(completed.heapUsed)} after ${fmtInt(completedRuns ?? 0)} runs completed in ${((completionMs ?? 0) / 1000).toFixed(0)} s (idle before: RSS ${fmtBytes(idle.rss)}, heap ${fmtBytes(idle.heapUsed)})`,
+          status: completed.rss === null || (completedRuns ?? 0) < memory.runs ? 'error' : 'ok',
+          metrics: {
+            rssBytes: completed.rss,
+            heapAfterGcBytes: completed.heapUsed,
+            rssIdleBytes: idle.rss,
+            heapIdleAfterGcBytes: idle.heapUsed,
+            completed: completedRuns ?? 0,
+            completionMs: completionMs ?? null,
+          },
         };
       },
     );

@@ -45,4 +45,19 @@ describe('dispatchAndWait', () => {
       expect(clock.now() - Date.parse(run.completedAt!)).toBeLessThan(15_000);
     },
   );
+
+  it('looks for the run of a lost dispatch within the one timeout, not the 60 s default beyond it', async () => {
+    const { clock, forge } = setup(false);
+    forge.fail('dispatch', { kind: 'lose-answer' });
+    forge.fail('listRuns', { kind: '5xx' }, { count: 10_000 });
+    const start = clock.now();
+    const error = await dispatchAndWait(
+      forge,
+      { repo, ref: 'main', workflow: 'build.yml' },
+      { now: clock.now, sleep: clock.sleep, timeoutMs: 10_000 },
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'RUN_NOT_FOUND', ambiguous: true });
+    expect(clock.now() - start).toBeLessThanOrEqual(10_000);
+    expect(forge.callCount('dispatch')).toBe(1);
+  });
 });

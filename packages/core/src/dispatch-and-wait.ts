@@ -1,6 +1,6 @@
 // dispatch → correlate → waitForRun, with one meter so `apiCost` covers everything, and one deadline.
 import { CORRELATE_DEFAULTS, correlateRun, type FoundRun } from './correlate.js';
-import { dispatch } from './dispatch.js';
+import { DEFAULT_AMBIGUOUS_SEARCH_MS, dispatch } from './dispatch.js';
 import type {
   CorrelationMethod,
   DispatchAndWaitOptions,
@@ -72,7 +72,8 @@ export async function dispatchAndFollow(
   const timeoutMs = options.timeoutMs ?? WAIT_DEFAULTS.timeoutMs;
   const receipt = await dispatch(forge, request, {
     ...engineOptions,
-    ...(options.ambiguousSearchMs !== undefined ? { ambiguousSearchMs: options.ambiguousSearchMs } : {}),
+    // After a lost answer the run is looked for within the flow's one deadline, not beyond it.
+    ambiguousSearchMs: Math.min(options.ambiguousSearchMs ?? DEFAULT_AMBIGUOUS_SEARCH_MS, timeoutMs),
     ...(options.correlate ? { correlate: options.correlate } : {}),
   });
   await steps.onReceipt?.(receipt);

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch, prepareDispatch, validateDispatchRequest } from './dispatch.js';
-import type { DispatchRequest, ProgressEvent } from './engine-types.js';
 import {
+  dispatch,
+  prepareDispatch,
+  resolveAmbiguousDispatch,
+  unresolvedDispatchError,
+  validateDispatchRequest,
+} from './dispatch.js';
+import type { DispatchReceipt, DispatchRequest, ProgressEvent } from './engine-types.js';
+import {
+  AbortedError,
   AuthError,
   DispatchRejectedError,
   InvalidInputError,
@@ -315,8 +322,8 @@ describe('dispatch', () => {
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RunNotFoundError);
     expect((error as RunNotFoundError).ambiguous).toBe(true);
-    expect((error as Error).message).toMatchInlineSnapshot(
-      `"The answer to the dispatch was lost and within 20s no run could be confirmed or ruled out, so it was not sent again to avoid a duplicate run; check acme/target by hand."`,
+    expect((error as Error).message).toMatch(
+      /^The answer to the dispatch was lost and within 20s no run could be confirmed or ruled out, so it was not sent again: the run may exist — look in acme\/target for a run of marker.yml on main carrying correlation id xrd-[0-9a-f]{16} \(in its title or a step name\) before dispatching again\.$/,
     );
     expect(forge.callCount('dispatch')).toBe(1);
     expect(clock.now()).toBeGreaterThan(0);
@@ -348,8 +355,8 @@ describe('dispatch', () => {
     expect(forge.runs()).toHaveLength(1);
     expect(error).toBeInstanceOf(RunNotFoundError);
     expect((error as RunNotFoundError).ambiguous).toBe(true);
-    expect((error as Error).message).toMatchInlineSnapshot(
-      `"The answer to the dispatch was lost and no run showed up within 20s, but memory (Gitea) lists a run only once a runner has taken one of its jobs, so it was not sent again to avoid a duplicate run; check acme/target by hand."`,
+    expect((error as Error).message).toMatch(
+      /^The answer to the dispatch was lost and no run showed up within 20s, but memory \(Gitea\) lists a run only once a runner has taken one of its jobs, so it was not sent again: the run may exist — look in acme\/target for a run of slow.yml on main carrying correlation id xrd-[0-9a-f]{16} /,
     );
   });
 
@@ -360,5 +367,134 @@ describe('dispatch', () => {
     expect(receipt.runId).toBe(forge.runs()[0]!.id);
     expect(receipt.eventType).toBe('build');
     expect(forge.callCount('dispatch')).toBe(1);
+  });
+});
+
+describe('after a lost answer, a failed search never proves absence', () => {
+  it('5xx on every run search: sent once, and the error says the run may exist and its correlation id', async () => {
+    const { forge, engine } = setup();
+    forge.fail('dispatch', { kind: 'lose-answer' });
+    forge.fail('listRuns', { kind: '5xx', status: 503 }, { count: 10_000 });
+    const error = await dispatch(
+      forge,
+      { repo, ref: 'main', workflow: 'build.yml', correlationId: 'xrd-00000000000000aa' },
+      { ...engine, ambiguousSearchMs: 30_000 },
+    ).catch((e: unknown) => e);
+    expect(forge.callCount('dispatch')).toBe(1);
+    expect(forge.runs()).toHaveLength(1);
+    expect(error).toBeInstanceOf(RunNotFoundError);
+    expect(error).toMatchObject({ ambiguous: true, code: 'RUN_NOT_FOUND' });
+    const message = (error as Error).message;
+    expect(message).toMatch(/^The answer to the dispatch was lost and the search for its run failed \(/);
+    expect(message).toContain('so it was not sent again: the run may exist');
+    expect(message).toContain('carrying correlation id xrd-00000000000000aa');
+    expect(message).not.toMatch(/try again/i);
+  });
+
+  it('a search that fails after finding nothing yet is not a proof either (an outage mid-search)', async () => {
+    const { forge, engine } = setup();
+    forge.fail('dispatch', { kind: '5xx', status: 502 });
+    // The first rounds answer (no run: the 502 started nothing), then the list fails for good.
+    forge.fail('listRuns', { kind: '5xx' }, { count: 10_000, skip: 2 });
+    await expect(
+      dispatch(forge, { repo, ref: 'main', workflow: 'build.yml' }, { ...engine, ambiguousSearchMs: 30_000 }),
+    ).rejects.toMatchObject({ code: 'RUN_NOT_FOUND', ambiguous: true });
+    expect(forge.callCount('dispatch')).toBe(1);
+  });
+});
+
+describe('resolveAmbiguousDispatch', () => {
+  function probeFor(clock: ReturnType<typeof setup>['clock']): DispatchReceipt {
+    return {
+      repo,
+      ref: 'main',
+      workflow: 'build.yml',
+      correlationId: 'xrd-00000000000000bb',
+      correlation: 'auto' as const,
+      dispatchedAt: clock.now(),
+      path: 'none' as const,
+      notes: [],
+      apiCost: { requests: 0, counted: 0, notModified: 0 },
+    };
+  }
+
+  it('found: the run that carries the correlation id (a run id already on the receipt is ignored)', async () => {
+    const { clock, forge, engine } = setup();
+    forge.fail('dispatch', { kind: 'lose-answer' });
+    await forge
+      .dispatch({
+        repo,
+        ref: 'main',
+        workflow: 'build.yml',
+        inputs: { correlation_id: 'xrd-00000000000000bb' },
+      })
+      .catch(() => undefined);
+    const outcome = await resolveAmbiguousDispatch(
+      forge,
+      { ...probeFor(clock), runId: 999_999 },
+      { ...engine, timeoutMs: 10_000 },
+    );
+    expect(outcome).toMatchObject({ kind: 'found', method: 'run-name', run: { id: forge.runs()[0]!.id } });
+  });
+
+  it('absent only after a complete search on a server that lists every run', async () => {
+    const { clock, forge, engine } = setup();
+    expect(await resolveAmbiguousDispatch(forge, probeFor(clock), { ...engine, timeoutMs: 10_000 })).toEqual({
+      kind: 'absent',
+    });
+  });
+
+  it('unknown (search-failed) when the search fails, whatever the error', async () => {
+    const { clock, forge, engine } = setup();
+    forge.fail('listRuns', { kind: '5xx', status: 500 }, { count: 10_000 });
+    const outcome = await resolveAmbiguousDispatch(forge, probeFor(clock), {
+      ...engine,
+      timeoutMs: 10_000,
+    });
+    expect(outcome).toMatchObject({ kind: 'unknown', why: 'search-failed' });
+    const auth = new AuthError('no access');
+    const other = setup();
+    other.forge.fail('listRuns', { kind: 'error', error: auth });
+    expect(
+      await resolveAmbiguousDispatch(other.forge, probeFor(other.clock), {
+        ...other.engine,
+        timeoutMs: 10_000,
+      }),
+    ).toEqual({ kind: 'unknown', why: 'search-failed', error: auth });
+  });
+
+  it('an abort is not an outcome: it is thrown', async () => {
+    const { clock, forge, engine } = setup();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      resolveAmbiguousDispatch(forge, probeFor(clock), {
+        ...engine,
+        signal: controller.signal,
+        timeoutMs: 10_000,
+      }),
+    ).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it('the unresolved error names the repository, the workflow, the ref and the correlation id', async () => {
+    const { workflow: _workflow, ...probe } = probeFor(setup().clock);
+    const error = unresolvedDispatchError(
+      { ...probe, eventType: 'build' },
+      {
+        kind: 'unknown',
+        why: 'search-failed',
+        error: new Error(
+          'GitHub answered 502 (Bad Gateway) when trying to list runs; GitHub may be having trouble, try again later.',
+        ),
+      },
+      { searchMs: 60_000 },
+    );
+    expect(error.message).toMatchInlineSnapshot(
+      `"The answer to the dispatch was lost and the search for its run failed (GitHub answered 502 (Bad Gateway) when trying to list runs), so it was not sent again: the run may exist — look in acme/target for a run of event build on main carrying correlation id xrd-00000000000000bb (in its title or a step name) before dispatching again."`,
+    );
+    expect(error.ambiguous).toBe(true);
+    expect(error.hint).toMatch(
+      /^If no run carries xrd-00000000000000bb, the target may not echo it: add `run-name/,
+    );
   });
 });

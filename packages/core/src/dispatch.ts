@@ -2,15 +2,25 @@
 // The one rule that matters most here: a dispatch is never sent twice for one request. A lost answer
 // (connection dropped after the request went out, a 5xx) may still have started a run, so after an
 // ambiguous failure the run is looked for by its correlation id first, and the dispatch is sent
-// again (once) only when the run is certainly absent.
+// again (once) only when the search positively proves the run absent. A search that fails (5xx,
+// lost connection, rate limit, a server that cannot list the run) proves nothing: the dispatch
+// stays ambiguous. `resolveAmbiguousDispatch` is that rule, in one place, for the engine (and so
+// the CLI and the action) and the webhook service's worker.
 
-import { echoHintSentence, searchRun } from './correlate.js';
+import { echoHint, searchRun } from './correlate.js';
 import { generateCorrelationId, isValidCorrelationId } from './correlation-id.js';
-import type { CorrelationMode, DispatchOptions, DispatchReceipt, DispatchRequest } from './engine-types.js';
-import { InvalidInputError, RunNotFoundError, XrdError } from './errors.js';
-import { engine, formatDuration } from './internal.js';
+import type {
+  CorrelateOptions,
+  CorrelationMethod,
+  CorrelationMode,
+  DispatchOptions,
+  DispatchReceipt,
+  DispatchRequest,
+} from './engine-types.js';
+import { AbortedError, InvalidInputError, RunNotFoundError, XrdError } from './errors.js';
+import { engine, formatDuration, repoName } from './internal.js';
 import { createMeter } from './meter.js';
-import type { Forge, ForgeDispatchRequest, ForgeDispatchResult } from './types.js';
+import type { Forge, ForgeDispatchRequest, ForgeDispatchResult, Run } from './types.js';
 
 export const DEFAULT_CORRELATION_INPUT = 'correlation_id';
 export const DEFAULT_AMBIGUOUS_SEARCH_MS = 60_000;
@@ -179,34 +189,20 @@ export async function dispatch(
     );
     const searchMs = options.ambiguousSearchMs ?? DEFAULT_AMBIGUOUS_SEARCH_MS;
     const probe: DispatchReceipt = { ...pending, path: 'none', notes: [], apiCost: meter.cost() };
-    const outcome = await searchRun(forge, probe, {
+    const outcome = await resolveAmbiguousDispatch(forge, probe, {
       ...options.correlate,
       ...engineOnly(options),
       meter,
       timeoutMs: searchMs,
     });
-    if (outcome.found) {
-      const { run } = outcome.found;
+    if (outcome.kind === 'found') {
+      const { run } = outcome;
       notes.push(
         `The answer to the dispatch was lost (${error.message}); run ${run.id} carries its correlation id, so the dispatch was not sent again.`,
       );
       return finish({ path: 'none', runId: run.id, runUrl: run.url, htmlUrl: run.htmlUrl });
     }
-    // Without a run API (Gitea 1.24 lists runs through their tasks) a run that no runner has taken
-    // yet is not listed at all, so seeing no run proves nothing: sending again could start a second.
-    const caps = outcome.certainlyAbsent ? await forge.capabilities(e.ctx) : undefined;
-    if (caps !== undefined && !caps.runApi) {
-      throw new RunNotFoundError(
-        `The answer to the dispatch was lost and no run showed up within ${formatDuration(searchMs)}, but ${caps.server} lists a run only once a runner has taken one of its jobs, so it was not sent again to avoid a duplicate run; check ${pending.repo.owner}/${pending.repo.repo} by hand.`,
-        { cause: error, ambiguous: true, hint: echoHintSentence(probe) },
-      );
-    }
-    if (!outcome.certainlyAbsent) {
-      throw new RunNotFoundError(
-        `The answer to the dispatch was lost and within ${formatDuration(searchMs)} no run could be confirmed or ruled out, so it was not sent again to avoid a duplicate run; check ${pending.repo.owner}/${pending.repo.repo} by hand.`,
-        { cause: error, ambiguous: true, hint: echoHintSentence(probe) },
-      );
-    }
+    if (outcome.kind === 'unknown') throw unresolvedDispatchError(probe, outcome, { cause: error, searchMs });
     notes.push(
       `The answer to the first dispatch was lost (${error.message}) and no run carried its correlation id within ${formatDuration(searchMs)}, so it was sent once more.`,
     );
@@ -214,6 +210,98 @@ export async function dispatch(
     // Second and last attempt; its failure, ambiguous or not, goes to the caller.
     return finish(await forge.dispatch(forgeRequest, e.ctx), e.now());
   }
+}
+
+/**
+ * What a search for the run of a dispatch whose fate is unknown established:
+ * - `found`: the run carrying the correlation id;
+ * - `absent`: a complete search saw no run that could still be it, on a server that lists every
+ *   run from the moment it exists — only this allows sending the dispatch again;
+ * - `unknown`: nothing proven either way (`why` says what stood in the way).
+ */
+export type AmbiguousDispatchOutcome =
+  | { readonly kind: 'found'; readonly run: Run; readonly method: CorrelationMethod }
+  | { readonly kind: 'absent' }
+  | {
+      readonly kind: 'unknown';
+      /**
+       * - `search-failed`: the search itself failed (5xx, lost connection, rate limit, a server that
+       *   cannot search that way) — `error` is why;
+       * - `unconfirmed`: runs that could be ours were still unidentified at the deadline;
+       * - `not-listed`: none seen, but the server lists a run only once a runner took it (Gitea 1.24).
+       */
+      readonly why: 'search-failed' | 'unconfirmed' | 'not-listed';
+      readonly error?: unknown;
+      /** The server's name, for `not-listed`. */
+      readonly server?: string;
+    };
+
+/**
+ * After a dispatch whose answer was lost: finds its run by correlation id (searching for
+ * `options.timeoutMs`), or proves it absent. Never throws for a failed search — a failed search is
+ * `unknown`, never `absent`; only an abort (the caller's signal) is thrown.
+ */
+export async function resolveAmbiguousDispatch(
+  forge: Forge,
+  receipt: DispatchReceipt,
+  options: CorrelateOptions = {},
+): Promise<AmbiguousDispatchOutcome> {
+  const probe: DispatchReceipt = receipt.runId === undefined ? receipt : withoutRunId(receipt);
+  try {
+    const outcome = await searchRun(forge, probe, options);
+    if (outcome.found) return { kind: 'found', run: outcome.found.run, method: outcome.found.method };
+    if (!outcome.certainlyAbsent) return { kind: 'unknown', why: 'unconfirmed' };
+    // Without a run API (Gitea 1.24 lists runs through their tasks) a run that no runner has taken
+    // yet is not listed at all, so seeing no run proves nothing: sending again could start a second.
+    const caps = await forge.capabilities({
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.meter ? { meter: options.meter } : {}),
+    });
+    if (!caps.runApi) return { kind: 'unknown', why: 'not-listed', server: caps.server };
+    return { kind: 'absent' };
+  } catch (error) {
+    if (error instanceof AbortedError || options.signal?.aborted) throw error;
+    return { kind: 'unknown', why: 'search-failed', error };
+  }
+}
+
+function withoutRunId(receipt: DispatchReceipt): DispatchReceipt {
+  const { runId: _runId, runUrl: _runUrl, htmlUrl: _htmlUrl, ...rest } = receipt;
+  return rest;
+}
+
+/**
+ * The error a dispatch ends with when its fate stays unknown: it says that the run may exist, that
+ * the dispatch was therefore not sent again, and how to find the run (its correlation id) — never
+ * "try again later", which invites a second dispatch by hand. Ambiguous, code RUN_NOT_FOUND.
+ */
+export function unresolvedDispatchError(
+  receipt: DispatchReceipt,
+  outcome: Extract<AmbiguousDispatchOutcome, { kind: 'unknown' }>,
+  info: { readonly cause?: unknown; readonly searchMs: number },
+): RunNotFoundError {
+  const within = formatDuration(info.searchMs);
+  const why =
+    outcome.why === 'search-failed'
+      ? `the search for its run failed (${errorText(outcome.error)})`
+      : outcome.why === 'not-listed'
+        ? `no run showed up within ${within}, but ${outcome.server ?? 'the server'} lists a run only once a runner has taken one of its jobs`
+        : `within ${within} no run could be confirmed or ruled out`;
+  const what = receipt.workflow !== undefined ? `${receipt.workflow}` : `event ${receipt.eventType}`;
+  return new RunNotFoundError(
+    `The answer to the dispatch was lost and ${why}, so it was not sent again: the run may exist — look in ${repoName(receipt.repo)} for a run of ${what} on ${receipt.ref} carrying correlation id ${receipt.correlationId} (in its title or a step name) before dispatching again.`,
+    {
+      ...(info.cause !== undefined ? { cause: info.cause } : {}),
+      ambiguous: true,
+      hint: `If no run carries ${receipt.correlationId}, the target may not echo it: ${echoHint(receipt)}.`,
+    },
+  );
+}
+
+/** What went wrong, without the advice after it (a search error's "try again later" is wrong here). */
+function errorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return (message.split(/;\s/)[0] ?? message).replace(/\.\s*$/, '');
 }
 
 function engineOnly(options: DispatchOptions) {

@@ -31,11 +31,14 @@ export {
   generateCorrelationId,
   isValidCorrelationId,
 } from './correlation-id.js';
+export type { AmbiguousDispatchOutcome } from './dispatch.js';
 export {
   DEFAULT_AMBIGUOUS_SEARCH_MS,
   DEFAULT_CORRELATION_INPUT,
   dispatch,
   prepareDispatch,
+  resolveAmbiguousDispatch,
+  unresolvedDispatchError,
   validateDispatchRequest,
 } from './dispatch.js';
 export { dispatchAndWait, provisionalRun } from './dispatch-and-wait.js';

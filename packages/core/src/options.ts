@@ -1048,7 +1048,7 @@ export const OPTIONS = {
     action: { default: 'true', description: 'Cancel the remote run when this job is cancelled.' },
     cli: {
       flag: '--cancel-on-interrupt',
-      help: 'cancel the remote run on Ctrl-C (SIGINT), then exit 130',
+      help: 'cancel the remote run on Ctrl-C (SIGINT) or SIGTERM, then exit 130 / 143',
       group: 'wait',
       // A Ctrl-C at a terminal cancels the remote run only when asked to; a cancelled CI job does.
       default: 'false',

@@ -3,7 +3,7 @@
 // migrations run under a session advisory lock so replicas starting together migrate once
 // (https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS).
 import pg from 'pg';
-import { type SqlDriver, type SqlExec, SqlStore, type SqlValue } from './sql-store.js';
+import { type SqlDriver, type SqlExec, SqlStore, type SqlStoreOptions, type SqlValue } from './sql-store.js';
 
 /** An arbitrary constant naming the xrd migration lock. */
 const MIGRATION_LOCK = 0x78_72_64_01;
@@ -14,10 +14,16 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-// BIGINT (oid 20) and COUNT(*) come back as strings by default; epoch ms fit a JS number.
+// BIGINT (oid 20) and COUNT(*) come back as strings by default. Epoch ms, PR numbers and run ids
+// fit a JS number; anything beyond 2^53-1 stays its exact text, so the store sees it rather than a
+// rounded number.
+const bigint = (v: string): number | string => {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : v;
+};
 const types = {
   getTypeParser: (oid: number, format?: string) =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
+    oid === 20 ? bigint : pg.types.getTypeParser(oid, format as 'text'),
 };
 
 function exec(client: pg.Pool | pg.PoolClient): SqlExec {
@@ -92,7 +98,10 @@ class PostgresDriver implements SqlDriver {
 /** Connects to PostgreSQL at `url`, optionally inside `schema` (created on migrate). */
 export function createPostgresStore(
   url: string,
-  options: { schema?: string; maxConnections?: number } = {},
+  options: { schema?: string; maxConnections?: number } & SqlStoreOptions = {},
 ): SqlStore {
-  return new SqlStore(new PostgresDriver(url, options.schema, options.maxConnections ?? 10));
+  return new SqlStore(
+    new PostgresDriver(url, options.schema, options.maxConnections ?? 10),
+    options.onSetAside ? { onSetAside: options.onSetAside } : {},
+  );
 }

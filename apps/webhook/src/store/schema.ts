@@ -5,6 +5,9 @@
 export interface Migration {
   readonly version: number;
   readonly statements: readonly string[];
+  /** Statements only one dialect needs (run after the common ones). */
+  readonly postgres?: readonly string[];
+  readonly sqlite?: readonly string[];
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -88,5 +91,13 @@ export const MIGRATIONS: readonly Migration[] = [
       // on the commit are read first, so a crash right after the POST does not post it twice.
       'ALTER TABLE dispatches ADD COLUMN status_posts INTEGER NOT NULL DEFAULT 0',
     ],
+  },
+  {
+    version: 3,
+    statements: [],
+    // PR numbers are positive integers of up to 2^53-1 (intake refuses more); PostgreSQL's INTEGER
+    // stops at 2^31-1 and refused PR 2147483648 after its delivery had been acknowledged. SQLite's
+    // INTEGER is 64-bit already (https://www.sqlite.org/datatype3.html).
+    postgres: ['ALTER TABLE dispatches ALTER COLUMN pr_number TYPE BIGINT'],
   },
 ];

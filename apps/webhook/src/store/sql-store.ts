@@ -33,22 +33,51 @@ export interface SqlDriver extends SqlExec {
   close(): Promise<void>;
 }
 
-const num = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
+/** A stored row the service cannot read without loss; the claim sets it aside instead of failing. */
+class UnreadableRow extends Error {}
+
+/**
+ * An integer column, read strictly: the drivers hand over a number when it is a safe integer and the
+ * exact decimal text otherwise (SQLite as BigInt → text, PostgreSQL BIGINT as text), so a value
+ * beyond 2^53-1 is never silently rounded — it makes the row unreadable.
+ */
+function int(v: unknown, column: string): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new UnreadableRow(
+      `column ${column} holds ${String(v).slice(0, 40)}, not an integer of at most 2^53-1`,
+    );
+  }
+  return n;
+}
+const intOrNull = (v: unknown, column: string): number | null =>
+  v === null || v === undefined ? null : int(v, column);
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/** What a claim set aside: a row it could not read (kept, with its reason, never claimed again). */
+export interface SetAside {
+  readonly table: 'deliveries' | 'dispatches';
+  readonly id: string;
+  readonly reason: string;
+}
+
+export interface SqlStoreOptions {
+  /** Told about each row a claim sets aside (the service logs it). */
+  readonly onSetAside?: (row: SetAside) => void;
+}
 
 function toDispatch(r: Record<string, unknown>): DispatchRow {
   return {
     id: String(r.id),
     dedupeKey: String(r.dedupe_key),
     subjectKey: String(r.subject_key),
-    eventAt: num(r.event_at),
+    eventAt: int(r.event_at, 'event_at'),
     route: String(r.route),
-    supersede: num(r.supersede) === 1,
-    cancelSuperseded: num(r.cancel_superseded) === 1,
+    supersede: int(r.supersede, 'supersede') === 1,
+    cancelSuperseded: int(r.cancel_superseded, 'cancel_superseded') === 1,
     sourceForge: String(r.source_forge),
     sourceRepo: String(r.source_repo),
-    prNumber: numOrNull(r.pr_number),
+    prNumber: intOrNull(r.pr_number, 'pr_number'),
     headSha: String(r.head_sha),
     headRef: String(r.head_ref),
     targetForge: String(r.target_forge),
@@ -61,24 +90,24 @@ function toDispatch(r: Record<string, unknown>): DispatchRow {
     correlationInput: String(r.correlation_input),
     correlation: String(r.correlation),
     reportContext: String(r.report_context),
-    reportStatus: num(r.report_status) === 1,
-    reportComment: num(r.report_comment) === 1,
+    reportStatus: int(r.report_status, 'report_status') === 1,
+    reportComment: int(r.report_comment, 'report_comment') === 1,
     state: String(r.state) as DispatchState,
-    runId: numOrNull(r.run_id),
+    runId: intOrNull(r.run_id, 'run_id'),
     runUrl: strOrNull(r.run_url),
     runHtmlUrl: strOrNull(r.run_html_url),
     dispatchPath: strOrNull(r.dispatch_path),
-    dispatchedAt: numOrNull(r.dispatched_at),
+    dispatchedAt: intOrNull(r.dispatched_at, 'dispatched_at'),
     runConclusion: strOrNull(r.run_conclusion),
-    startReported: num(r.start_reported) === 1,
+    startReported: int(r.start_reported, 'start_reported') === 1,
     outcome: strOrNull(r.outcome) as DispatchRow['outcome'],
     error: strOrNull(r.error),
     supersededBy: strOrNull(r.superseded_by),
-    createdAt: num(r.created_at),
-    completedAt: numOrNull(r.completed_at),
-    nextAt: num(r.next_at),
-    attempts: num(r.attempts),
-    statusPosts: num(r.status_posts ?? 0),
+    createdAt: int(r.created_at, 'created_at'),
+    completedAt: intOrNull(r.completed_at, 'completed_at'),
+    nextAt: int(r.next_at, 'next_at'),
+    attempts: int(r.attempts, 'attempts'),
+    statusPosts: int(r.status_posts ?? 0, 'status_posts'),
   };
 }
 
@@ -104,9 +133,11 @@ export class SqlStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
   readonly #db: SqlDriver;
   readonly #skipLocked: string;
+  readonly #onSetAside: ((row: SetAside) => void) | undefined;
 
-  constructor(driver: SqlDriver) {
+  constructor(driver: SqlDriver, options: SqlStoreOptions = {}) {
     this.#db = driver;
+    this.#onSetAside = options.onSetAside;
     this.kind = driver.dialect;
     this.#skipLocked = driver.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
   }
@@ -117,12 +148,13 @@ export class SqlStore implements Store {
         'CREATE TABLE IF NOT EXISTS xrd_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
       );
       const done = new Set(
-        (await this.#db.all('SELECT version FROM xrd_migrations')).map((r) => num(r.version)),
+        (await this.#db.all('SELECT version FROM xrd_migrations')).map((r) => int(r.version, 'version')),
       );
       for (const migration of MIGRATIONS) {
         if (done.has(migration.version)) continue;
         await this.#db.transaction(async (tx) => {
-          for (const statement of migration.statements) await tx.run(statement);
+          const own = this.#db.dialect === 'postgres' ? migration.postgres : migration.sqlite;
+          for (const statement of [...migration.statements, ...(own ?? [])]) await tx.run(statement);
           await tx.run('INSERT INTO xrd_migrations (version, applied_at) VALUES (?, ?)', [
             migration.version,
             Date.now(),
@@ -162,16 +194,45 @@ export class SqlStore implements Store {
        RETURNING id, forge, event, payload, received_at, attempts`,
       [owner, now + leaseMs, now, now, limit],
     );
-    return rows
-      .map((r) => ({
-        id: String(r.id),
-        forge: String(r.forge),
-        event: String(r.event),
-        payload: String(r.payload),
-        receivedAt: num(r.received_at),
-        attempts: num(r.attempts),
-      }))
-      .sort((a, b) => a.receivedAt - b.receivedAt);
+    const claimed: StoredDelivery[] = [];
+    for (const r of rows) {
+      try {
+        claimed.push({
+          id: String(r.id),
+          forge: String(r.forge),
+          event: String(r.event),
+          payload: String(r.payload),
+          receivedAt: int(r.received_at, 'received_at'),
+          attempts: int(r.attempts, 'attempts'),
+        });
+      } catch (error) {
+        if (!(error instanceof UnreadableRow)) throw error;
+        await this.#setAside('deliveries', String(r.id), error.message, now);
+      }
+    }
+    return claimed.sort((a, b) => a.receivedAt - b.receivedAt);
+  }
+
+  /**
+   * A row that cannot be read is taken out of the queue, with its reason, in its own statement: it
+   * never makes a claim fail, so the other rows of the batch are processed (and, after a restart,
+   * it is not claimed again).
+   */
+  async #setAside(table: SetAside['table'], id: string, reason: string, now: number): Promise<void> {
+    if (table === 'deliveries') {
+      await this.#db.run(
+        `UPDATE deliveries SET state = 'failed', error = ?, done_at = ?, lease_owner = NULL, lease_until = NULL
+         WHERE id = ?`,
+        [reason, now, id],
+      );
+    } else {
+      await this.#db.run(
+        `UPDATE dispatches SET state = 'done', outcome = 'unprocessable', error = ?, completed_at = ?,
+           lease_owner = NULL, lease_until = NULL WHERE id = ?`,
+        [reason, now, id],
+      );
+    }
+    this.#onSetAside?.({ table, id, reason });
   }
 
   async #finishDelivery(tx: SqlExec, id: string, owner: string, now: number): Promise<boolean> {
@@ -201,7 +262,7 @@ export class SqlStore implements Store {
         const latest = subject[0];
         // An event older than the latest one seen for this PR/branch (a late redelivery) still
         // gets its dispatch record, born superseded, so it is never sent.
-        const outdated = p.supersede && latest !== undefined && num(latest.event_at) > p.eventAt;
+        const outdated = p.supersede && latest !== undefined && int(latest.event_at, 'event_at') > p.eventAt;
         const inserted = await tx.run(
           `INSERT INTO dispatches (id, dedupe_key, subject_key, event_at, route, supersede, cancel_superseded,
              source_forge, source_repo, pr_number, head_sha, head_ref, target_forge, target_repo, workflow,
@@ -304,7 +365,16 @@ export class SqlStore implements Store {
        RETURNING *`,
       [owner, now + leaseMs, now, now, limit],
     );
-    return rows.map(toDispatch);
+    const claimed: DispatchRow[] = [];
+    for (const r of rows) {
+      try {
+        claimed.push(toDispatch(r));
+      } catch (error) {
+        if (!(error instanceof UnreadableRow)) throw error;
+        await this.#setAside('dispatches', String(r.id), error.message, now);
+      }
+    }
+    return claimed;
   }
 
   async renewLease(id: string, owner: string, until: number): Promise<boolean> {
@@ -381,8 +451,8 @@ export class SqlStore implements Store {
       DispatchState,
       number
     >;
-    for (const r of states) dispatches[String(r.state) as DispatchState] = num(r.n);
-    return { deliveriesPending: num(pending[0]?.n ?? 0), dispatches };
+    for (const r of states) dispatches[String(r.state) as DispatchState] = int(r.n, 'count');
+    return { deliveriesPending: int(pending[0]?.n ?? 0, 'count'), dispatches };
   }
 
   async pruneDeliveries(before: number): Promise<number> {

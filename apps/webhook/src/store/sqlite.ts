@@ -7,7 +7,20 @@
 // a queue: a transaction that awaits between statements must not see another caller's statements
 // inside it.
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { type SqlDriver, type SqlExec, SqlStore, type SqlValue } from './sql-store.js';
+import { type SqlDriver, type SqlExec, SqlStore, type SqlStoreOptions, type SqlValue } from './sql-store.js';
+
+/** BigInt columns → numbers when they are safe integers, else their exact decimal text. */
+function exactIntegers(row: Record<string, unknown>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(row)) {
+    if (typeof value === 'bigint') {
+      row[key] =
+        value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+          ? Number(value)
+          : value.toString();
+    }
+  }
+  return row;
+}
 
 class Queue {
   #tail: Promise<unknown> = Promise.resolve();
@@ -33,7 +46,8 @@ class SqliteDriver implements SqlDriver {
     this.#db.exec('PRAGMA busy_timeout = 5000');
     this.#db.exec('PRAGMA foreign_keys = ON');
     this.#direct = {
-      all: async (sql, params = []) => this.#prepare(sql).all(...params) as Record<string, unknown>[],
+      all: async (sql, params = []) =>
+        (this.#prepare(sql).all(...params) as Record<string, unknown>[]).map(exactIntegers),
       run: async (sql, params = []) => Number(this.#prepare(sql).run(...params).changes),
     };
   }
@@ -42,6 +56,10 @@ class SqliteDriver implements SqlDriver {
     let statement = this.#statements.get(sql);
     if (!statement) {
       statement = this.#db.prepare(sql);
+      // By default node:sqlite throws on reading an INTEGER beyond 2^53-1, and a claim whose batch
+      // held one such row failed as a whole (its other rows leased and dropped). As BigInt every
+      // value reads; `exactIntegers` turns it into a number or, beyond 2^53-1, its exact text.
+      statement.setReadBigInts(true);
       this.#statements.set(sql, statement);
     }
     return statement;
@@ -83,6 +101,6 @@ class SqliteDriver implements SqlDriver {
 }
 
 /** Opens (creating if needed) the embedded store at `path` (`:memory:` for tests). */
-export function createSqliteStore(path: string): SqlStore {
-  return new SqlStore(new SqliteDriver(path));
+export function createSqliteStore(path: string, options: SqlStoreOptions = {}): SqlStore {
+  return new SqlStore(new SqliteDriver(path), options);
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from './postgres.js';
+import type { SetAside, SqlStoreOptions } from './sql-store.js';
 import { createSqliteStore } from './sqlite.js';
 import type { DispatchPlan, Store } from './types.js';
 
@@ -35,18 +36,22 @@ afterAll(async () => {
 });
 
 let n = 0;
-const factories: Array<[string, () => Promise<Store | undefined>]> = [
-  ['sqlite', async () => createSqliteStore(join(dir, `s${++n}.db`))],
-  [
-    'postgres',
-    async () => {
-      if (!(await postgresAvailable())) return undefined;
-      const schema = `xrd_store_test_${process.pid}_${++n}`;
-      schemas.push(schema);
-      return createPostgresStore(PG_URL, { schema });
-    },
-  ],
-];
+/** Opens one fresh database (a file, or a schema); each call of the opener opens it again. */
+const openers: Record<string, () => Promise<((options?: SqlStoreOptions) => Store) | undefined>> = {
+  sqlite: async () => {
+    const path = join(dir, `s${++n}.db`);
+    return (options) => createSqliteStore(path, options);
+  },
+  postgres: async () => {
+    if (!(await postgresAvailable())) return undefined;
+    const schema = `xrd_store_test_${process.pid}_${++n}`;
+    schemas.push(schema);
+    return (options) => createPostgresStore(PG_URL, { schema, ...options });
+  },
+};
+const factories: Array<[string, () => Promise<Store | undefined>]> = Object.entries(openers).map(
+  ([name, opener]) => [name, async () => (await opener())?.()],
+);
 
 function plan(over: Partial<DispatchPlan> & { id: string; headSha: string }): DispatchPlan {
   return {
@@ -195,5 +200,68 @@ describe.each(factories)('%s store', (_name, factory) => {
     await s2.migrate();
     expect((await s2.claimDeliveries('w', 5, 1000, 10)).map((d) => d.payload)).toEqual(['{"a":1}']);
     await s2.close();
+  });
+
+  it('stores PR numbers beyond 2^31 exactly, up to 2^53-1', async (ctx) => {
+    const store = await factory();
+    if (!store) return ctx.skip();
+    await store.migrate();
+    const numbers = [2 ** 31, 2 ** 32 + 7, Number.MAX_SAFE_INTEGER];
+    for (const [i, prNumber] of numbers.entries()) {
+      await deliver(store, `gh:${i}`, [
+        plan({ id: `p${i}`, headSha: `s${i}`, prNumber, subjectKey: `k${i}`, dedupeKey: `k${i}|s` }),
+      ]);
+    }
+    const claimed = await store.claimDispatches('w', 10, 1000, 2000);
+    expect(claimed.map((r) => r.prNumber).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(numbers);
+    await store.close();
+  });
+
+  it('sets a row it cannot read without loss aside, with its reason; the rest of the batch goes on, also after a reopen', async (ctx) => {
+    const open = await openers[_name]?.();
+    if (!open) return ctx.skip();
+    const setAside: SetAside[] = [];
+    const store = open({ onSetAside: (row) => setAside.push(row) });
+    await store.migrate();
+    // As an older version could have stored them: a PR number and a delivery time beyond 2^53-1.
+    await deliver(store, 'gh:1', [
+      plan({ id: 'a', headSha: 's1', subjectKey: 'ka', dedupeKey: 'ka|s1' }),
+      plan({ id: 'b', headSha: 's2', subjectKey: 'kb', dedupeKey: 'kb|s2', prNumber: 2 ** 53 + 2 }),
+      plan({ id: 'c', headSha: 's3', subjectKey: 'kc', dedupeKey: 'kc|s3' }),
+    ]);
+    await store.insertDelivery({
+      id: 'gh:bad',
+      forge: 'gh',
+      event: 'x',
+      payload: '{}',
+      receivedAt: 2 ** 53 + 2,
+    });
+    await store.insertDelivery({ id: 'gh:ok', forge: 'gh', event: 'x', payload: '{}', receivedAt: 1500 });
+
+    expect((await store.claimDispatches('w1', 10, 1000, 2000)).map((r) => r.id).sort()).toEqual(['a', 'c']);
+    expect((await store.claimDeliveries('w1', 10, 1000, 2 ** 54)).map((d) => d.id)).toEqual(['gh:ok']);
+    expect(setAside).toEqual([
+      {
+        table: 'dispatches',
+        id: 'b',
+        reason: 'column pr_number holds 9007199254740994, not an integer of at most 2^53-1',
+      },
+      {
+        table: 'deliveries',
+        id: 'gh:bad',
+        reason: 'column received_at holds 9007199254740994, not an integer of at most 2^53-1',
+      },
+    ]);
+    expect((await store.counts()).dispatches).toMatchObject({ new: 2, done: 1 });
+    await store.close();
+
+    // After a restart the set-aside rows stay out of the queue; the others are claimed again once
+    // their leases expire.
+    const again = open({ onSetAside: (row) => setAside.push(row) });
+    await again.migrate();
+    expect((await again.claimDispatches('w2', 10, 1000, 5000)).map((r) => r.id).sort()).toEqual(['a', 'c']);
+    expect((await again.claimDeliveries('w2', 10, 1000, 2 ** 54 + 4096)).map((d) => d.id)).toEqual(['gh:ok']);
+    expect(setAside).toHaveLength(2);
+    await again.close();
   });
 });

@@ -43,8 +43,11 @@ export const ACTIVE_STATES: readonly DispatchState[] = [
   'superseding',
 ];
 
-/** How a finished dispatch ended. */
-export type DispatchOutcome = 'completed' | 'superseded' | 'rejected' | 'not-found';
+/**
+ * How a finished dispatch ended. `unprocessable`: the stored row could not be read without loss (a
+ * row from an older version); it was set aside with the reason in `error`, never sent.
+ */
+export type DispatchOutcome = 'completed' | 'superseded' | 'rejected' | 'not-found' | 'unprocessable';
 
 /** What a processed source event asks for: one dispatch per matching route. */
 export interface DispatchPlan {
@@ -158,9 +161,17 @@ export interface Store {
     completion: RunCompletion,
     now: number,
   ): Promise<boolean>;
-  /** Marks a delivery that could not be processed; it is retried at `retryAt`, or dropped if undefined. */
+  /**
+   * Marks a delivery that could not be processed; it is retried at `retryAt`, or set aside for good
+   * (state `failed`, with its reason) if undefined.
+   */
   failDelivery(deliveryId: string, owner: string, error: string, retryAt: number | undefined): Promise<void>;
 
+  /**
+   * Leases up to `limit` due dispatches. A row that cannot be read without loss is set aside
+   * (`done`, outcome `unprocessable`, the reason in `error`) instead of failing the claim; the same
+   * for deliveries in `claimDeliveries` (`failed`).
+   */
   claimDispatches(owner: string, limit: number, leaseMs: number, now: number): Promise<DispatchRow[]>;
   /** Extends the lease of a dispatch this owner holds. */
   renewLease(id: string, owner: string, until: number): Promise<boolean>;
