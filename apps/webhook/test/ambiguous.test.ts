@@ -80,6 +80,10 @@ describe('lost dispatch answer, then 5xx on every run search', () => {
       });
       await registerHooks(service.url, routes);
 
+      // No workflow_run deliveries: they would name the run without any search (the forge sends them
+      // whatever its run list answers), and this test is about searches that keep failing. The
+      // service then learns the run and its end by searching and reconciling only.
+      await post(`${forge.sim.url}/_sim/deliveries/drop`, { count: 1_000, event: 'workflow_run' });
       await post(`${forge.sim.url}/_sim/faults`, {
         kind: 'lose-dispatch-answer',
         method: 'POST',
