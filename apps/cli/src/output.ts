@@ -11,7 +11,8 @@ import type {
   Run,
   RunResult,
 } from '@xrd/core';
-import { formatBytes, redact, runName } from '@xrd/core';
+import { redact, runName } from '@xrd/core';
+import { formatBytes } from '@xrd/core/kit';
 import { formatDuration, type Palette, paintConclusion } from './ui.js';
 
 export interface JsonError {

@@ -12,12 +12,11 @@ import {
   parseRunOptions,
   type RunResult,
   runFlow,
-  sleep as engineSleep,
   UnsupportedByServerError,
 } from '@xrd/core';
 import { type Dialect, startSim } from '@xrd/forge-sim';
 import { describe, expect, it } from 'vitest';
-import { CONTRACT_TIME_SCALE, type ForgeContractOptions } from './contract.js';
+import { CONTRACT_TIME_SCALE, type ForgeContractOptions, scaledTime } from './contract.js';
 
 const kindOf = (dialect: string): ForgeKind =>
   dialect === 'forgejo' ? 'forgejo' : dialect.startsWith('gitea') ? 'gitea' : 'github';
@@ -31,7 +30,6 @@ export function describeArtifactsContract(options: ForgeContractOptions): void {
       const forge = options.createForge({ apiUrl: sim.apiUrl, url: sim.url });
       await before?.(sim);
       const dir = await mkdtemp(join(tmpdir(), 'xrd-contract-artifacts-'));
-      const t0 = Date.now();
       const meter = createMeter();
       let result: RunResult | undefined;
       const flow = runFlow(
@@ -46,8 +44,7 @@ export function describeArtifactsContract(options: ForgeContractOptions): void {
           ...raw,
         }),
         {
-          now: () => t0 + (Date.now() - t0) * CONTRACT_TIME_SCALE,
-          sleep: (ms, signal) => engineSleep(ms / CONTRACT_TIME_SCALE, signal),
+          ...scaledTime(),
           meter,
           onResult: (finished) => {
             result = finished;

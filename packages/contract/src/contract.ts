@@ -9,7 +9,6 @@ import {
   dispatch,
   dispatchAndWait,
   type EngineOptions,
-  sleep as engineSleep,
   type Forge,
   parseRunOptions,
   type RequestRecord,
@@ -18,6 +17,7 @@ import {
   waitForRun,
 } from '@xrd/core';
 import { type Dialect, type Sim, type SimStats, startSim, type WorkflowSpec } from '@xrd/forge-sim';
+import { sleep as engineSleep } from '@xrd/core/kit';
 import { describe, expect, it } from 'vitest';
 
 /** forge-sim runs 60× faster than real time here: a 10-minute run lasts 10 s. */
@@ -64,7 +64,7 @@ export async function control<T = unknown>(
 const simRuns = (sim: Sim) => control<SimRun[]>(sim, 'GET', '/_sim/runs');
 
 /** The engine's clock and sleep, sped up like the simulator: default settings, scaled time. */
-function scaledTime(scale = CONTRACT_TIME_SCALE): Required<Pick<EngineOptions, 'now' | 'sleep'>> {
+export function scaledTime(scale = CONTRACT_TIME_SCALE): Required<Pick<EngineOptions, 'now' | 'sleep'>> {
   const t0 = Date.now();
   return {
     now: () => t0 + (Date.now() - t0) * scale,

@@ -2,11 +2,11 @@
 // `GET /api/v3/meta` with `installed_version` and send `x-github-enterprise-version` on every answer,
 // as GHES does (issue 17, item 3). A GHES ≤ 3.20 has no `return_run_details`, so a dispatch after
 // that goes straight to correlation: one dispatch POST, never a first one rejected with 400.
-import { correlateRun, dispatch, sleep as engineSleep } from '@xrd/core';
+import { correlateRun, dispatch } from '@xrd/core';
 import { startSim } from '@xrd/forge-sim';
 import { createGitHubForge } from '@xrd/github';
 import { describe, expect, it } from 'vitest';
-import { CONTRACT_TIME_SCALE } from './contract.js';
+import { CONTRACT_TIME_SCALE, scaledTime } from './contract.js';
 
 const TARGET = { owner: 'acme', repo: 'target' };
 const DISPATCH_ROUTE = 'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
@@ -32,11 +32,7 @@ describe.each(['ghes-3.19', 'ghes-3.20'] as const)('GHES version detection (%s)'
       const dispatches = sim.stats().byRoute[DISPATCH_ROUTE];
       expect(dispatches?.total).toBe(1);
       // The run shows in the lists only after forge-sim's default listing delay: correlation waits for it.
-      const t0 = Date.now();
-      const found = await correlateRun(forge, receipt, {
-        now: () => t0 + (Date.now() - t0) * CONTRACT_TIME_SCALE,
-        sleep: (ms, signal) => engineSleep(ms / CONTRACT_TIME_SCALE, signal),
-      });
+      const found = await correlateRun(forge, receipt, scaledTime());
       expect(found.method).toBe('run-name');
       expect(found.run.displayTitle).toContain(receipt.correlationId);
       expect(sim.stats().byRoute[DISPATCH_ROUTE]?.total).toBe(1);

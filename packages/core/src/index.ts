@@ -1,47 +1,33 @@
-// Public API of @xrd/core. Each export is named explicitly.
+// Public API of @xrd/core: the engine (dispatch → correlate → wait, dispatchAndWait, the ambiguous-
+// dispatch rule), the flow the apps share, the options, the errors, reports and results, and the
+// model. Each export is named explicitly, and `exports.test.ts` pins the list. Helpers that adapters
+// and apps share (a bounded cache, an abortable sleep, text cutting) are in `@xrd/core/kit`; the
+// schedule's and the correlation's inner functions are not exported.
 
 export type { ArtifactLimits, ResultsRequest, ResultsRun, RunResults } from './artifacts.js';
 export {
   ARTIFACT_LIMITS,
-  artifactPattern,
   collectRunResults,
-  extractArchive,
   MAX_OUTPUTS_BYTES,
   OUTPUTS_ARTIFACT,
   OUTPUTS_FILE,
-  parseOutputs,
-  selectArtifacts,
-  wantsResults,
 } from './artifacts.js';
-export { DEFAULT_FAIL_ON, isFailingConclusion, isRunConclusion, parseFailOn } from './conclusions.js';
+export { DEFAULT_FAIL_ON, isFailingConclusion } from './conclusions.js';
 export type { FoundRun, SearchOutcome } from './correlate.js';
 export {
-  branchOf,
   CORRELATE_DEFAULTS,
   correlate,
   correlateRun,
-  echoHint,
   searchRun,
-  stepMatches,
-  workflowMatches,
 } from './correlate.js';
-export {
-  CORRELATION_ID_PATTERN,
-  containsCorrelationId,
-  generateCorrelationId,
-  isValidCorrelationId,
-} from './correlation-id.js';
 export type { AmbiguousDispatchOutcome } from './dispatch.js';
 export {
-  DEFAULT_AMBIGUOUS_SEARCH_MS,
   DEFAULT_CORRELATION_INPUT,
   dispatch,
-  prepareDispatch,
   resolveAmbiguousDispatch,
   unresolvedDispatchError,
-  validateDispatchRequest,
 } from './dispatch.js';
-export { dispatchAndWait, provisionalRun } from './dispatch-and-wait.js';
+export { dispatchAndWait } from './dispatch-and-wait.js';
 export type {
   ArtifactResult,
   CorrelateOptions,
@@ -78,7 +64,6 @@ export {
 } from './errors.js';
 export type { FlowHooks, FlowOutcome, ReportPhase } from './flow.js';
 export { dispatchRequestOf, runFlow } from './flow.js';
-export { formatDuration } from './internal.js';
 export type { Meter } from './meter.js';
 export { createMeter } from './meter.js';
 export type {
@@ -89,11 +74,9 @@ export type {
 } from './report.js';
 export {
   commentMarker,
-  commitStateFor,
   defaultStatusContext,
   describeReportWrite,
   errorStatusFor,
-  formatBytes,
   renderComment,
   reportError,
   reportResult,
@@ -114,10 +97,7 @@ export type {
 } from './run-options.js';
 export {
   describeRunSettings,
-  parseBoolean,
-  parseClientPayload,
   parseDuration,
-  parseInputs,
   parseLocationOptions,
   parseRunOptions,
   RUN_OPTION_DEFAULTS,
@@ -143,27 +123,6 @@ export {
   readOption,
   readValue,
 } from './options.js';
-export type {
-  DurationEstimate,
-  EndWindow,
-  PollDecision,
-  PollState,
-  ScheduleSettings,
-  WaitReason,
-} from './schedule.js';
-export {
-  correlationDelay,
-  endWindow,
-  estimateDuration,
-  expectedDuration,
-  median,
-  nextPollDelay,
-  rateLimitFloor,
-  retryDelay,
-  runDurationMs,
-  scheduledDelay,
-} from './schedule.js';
-export { abortError, sleep, throwIfAborted } from './sleep.js';
 export type {
   ApiCost,
   Artifact,
@@ -192,5 +151,4 @@ export type {
   Step,
 } from './types.js';
 export { PASSING_CONCLUSIONS, RUN_CONCLUSIONS, RUN_STATUSES } from './types.js';
-export { MAX_DESCRIPTION, tailLines, truncate } from './text.js';
 export { WAIT_DEFAULTS, waitForRun } from './wait.js';

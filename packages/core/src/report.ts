@@ -6,7 +6,7 @@ import type { DispatchReceipt, ReportWrite, RunResult } from './engine-types.js'
 import { AbortedError, RunNotFoundError, RunTimeoutError, redact } from './errors.js';
 import { formatDuration, repoName } from './internal.js';
 import type { ReportOptions } from './run-options.js';
-import { truncate } from './text.js';
+import { formatBytes, truncate } from './text.js';
 import type {
   CallContext,
   CommentResult,
@@ -203,18 +203,6 @@ function artifactLinks(artifacts: RunResult['artifacts']): string[] {
     return a.expired ? `${name} (expired)` : `${name} (${formatBytes(a.size)})`;
   });
   return [`**Artifacts:** ${items.join(' · ')}`, ''];
-}
-
-/** `1536` → `1.5 KiB`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`;
 }
 
 export interface ReportStartInfo {

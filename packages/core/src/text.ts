@@ -31,3 +31,15 @@ export function tailLines(text: string, count: number): string {
   const lines = text.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n');
   return lines.slice(-count).join('\n');
 }
+
+/** `1536` → `1.5 KiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`;
+}

@@ -1,6 +1,8 @@
-// `@xrd/core/kit`: the helpers adapters and the transport share, kept out of core's public API
-// (which is the engine, the flow, options, errors and the model). One of each: one bounded cache,
-// one abortable sleep, one truncation, one log tail.
+// `@xrd/core/kit`: the helpers adapters, the transport and the apps share, kept out of core's public
+// API (which is the engine, the flow, options, errors, reports and the model). One of each: one
+// bounded cache, one abortable sleep, one truncation, one log tail, one way to write a duration and
+// a size for people.
+export { formatDuration } from '../internal.js';
 export { LruMap } from '../lru.js';
 export { abortError, sleep, throwIfAborted } from '../sleep.js';
-export { MAX_DESCRIPTION, tailBytes, tailLines, truncate } from '../text.js';
+export { formatBytes, MAX_DESCRIPTION, tailBytes, tailLines, truncate } from '../text.js';
