@@ -73,6 +73,22 @@ export {
   UnsupportedByServerError,
   XrdError,
 } from './errors.js';
+export type { FanOutHooks, FanOutOutcome, TargetLocation, TargetOutcome } from './fan-out.js';
+export { runFanOut, targetContext } from './fan-out.js';
+export type { FanOutOptions, ParseFanOutContext, TargetOptions } from './fan-out-options.js';
+export { FAN_OUT_CONTEXT, parseFanOutOptions } from './fan-out-options.js';
+export type { FanOutRow, FanOutVerdict, RenderFanOutOptions } from './fan-out-report.js';
+export {
+  countVerdicts,
+  fanOutRow,
+  fanOutState,
+  fanOutStatus,
+  renderFanOutComment,
+  renderFanOutTable,
+  reportFanOutError,
+  reportFanOutResult,
+  reportFanOutStart,
+} from './fan-out-report.js';
 export type { FlowHooks, FlowOutcome, ReportPhase } from './flow.js';
 export { dispatchRequestOf, runFlow } from './flow.js';
 export { formatDuration } from './internal.js';
@@ -129,16 +145,21 @@ export type {
   OptionParser,
   OptionSpec,
   OptionValue,
+  RawTarget,
+  TargetKey,
 } from './options.js';
 export {
   durationParser,
+  MAX_TARGETS,
   NAME_LIMITS,
   OPTION_LIST,
   OPTIONS,
   parseInputsObject,
   parseSwitch,
+  parseTargetsValue,
   readOption,
   readValue,
+  TARGET_KEYS,
 } from './options.js';
 export type {
   DurationEstimate,

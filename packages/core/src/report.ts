@@ -84,7 +84,7 @@ export function commitStateFor(
   return 'success';
 }
 
-function workflowLabel(run: Run | undefined, fallback?: string | number): string {
+export function workflowLabel(run: Run | undefined, fallback?: string | number): string {
   const fromPath = run?.workflowPath
     ?.split('/')
     .pop()
@@ -106,7 +106,7 @@ export function statusFor(
   return { state, context, description, targetUrl: result.htmlUrl };
 }
 
-const ICON: Partial<Record<RunConclusion, string>> = {
+export const ICON: Partial<Record<RunConclusion, string>> = {
   success: '✅',
   failure: '❌',
   cancelled: '⛔',
@@ -115,7 +115,7 @@ const ICON: Partial<Record<RunConclusion, string>> = {
   startup_failure: '❌',
 };
 
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+export const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 function jobDuration(job: Job): string {
   const start = Date.parse(job.startedAt ?? '');
@@ -177,7 +177,7 @@ const MAX_OUTPUT_ROWS = 20;
 const MAX_OUTPUT_VALUE = 80;
 
 /** The run's outputs as a short table (values as inline code, long ones cut). */
-function outputsTable(outputs: RunResult['remoteOutputs']): string[] {
+export function outputsTable(outputs: RunResult['remoteOutputs']): string[] {
   const entries = Object.entries(outputs ?? {});
   if (entries.length === 0) return [];
   const code = (text: string) => {
@@ -300,7 +300,7 @@ export async function reportResult(
  * The one way a final report is written: the status (with `report.sha`) and the one comment (with
  * `report.pr`). Both are attempted even if the first fails; the first error is then thrown.
  */
-async function writeReport(
+export async function writeReport(
   forge: Forge,
   report: ReportOptions,
   statusOf: (context: string) => CommitStatusInput,
@@ -373,7 +373,7 @@ function flowTarget(info: ReportErrorInfo): string {
 }
 
 /** What happened, without the target: `timed out after 10m; run cancelled`. */
-function flowOutcome(error: unknown, info: ReportErrorInfo): string {
+export function flowOutcome(error: unknown, info: ReportErrorInfo): string {
   const runFate = info.run === undefined ? '' : info.cancelled ? '; run cancelled' : '; run left running';
   if (error instanceof RunTimeoutError) {
     const after = info.timeoutMs !== undefined ? ` after ${formatDuration(info.timeoutMs)}` : '';
