@@ -192,6 +192,9 @@ export async function runFanOut(options: FanOutOptions, hooks: FanOutHooks): Pro
             ...(hooks.sleep ? { sleep: hooks.sleep } : {}),
             onProgress: (event) => {
               if (event.type === 'debug') debug(`${repoName(repo)}: ${event.message}`);
+              else if (event.type === 'waiting') {
+                debug(`${repoName(repo)}: next poll in ${formatDuration(event.delayMs)} (${event.reason})`);
+              }
             },
           },
           meter,
@@ -382,7 +385,9 @@ export async function runFanOut(options: FanOutOptions, hooks: FanOutHooks): Pro
               ? 'Not dispatched: another target failed (fail-fast).'
               : run === undefined
                 ? 'Dispatched, but its run was not looked for: another target failed (fail-fast).'
-                : 'Cancelled: another target failed (fail-fast).',
+                : cancelled || !open
+                  ? 'Cancelled: another target failed (fail-fast).'
+                  : `No longer waited for: another target failed (fail-fast); run ${run.id} could not be cancelled and goes on.`,
           ),
         };
         if (own && reportForge && receipt) await closeOwn(reportForge, own, outcome);

@@ -160,6 +160,7 @@ export {
   readOption,
   readValue,
   TARGET_KEYS,
+  targetTokens,
 } from './options.js';
 export type {
   DurationEstimate,

@@ -709,6 +709,26 @@ export function parseTargetsValue(value: unknown, at: OptionContext): RawTarget[
   });
 }
 
+/**
+ * The tokens a `targets` text holds, found before anything is validated or printed, so a front end
+ * can mask them first (the action's `::add-mask::`): every `token` value of every item that reads.
+ * Text that is not a YAML list holds none this can find (and is refused before it is used).
+ */
+export function targetTokens(text: string): string[] {
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item: unknown) => {
+    const token = item !== null && typeof item === 'object' ? (item as { token?: unknown }).token : undefined;
+    const text = typeof token === 'string' || typeof token === 'number' ? String(token).trim() : '';
+    return text !== '' ? [text] : [];
+  });
+}
+
 /** `targets` as text: a YAML list (JSON is YAML too), then `parseTargetsValue`. */
 const parseTargetsText: OptionParser<readonly RawTarget[]> = (text, at) => {
   let value: unknown;
