@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { dispatchAndWait } from './dispatch-and-wait.js';
 import { median } from './schedule.js';
 import { type FanOutHooks, runFanOut } from './fan-out.js';
+import { InvalidInputError } from './errors.js';
 import { parseFanOutOptions } from './fan-out-options.js';
+import { TARGET_KEYS } from './options.js';
+import { parseRunOptions } from './run-options.js';
+import { BAD_OPTION_CASES, badOptionMessage } from './testing/bad-options.js';
 import { fanOutRow } from './fan-out-report.js';
 import type { RawRunOptions } from './run-options.js';
 import {
@@ -461,5 +465,108 @@ describe('runs found by correlation', () => {
     for (const o of outcome.targets) {
       expect(o.result?.run.displayTitle).toBe(`Build ${o.receipt?.correlationId}`);
     }
+  });
+});
+
+describe('a target is refused in the words of the option on its own', () => {
+  // Every shared bad value of an option a target may set, given by the target instead.
+  const cases = BAD_OPTION_CASES.filter(
+    (c) => (TARGET_KEYS as readonly string[]).includes(c.option) && c.option !== 'token',
+  );
+  it.each(cases.map((c) => [`${c.option} ${JSON.stringify(c.value.slice(0, 30))}`, c] as const))(
+    '%s',
+    (_name, c) => {
+      const target: Record<string, string> = { repo: 'acme/app', workflow: 'build.yml', [c.option]: c.value };
+      const step: Record<string, string> = { ref: 'main' };
+      for (const [name, value] of Object.entries(c.with ?? {})) {
+        if ((TARGET_KEYS as readonly string[]).includes(name)) target[name] = value;
+        else step[name] = value;
+      }
+      for (const name of c.without ?? []) if (name !== c.option) delete target[name];
+      const run = () =>
+        parseFanOutOptions(
+          { ...step, targets: JSON.stringify([{ repo: 'acme/ok', workflow: 'ok.yml' }, target]) },
+          { targetToken: 'token' },
+        );
+      expect(run).toThrow(InvalidInputError);
+      expect(run).toThrow(badOptionMessage(c, `targets[1].${c.option}`));
+    },
+  );
+
+  it('covers every key a target may set but the token and token-env (checked below)', () => {
+    const covered = new Set(cases.map((c) => c.option));
+    expect(TARGET_KEYS.filter((k) => !covered.has(k))).toEqual(['token', 'token-env']);
+  });
+
+  it('refuses a token the way the step’s own is refused, and the other front end’s key', () => {
+    const with_ =
+      (item: Record<string, string>, targetToken: 'token' | 'token-env' = 'token') =>
+      () =>
+        parseFanOutOptions(
+          { ref: 'main', targets: JSON.stringify([{ repo: 'acme/a', workflow: 'b.yml', ...item }]) },
+          { targetToken },
+        );
+    expect(with_({ token: 'ghp_a b' })).toThrow(
+      '`targets[0].token` contains a space, line break, control or non-ASCII character; put only the token itself there.',
+    );
+    expect(with_({ 'token-env': 'X' })).toThrow(
+      '`targets[0].token-env` is for the CLI; give the token itself',
+    );
+    expect(with_({ token: 'ghp_x' }, 'token-env')).toThrow(
+      '`targets[0].token` would keep a token in a file or on the command line; put it in an environment variable and name that with token-env.',
+    );
+    expect(with_({ 'token-env': 'not a name' }, 'token-env')).toThrow(
+      '`targets[0].token-env` must be the name of an environment variable, e.g. GITEA_TOKEN, not "not a name".',
+    );
+  });
+
+  it('refuses what names one target once for all of them, an unknown key, and a target without repo', () => {
+    const parse = (raw: RawRunOptions) => () =>
+      parseFanOutOptions({ ref: 'main', workflow: 'b.yml', ...raw }, { targetToken: 'token' });
+    const list = yamlList([{ repo: 'acme/a' }]);
+    expect(parse({ repo: 'acme/x', targets: list })).toThrow(
+      '`repo` and `targets` are both given; give the repository in each target instead.',
+    );
+    expect(parse({ 'correlation-id': 'abc', targets: list })).toThrow(
+      '`correlation-id` names one run, but each target gets its own; leave it out with `targets`.',
+    );
+    expect(parse({ targets: '- repo: acme/a\n  colour: blue' })).toThrow(
+      '`targets[0]` has "colour", which is not a target key; use repo, workflow, event-type, ref, inputs, client-payload, forge, server-url, api-url, token, token-env.',
+    );
+    expect(parse({ targets: '- workflow: b.yml' })).toThrow(
+      '`targets[0]` has no `repo`; every target needs one, as owner/name, e.g. acme/target.',
+    );
+    expect(parse({ targets: '- repo: [a' })).toThrow(/^`targets` is not valid YAML \(/);
+    expect(parse({ 'status-per-target': 'true', targets: list })).toThrow(
+      '`status-per-target` puts a status per target on the source commit; set `report-status` as well, or leave it out.',
+    );
+  });
+
+  it('refuses what only several targets use when one is given', () => {
+    expect(() =>
+      parseRunOptions({ repo: 'acme/a', workflow: 'b.yml', ref: 'main', 'fail-fast': 'true' }),
+    ).toThrow('`fail-fast` only applies to several targets; give `targets` or leave it out.');
+    // The default is harmless (the action passes it for every step).
+    expect(() =>
+      parseRunOptions({ repo: 'acme/a', workflow: 'b.yml', ref: 'main', 'fail-fast': 'false' }),
+    ).not.toThrow();
+  });
+
+  it('a target on another forge takes none of the step’s location, and the runner’s only when it names none', () => {
+    const options = parseFanOutOptions(
+      {
+        ref: 'main',
+        workflow: 'b.yml',
+        targets: yamlList([
+          { repo: 'acme/a' },
+          { repo: 'acme/m', forge: 'gitea', 'server-url': 'https://git.example.com' },
+        ]),
+      },
+      { targetToken: 'token', defaults: { forge: 'github', 'api-url': 'https://ghe.example.com/api/v3' } },
+    );
+    expect(options.targets.map((t) => [t.forge, t.apiUrl, t.ownLocation])).toEqual([
+      ['github', 'https://ghe.example.com/api/v3', false],
+      ['gitea', 'https://git.example.com/api/v1', true],
+    ]);
   });
 });

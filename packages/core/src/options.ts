@@ -1253,7 +1253,7 @@ export const OPTIONS = {
     cli: {
       flag: '--fail-fast',
       help: 'with several targets: cancel the others once one fails',
-      group: 'wait',
+      group: 'dispatch',
     },
   }),
   concurrency: option<number>({
