@@ -258,6 +258,10 @@ export async function runFanOut(options: FanOutOptions, hooks: FanOutHooks): Pro
       meter,
     };
     const e = engine(base, meter);
+    // The watch of the target's repository waits for the runs still to join before reading them.
+    const watch = watchOf(forge, target.repo);
+    watch.expect();
+    let joined = false;
     // What comes after the run completed is not stopped by fail-fast: the run is over, its report is due.
     const after = engine({ ...base, ...(hooks.signal ? { signal: hooks.signal } : {}) }, meter);
     const own = targetReport(target);
@@ -298,10 +302,13 @@ export async function runFanOut(options: FanOutOptions, hooks: FanOutHooks): Pro
           reportFailed(error, 'start'),
         );
       }
-      if (!target.wait) return { target, verdict: 'pending', receipt, run };
+      if (!target.wait) {
+        watch.abandon();
+        return { target, verdict: 'pending', receipt, run };
+      }
 
       emit({ type: 'status', run, previous: undefined });
-      const watch = watchOf(forge, receipt.repo);
+      joined = true;
       const completed = await watch.follow(run, receipt, (next, previous) => {
         run = next;
         if (next.status !== previous.status) emit({ type: 'status', run: next, previous: previous.status });
@@ -359,6 +366,7 @@ export async function runFanOut(options: FanOutOptions, hooks: FanOutHooks): Pro
         ...(resultsError !== undefined ? { error: resultsError } : {}),
       };
     } catch (caught) {
+      if (!joined) watch.abandon();
       let error = caught;
       const stopped = stop.signal.aborted && !hooks.signal?.aborted;
       const open = run !== undefined && run.status !== 'completed';
@@ -538,28 +546,31 @@ const MAX_PAGES = 5;
 /** Page size asked for; adapters clamp it (GitHub 100, Gitea and Forgejo 50). */
 const PER_PAGE = 100;
 /**
- * Following one run costs 3 counted requests (its first read, the read that sees it end, the list
- * then); reading the list at each end costs 1 per end. With the followed run as likely to end
- * before as after any other, following from n open runs costs 3 plus the mean cost over 0 … n − 1
- * runs left, which is below n from 6 runs on.
+ * Following one run costs about 3 counted requests (its first read, the read that sees it end, the
+ * list then); reading the list costs one per change seen (each start and each end that a poll does
+ * not share with another). With the followed run as likely to end before as after any other,
+ * following from n open runs costs 3 plus the mean cost over 0 … n − 1 runs left, which is below
+ * the list's n from 6 runs on.
  */
 const FOLLOW_ONE_FROM = 6;
 
 /**
  * The runs of one repository on one forge, watched together: each poll is ONE list request (a
  * few pages at most) that serves every run of the repository, conditional where the forge allows.
+ * Where reads are free unless something changed and many runs are open, a poll reads just one of
+ * them instead (see `#followed`).
  */
 export class RepoWatch {
   readonly #members = new Map<number, Member>();
   #running = false;
-  /** The run followed alone (see #pickFollowed), while no other change is needed. */
-  #followed: number | undefined;
-  /** A run that ended since the list was last read: the list is read at the next poll. */
-  #listDue = true;
+  /** The run last followed alone (see `#followed`), to say when that changes. */
+  #following: number | undefined;
+  /** The followed run ended: the list is read (at once) before another is followed. */
+  #listDue = false;
   /** Reading an unchanged run or list is free (known once the loop started). */
   #free = false;
-  /** Runs have started to end one by one while others still run. */
-  #ending = false;
+  /** Targets of this repository still being dispatched or looked for, that will join. */
+  #expected = 0;
 
   constructor(
     private readonly forge: Forge,
@@ -571,12 +582,22 @@ export class RepoWatch {
    * Follows `run` (of the dispatch `receipt`) until it completes; `onChange` sees every new state.
    * Rejects at the deadline (WatchTimeout) and when the watch's signal aborts (AbortedError).
    */
+  /** A target of this repository is about to be dispatched: its run will join (or `abandon`). */
+  expect(): void {
+    this.#expected += 1;
+  }
+
+  /** A target announced with `expect` will not join (it failed, or was stopped, before its run was known). */
+  abandon(): void {
+    this.#expected = Math.max(0, this.#expected - 1);
+  }
+
   follow(run: Run, receipt: DispatchReceipt, onChange: Member['onChange']): Promise<Run> {
+    this.abandon();
     if (run.status === 'completed') return Promise.resolve(run);
     const promise = new Promise<Run>((resolve, reject) => {
       this.#members.set(run.id, { run, receipt, onChange, resolve, reject, listed: false, done: false });
     });
-    this.#listDue = true;
     if (!this.#running) void this.#loop();
     return promise;
   }
@@ -621,14 +642,20 @@ export class RepoWatch {
           retryAt,
         });
         // A run shows in lists only after the forge's listing delay: reading the list before the
-        // newest run can be in it would cost a request and show nothing new.
-        const unlisted = open.filter((m) => !m.listed).map((m) => m.receipt.dispatchedAt);
+        // newest run can be in it would cost a request and show nothing new (a run read by its id
+        // is there at once).
+        const unlisted =
+          this.#followed() === undefined ? open.filter((m) => !m.listed).map((m) => m.receipt.dispatchedAt) : [];
         const listable = unlisted.length > 0 ? Math.max(...unlisted) + listingDelayMs - now : 0;
         const delayMs = Math.max(decision.delayMs, Math.min(listable, Math.max(0, deadline - now)));
         e.emit({ type: 'waiting', delayMs, reason: decision.reason });
         await e.sleep(delayMs, e.signal);
         if (e.signal?.aborted) throw abortError(e.signal);
         if (e.now() >= deadline) throw new WatchTimeout();
+        // While runs of this repository are still to join, the one answer cannot come yet, and
+        // a run followed alone now might not be the one dispatched last: wait for them (unless
+        // every failure must be seen as it happens).
+        if (this.#expected > 0 && this.settings.followOne && this.#free) continue;
         try {
           await this.#poll(listingDelayMs);
           retryAt = undefined;
@@ -654,8 +681,14 @@ export class RepoWatch {
 
   /** One poll: the followed run alone when that is enough, else the list (and stragglers by id). */
   async #poll(listingDelayMs: number): Promise<void> {
-    const followed = this.#followed === undefined ? undefined : this.#members.get(this.#followed);
-    if (followed && !followed.done && !this.#listDue) {
+    const followed = this.#followed();
+    if (followed) {
+      if (this.#following !== followed.run.id) {
+        this.#following = followed.run.id;
+        this.settings.e.debug(
+          `${this.#open.length} runs open; following run ${followed.run.id} alone, and the others once it ended.`,
+        );
+      }
       const run = await this.forge.getRun(
         this.repo,
         followed.run.id,
@@ -664,13 +697,34 @@ export class RepoWatch {
       this.#update(followed, run);
       // Only its end matters here: then the others are read with the list, at once.
       if (run.status !== 'completed') return;
+      this.#listDue = true;
     }
     await this.#readList(listingDelayMs);
   }
 
+  /**
+   * The run to read alone at the next poll, if any. Where reads are free unless something changed
+   * and many runs are open, every start and every end that polls do not see together would cost a
+   * list read; instead the run dispatched last (the likeliest to end last) is read by its own
+   * conditional request, free while it does not change, and the list only once it has ended. Runs
+   * that end together are then seen by one list read; runs that end apart cost a list read and a
+   * new followed run only when the followed one ended before them. Not with fail-fast
+   * (`followOne` false), which must see each failure as it happens.
+   */
+  #followed(): Member | undefined {
+    const open = this.#open;
+    if (!this.settings.followOne || !this.#free || this.#listDue || open.length < FOLLOW_ONE_FROM) {
+      return undefined;
+    }
+    // Dispatched last (run ids grow with creation where dispatches were sent at the same instant).
+    const later = (a: Member, b: Member): boolean =>
+      b.receipt.dispatchedAt > a.receipt.dispatchedAt ||
+      (b.receipt.dispatchedAt === a.receipt.dispatchedAt && b.run.id > a.run.id);
+    return open.reduce((a, b) => (later(a, b) ? b : a));
+  }
+
   async #readList(listingDelayMs: number): Promise<void> {
     const { e, deadline, intervalMs } = this.settings;
-    const before = this.#open.length;
     const missing = new Set(this.#open.map((m) => m.run.id));
     const filter = this.#filter();
     for (let page = 1; page <= MAX_PAGES && missing.size > 0; page++) {
@@ -698,32 +752,6 @@ export class RepoWatch {
       if (now - member.receipt.dispatchedAt < listingDelayMs + 2 * intervalMs) continue;
       this.#update(member, await this.forge.getRun(this.repo, id, e.until(deadline)));
     }
-    this.#pickFollowed(before);
-  }
-
-  /**
-   * Whether to follow one run alone until the next list read. Where reads are free unless something
-   * changed, once runs have started to end one by one while several still run, every further end
-   * would cost a list read; the run dispatched last (the likeliest to end last) is followed by its
-   * own conditional read instead, free while it runs, and the list is read once it ended. Not with
-   * fail-fast (`followOne` false), which must see each failure as it happens.
-   */
-  #pickFollowed(before: number): void {
-    const open = this.#open;
-    if (before > open.length && open.length > 0) this.#ending = true;
-    if (!this.settings.followOne || !this.#free || !this.#ending || open.length < FOLLOW_ONE_FROM) {
-      this.#followed = undefined;
-      return;
-    }
-    // Dispatched last (run ids grow with creation where dispatches were sent at the same instant).
-    const later = (a: Member, b: Member): boolean =>
-      b.receipt.dispatchedAt > a.receipt.dispatchedAt ||
-      (b.receipt.dispatchedAt === a.receipt.dispatchedAt && b.run.id > a.run.id);
-    const last = open.reduce((a, b) => (later(a, b) ? b : a));
-    this.#followed = last.run.id;
-    this.settings.e.debug(
-      `${open.length} runs still open; following run ${last.run.id} alone until it ends.`,
-    );
   }
 
   /**
@@ -757,7 +785,6 @@ export class RepoWatch {
     member.onChange(run, previous);
     if (run.status === 'completed') {
       member.done = true;
-      if (this.#followed === run.id) this.#followed = undefined;
       member.resolve(run);
     }
   }
