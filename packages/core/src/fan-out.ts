@@ -645,7 +645,9 @@ export class RepoWatch {
         // newest run can be in it would cost a request and show nothing new (a run read by its id
         // is there at once).
         const unlisted =
-          this.#followed() === undefined ? open.filter((m) => !m.listed).map((m) => m.receipt.dispatchedAt) : [];
+          this.#followed() === undefined
+            ? open.filter((m) => !m.listed).map((m) => m.receipt.dispatchedAt)
+            : [];
         const listable = unlisted.length > 0 ? Math.max(...unlisted) + listingDelayMs - now : 0;
         const delayMs = Math.max(decision.delayMs, Math.min(listable, Math.max(0, deadline - now)));
         e.emit({ type: 'waiting', delayMs, reason: decision.reason });
