@@ -51,10 +51,13 @@ async function fanOutStep(change: (withInputs: Record<string, string>) => Record
   };
   const context = {
     secrets: { DISPATCH_TOKEN: TOKEN, GITEA_TOKEN },
-    vars: { GITEA_API_URL: gitea.apiUrl },
     github: { repository: 'acme/source', sha: MERGE, event_name: 'pull_request', event },
   };
-  const withInputs = change(await xrdStepWith('github/fan-out.yml', context));
+  const example = await xrdStepWith('github/fan-out.yml', context);
+  // The Gitea server the example names is the simulator here.
+  const targets = example.targets!.replace('https://gitea.example.com/api/v1', gitea.apiUrl);
+  expect(targets).toContain(gitea.apiUrl);
+  const withInputs = change({ ...example, targets });
   const env = {
     ...githubRunner(github, { repository: 'acme/source', sha: MERGE, eventName: 'pull_request' }),
     ...TIME_WARP,
