@@ -2,13 +2,14 @@
 // summary and the comment), one commit status for all of them and one comment with a row per
 // target, edited in place on later pushes (its marker is the status context). Shared by every front
 // end, like report.ts, whose pieces it uses.
-import type { DispatchReceipt, ReportWrite, RunResult } from './engine-types.js';
+import type { DispatchReceipt, ReportWrite } from './engine-types.js';
 import { type ErrorCode, isXrdError, redact } from './errors.js';
 import type { FanOutOutcome, TargetOutcome } from './fan-out.js';
 import type { TargetOptions } from './fan-out-options.js';
 import { formatDuration, repoName } from './internal.js';
 import {
   cell,
+  failedStepLines,
   flowOutcome,
   ICON,
   type OnReportWrite,
@@ -189,29 +190,11 @@ export function renderFanOutComment(outcome: FanOutOutcome, options: RenderFanOu
   if (options.marker) lines.push(options.marker);
   lines.push(`**${title} ${outcome.conclusion}** — ${countVerdicts(outcomes)}`, '');
   lines.push(...renderFanOutTable(outcomes), '');
-  const failing = outcomes.filter((o) => (o.result?.failedJobs.length ?? 0) > 0);
-  if (failing.length > 0) {
-    lines.push('**Failed steps**', '');
-    for (const o of failing) {
-      for (const job of (o.result as RunResult).failedJobs) {
-        const steps = job.failedSteps.length > 0 ? job.failedSteps.join(', ') : '(no step reported)';
-        lines.push(`- ${cell(o.target.name)} — ${cell(job.name)}: ${cell(steps)}`);
-        if (job.logTail) {
-          lines.push(
-            '',
-            '  <details><summary>log tail</summary>',
-            '',
-            '  ```',
-            ...job.logTail.split('\n').map((l) => `  ${l}`),
-            '  ```',
-            '  </details>',
-            '',
-          );
-        }
-      }
-    }
-    if (lines.at(-1) !== '') lines.push('');
-  }
+  lines.push(
+    ...failedStepLines(
+      outcomes.flatMap((o) => (o.result?.failedJobs ?? []).map((job) => ({ job, target: o.target.name }))),
+    ),
+  );
   for (const o of outcomes) {
     const table = outputsTable(o.result?.remoteOutputs);
     if (table.length > 0)

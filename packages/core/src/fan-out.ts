@@ -39,10 +39,10 @@ import { type Engine, engine, formatDuration, repoName, resumeAt } from './inter
 import { createMeter, type Meter } from './meter.js';
 import { commitStateFor, defaultStatusContext, reportError, reportResult, reportStart } from './report.js';
 import type { ReportOptions } from './run-options.js';
-import { type DurationEstimate, nextPollDelay } from './schedule.js';
+import { nextPollDelay } from './schedule.js';
 import { abortError } from './sleep.js';
 import type { ApiCost, CallContext, Forge, ForgeKind, ListRunsFilter, RepoRef, Run } from './types.js';
-import { cancel, finishedResult, learnDuration, pollsAreFree, WAIT_DEFAULTS } from './wait.js';
+import { cancel, finishedResult, scheduleFor } from './wait.js';
 
 export type { FanOutVerdict } from './fan-out-report.js';
 
@@ -457,7 +457,8 @@ export async function runFanOut(options: FanOutOptions, hooks: FanOutHooks): Pro
         if (hooks.onReportError) hooks.onReportError(error, 'error');
         else debug(`Could not report the interruption: ${(error as Error).message}`);
       });
-    } else {
+    } else if (options.wait) {
+      // Without waiting there is no result to report: the pending status stays, as for one run.
       await reportFanOutResult(reportForge, report, outcome, {
         failOn: options.failOn,
         ...(hooks.title !== undefined ? { title: hooks.title } : {}),
@@ -610,24 +611,20 @@ export class RepoWatch {
     this.#running = true;
     const { e, meter, deadline } = this.settings;
     try {
-      const free = await pollsAreFree(this.forge, e);
-      this.#free = free;
+      // The schedule of a single wait: every interval where an unchanged list is free; where every
+      // poll costs a request, shaped by the durations of the first run's workflow (one request).
+      const first = this.#open[0] as Member;
+      const settings = await scheduleFor(
+        this.forge,
+        this.repo,
+        first.run,
+        { intervalMs: this.settings.intervalMs },
+        e,
+        deadline,
+      );
+      this.#free = settings.freePolls;
       const caps = await this.forge.capabilities(e.ctx).catch(() => undefined);
       const listingDelayMs = caps?.listingDelayMs ?? 0;
-      // Where every poll costs a request, the recent runs' durations shape the schedule (one
-      // request), as for a single run; where an unchanged list is free, polling at the shortest
-      // interval costs nothing and the history read would.
-      const first = this.#open[0];
-      let estimate: DurationEstimate | undefined;
-      if (!free && first) {
-        estimate = await learnDuration(this.forge, this.repo, first.run, {}, e, deadline);
-      }
-      const settings = {
-        minIntervalMs: this.settings.intervalMs,
-        maxIntervalMs: WAIT_DEFAULTS.maxIntervalMs,
-        freePolls: free,
-        estimate,
-      };
       let retryAt: number | undefined;
       while (this.#open.length > 0) {
         const open = this.#open;

@@ -2,7 +2,7 @@
 // commit and ONE comment on the source pull request, edited in place on later updates.
 import { OUTPUTS_ARTIFACT } from './artifacts.js';
 import { isFailingConclusion } from './conclusions.js';
-import type { DispatchReceipt, ReportWrite, RunResult } from './engine-types.js';
+import type { DispatchReceipt, FailedJob, ReportWrite, RunResult } from './engine-types.js';
 import { AbortedError, RunNotFoundError, RunTimeoutError, redact } from './errors.js';
 import { formatDuration, repoName } from './internal.js';
 import type { ReportOptions } from './run-options.js';
@@ -147,29 +147,39 @@ export function renderComment(result: RunResult, options: RenderCommentOptions =
     }
     lines.push('');
   }
-  if (result.failedJobs.length > 0) {
-    lines.push('**Failed steps**', '');
-    for (const job of result.failedJobs) {
-      const steps = job.failedSteps.length > 0 ? job.failedSteps.join(', ') : '(no step reported)';
-      lines.push(`- ${job.name}: ${steps}`);
-      if (job.logTail) {
-        lines.push(
-          '',
-          '  <details><summary>log tail</summary>',
-          '',
-          '  ```',
-          ...job.logTail.split('\n').map((l) => `  ${l}`),
-          '  ```',
-          '  </details>',
-          '',
-        );
-      }
-    }
-    if (lines.at(-1) !== '') lines.push('');
-  }
+  lines.push(...failedStepLines(result.failedJobs.map((job) => ({ job }))));
   lines.push(...outputsTable(result.remoteOutputs), ...artifactLinks(result.artifacts));
   lines.push(`<sub>${formatDuration(result.durationMs)} · ${runName(result.run)} · xrd</sub>`);
   return lines.join('\n');
+}
+
+/**
+ * The comment's "Failed steps": one line per failed job (`- <name>: <steps>`, the name prefixed
+ * with its target's where there are several) and its log tail, folded; nothing without failures.
+ */
+export function failedStepLines(
+  failed: readonly { readonly job: FailedJob; readonly target?: string }[],
+): string[] {
+  if (failed.length === 0) return [];
+  const lines = ['**Failed steps**', ''];
+  for (const { job, target } of failed) {
+    const steps = job.failedSteps.length > 0 ? job.failedSteps.join(', ') : '(no step reported)';
+    lines.push(`- ${target !== undefined ? `${cell(target)} — ` : ''}${job.name}: ${steps}`);
+    if (job.logTail) {
+      lines.push(
+        '',
+        '  <details><summary>log tail</summary>',
+        '',
+        '  ```',
+        ...job.logTail.split('\n').map((l) => `  ${l}`),
+        '  ```',
+        '  </details>',
+        '',
+      );
+    }
+  }
+  if (lines.at(-1) !== '') lines.push('');
+  return lines;
 }
 
 /** Rows of the outputs table, and how long a value may be in it: a comment is a summary, not a dump. */

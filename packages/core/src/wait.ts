@@ -4,7 +4,13 @@ import type { FailedJob, RunResult, WaitOptions } from './engine-types.js';
 import { RunTimeoutError } from './errors.js';
 import { type Engine, engine, formatDuration, repoName, resumeAt } from './internal.js';
 import { createMeter, type Meter } from './meter.js';
-import { type DurationEstimate, estimateDuration, nextPollDelay, runDurationMs } from './schedule.js';
+import {
+  type DurationEstimate,
+  estimateDuration,
+  nextPollDelay,
+  runDurationMs,
+  type ScheduleSettings,
+} from './schedule.js';
 import { abortError } from './sleep.js';
 import { tailLines } from './text.js';
 import {
@@ -57,17 +63,10 @@ export async function waitForRun(
       await refreshJobs(forge, repo, run, e, deadline, tracker);
     }
     if (run.status !== 'completed') {
-      const freePolls = await pollsAreFree(forge, e);
-      const estimate = freePolls ? undefined : await learnDuration(forge, repo, run, options, e, deadline);
+      const settings = await scheduleFor(forge, repo, run, options, e, deadline);
       // Elapsed counts from the dispatch: that is what recent runs' durations (creation → end) measure.
       const created = Date.parse(run.createdAt);
       const since = options.dispatchedAt ?? (Number.isNaN(created) ? started : Math.min(created, started));
-      const settings = {
-        minIntervalMs: options.intervalMs ?? WAIT_DEFAULTS.intervalMs,
-        maxIntervalMs: options.maxIntervalMs ?? WAIT_DEFAULTS.maxIntervalMs,
-        freePolls,
-        estimate,
-      };
       let retryAt: number | undefined;
       while (run.status !== 'completed') {
         const now = e.now();
@@ -211,6 +210,29 @@ export async function pollsAreFree(forge: Forge, e: Engine): Promise<boolean> {
     e.debug(`Could not read the forge's capabilities (${(error as Error).message}); polls count as paid.`);
     return false;
   }
+}
+
+/**
+ * The poll schedule of a run (or of the runs of a repository, `run` standing for them): the
+ * shortest interval throughout where reading an unchanged run is free, else shaped by the durations
+ * of the workflow's recent runs (one request). The one way `waitForRun` and the fan-out choose it.
+ */
+export async function scheduleFor(
+  forge: Forge,
+  repo: RepoRef,
+  run: Run,
+  options: WaitOptions,
+  e: Engine,
+  deadline: number,
+): Promise<ScheduleSettings> {
+  const freePolls = await pollsAreFree(forge, e);
+  const estimate = freePolls ? undefined : await learnDuration(forge, repo, run, options, e, deadline);
+  return {
+    minIntervalMs: options.intervalMs ?? WAIT_DEFAULTS.intervalMs,
+    maxIntervalMs: options.maxIntervalMs ?? WAIT_DEFAULTS.maxIntervalMs,
+    freePolls,
+    estimate,
+  };
 }
 
 /** One request: the durations of the workflow's recent completed runs. */
