@@ -249,7 +249,7 @@ export const fanOut: Section = {
     }
     cells.push({ dialect: 'github', targets: 20, layout: 'one repository', spread: 'ending together' });
     cells.push({ dialect: 'gitea-1.26', targets: 20, layout: 'one repository', spread: 'spread' });
-    const bodies = await pool(cells, 4, (cell) => {
+    const bodies = await pool(cells, 2, (cell) => {
       ctx.log(`${cell.dialect}: ${cell.targets} targets, ${cell.layout}, ${cell.spread}`);
       const orders =
         cell.spread === 'spread' && cell.layout === 'one repository' && cell.targets >= 6
