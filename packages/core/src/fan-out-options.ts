@@ -57,9 +57,10 @@ export interface ParseFanOutContext extends ParseRunOptionsContext {
   /**
    * How a target's token is given in this front end: the action takes `token` (a secret the runner
    * masks), the CLI `token-env` (a variable's name: a token written in a file or on the command
-   * line leaks). The other key is refused, saying which to use.
+   * line leaks); `none` where tokens belong to the configured forges (a service's config). The
+   * other key is refused, saying which to use.
    */
-  readonly targetToken: 'token' | 'token-env';
+  readonly targetToken: 'token' | 'token-env' | 'none';
 }
 
 /** The default context of the one status for several targets (and the key of the one comment). */
@@ -213,13 +214,15 @@ function parseTarget(raw: RawRunOptions, target: RawTarget, ctx: ParseFanOutCont
 
   let token: string | undefined;
   let tokenEnv: string | undefined;
-  const other = ctx.targetToken === 'token' ? 'token-env' : 'token';
-  if (own[other] !== undefined) {
+  for (const key of ['token', 'token-env'] as const) {
+    if (own[key] === undefined || key === ctx.targetToken) continue;
     refuse(
-      at(other),
-      other === 'token'
-        ? `\`${prefix}.token\` would keep a token in a file or on the command line; put it in an environment variable and name that with token-env.`
-        : `\`${prefix}.token-env\` is for the CLI; give the token itself, e.g. \`token: \${{ secrets.TARGET_TOKEN }}\`.`,
+      at(key),
+      ctx.targetToken === 'none'
+        ? `\`${prefix}.${key}\` is not taken here: a target's token is its forge's, where the forge is configured.`
+        : key === 'token'
+          ? `\`${prefix}.token\` would keep a token in a file or on the command line; put it in an environment variable and name that with token-env.`
+          : `\`${prefix}.token-env\` is for the CLI; give the token itself, e.g. \`token: \${{ secrets.TARGET_TOKEN }}\`.`,
     );
   }
   if (own.token !== undefined) token = readOption('token', own.token, at('token'));

@@ -515,6 +515,14 @@ describe('a target is refused in the words of the option on its own', () => {
     expect(with_({ token: 'ghp_x' }, 'token-env')).toThrow(
       '`targets[0].token` would keep a token in a file or on the command line; put it in an environment variable and name that with token-env.',
     );
+    const none = (item: Record<string, string>) => () =>
+      parseFanOutOptions(
+        { ref: 'main', targets: JSON.stringify([{ repo: 'acme/a', workflow: 'b.yml', ...item }]) },
+        { targetToken: 'none' },
+      );
+    expect(none({ token: 'ghp_x' })).toThrow(
+      "`targets[0].token` is not taken here: a target's token is its forge's, where the forge is configured.",
+    );
     expect(with_({ 'token-env': 'not a name' }, 'token-env')).toThrow(
       '`targets[0].token-env` must be the name of an environment variable, e.g. GITEA_TOKEN, not "not a name".',
     );
