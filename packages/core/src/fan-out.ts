@@ -3,17 +3,18 @@
 // together: the runs of one repository on one forge are watched by ONE list request per poll
 // instead of one request per run, on the schedule a single wait uses (`nextPollDelay`: every
 // `intervalMs` where an unchanged read is free, learned from history where it is not). A run that
-// completes is read the way `waitForRun` reads it (`finishedResult`), but its jobs only when they
-// are needed: when it failed, or when asked. The answer is one list of outcomes, one overall
-// conclusion, one status and one comment (fan-out-report.ts).
+// completes is read the way `waitForRun` reads it (`finishedResult`), but its jobs only where they
+// tell something: when it failed. The answer is one list of outcomes, one overall conclusion, one
+// status and one comment (fan-out-report.ts).
 //
 // What a poll costs on GitHub: a `304 Not Modified` is free, so the list costs a counted request
 // only when something in it changed. The list is filtered to what can change — the runs created
 // since the first dispatch, of the targets' workflow, event and branch where they share one — so
 // other runs of the repository do not make it change, and runs that finish together are seen by
-// one read. When the runs end at different times, each change would still cost a read; once some
-// have ended while many still run, the watch follows just one of them — the one dispatched last —
-// by its own conditional read (free while it runs) and lists the others only when it has ended.
+// one read. Runs that start and end at different times would still cost a read per change; so
+// while many are open (and no fail-fast asks to see each failure at once), the watch follows just
+// one of them — the one dispatched last — by its own conditional read, free while it runs, and
+// reads the list only when that one has ended.
 import { collectRunResults, wantsResults } from './artifacts.js';
 import { branchOf, CORRELATE_DEFAULTS, correlateRun } from './correlate.js';
 import { dispatch } from './dispatch.js';
@@ -538,7 +539,7 @@ interface WatchSettings {
   readonly meter: Meter;
   readonly deadline: number;
   readonly intervalMs: number;
-  /** Follow one run alone while many run (see `RepoWatch.#pickFollowed`). */
+  /** Follow one run alone while many run (see `RepoWatch.#followed`). */
   readonly followOne: boolean;
 }
 
