@@ -6,6 +6,7 @@ import { renderPeerTable, renderTable, runSections, type Section } from './harne
 import { describeMachine, machineInfo } from './machine.ts';
 import { artifacts } from './scenarios/artifacts.ts';
 import { concurrency } from './scenarios/concurrency.ts';
+import { fanOut } from './scenarios/fan-out.ts';
 import { latency } from './scenarios/latency.ts';
 import { PEER_COLUMNS, peers } from './scenarios/peers.ts';
 import { rateLimitCost } from './scenarios/rate-limit-cost.ts';
@@ -24,6 +25,7 @@ const sections: readonly Section[] = [
   concurrency,
   peers,
   latency,
+  fanOut,
   webhookService,
   artifacts,
 ];

@@ -17,6 +17,7 @@ describe('actionlint over workflows', () => {
       'examples/gitea/dispatch-build.yml',
       'examples/gitea/release-source.yml',
       'examples/gitea/release-target.yml',
+      'examples/github/fan-out.yml',
       'examples/github/release-source.yml',
       'examples/github/release-target.yml',
       'examples/github/source.yml',

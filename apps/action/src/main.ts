@@ -7,9 +7,12 @@ import { createForge } from '@xrd/connect';
 import {
   AbortedError,
   describeRunSettings,
+  type FanOutOptions,
   type Forge,
   InvalidInputError,
   isFailingConclusion,
+  type ParseFanOutContext,
+  parseFanOutOptions,
   parseRunOptions,
   type ReportOptions,
   readOption,
@@ -19,9 +22,12 @@ import {
   redact,
   reportResult,
   runFlow,
+  type TargetLocation,
+  targetTokens,
   waitForRun,
 } from '@xrd/core';
 import { errorMessage } from './errors.js';
+import { runFanOutStep } from './fan-out.js';
 import { type ActionInputs, readActionInputs, SECRET_INPUTS } from './inputs.js';
 import { setResultOutputs, setRunOutputs } from './outputs.js';
 import { createProgressLogger } from './progress.js';
@@ -30,12 +36,18 @@ import { type Env, readRunnerContext } from './runner-context.js';
 import { STATE } from './state.js';
 import { renderSummary } from './summary.js';
 
-/** Masks every secret input before anything can print it. Returns the secrets for `redact`. */
+/**
+ * Masks every secret input before anything can print it — the targets' own tokens too, read from
+ * `targets` before it is validated. Returns the secrets for `redact`.
+ */
 export function maskSecrets(actions: Runner): string[] {
   const secrets: string[] = [];
-  for (const name of SECRET_INPUTS) {
-    const value = actions.getInput(name);
-    if (value !== '') {
+  const values = [
+    ...SECRET_INPUTS.map((name) => actions.getInput(name)),
+    ...targetTokens(actions.getInput('targets')),
+  ];
+  for (const value of values) {
+    if (value !== '' && !secrets.includes(value)) {
       actions.setSecret(value);
       secrets.push(value);
     }
@@ -44,6 +56,7 @@ export function maskSecrets(actions: Runner): string[] {
 }
 
 export interface Prepared {
+  readonly kind: 'single';
   readonly inputs: ActionInputs;
   // The action keeps `ref` required (as the reference action does): parsed without `refOptional`.
   readonly options: RunOptionsWithRef;
@@ -51,35 +64,74 @@ export interface Prepared {
   readonly forge: Forge;
 }
 
+/** A step with `targets`: the validated targets, and how to reach their forges and the source's. */
+export interface PreparedFanOut {
+  readonly kind: 'fan-out';
+  readonly inputs: ActionInputs;
+  readonly options: FanOutOptions;
+  /** Builds a target's Forge (its own token, else the step's). */
+  readonly connect: (location: TargetLocation) => Forge;
+  /** The source's forge, where the statuses and the comment go (with a report). */
+  readonly reportForge?: Forge;
+}
+
 /**
  * Reads and validates every input and builds the Forge — no request is sent. Both phases call it,
  * so the post step acts on exactly the options the main step used.
  */
-export function prepare(actions: Runner, env: Env): Prepared {
+export function prepare(actions: Runner, env: Env): Prepared | PreparedFanOut {
   const inputs = readActionInputs((name) => actions.getInput(name));
   const runner = readRunnerContext(env, inputs.raw, (path) => readFileSync(path, 'utf8'));
-  const options = parseRunOptions(inputs.raw, {
+  const ctx = {
     label: inputs.label,
     defaults: runner.defaults,
     // `report-status: true` / `report-comment: true` mean this job's commit and pull request, which
     // only the runner's event knows.
     ...(runner.sha !== undefined ? { sourceSha: runner.sha } : {}),
     ...(runner.pr !== undefined ? { sourcePr: runner.pr } : {}),
-  });
+  };
+  if (inputs.raw.targets !== undefined) return prepareFanOut(inputs, ctx);
+  const options = parseRunOptions(inputs.raw, ctx);
   if (inputs.user !== undefined) readOption('user', inputs.user, { label: 'user', forge: options.forge });
-  if (inputs.token === '') {
-    throw new InvalidInputError(
-      `Input \`${inputs.tokenInput}\` is empty; pass a token that may dispatch workflows in ${options.repo.owner}/${options.repo.repo}, e.g. \`token: \${{ secrets.DISPATCH_TOKEN }}\`.`,
-      { input: inputs.tokenInput },
-    );
-  }
+  if (inputs.token === '') throw emptyToken(inputs, `${options.repo.owner}/${options.repo.repo}`);
   const forge = createForge({
     kind: options.forge,
     apiUrl: options.apiUrl,
     token: inputs.token,
     ...(inputs.user !== undefined ? { user: inputs.user } : {}),
   });
-  return { inputs, options, report: options.report, forge };
+  return { kind: 'single', inputs, options, report: options.report, forge };
+}
+
+function emptyToken(inputs: ActionInputs, where: string): InvalidInputError {
+  return new InvalidInputError(
+    `Input \`${inputs.tokenInput}\` is empty; pass a token that may dispatch workflows in ${where}, e.g. \`token: \${{ secrets.DISPATCH_TOKEN }}\`.`,
+    { input: inputs.tokenInput },
+  );
+}
+
+function prepareFanOut(inputs: ActionInputs, ctx: Omit<ParseFanOutContext, 'targetToken'>): PreparedFanOut {
+  const options = parseFanOutOptions(inputs.raw, { ...ctx, targetToken: 'token' });
+  if (inputs.user !== undefined) readOption('user', inputs.user, { label: 'user' });
+  // The step's token reaches every target without its own token, and the source.
+  const needsStepToken = options.targets.filter((t) => t.token === undefined);
+  if (inputs.token === '' && (needsStepToken.length > 0 || options.report !== undefined)) {
+    throw emptyToken(
+      inputs,
+      needsStepToken.map((t) => `${t.repo.owner}/${t.repo.repo}`).join(', ') || 'the source',
+    );
+  }
+  const connect = (location: TargetLocation): Forge =>
+    createForge({
+      kind: location.forge,
+      apiUrl: location.apiUrl,
+      token: location.token ?? inputs.token,
+      ...(location.token === undefined && inputs.user !== undefined ? { user: inputs.user } : {}),
+    });
+  const reportForge = options.source
+    ? createForge({ kind: options.source.forge, apiUrl: options.source.apiUrl, token: inputs.token })
+    : undefined;
+  return { kind: 'fan-out', inputs, options, connect, ...(reportForge ? { reportForge } : {}) };
 }
 
 export async function runMain(actions: Runner, env: Env = process.env): Promise<void> {
@@ -98,15 +150,27 @@ export async function runMain(actions: Runner, env: Env = process.env): Promise<
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  let prepared: Prepared;
+  let any: Prepared | PreparedFanOut;
   try {
-    prepared = prepare(actions, env);
+    any = prepare(actions, env);
   } catch (error) {
     // Validation failed: nothing was sent; the post step has nothing to undo.
     actions.saveState(STATE.settled, 'true');
     actions.setFailed(errorMessage(error, secrets));
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     return;
   }
+  if (any.kind === 'fan-out') {
+    try {
+      await runFanOutStep(actions, any, secrets, controller.signal);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    return;
+  }
+  const prepared = any;
   const { options, report, forge } = prepared;
   const target = `${options.repo.owner}/${options.repo.repo}`;
   const what =
@@ -223,7 +287,7 @@ export async function runMain(actions: Runner, env: Env = process.env): Promise<
 }
 
 /** One error annotation per failed remote job. */
-function annotateFailedJobs(actions: Runner, target: string, result: RunResult): void {
+export function annotateFailedJobs(actions: Runner, target: string, result: RunResult): void {
   for (const job of result.failedJobs) {
     const steps = job.failedSteps.length > 0 ? ` at ${job.failedSteps.map((s) => `"${s}"`).join(', ')}` : '';
     actions.error(

@@ -9,6 +9,12 @@ export interface ProgressLog {
   readonly warning: (message: string) => void;
 }
 
+const CANCEL_REASON = {
+  timeout: 'timeout passed',
+  abort: 'job cancelled',
+  'fail-fast': 'another target failed, fail-fast',
+} as const;
+
 export function formatElapsed(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s}s`;
@@ -21,8 +27,11 @@ export function createProgressLogger(
   log: ProgressLog,
   now: () => number,
   startedAt: number,
+  /** Whose progress it is, when a step follows several targets: `acme/app build.yml`. */
+  label?: string,
 ): (event: ProgressEvent) => void {
-  const line = (text: string) => log.info(`[${formatElapsed(now() - startedAt)}] ${text}`);
+  const who = label === undefined ? '' : `${label}: `;
+  const line = (text: string) => log.info(`[${formatElapsed(now() - startedAt)}] ${who}${text}`);
   return (event) => {
     switch (event.type) {
       case 'dispatched': {
@@ -61,9 +70,7 @@ export function createProgressLogger(
         log.debug(`next poll in ${formatElapsed(event.delayMs)} (${event.reason})`);
         return;
       case 'cancelled':
-        line(
-          `cancel requested for run ${event.runId} (${event.reason === 'timeout' ? 'timeout passed' : 'job cancelled'})`,
-        );
+        line(`cancel requested for run ${event.runId} (${CANCEL_REASON[event.reason]})`);
         return;
       case 'artifact': {
         const a = event.artifact;

@@ -4,6 +4,8 @@ export const STATE = {
   isPost: 'isPost',
   /** The remote run, once known: what post cancels when the job was cancelled. */
   runId: 'run-id',
+  /** With `targets`: `{ "<target index>": <run id> }` of the runs known so far, for post. */
+  targetRuns: 'target-runs',
   /** Set when main itself asked the forge to cancel the run (SIGINT): post only reports. */
   cancelRequested: 'cancel-requested',
   /** Set when core closed the report after a failure (an error status): post reports nothing. */

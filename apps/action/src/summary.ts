@@ -1,7 +1,15 @@
 // The job summary (`GITHUB_STEP_SUMMARY`): one table for the run, one for its jobs, and for each
 // failed job its failed steps and the tail of its log. Markdown, so GitHub renders it; act_runner
 // writes the same file.
-import { type RunConclusion, type RunResult, runName } from '@xrd/core';
+import {
+  countVerdicts,
+  type FailedJob,
+  type FanOutOutcome,
+  type RunConclusion,
+  type RunResult,
+  renderFanOutTable,
+  runName,
+} from '@xrd/core';
 import { formatElapsed } from './progress.js';
 
 export interface SummaryTarget {
@@ -57,8 +65,36 @@ export function renderSummary(target: SummaryTarget, result: RunResult): string 
       out.push(`| ${cell(job.name)} | ${conclusionCell(job.conclusion, job.status)} | ${took} | ${link} |`);
     }
   }
-  for (const failed of result.failedJobs) {
-    out.push('', `#### ${ICONS[failed.conclusion ?? 'failure'] ?? '❌'} ${cell(failed.name)}`);
+  out.push(...failedJobSections(result.failedJobs));
+  out.push('');
+  return out.join('\n');
+}
+
+/**
+ * The job summary of a step with `targets`: one table with a row per target (core's, as in the
+ * comment), then each failed job with its failed steps and log tail, under its target's name.
+ */
+export function renderFanOutSummary(outcome: FanOutOutcome): string {
+  const n = outcome.targets.length;
+  const out = [
+    `### xrd: ${n} target${n === 1 ? '' : 's'} — ${outcome.conclusion}`,
+    '',
+    countVerdicts(outcome.targets),
+    '',
+    ...renderFanOutTable(outcome.targets),
+  ];
+  for (const o of outcome.targets) {
+    out.push(...failedJobSections(o.result?.failedJobs ?? [], `${o.target.name} — `));
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+/** Each failed job: a heading, its failed steps and the tail of its log. */
+function failedJobSections(failedJobs: readonly FailedJob[], prefix = ''): string[] {
+  const out: string[] = [];
+  for (const failed of failedJobs) {
+    out.push('', `#### ${ICONS[failed.conclusion ?? 'failure'] ?? '❌'} ${cell(`${prefix}${failed.name}`)}`);
     if (failed.failedSteps.length > 0) {
       out.push(
         '',
@@ -79,6 +115,5 @@ export function renderSummary(target: SummaryTarget, result: RunResult): string 
       );
     }
   }
-  out.push('');
-  return out.join('\n');
+  return out;
 }

@@ -97,6 +97,46 @@ describe('cancel-on-cancel', () => {
     ]);
   });
 
+  it('with targets, post cancels every run main saved and closes the one status', async () => {
+    const sha = hex(40, 'targets-killed');
+    const withInputs = {
+      workflow: 'long.yml',
+      ref: 'main',
+      targets: '- repo: acme/target\n- repo: acme/target',
+      'report-status': sha,
+      'source-repo': 'acme/source',
+    };
+    const main = await startStep({ phase: 'main', with: withInputs, env: env(), jobToken: 'job-token' });
+    let saved: Record<string, number> = {};
+    for (let i = 0; i < 200 && Object.keys(saved).length < 2; i++) {
+      const state = parseFileCommands(await readFile(main.statePath, 'utf8'));
+      saved = JSON.parse(state['target-runs'] ?? '{}') as Record<string, number>;
+      if (Object.keys(saved).length < 2) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(Object.keys(saved)).toEqual(['0', '1']);
+    main.child.kill('SIGKILL');
+    const killed = await main.result;
+
+    const post = await runStep({
+      phase: 'post',
+      with: withInputs,
+      env: env(),
+      jobToken: 'job-token',
+      state: killed.state,
+    });
+    expect(post.stderr).toBe('');
+    expect(post.code).toBe(0);
+    for (const runId of Object.values(saved)) {
+      expect(post.stdout).toContain(`xrd: cancelled run ${runId} of acme/target long.yml #`);
+      expect(await runOf(String(runId))).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+    }
+    const statuses = await statusesOf(sim, 'acme/source', sha);
+    expect(statuses.map((s) => [s.state, s.context])).toEqual([
+      ['error', 'xrd/targets'],
+      ['pending', 'xrd/targets'],
+    ]);
+  });
+
   it('main cancels the remote run itself on SIGINT; post then only reports how it ended', async () => {
     const sha = hex(40, 'sigint');
     const withInputs = { ...base, 'report-status': sha, 'source-repo': 'acme/source' };

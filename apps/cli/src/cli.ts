@@ -14,6 +14,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { completionScript, SHELLS, type Shell } from './completion.js';
 import { DEMO_DIALECTS, DEMO_TIME_SCALE } from './demo-dialects.js';
 import { EXIT, exitCodeForError } from './exit-codes.js';
+import { runFanOutCommand } from './fan-out.js';
 import { RUN_FLAGS, type RunFlags } from './flags.js';
 import { type JsonDocument, jsonDispatch, jsonReport, jsonResult, renderJson } from './output.js';
 import {
@@ -39,10 +40,13 @@ import { VERSION } from './version.js';
 async function runDispatch(s: Session, flags: RunFlags & CommonFlags & OutputsFlags): Promise<number> {
   checkOutputsEnv(flags);
   // --outputs-env prints the remote outputs, so it reads them.
-  const options = await parseDispatchOptions(
+  const plan = await parseDispatchOptions(
     flags.outputsEnv ? { ...flags, remoteOutputs: true } : flags,
     s.io.env,
+    s.io.readFile,
   );
+  if (plan.kind === 'fan-out') return runFanOutCommand(s, plan.options, flags);
+  const { options } = plan;
   const forge = await s.connect(options, flags, true);
   // The defaults --sha brings are said, not just applied; xrd's own with --verbose.
   if (options.reference) s.progress.line(describeRunSettings(options));
@@ -127,6 +131,14 @@ function addFlags(cmd: Command, group: CliGroup): Command {
     if (cli.group !== group) continue;
     // `--input KEY=VALUE` is the CLI's own way to give the same option as --inputs-json.
     if (name === 'inputs') cmd.option('--input <key=value>', 'a workflow input; repeat for more', collect);
+    // `--target SPEC` (repeatable) is the CLI's own way to give the same option as --targets FILE.
+    if (name === 'targets') {
+      cmd.option(
+        '--target <spec>',
+        'a target: owner/name:workflow.yml[,key=value…] (keys ref, forge, server-url, api-url, token-env, input.NAME); repeat for more',
+        collect,
+      );
+    }
     const option = flagOption(cli, unit);
     // Repeatable: each pattern is one line of the option's value, as in the action's input.
     if (name === 'download-artifacts') option.argParser(collect);
@@ -146,7 +158,11 @@ Examples:
   $ xrd dispatch --repo acme/target --workflow build.yml --no-wait --json | jq .dispatch.correlationId
   $ xrd dispatch --repo acme/target --workflow build.yml --report-status $SHA --source-repo acme/source
   $ xrd dispatch --repo acme/target --workflow release.yml --download-artifacts 'dist-*' --artifacts-dir out
-  $ xrd dispatch --repo acme/target --workflow release.yml --outputs-env >> "$GITHUB_ENV"`,
+  $ xrd dispatch --repo acme/target --workflow release.yml --outputs-env >> "$GITHUB_ENV"
+  $ xrd dispatch --workflow build.yml --target acme/target --target acme/target,input.version=2.0.0 --fail-fast
+  $ xrd dispatch --target acme/target:build.yml \\
+      --target acme/target:build.yml,forge=gitea,server-url=https://gitea.example.com \\
+      --json | jq -r '.targets[] | "\\(.name): \\(.verdict)"'`,
   wait: `
 Examples:
   $ xrd wait https://github.com/acme/target/actions/runs/123456
@@ -213,7 +229,9 @@ Examples:
 
   const dispatchCmd = program
     .command('dispatch')
-    .description('dispatch a workflow (or a repository_dispatch event), find its run, wait for it');
+    .description(
+      'dispatch a workflow (or a repository_dispatch event), find its run, wait for it; or several at once (--target)',
+    );
   addFlags(dispatchCmd, 'location');
   addFlags(dispatchCmd, 'dispatch');
   addFlags(dispatchCmd, 'wait');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { environmentDefaults, parseInputPairs, toRawRunOptions } from './flags.js';
+import { environmentDefaults, parseInputPairs, parseTargetSpecs, toRawRunOptions } from './flags.js';
 
 describe('toRawRunOptions', () => {
   it('maps every flag onto the canonical (action) option name', () => {
@@ -105,5 +105,52 @@ describe('environmentDefaults', () => {
     expect(environmentDefaults({}, undefined, { GITHUB_REPOSITORY: 'acme/source' })).toEqual({
       'source-repo': 'acme/source',
     });
+  });
+});
+
+describe('--target and --targets', () => {
+  it('reads owner/name:workflow, then KEY=VALUE pairs, input.NAME for one input', () => {
+    expect(
+      JSON.parse(
+        parseTargetSpecs([
+          'acme/app:build.yml',
+          'acme/mirror:ci.yml,forge=gitea,api-url=https://git.example.com/api/v1,token-env=MIRROR,input.version=1.2.3',
+          'acme/lib',
+          'repo=acme/x,event-type=deploy',
+        ]),
+      ),
+    ).toEqual([
+      { repo: 'acme/app', workflow: 'build.yml' },
+      {
+        repo: 'acme/mirror',
+        workflow: 'ci.yml',
+        forge: 'gitea',
+        'api-url': 'https://git.example.com/api/v1',
+        'token-env': 'MIRROR',
+        inputs: { version: '1.2.3' },
+      },
+      { repo: 'acme/lib' },
+      { repo: 'acme/x', 'event-type': 'deploy' },
+    ]);
+  });
+
+  it('says which part of which --target is not KEY=VALUE', () => {
+    expect(() => parseTargetSpecs(['acme/app:build.yml', 'acme/lib,main'])).toThrow(
+      '`--target[1]` has "main", which is not KEY=VALUE; write it as --target acme/app:build.yml,ref=main (keys after the first part).',
+    );
+  });
+
+  it('reads a --targets file as the text of the option, and names it in messages', () => {
+    const { raw, label } = toRawRunOptions({ targets: 'list.yml' }, (path) => `- repo: acme/a # ${path}`);
+    expect(raw.targets).toBe('- repo: acme/a # list.yml');
+    expect(label('targets')).toBe('--targets');
+    expect(() =>
+      toRawRunOptions({ targets: 'missing.yml' }, () => {
+        throw new Error('ENOENT');
+      }),
+    ).toThrow('--targets "missing.yml" cannot be read; check the path and its permissions.');
+    expect(() => toRawRunOptions({ targets: 'a.yml', target: ['acme/b'] })).toThrow(
+      'Give the targets either with --target (repeated) or with --targets FILE, not both.',
+    );
   });
 });

@@ -4,6 +4,7 @@
 // beyond the CLI's own syntax (`--input KEY=VALUE`): every error about a value comes from core,
 // labelled with the flag the user typed. A flag given with an empty value (`--ref ''`) is passed
 // on as empty, and core refuses it instead of treating it as not given.
+import { readFileSync } from 'node:fs';
 import {
   type CliFlagSpec,
   InvalidInputError,
@@ -45,6 +46,13 @@ export interface RunFlags {
   readonly downloadArtifacts?: readonly string[];
   readonly artifactsDir?: string;
   readonly remoteOutputs?: boolean;
+  /** `--targets FILE`: a YAML list of targets. */
+  readonly targets?: string;
+  /** Repeatable: one target each (see `parseTargetSpecs`). */
+  readonly target?: readonly string[];
+  readonly failFast?: boolean;
+  readonly concurrency?: string;
+  readonly statusPerTarget?: boolean;
 }
 
 /** The run options that have a CLI flag, in the table's order. */
@@ -103,13 +111,86 @@ function mergeInputs(inputsJson: string | undefined, pairs: readonly string[]): 
   return JSON.stringify({ ...(base as Record<string, unknown>), ...fromPairs });
 }
 
-export function toRawRunOptions(flags: RunFlags): MappedRunOptions {
+/**
+ * `--target` values → the `targets` list core reads (as JSON, which is YAML). One target per flag:
+ * `OWNER/NAME[:WORKFLOW][,KEY=VALUE…]`, keys as in a `--targets` file (`ref`, `event-type`, `forge`,
+ * `server-url`, `api-url`, `token-env`, …) and `input.NAME=VALUE` for one workflow input. A value
+ * holding a comma belongs in a `--targets` file.
+ */
+export function parseTargetSpecs(specs: readonly string[]): string {
+  const list = specs.map((spec, index) => {
+    const item: Record<string, unknown> = {};
+    const inputs: Record<string, string> = {};
+    const parts = spec.split(',');
+    for (const [i, part] of parts.entries()) {
+      const eq = part.indexOf('=');
+      if (i === 0 && eq < 0) {
+        // owner/name, or owner/name:workflow
+        const colon = part.indexOf(':');
+        item.repo = (colon < 0 ? part : part.slice(0, colon)).trim();
+        if (colon >= 0) item.workflow = part.slice(colon + 1).trim();
+        continue;
+      }
+      const key = eq < 0 ? '' : part.slice(0, eq).trim();
+      if (key === '') {
+        throw new InvalidInputError(
+          `\`--target[${index}]\` has "${part.trim().slice(0, 60)}", which is not KEY=VALUE; write it as --target acme/app:build.yml,ref=main (keys after the first part).`,
+          { input: '--target' },
+        );
+      }
+      const value = part.slice(eq + 1);
+      if (key.startsWith('input.')) inputs[key.slice('input.'.length)] = value;
+      else item[key] = value;
+    }
+    if (Object.keys(inputs).length > 0) item.inputs = inputs;
+    return item;
+  });
+  return JSON.stringify(list);
+}
+
+/** `--targets FILE` or `--target` (repeated): the text of the `targets` option, and how it is named. */
+function targetsOf(
+  flags: RunFlags,
+  readFile: (path: string) => string,
+): { readonly text?: string; readonly label: string } {
+  const specs = flags.target ?? [];
+  if (flags.targets !== undefined && specs.length > 0) {
+    throw new InvalidInputError(
+      'Give the targets either with --target (repeated) or with --targets FILE, not both.',
+      {
+        input: '--target',
+      },
+    );
+  }
+  if (specs.length > 0) return { text: parseTargetSpecs(specs), label: '--target' };
+  if (flags.targets === undefined) return { label: '--targets' };
+  try {
+    return { text: readFile(flags.targets), label: '--targets' };
+  } catch {
+    throw new InvalidInputError(
+      `--targets "${flags.targets}" cannot be read; check the path and its permissions.`,
+      { input: '--targets' },
+    );
+  }
+}
+
+export function toRawRunOptions(
+  flags: RunFlags,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): MappedRunOptions {
   const pairs = flags.input ?? [];
   const given = flags as Readonly<Record<string, unknown>>;
   const raw: Partial<Record<RawRunOptionName, string>> = {};
+  const targets = targetsOf(flags, readFile);
   for (const { name, cli } of RUN_FLAGS) {
-    // --input pairs are the CLI's own syntax for the same option as --inputs-json.
-    const value = name === 'inputs' ? mergeInputs(flags.inputsJson, pairs) : given[attributeOf(cli.flag)];
+    // --input pairs are the CLI's own syntax for the same option as --inputs-json; --target specs
+    // and a --targets file both give the `targets` list.
+    const value =
+      name === 'inputs'
+        ? mergeInputs(flags.inputsJson, pairs)
+        : name === 'targets'
+          ? targets.text
+          : given[attributeOf(cli.flag)];
     // A repeated flag (--download-artifacts) is one value per line, as the action's input.
     const text =
       typeof value === 'boolean'
@@ -126,7 +207,8 @@ export function toRawRunOptions(flags: RunFlags): MappedRunOptions {
   const flagOf = new Map(RUN_FLAGS.map((o) => [o.name, o.cli.flag]));
   return {
     raw,
-    label: (name) => (name === 'inputs' ? inputsFlag : (flagOf.get(name) ?? name)),
+    label: (name) =>
+      name === 'inputs' ? inputsFlag : name === 'targets' ? targets.label : (flagOf.get(name) ?? name),
   };
 }
 

@@ -5,6 +5,7 @@ import type {
   ArtifactResult,
   DispatchReceipt,
   FailedJob,
+  FanOutRow,
   Job,
   RepoRef,
   ReportWrite,
@@ -130,6 +131,10 @@ export interface JsonDocument {
   readonly remoteOutputs?: Readonly<Record<string, unknown>>;
   /** dispatch: every status and comment written to the source, in order. */
   readonly reports?: readonly JsonReport[];
+  /** dispatch with several targets: a row per target, in the order given (core's FanOutRow). */
+  readonly targets?: readonly FanOutRow[];
+  /** dispatch with several targets: `success` when every target passed --fail-on, else `failure`. */
+  readonly conclusion?: 'success' | 'failure';
   readonly apiCost?: ApiCost;
 }
 

@@ -2,6 +2,7 @@
 // stderr for progress and errors), which secrets to scrub, and the shared steps every command takes
 // (validate options through core, build the forge, print a finished run).
 import {
+  type FanOutOptions,
   type Forge,
   InvalidInputError,
   isFailingConclusion,
@@ -9,12 +10,15 @@ import {
   type LocationOptions,
   type ParseRunOptionsContext,
   parseDuration,
+  parseFanOutOptions,
   parseLocationOptions,
   parseRunOptions,
   type RawRunOptions,
   type RunOptions,
   type RunResult,
+  readOption,
   redact,
+  type TargetLocation,
   type XrdError,
 } from '@xrd/core';
 import { EXIT } from './exit-codes.js';
@@ -110,6 +114,58 @@ export class Session {
     return exitCode;
   }
 
+  /**
+   * A builder of forge clients for several targets, each with its token: the target's `token-env`
+   * variable, else the one the flags or the environment give for its forge. Every location is
+   * checked here, before anything is sent: a missing token is said once, up front.
+   */
+  async connectTargets(
+    locations: readonly TargetLocation[],
+    flags: TokenFlags,
+  ): Promise<(location: TargetLocation) => Forge> {
+    const { createForge } = await loadConnect();
+    const timeoutMs = requestTimeoutMs(this.io.env);
+    const warned = new Set<string>();
+    const build = (location: TargetLocation): Forge => {
+      let token: string | undefined;
+      if (location.tokenEnv !== undefined) {
+        token = this.io.env[location.tokenEnv]?.trim();
+        if (!token) {
+          throw new InvalidInputError(
+            `token-env names $${location.tokenEnv}, which is not set or empty; export it or name another variable.`,
+            { input: 'token-env' },
+          );
+        }
+        readOption('token', token, { label: `$${location.tokenEnv}` });
+      } else {
+        const resolved = resolveToken(flags, location.forge, this.io.env, this.io.readFile);
+        for (const w of resolved.warnings) {
+          if (!warned.has(w)) this.warn(w);
+          warned.add(w);
+        }
+        token = resolved.token;
+        if (!token) {
+          const names = tokenEnvNames(location.forge)
+            .map((n) => `$${n}`)
+            .join(', ');
+          throw new InvalidInputError(
+            `No token found for ${location.forge}: set one of ${names}, pass --token-env NAME or --token-file PATH, or give the target its own token-env.`,
+            { input: '--token' },
+          );
+        }
+      }
+      this.addSecret(token);
+      return createForge({
+        kind: location.forge,
+        apiUrl: location.apiUrl,
+        token,
+        requestTimeoutMs: timeoutMs,
+      });
+    };
+    for (const location of locations) build(location);
+    return build;
+  }
+
   /** Builds the forge client with the token from the flags or the environment. */
   async connect(
     options: Pick<RunOptions, 'forge' | 'apiUrl'>,
@@ -166,17 +222,34 @@ function errorJson(error: Error): JsonError {
 async function coreInput(
   flags: RunFlags,
   env: CliIo['env'],
+  readFile?: (path: string) => string,
 ): Promise<{ raw: RawRunOptions; ctx: ParseRunOptionsContext }> {
-  const { raw, label } = toRawRunOptions(flags);
+  const { raw, label } = toRawRunOptions(flags, readFile);
   const { detectForgeFromEnv } = await loadConnect();
   return { raw, ctx: { label, defaults: environmentDefaults(raw, detectForgeFromEnv(env), env) } };
 }
 
+/** What `xrd dispatch` was asked: one target, or several (`--target`, `--targets FILE`). */
+export type DispatchPlan =
+  | { readonly kind: 'single'; readonly options: RunOptions }
+  | { readonly kind: 'fan-out'; readonly options: FanOutOptions };
+
 /** Validates the run options of `xrd dispatch` through core (the action's validation). */
-export async function parseDispatchOptions(flags: RunFlags, env: CliIo['env']): Promise<RunOptions> {
-  const { raw, ctx } = await coreInput(flags, env);
-  // --ref may be left out: runFlow then dispatches on the target's default branch.
-  return parseRunOptions(raw, { ...ctx, refOptional: true });
+export async function parseDispatchOptions(
+  flags: RunFlags,
+  env: CliIo['env'],
+  readFile?: (path: string) => string,
+): Promise<DispatchPlan> {
+  const { raw, ctx } = await coreInput(flags, env, readFile);
+  // --ref may be left out: the dispatch then goes to the target's default branch.
+  if (raw.targets !== undefined) {
+    return {
+      kind: 'fan-out',
+      // A target's token is named by the variable holding it (token-env), never written out.
+      options: parseFanOutOptions(raw, { ...ctx, refOptional: true, targetToken: 'token-env' }),
+    };
+  }
+  return { kind: 'single', options: parseRunOptions(raw, { ...ctx, refOptional: true }) };
 }
 
 /** Validates the location and wait flags of `xrd wait|status|cancel|logs` the same way. */

@@ -84,6 +84,8 @@ export class ProgressReporter {
   private frame = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   private lineShown = false;
+  /** Whose progress is being told, while one of several targets' events is handled. */
+  private label: string | undefined;
 
   constructor(options: ProgressOptions) {
     this.o = options;
@@ -97,9 +99,21 @@ export class ProgressReporter {
 
   /** Sets the phase shown on the status line (`dispatching`, `correlating`, a run status). */
   setPhase(phase: string): void {
+    // One target's phase is not the phase of several: their caller sets that one.
+    if (this.label !== undefined) return;
     this.phase = phase;
     this.render();
   }
+
+  /** The progress of one of several targets: its lines carry its name. */
+  readonly onTargetProgress = (label: string, event: ProgressEvent): void => {
+    this.label = label;
+    try {
+      this.onProgress(event);
+    } finally {
+      this.label = undefined;
+    }
+  };
 
   /**
    * A warning: labelled, and printed even with --quiet (which hides progress, not problems the user
@@ -117,13 +131,14 @@ export class ProgressReporter {
   line(text: string): void {
     if (this.o.quiet) return;
     const prefix = this.o.prefix ? `${this.o.prefix} ` : '';
+    const label = this.label !== undefined ? `${this.label}: ` : '';
     if (this.o.tty) {
       this.clear();
-      this.o.stream.write(`${prefix}${text}\n`);
+      this.o.stream.write(`${prefix}${label}${text}\n`);
       this.render();
     } else {
       const elapsed = formatDuration(this.now() - this.startedAt);
-      this.o.stream.write(`${prefix}[${elapsed}] ${text}\n`);
+      this.o.stream.write(`${prefix}[${elapsed}] ${label}${text}\n`);
     }
   }
 

@@ -238,7 +238,7 @@ export type ProgressEvent =
       readonly delayMs: number;
       readonly reason: 'schedule' | 'rate-limit' | 'retry';
     }
-  | { readonly type: 'cancelled'; readonly runId: number; readonly reason: 'timeout' | 'abort' }
+  | { readonly type: 'cancelled'; readonly runId: number; readonly reason: 'timeout' | 'abort' | 'fail-fast' }
   /** An artifact of the finished run was downloaded and extracted (`path`, `files` set). */
   | { readonly type: 'artifact'; readonly artifact: ArtifactResult }
   /** Worth a user's attention, failing nothing (a glob that matched no artifact, no remote outputs). */

@@ -62,6 +62,17 @@ export {
   UnsupportedByServerError,
   XrdError,
 } from './errors.js';
+export type { FanOutHooks, FanOutOutcome, TargetLocation, TargetOutcome } from './fan-out.js';
+export { runFanOut, targetContext } from './fan-out.js';
+export type { FanOutOptions, ParseFanOutContext, TargetOptions } from './fan-out-options.js';
+export { parseFanOutOptions } from './fan-out-options.js';
+export type { FanOutRow, FanOutVerdict, RenderFanOutOptions } from './fan-out-report.js';
+export {
+  countVerdicts,
+  fanOutRow,
+  renderFanOutTable,
+  reportFanOutError,
+} from './fan-out-report.js';
 export type { FlowHooks, FlowOutcome, ReportPhase } from './flow.js';
 export { dispatchRequestOf, runFlow } from './flow.js';
 export type { Meter } from './meter.js';
@@ -112,6 +123,8 @@ export type {
   OptionParser,
   OptionSpec,
   OptionValue,
+  RawTarget,
+  TargetKey,
 } from './options.js';
 export {
   durationParser,
@@ -122,6 +135,7 @@ export {
   parseSwitch,
   readOption,
   readValue,
+  targetTokens,
 } from './options.js';
 export type {
   ApiCost,

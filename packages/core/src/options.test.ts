@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, redact } from './errors.js';
+import { parseFanOutOptions } from './fan-out-options.js';
 import {
   durationParser,
   OPTION_LIST,
@@ -210,7 +211,9 @@ describe('the shared bad values (BAD_OPTION_CASES), through parseRunOptions', ()
       const run =
         c.option === 'token'
           ? () => readOption('token', c.value, { label: 'token' })
-          : () => parseRunOptions(raw as RawRunOptions);
+          : raw.targets !== undefined
+            ? () => parseFanOutOptions(raw as RawRunOptions, { targetToken: 'token' })
+            : () => parseRunOptions(raw as RawRunOptions);
       expect(refusal(run)).toBe(badOptionMessage(c, c.option));
     },
   );

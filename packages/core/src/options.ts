@@ -6,6 +6,7 @@
 // through, so a value the action refuses is refused by the CLI and the webhook config in the same
 // words. Modelled on vitest's cli-config.ts (one typed table of options).
 
+import { parse as parseYaml } from 'yaml';
 import { DEFAULT_FAIL_ON, parseFailOn } from './conclusions.js';
 import { isValidCorrelationId } from './correlation-id.js';
 import type { CorrelationMode } from './engine-types.js';
@@ -41,7 +42,11 @@ export type RawRunOptionName =
   | 'cancel-on-cancel'
   | 'download-artifacts'
   | 'artifacts-path'
-  | 'remote-outputs';
+  | 'remote-outputs'
+  | 'targets'
+  | 'fail-fast'
+  | 'concurrency'
+  | 'status-per-target';
 
 /** Every option of the schema: the run options, and the credentials and titles around them. */
 export type OptionName = RawRunOptionName | 'token' | 'user' | 'comment-title';
@@ -624,6 +629,127 @@ const parseFolder: OptionParser<string> = (text, at) => {
   return text;
 };
 
+/**
+ * What one item of a `targets` list may set. Each is the option of that name, read by the same
+ * parser as the step's own (so `targets[2].repo` is refused in the same words as `repo`);
+ * `token-env` is the CLI's way to name a target's token (an environment variable, never the token).
+ */
+export const TARGET_KEYS = [
+  'repo',
+  'workflow',
+  'event-type',
+  'ref',
+  'inputs',
+  'client-payload',
+  'forge',
+  'server-url',
+  'api-url',
+  'token',
+  'token-env',
+] as const;
+export type TargetKey = (typeof TARGET_KEYS)[number];
+
+/**
+ * One item of a `targets` list as the user wrote it: each value as text (the same text the option
+ * takes on its own; `inputs` and `client-payload` as JSON), checked later with the step's options.
+ */
+export interface RawTarget {
+  /** Position in the list, 0-based, as the messages name it (`targets[2].repo`). */
+  readonly index: number;
+  readonly values: Readonly<Partial<Record<TargetKey, string>>>;
+}
+
+/** At most this many targets in one step or command: each is a dispatch and a run to follow. */
+export const MAX_TARGETS = 100;
+
+/**
+ * A `targets` list, given as data (the webhook config's YAML, or the action's input once read as
+ * YAML): a non-empty list of maps whose keys are `TARGET_KEYS`. Scalars become text; `inputs` and
+ * `client-payload` maps become JSON, read later by their own parsers.
+ */
+export function parseTargetsValue(value: unknown, at: OptionContext): RawTarget[] {
+  if (!Array.isArray(value)) {
+    refuse(
+      at,
+      `${named(at)} must be a list of targets, each with at least \`repo\`, e.g. \`- repo: acme/app\` on its own line.`,
+    );
+  }
+  const items = value as unknown[];
+  if (items.length === 0) refuse(at, `${named(at)} is an empty list; give at least one target.`);
+  if (items.length > MAX_TARGETS)
+    refuse(at, `${named(at)} lists ${items.length} targets, but one step dispatches at most ${MAX_TARGETS}.`);
+  return items.map((item, index) => {
+    const here = `${at.label}[${index}]`;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      refuse(
+        { ...at, label: here },
+        `\`${here}\` must be a map of keys such as repo and workflow, not ${Array.isArray(item) ? 'a list' : quoted(String(item), at)}.`,
+      );
+    }
+    const values: Partial<Record<TargetKey, string>> = {};
+    for (const [key, raw] of Object.entries(item as Record<string, unknown>)) {
+      if (!(TARGET_KEYS as readonly string[]).includes(key)) {
+        refuse(
+          { ...at, label: `${here}.${key}` },
+          `\`${here}\` has ${quoted(key, at)}, which is not a target key; use ${TARGET_KEYS.join(', ')}.`,
+        );
+      }
+      const name = key as TargetKey;
+      if (raw !== null && typeof raw === 'object') {
+        if (name !== 'inputs' && name !== 'client-payload') {
+          refuse(
+            { ...at, label: `${here}.${key}` },
+            `\`${here}.${key}\` must be a single value, not a ${Array.isArray(raw) ? 'list' : 'map'}.`,
+          );
+        }
+        values[name] = JSON.stringify(raw);
+      } else values[name] = raw === null || raw === undefined ? '' : String(raw);
+    }
+    return { index, values };
+  });
+}
+
+/**
+ * The tokens a `targets` text holds, found before anything is validated or printed, so a front end
+ * can mask them first (the action's `::add-mask::`): every `token` value of every item that reads.
+ * Text that is not a YAML list holds none this can find (and is refused before it is used).
+ */
+export function targetTokens(text: string): string[] {
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item: unknown) => {
+    const token = item !== null && typeof item === 'object' ? (item as { token?: unknown }).token : undefined;
+    const text = typeof token === 'string' || typeof token === 'number' ? String(token).trim() : '';
+    return text !== '' ? [text] : [];
+  });
+}
+
+/** `targets` as text: a YAML list (JSON is YAML too), then `parseTargetsValue`. */
+const parseTargetsText: OptionParser<readonly RawTarget[]> = (text, at) => {
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    const reason = ((error as Error).message.split('\n')[0] ?? '').replace(/\.$/, '');
+    refuse(
+      at,
+      `${named(at)} is not valid YAML (${reason}); give a list with one \`- repo: …\` item per target.`,
+    );
+  }
+  return parseTargetsValue(value, at);
+};
+
+const parseConcurrency: OptionParser<number> = (text, at) => {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 20)
+    refuse(at, `${named(at)} must be a whole number from 1 to 20, not ${quoted(text, at)}.`);
+  return Number(text);
+};
+
 // ---------------------------------------------------------------------------------------------
 // The table
 
@@ -692,9 +818,8 @@ export const OPTIONS = {
     name: 'repo',
     parse: parseRepoName,
     action: {
-      required: true,
       description:
-        'Target repository, `owner/name`; or just `name` together with `owner` (the cross-repo-dispatch form).',
+        'Target repository, `owner/name`; or just `name` together with `owner` (the cross-repo-dispatch form). Required unless `targets` is given.',
     },
     cli: { flag: '--repo', arg: '<owner/name>', help: 'the target repository', group: 'location' },
     config: { key: 'dispatch.repo', scope: 'route' },
@@ -748,8 +873,8 @@ export const OPTIONS = {
     name: 'ref',
     parse: parseRef,
     action: {
-      required: true,
-      description: 'Branch or tag of the target repository to run the workflow on, e.g. `main`.',
+      description:
+        'Branch or tag of the target repository to run the workflow on, e.g. `main`. Required; with `targets`, unless every target sets its own.',
     },
     cli: {
       flag: '--ref',
@@ -1098,6 +1223,66 @@ export const OPTIONS = {
     cli: {
       flag: '--remote-outputs',
       help: "read the run's outputs (the JSON object in its xrd-outputs artifact)",
+      group: 'dispatch',
+    },
+  }),
+  targets: option<readonly RawTarget[]>({
+    name: 'targets',
+    parse: parseTargetsText,
+    action: {
+      default: '',
+      description:
+        "Several targets in one step: a YAML list, one item per target with `repo` and `workflow` (or `event-type`), and optionally `ref`, `inputs`, `client-payload`, `forge`, `server-url`, `api-url` and `token` (a target on another forge). The step's own `ref`, `inputs`, `workflow`, `forge`, `server-url` and `api-url` apply to every target that does not set them. The runs are watched together and answered once: the `results` output, one job summary table, one commit status and one comment with a row per target.",
+    },
+    cli: {
+      flag: '--targets',
+      arg: '<file>',
+      help: 'a YAML file listing targets (repo, workflow, ref, inputs, forge, api-url, token-env); see --target',
+      group: 'dispatch',
+    },
+  }),
+  'fail-fast': option<boolean>({
+    name: 'fail-fast',
+    parse: parseSwitch,
+    default: false,
+    action: {
+      default: 'false',
+      description:
+        'With `targets`: as soon as one target fails (by `fail-on`, or it cannot be dispatched, found or waited for), cancel the runs of the others and dispatch no more.',
+    },
+    cli: {
+      flag: '--fail-fast',
+      help: 'with several targets: cancel the others once one fails',
+      group: 'dispatch',
+    },
+  }),
+  concurrency: option<number>({
+    name: 'concurrency',
+    parse: parseConcurrency,
+    default: 4,
+    action: {
+      default: '',
+      description: 'With `targets`: at most this many dispatches are under way at once. Default: 4.',
+    },
+    cli: {
+      flag: '--concurrency',
+      arg: '<n>',
+      help: 'with several targets: at most this many dispatches at once (default 4)',
+      group: 'dispatch',
+    },
+  }),
+  'status-per-target': option<boolean>({
+    name: 'status-per-target',
+    parse: parseSwitch,
+    default: false,
+    action: {
+      default: 'false',
+      description:
+        'With `targets` and `report-status`: also put one commit status per target (context `xrd/<owner>/<repo>/<workflow>`), besides the one for all of them (`status-context`, default `xrd/targets`).',
+    },
+    cli: {
+      flag: '--status-per-target',
+      help: 'with several targets and --report-status: one status per target too',
       group: 'dispatch',
     },
   }),

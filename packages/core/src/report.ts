@@ -2,7 +2,7 @@
 // commit and ONE comment on the source pull request, edited in place on later updates.
 import { OUTPUTS_ARTIFACT } from './artifacts.js';
 import { isFailingConclusion } from './conclusions.js';
-import type { DispatchReceipt, ReportWrite, RunResult } from './engine-types.js';
+import type { DispatchReceipt, FailedJob, ReportWrite, RunResult } from './engine-types.js';
 import { AbortedError, RunNotFoundError, RunTimeoutError, redact } from './errors.js';
 import { formatDuration, repoName } from './internal.js';
 import type { ReportOptions } from './run-options.js';
@@ -84,7 +84,7 @@ export function commitStateFor(
   return 'success';
 }
 
-function workflowLabel(run: Run | undefined, fallback?: string | number): string {
+export function workflowLabel(run: Run | undefined, fallback?: string | number): string {
   const fromPath = run?.workflowPath
     ?.split('/')
     .pop()
@@ -106,7 +106,7 @@ export function statusFor(
   return { state, context, description, targetUrl: result.htmlUrl };
 }
 
-const ICON: Partial<Record<RunConclusion, string>> = {
+export const ICON: Partial<Record<RunConclusion, string>> = {
   success: '✅',
   failure: '❌',
   cancelled: '⛔',
@@ -115,7 +115,7 @@ const ICON: Partial<Record<RunConclusion, string>> = {
   startup_failure: '❌',
 };
 
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+export const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 function jobDuration(job: Job): string {
   const start = Date.parse(job.startedAt ?? '');
@@ -147,29 +147,39 @@ export function renderComment(result: RunResult, options: RenderCommentOptions =
     }
     lines.push('');
   }
-  if (result.failedJobs.length > 0) {
-    lines.push('**Failed steps**', '');
-    for (const job of result.failedJobs) {
-      const steps = job.failedSteps.length > 0 ? job.failedSteps.join(', ') : '(no step reported)';
-      lines.push(`- ${job.name}: ${steps}`);
-      if (job.logTail) {
-        lines.push(
-          '',
-          '  <details><summary>log tail</summary>',
-          '',
-          '  ```',
-          ...job.logTail.split('\n').map((l) => `  ${l}`),
-          '  ```',
-          '  </details>',
-          '',
-        );
-      }
-    }
-    if (lines.at(-1) !== '') lines.push('');
-  }
+  lines.push(...failedStepLines(result.failedJobs.map((job) => ({ job }))));
   lines.push(...outputsTable(result.remoteOutputs), ...artifactLinks(result.artifacts));
   lines.push(`<sub>${formatDuration(result.durationMs)} · ${runName(result.run)} · xrd</sub>`);
   return lines.join('\n');
+}
+
+/**
+ * The comment's "Failed steps": one line per failed job (`- <name>: <steps>`, the name prefixed
+ * with its target's where there are several) and its log tail, folded; nothing without failures.
+ */
+export function failedStepLines(
+  failed: readonly { readonly job: FailedJob; readonly target?: string }[],
+): string[] {
+  if (failed.length === 0) return [];
+  const lines = ['**Failed steps**', ''];
+  for (const { job, target } of failed) {
+    const steps = job.failedSteps.length > 0 ? job.failedSteps.join(', ') : '(no step reported)';
+    lines.push(`- ${target !== undefined ? `${cell(target)} — ` : ''}${job.name}: ${steps}`);
+    if (job.logTail) {
+      lines.push(
+        '',
+        '  <details><summary>log tail</summary>',
+        '',
+        '  ```',
+        ...job.logTail.split('\n').map((l) => `  ${l}`),
+        '  ```',
+        '  </details>',
+        '',
+      );
+    }
+  }
+  if (lines.at(-1) !== '') lines.push('');
+  return lines;
 }
 
 /** Rows of the outputs table, and how long a value may be in it: a comment is a summary, not a dump. */
@@ -177,7 +187,7 @@ const MAX_OUTPUT_ROWS = 20;
 const MAX_OUTPUT_VALUE = 80;
 
 /** The run's outputs as a short table (values as inline code, long ones cut). */
-function outputsTable(outputs: RunResult['remoteOutputs']): string[] {
+export function outputsTable(outputs: RunResult['remoteOutputs']): string[] {
   const entries = Object.entries(outputs ?? {});
   if (entries.length === 0) return [];
   const code = (text: string) => {
@@ -288,7 +298,7 @@ export async function reportResult(
  * The one way a final report is written: the status (with `report.sha`) and the one comment (with
  * `report.pr`). Both are attempted even if the first fails; the first error is then thrown.
  */
-async function writeReport(
+export async function writeReport(
   forge: Forge,
   report: ReportOptions,
   statusOf: (context: string) => CommitStatusInput,
@@ -361,7 +371,7 @@ function flowTarget(info: ReportErrorInfo): string {
 }
 
 /** What happened, without the target: `timed out after 10m; run cancelled`. */
-function flowOutcome(error: unknown, info: ReportErrorInfo): string {
+export function flowOutcome(error: unknown, info: ReportErrorInfo): string {
   const runFate = info.run === undefined ? '' : info.cancelled ? '; run cancelled' : '; run left running';
   if (error instanceof RunTimeoutError) {
     const after = info.timeoutMs !== undefined ? ` after ${formatDuration(info.timeoutMs)}` : '';

@@ -119,7 +119,7 @@ export const RUN_OPTION_DEFAULTS = {
 } as const;
 
 /** Reads raw options: the user's value, else the environment's default; errors name the input. */
-interface Reader {
+export interface Reader {
   /** `\`--repo\``: the option as the user named it, quoted for a sentence. */
   readonly label: (name: RawRunOptionName) => string;
   readonly at: (name: RawRunOptionName, forge?: ForgeKind) => OptionContext;
@@ -137,7 +137,7 @@ interface Reader {
   readonly ctx: ParseRunOptionsContext;
 }
 
-function reader(raw: RawRunOptions, ctx: ParseRunOptionsContext): Reader {
+export function reader(raw: RawRunOptions, ctx: ParseRunOptionsContext): Reader {
   const nameOf = (name: RawRunOptionName): string => (ctx.label ? ctx.label(name) : name);
   const at = (name: RawRunOptionName, forge?: ForgeKind): OptionContext => ({
     label: nameOf(name),
@@ -184,7 +184,7 @@ function readLocation(r: Reader): RunLocation {
   return { forge, apiUrl, repo };
 }
 
-function readWaitSettings(r: Reader, reference = false): WaitSettings {
+export function readWaitSettings(r: Reader, reference = false): WaitSettings {
   return {
     timeoutMs: r.valueOr('timeout', defaultOf('timeout', reference)),
     intervalMs: r.valueOr('poll-interval', defaultOf('poll-interval', reference)),
@@ -204,6 +204,14 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
   const r = reader(raw, ctx);
   const { label } = r;
   const fail = (name: RawRunOptionName, message: string): never => refuse(r.at(name), message);
+
+  // What only several targets use is not ignored when given alone (`false`, the default, is harmless).
+  for (const name of ['fail-fast', 'concurrency', 'status-per-target'] as const) {
+    const value = r.value(name);
+    if (value !== undefined && value !== OPTIONS[name].default) {
+      fail(name, `${label(name)} only applies to several targets; give ${label('targets')} or leave it out.`);
+    }
+  }
 
   // forge, its API URL and the target repository
   const location = readLocation(r);
@@ -280,12 +288,13 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
   const results = readResults(r, wait);
 
   // report-back (a context given without a report is still checked: nothing given is ignored)
-  const context = r.value('status-context');
   const report = readReport(
     r,
-    location,
-    { ...(workflow !== undefined ? { workflow } : {}), ...(eventType !== undefined ? { eventType } : {}) },
-    context,
+    location.forge,
+    defaultStatusContext(location.repo, {
+      ...(workflow !== undefined ? { workflow } : {}),
+      ...(eventType !== undefined ? { eventType } : {}),
+    }),
   );
 
   return {
@@ -308,7 +317,7 @@ export function parseRunOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext 
 }
 
 /** Artifacts to download and remote outputs: only a run that is waited for has them. */
-function readResults(r: Reader, wait: boolean): ResultsRequest | undefined {
+export function readResults(r: Reader, wait: boolean): ResultsRequest | undefined {
   const download = r.valueOr('download-artifacts', OPTIONS['download-artifacts'].default);
   const outputs = r.valueOr('remote-outputs', OPTIONS['remote-outputs'].default);
   const dir = r.valueOr('artifacts-path', OPTIONS['artifacts-path'].default);
@@ -381,7 +390,7 @@ function checkPayloadSha(
   }
 }
 
-function resolveApiUrl(forge: ForgeKind, r: Reader): string {
+export function resolveApiUrl(forge: ForgeKind, r: Reader): string {
   // Both are checked when both are given: a server URL is never ignored unread.
   const apiUrl = r.value('api-url');
   const server = r.value('server-url');
@@ -430,16 +439,16 @@ function readRepo(r: Reader, forge: ForgeKind): RepoRef {
   return repo;
 }
 
-/** The commit status and the comment, when asked for; `true` means this job's commit / PR. */
-function readReport(
-  r: Reader,
-  location: RunLocation,
-  target: { readonly workflow?: string | number; readonly eventType?: string },
-  givenContext: string | undefined,
-): ReportOptions | undefined {
+/**
+ * The commit status and the comment, when asked for; `true` means this job's commit / PR. The
+ * context is `status-context`, else `defaultContext`; one given without a report is still checked
+ * (nothing given is ignored unread).
+ */
+export function readReport(r: Reader, forge: ForgeKind, defaultContext: string): ReportOptions | undefined {
   const { label, ctx } = r;
-  const status = r.valueOr('report-status', false, location.forge);
-  const comment = r.valueOr('report-comment', false, location.forge);
+  const givenContext = r.value('status-context');
+  const status = r.valueOr('report-status', false, forge);
+  const comment = r.valueOr('report-comment', false, forge);
   let sha: string | undefined;
   if (status === true) {
     sha = ctx.sourceSha;
@@ -462,14 +471,14 @@ function readReport(
   } else if (comment !== false) pr = comment;
   if (sha === undefined && pr === undefined) return undefined;
   // The status and the comment go through the same forge as the dispatch: same name limits.
-  const source = r.value('source-repo', location.forge);
+  const source = r.value('source-repo', forge);
   if (source === undefined) {
     return refuse(
       r.at('source-repo'),
       `${label('source-repo')} is required to report back: the repository to report to, as owner/name.`,
     );
   }
-  const context = givenContext ?? defaultStatusContext(location.repo, target);
+  const context = givenContext ?? defaultContext;
   return {
     repo: source,
     ...(sha !== undefined ? { sha } : {}),

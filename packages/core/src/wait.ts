@@ -4,7 +4,13 @@ import type { FailedJob, RunResult, WaitOptions } from './engine-types.js';
 import { RunTimeoutError } from './errors.js';
 import { type Engine, engine, formatDuration, repoName, resumeAt } from './internal.js';
 import { createMeter, type Meter } from './meter.js';
-import { type DurationEstimate, estimateDuration, nextPollDelay, runDurationMs } from './schedule.js';
+import {
+  type DurationEstimate,
+  estimateDuration,
+  nextPollDelay,
+  runDurationMs,
+  type ScheduleSettings,
+} from './schedule.js';
 import { abortError } from './sleep.js';
 import { tailLines } from './text.js';
 import {
@@ -57,17 +63,10 @@ export async function waitForRun(
       await refreshJobs(forge, repo, run, e, deadline, tracker);
     }
     if (run.status !== 'completed') {
-      const freePolls = await pollsAreFree(forge, e);
-      const estimate = freePolls ? undefined : await learnDuration(forge, repo, run, options, e, deadline);
+      const settings = await scheduleFor(forge, repo, run, options, e, deadline);
       // Elapsed counts from the dispatch: that is what recent runs' durations (creation → end) measure.
       const created = Date.parse(run.createdAt);
       const since = options.dispatchedAt ?? (Number.isNaN(created) ? started : Math.min(created, started));
-      const settings = {
-        minIntervalMs: options.intervalMs ?? WAIT_DEFAULTS.intervalMs,
-        maxIntervalMs: options.maxIntervalMs ?? WAIT_DEFAULTS.maxIntervalMs,
-        freePolls,
-        estimate,
-      };
       let retryAt: number | undefined;
       while (run.status !== 'completed') {
         const now = e.now();
@@ -111,27 +110,8 @@ export async function waitForRun(
         }
       }
     }
-    const final = run;
-    if (withJobs) await refreshJobs(forge, repo, final, e, deadline + 60_000, tracker);
-    const failedJobs = await describeFailures(forge, repo, tracker.jobs, options, e);
-    const createdAt = Date.parse(final.createdAt);
-    const durationMs =
-      runDurationMs(final) ??
-      (Number.isNaN(createdAt) ? e.now() - started : Math.max(0, e.now() - createdAt));
     return {
-      repo,
-      runId: final.id,
-      status: final.status,
-      conclusion: final.conclusion,
-      url: final.url,
-      htmlUrl: final.htmlUrl,
-      ...(final.jobsUrl !== undefined ? { jobsUrl: final.jobsUrl } : {}),
-      run: final,
-      jobs: tracker.jobs,
-      failedJobs,
-      durationMs,
-      ...(options.correlationId !== undefined ? { correlationId: options.correlationId } : {}),
-      ...(options.correlationMethod !== undefined ? { correlationMethod: options.correlationMethod } : {}),
+      ...(await finishedResult(forge, repo, run, options, e, { deadline, started, withJobs, tracker })),
       apiCost: meter.cost(),
     };
   } catch (error) {
@@ -151,16 +131,61 @@ export async function waitForRun(
   }
 }
 
+/**
+ * The result of a completed run: its jobs (when `withJobs`), the failed ones with their failed steps
+ * and log tails, its duration. The one way a finished run is read, by `waitForRun` and by the
+ * fan-out (which reads jobs only for the runs that need them). `apiCost` is the caller's.
+ */
+export async function finishedResult(
+  forge: Forge,
+  repo: RepoRef,
+  final: Run,
+  options: Pick<WaitOptions, 'logTailLines' | 'correlationId' | 'correlationMethod'>,
+  e: Engine,
+  at: {
+    readonly deadline: number;
+    /** When waiting started: the duration's start when the run's own creation time is unknown. */
+    readonly started: number;
+    readonly withJobs: boolean;
+    readonly tracker?: JobTracker;
+  },
+): Promise<Omit<RunResult, 'apiCost'>> {
+  const tracker = at.tracker ?? new JobTracker(e);
+  // A little past the deadline: the run is over, and its jobs are what the report shows.
+  if (at.withJobs) await refreshJobs(forge, repo, final, e, at.deadline + 60_000, tracker);
+  const failedJobs = await describeFailures(forge, repo, tracker.jobs, options, e);
+  const createdAt = Date.parse(final.createdAt);
+  const durationMs =
+    runDurationMs(final) ??
+    (Number.isNaN(createdAt) ? e.now() - at.started : Math.max(0, e.now() - createdAt));
+  return {
+    repo,
+    runId: final.id,
+    status: final.status,
+    conclusion: final.conclusion,
+    url: final.url,
+    htmlUrl: final.htmlUrl,
+    ...(final.jobsUrl !== undefined ? { jobsUrl: final.jobsUrl } : {}),
+    run: final,
+    jobs: tracker.jobs,
+    failedJobs,
+    durationMs,
+    ...(options.correlationId !== undefined ? { correlationId: options.correlationId } : {}),
+    ...(options.correlationMethod !== undefined ? { correlationMethod: options.correlationMethod } : {}),
+  };
+}
+
 /** Internal: the deadline passed (turned into RunTimeoutError with the last state). */
 class TimeoutSignal extends Error {}
 
-async function cancel(
+/** Asks the forge to cancel a run; says whether it did, never throws (the caller's error stands). */
+export async function cancel(
   forge: Forge,
   repo: RepoRef,
   runId: number,
   e: Engine,
   meter: Meter,
-  reason: 'timeout' | 'abort',
+  reason: 'timeout' | 'abort' | 'fail-fast',
 ): Promise<void> {
   try {
     // Not under the aborted signal: the cancellation itself must still go out.
@@ -177,7 +202,7 @@ async function cancel(
  * schedule polls at the shortest interval and never reads the history; where every poll costs a
  * request, the history pays for itself.
  */
-async function pollsAreFree(forge: Forge, e: Engine): Promise<boolean> {
+export async function pollsAreFree(forge: Forge, e: Engine): Promise<boolean> {
   try {
     return (await forge.capabilities(e.ctx)).conditionalRequests;
   } catch (error) {
@@ -187,8 +212,31 @@ async function pollsAreFree(forge: Forge, e: Engine): Promise<boolean> {
   }
 }
 
+/**
+ * The poll schedule of a run (or of the runs of a repository, `run` standing for them): the
+ * shortest interval throughout where reading an unchanged run is free, else shaped by the durations
+ * of the workflow's recent runs (one request). The one way `waitForRun` and the fan-out choose it.
+ */
+export async function scheduleFor(
+  forge: Forge,
+  repo: RepoRef,
+  run: Run,
+  options: WaitOptions,
+  e: Engine,
+  deadline: number,
+): Promise<ScheduleSettings> {
+  const freePolls = await pollsAreFree(forge, e);
+  const estimate = freePolls ? undefined : await learnDuration(forge, repo, run, options, e, deadline);
+  return {
+    minIntervalMs: options.intervalMs ?? WAIT_DEFAULTS.intervalMs,
+    maxIntervalMs: options.maxIntervalMs ?? WAIT_DEFAULTS.maxIntervalMs,
+    freePolls,
+    estimate,
+  };
+}
+
 /** One request: the durations of the workflow's recent completed runs. */
-async function learnDuration(
+export async function learnDuration(
   forge: Forge,
   repo: RepoRef,
   run: Run,
@@ -221,7 +269,7 @@ async function learnDuration(
   }
 }
 
-class JobTracker {
+export class JobTracker {
   jobs: readonly Job[] = [];
   readonly #started = new Set<number>();
   readonly #completed = new Set<number>();
@@ -260,11 +308,11 @@ async function refreshJobs(
   }
 }
 
-async function describeFailures(
+export async function describeFailures(
   forge: Forge,
   repo: RepoRef,
   jobs: readonly Job[],
-  options: WaitOptions,
+  options: Pick<WaitOptions, 'logTailLines'>,
   e: Engine,
 ): Promise<FailedJob[]> {
   const lines = options.logTailLines ?? WAIT_DEFAULTS.logTailLines;

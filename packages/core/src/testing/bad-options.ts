@@ -169,6 +169,26 @@ export const BAD_OPTION_CASES: readonly BadOptionCase[] = [
     value: 'sometimes',
     message: '{} must be true or false (also yes/no, 1/0), not "sometimes".',
   },
+  // The CLI's --targets names a file (its own test reads one); the action and core take the text.
+  {
+    option: 'targets',
+    value: 'repo: acme/a',
+    without: ['repo'],
+    message:
+      '{} must be a list of targets, each with at least `repo`, e.g. `- repo: acme/app` on its own line.',
+    skip: ['cli'],
+  },
+  {
+    option: 'fail-fast',
+    value: 'sometimes',
+    message: '{} must be true or false (also yes/no, 1/0), not "sometimes".',
+  },
+  { option: 'concurrency', value: '0', message: '{} must be a whole number from 1 to 20, not "0".' },
+  {
+    option: 'status-per-target',
+    value: 'maybe',
+    message: '{} must be true or false (also yes/no, 1/0), not "maybe".',
+  },
   {
     option: 'token',
     value: 'ghp_first-half\nsecond-half',

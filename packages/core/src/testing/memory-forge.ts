@@ -159,7 +159,7 @@ export interface MemoryForgeOptions {
   readonly workflows?: readonly MemoryWorkflowSpec[];
   /** Behave like an adapter that ignores list filters (core must re-check every field). */
   readonly ignoreFilters?: boolean;
-  /** Answer unchanged getRun reads as 304 (free). Default true. */
+  /** Answer unchanged reads of a run or a list of runs as 304 (free). Default true. */
   readonly conditional?: boolean;
   /** What `capabilities().listingDelayMs` says (how soon after a dispatch correlation looks first). */
   readonly listingDelayMs?: number;
@@ -293,6 +293,7 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
   const lastSeen = new Map<number, string>();
   const statuses: { repo: string; sha: string; status: CommitStatusInput; id: number; at: number }[] = [];
   const lastSeenStatuses = new Map<string, string>();
+  const lastSeenLists = new Map<string, string>();
   const comments: { repo: string; issue: number; id: number; body: string }[] = [];
   let rateLimit = options.rateLimit ? { ...options.rateLimit } : undefined;
   let nextRunId = 1000;
@@ -778,8 +779,15 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
       const perPage = Math.min(Math.max(1, filter.perPage ?? 30), maxPerPage);
       const page = Math.max(1, filter.page ?? 1);
       const slice = matching.slice((page - 1) * perPage, page * perPage);
-      record(ctx, 'GET', route, 200);
-      return { runs: slice.map((r) => toRun(r, t)), hasMore: matching.length > page * perPage };
+      const answer = { runs: slice.map((r) => toRun(r, t)), hasMore: matching.length > page * perPage };
+      // Conditional like getRun: the same list (same repository and filter: one URL) unchanged
+      // answers 304 (not counted), as GitHub does for any GET with the ETag it sent.
+      const seenKey = JSON.stringify([key(repo), filter]);
+      const snapshot = JSON.stringify(answer);
+      const unchanged = (options.conditional ?? true) && lastSeenLists.get(seenKey) === snapshot;
+      lastSeenLists.set(seenKey, snapshot);
+      record(ctx, 'GET', route, unchanged ? 304 : 200, unchanged);
+      return answer;
     },
 
     async listJobs(repo, runId, ctx) {
