@@ -61,32 +61,32 @@ describe('scheduledDelay where polls are free (conditional requests)', () => {
 });
 
 describe('scheduledDelay where every poll costs a request', () => {
-  it('without history backs off geometrically (×1.5) from the shortest to the longest interval', () => {
+  it('without history doubles the interval (it equals the time waited) up to the longest', () => {
     expect(scheduledDelay(paid, 0)).toBe(2_000);
-    expect(scheduledDelay(paid, 40_000)).toBe(20_000);
+    expect(scheduledDelay(paid, 40_000)).toBe(40_000);
     expect(scheduledDelay(paid, 1_000_000)).toBe(60_000);
     expect(endWindow(paid)).toBeUndefined();
     expect(endWindow({ ...paid, estimate: { ...estimate, expectedMs: 0 } })).toBeUndefined();
-    // A 10-minute run: 19 polls, the last interval a minute long.
+    // A 10-minute run: 16 polls (2, 4, 8, … 64 s, then every minute), the last a minute apart.
     const times = pollTimes(paid, TEN_MINUTES);
-    expect(times).toHaveLength(19);
+    expect(times.slice(0, 6)).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 64_000]);
+    expect(times).toHaveLength(15);
     expect(times.at(-1)! - times.at(-2)!).toBe(60_000);
   });
 
-  it('spans the window over the quartiles of recent durations plus a margin, cut into 12 intervals', () => {
+  it('spans the window over the quartiles of recent durations plus a second, cut into 16 intervals', () => {
     const window = endWindow({ ...paid, estimate })!;
-    // margin: 1 % of the median (6 s), at least 5 s
-    expect(window).toEqual({ start: 564_000, end: 636_000, intervalMs: 72_000 / WINDOW_POLLS });
+    expect(window).toEqual({ start: 569_000, end: 631_000, intervalMs: 62_000 / WINDOW_POLLS });
     // A steady workflow: the window is the margin, polled at the shortest interval.
     const steady = endWindow({
       ...paid,
       estimate: { expectedMs: TEN_MINUTES, earliestMs: TEN_MINUTES, latestMs: TEN_MINUTES },
     })!;
-    expect(steady).toEqual({ start: 594_000, end: 606_000, intervalMs: 2_000 });
-    // A short one: the margin is at least 5 s, and the window never starts before the dispatch.
-    expect(
-      endWindow({ ...paid, estimate: { expectedMs: 3_000, earliestMs: 2_000, latestMs: 4_000 } }),
-    ).toEqual({ start: 0, end: 9_000, intervalMs: 2_000 });
+    expect(steady).toEqual({ start: 599_000, end: 601_000, intervalMs: 2_000 });
+    // A short one: the window never starts before the dispatch.
+    expect(endWindow({ ...paid, estimate: { expectedMs: 3_000, earliestMs: 500, latestMs: 4_000 } })).toEqual(
+      { start: 0, end: 5_000, intervalMs: 2_000 },
+    );
     // A wildly spread one: the interval stays within the longest.
     expect(
       endWindow({ ...paid, estimate: { expectedMs: 3_600_000, earliestMs: 600_000, latestMs: 7_200_000 } })!
@@ -94,36 +94,39 @@ describe('scheduledDelay where every poll costs a request', () => {
     ).toBe(60_000);
   });
 
-  it('polls a third and two thirds of the way to the window, on its start, densely inside, then backs off', () => {
+  it('polls halfway to the window, on its start, densely inside, then backs off', () => {
     const s = { ...paid, estimate };
     const times = pollTimes(s, 700_000);
-    const start = 564_000;
-    expect(times.slice(0, EARLY_POLLS)).toEqual([start / 3, (2 * start) / 3, start]);
-    const inside = times.filter((t) => t >= start && t <= 636_000);
+    const start = 569_000;
+    expect(EARLY_POLLS).toBe(2);
+    expect(times.slice(0, EARLY_POLLS)).toEqual([start / 2, start]);
+    const inside = times.filter((t) => t >= start && t <= 631_000);
     expect(inside).toHaveLength(WINDOW_POLLS + 1);
-    for (let i = 1; i < inside.length; i++) expect(inside[i]! - inside[i - 1]!).toBe(6_000);
-    expect(scheduledDelay(s, 636_000)).toBe(6_000);
-    expect(scheduledDelay(s, 646_000)).toBe(11_000);
+    for (let i = 1; i < inside.length; i++) expect(inside[i]! - inside[i - 1]!).toBeCloseTo(3_875, 6);
+    expect(scheduledDelay(s, 631_000)).toBe(3_875);
+    expect(scheduledDelay(s, 641_000)).toBe(8_875);
     expect(scheduledDelay(s, 10_000_000)).toBe(60_000);
   });
 
   it('does not add an early poll when the previous one came a little early', () => {
     const s = { ...paid, estimate };
-    expect(scheduledDelay(s, 188_000 - 50)).toBe(188_000 + 50);
-    expect(scheduledDelay(s, 188_000 + 50)).toBe(188_000 - 50);
+    expect(scheduledDelay(s, 284_500 - 50)).toBe(284_500 + 50);
+    expect(scheduledDelay(s, 284_500 + 50)).toBe(284_500 - 50);
   });
 
-  it('costs at most 16 polls when the run ends inside the window, 7 for a steady 10-minute workflow', () => {
+  it('costs at most 18 polls when the run ends inside the window, 10 at its middle, 3 for a steady 10-minute workflow', () => {
     const s = { ...paid, estimate };
     const polls = (endsAt: number) => pollTimes(s, endsAt).length;
-    expect(Math.max(...[564_000, 590_000, 600_000, 620_000, 636_000].map(polls))).toBeLessThanOrEqual(
-      EARLY_POLLS + WINDOW_POLLS + 1,
+    expect(Math.max(...[569_000, 590_000, 600_000, 620_000, 631_000].map(polls))).toBe(
+      EARLY_POLLS + WINDOW_POLLS,
     );
+    // Ending at the median: the early polls (the second on the window's start) and half the window.
+    expect(polls(600_000)).toBe(EARLY_POLLS + WINDOW_POLLS / 2);
     const steady = {
       ...paid,
       estimate: { expectedMs: TEN_MINUTES, earliestMs: TEN_MINUTES, latestMs: TEN_MINUTES },
     };
-    expect(pollTimes(steady, 600_137).length).toBe(7);
+    expect(pollTimes(steady, 600_137)).toEqual([299_500, 599_000, 601_000]);
   });
 });
 
@@ -132,7 +135,7 @@ describe('nextPollDelay', () => {
   const settings = { ...paid, estimate };
   it('follows the schedule when nothing limits it', () => {
     expect(nextPollDelay(settings, { now, elapsedMs: 4_000, deadline: now + 1e9 })).toEqual({
-      delayMs: 184_000,
+      delayMs: 280_500,
       reason: 'schedule',
     });
   });

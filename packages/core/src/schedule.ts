@@ -2,13 +2,23 @@
 //
 // - Where an unchanged run is read for free (GitHub: an authorised `304 Not Modified` is not counted
 //   against the rate limit), polling often costs nothing but the state changes themselves, which
-//   every schedule pays alike. There the schedule polls at the shortest interval throughout: the
-//   completion is noticed within one interval, and reading the workflow's history first would cost
-//   a counted request to save only free ones.
+//   every schedule pays alike. There the schedule polls at the shortest interval throughout, from
+//   the dispatch on and however long the run lasts: the completion is noticed within one interval,
+//   and reading the workflow's history first would cost a counted request to save only free ones.
 // - Where every poll costs a full request (Gitea and Forgejo send no ETags on these routes), the
-//   schedule spends a small budget where it buys something: given the durations of recent runs, a
-//   few evenly spaced polls catch early failures, a short dense window covers the span in which
-//   recent runs ended, and after it the interval grows. Without history it backs off geometrically.
+//   schedule spends a small budget where it buys something. Given the durations of recent runs: a
+//   poll halfway to the expected end catches an early failure, a dense window over the middle half
+//   of recent durations (their quartiles, cut into WINDOW_POLLS intervals) notices most ends within
+//   a few seconds, and after it the interval grows. For a 10-minute workflow whose runs spread
+//   ±20 % (bench/src/durations.ts) the window is about 80 s at 5 s, and a run costs about 10 polls
+//   (with the dispatch, the history and the jobs, ≤ 15 requests), noticed within 5 s at the median.
+// - Without history an unpaid poll does not exist and the end cannot be predicted: the interval
+//   doubles from the shortest up to the longest (`--max-interval`, 60 s), so a 10-minute run costs
+//   about 16 polls and is noticed about half the longest interval (≈ 30 s) late at the median.
+//   Noticing it within 5 s at the median would take intervals of ≤ 10 s around its end; a schedule
+//   that cannot tell 10 minutes from 1 or 60 keeps them that short everywhere (≥ 60 polls for 10
+//   minutes at a fixed 10 s; ≈ 340 growing by 1/60 per poll), against the 11 that 15 requests
+//   leave. History (one request) is what makes both bounds reachable.
 //
 // The shortest interval is the caller's (`--interval`): no poll comes sooner after the previous one.
 // The rate-limit budget and the server's retry-after / reset always win.
@@ -55,17 +65,20 @@ export interface PollDecision {
   readonly reason: WaitReason;
 }
 
-/** Polls before the window around the expected end: at ⅓ and ⅔ of the way to it, then at its start. */
-export const EARLY_POLLS = 3;
+/**
+ * Polls before the window around the expected end: halfway to it (an early failure is noticed
+ * then), and on its start.
+ */
+export const EARLY_POLLS = 2;
 /**
  * The dense window, from the lower to the upper quartile of recent durations (plus a margin), is cut
- * into this many intervals (fewer when they would be shorter than the shortest interval). With the
- * early polls, the dispatch, the history read and the final job list, a run that ends inside the
- * window costs about 12 requests whatever its length.
+ * into this many intervals (fewer when they would be shorter than the shortest interval). A run that
+ * ends inside it costs the early polls and up to WINDOW_POLLS + 1 polls, half of them at the median,
+ * whatever its length; a 10-minute workflow spread ±20 % gets a 5-second interval.
  */
-export const WINDOW_POLLS = 12;
-/** Margin on each side of the usual spread: forges stamp times to the second, and runs vary a little. */
-const WINDOW_PAD_MS = 5_000;
+export const WINDOW_POLLS = 16;
+/** Margin on each side of the usual spread: forges stamp times to the second. */
+const WINDOW_PAD_MS = 1_000;
 
 const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
 
@@ -82,7 +95,7 @@ export interface EndWindow {
 export function endWindow(settings: ScheduleSettings): EndWindow | undefined {
   const estimate = settings.estimate;
   if (settings.freePolls || estimate === undefined || !(estimate.expectedMs > 0)) return undefined;
-  const pad = Math.max(WINDOW_PAD_MS, estimate.expectedMs * 0.01);
+  const pad = WINDOW_PAD_MS;
   const earliest = Math.min(estimate.earliestMs, estimate.expectedMs);
   const latest = Math.max(estimate.latestMs, estimate.expectedMs);
   const start = Math.max(0, earliest - pad);
@@ -100,8 +113,8 @@ export function scheduledDelay(settings: ScheduleSettings, elapsedMs: number): n
   const elapsed = Math.max(0, elapsedMs);
   const window = endWindow(settings);
   if (window === undefined) {
-    // Nothing known: back off geometrically (×1.5 per poll) up to the longest interval.
-    return clamp(elapsed / 2, min, max);
+    // Nothing known: the interval doubles (it equals the time waited so far), up to the longest.
+    return clamp(elapsed, min, max);
   }
   if (elapsed < window.start) {
     // Evenly spaced polls catch an early failure; the last lands exactly on the window's start. Half
