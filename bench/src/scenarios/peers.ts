@@ -13,8 +13,8 @@ import type { Run } from '@xrd/core';
 import { spreadDurations } from '../durations.ts';
 import {
   BENCH_TOKEN,
-  type ExactTimes,
   engine,
+  type ExactTimes,
   exactTimesOf,
   forgeFor,
   onClientClock,
