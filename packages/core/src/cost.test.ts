@@ -134,6 +134,32 @@ describe('GitHub (authorised 304s are free)', () => {
     },
   );
 
+  it.each([
+    { name: 'without history', history: [] },
+    { name: 'with history', history: [600_000, 540_000, 660_000, 1_080_000] },
+  ])(
+    'notices the end within one 2 s interval however long the run lasts ($name), 4 counted, ≤ 1 request per 2 s',
+    async ({ history }) => {
+      // From seconds to 50 minutes (the default timeout is an hour), off the 2-second grid every way.
+      const durations = [
+        3_100,
+        29_500,
+        61_300,
+        247_700,
+        ...[0.8, 0.9, 1, 1.1, 1.8].map((f) => TEN_MINUTES * f + 333),
+        3_000_999,
+      ];
+      for (const durationMs of durations) {
+        const m = await measure({ forge: github, durationMs, history });
+        expect(m.detectionMs).toBeGreaterThanOrEqual(0);
+        expect(m.detectionMs).toBeLessThanOrEqual(2_000);
+        expect(m.counted).toBe(4);
+        expect(m.historyReads).toBe(0);
+        expect(m.requests).toBeLessThanOrEqual(m.waitedMs / 2_000 + 3);
+      }
+    },
+  );
+
   it('with --interval 10s polls every 10 s, also near the expected end', async () => {
     const m = await measure({ forge: github, durationMs: 60_000, intervalMs: 10_000 });
     expect(m.polls.length).toBeGreaterThan(2);

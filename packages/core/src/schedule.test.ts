@@ -152,13 +152,31 @@ describe('nextPollDelay', () => {
     });
   });
 
-  it('spreads the remaining rate-limit budget until the reset', () => {
+  it('spreads the remaining rate-limit budget until the reset where polls cost', () => {
     const rateLimit = { limit: 5_000, remaining: 120, resetAt: now + 1_000_000 };
     // 100 usable requests (20 kept in reserve) over 1 000 s: one every 10 s.
-    expect(nextPollDelay(free, { now, elapsedMs: 0, deadline: now + 1e9, rateLimit })).toEqual({
+    expect(nextPollDelay(paid, { now, elapsedMs: 0, deadline: now + 1e9, rateLimit })).toEqual({
       delayMs: 10_000,
       reason: 'rate-limit',
     });
+  });
+
+  it('where unchanged reads are free, keeps the shortest interval on a thin budget, and only the reserve', () => {
+    // A GITHUB_TOKEN (1,000 an hour) with 120 left: a free 304 spends nothing, so still every 2 s.
+    const rateLimit = { limit: 1_000, remaining: 120, resetAt: now + 1_000_000 };
+    expect(nextPollDelay(free, { now, elapsedMs: 0, deadline: now + 1e9, rateLimit })).toEqual({
+      delayMs: 2_000,
+      reason: 'schedule',
+    });
+    // Down to the reserve (2 % of the limit, at most 20): it waits for the reset.
+    expect(
+      nextPollDelay(free, {
+        now,
+        elapsedMs: 0,
+        deadline: now + 1e9,
+        rateLimit: { ...rateLimit, remaining: 20 },
+      }),
+    ).toEqual({ delayMs: 1_001_000, reason: 'rate-limit' });
   });
 
   it('waits for the reset when only the reserve is left', () => {

@@ -143,8 +143,8 @@ describe('waitForRun', () => {
     await waitForRun(forge, repo, runId, { ...engine, expectedDurationMs: 105_000 });
     expect(forge.callCount('listRuns')).toBe(0);
     const delays = events.flatMap((e) => (e.type === 'waiting' ? [e.delayMs] : []));
-    // a third and two thirds of the way to the window (105 s less 5 s), then its start, then 2 s
-    expect(delays.slice(0, 4)).toEqual([33_333, 33_334, 33_333, 2_000]);
+    // halfway to the window (105 s less a second), then its start, then 2 s
+    expect(delays.slice(0, 3)).toEqual([52_000, 52_000, 2_000]);
   });
 
   it('times out with the last state seen, and cancels the run when told to', async () => {
@@ -230,11 +230,12 @@ describe('waitForRun', () => {
     await expect(waitForRun(other.forge, repo, other.runId, other.engine)).rejects.toThrow('token revoked');
   });
 
-  it('spreads polls when the rate-limit budget runs low, and waits for the reset when it is spent', async () => {
+  it('spreads paid polls when the rate-limit budget runs low, and waits for the reset when it is spent', async () => {
     const clock = createVirtualClock();
     const resetAt = clock.now() + 600_000;
     const limited = createMemoryForge({
       now: clock.now,
+      conditional: false,
       rateLimit: { limit: 5_000, remaining: 26, resetAt },
     });
     const id = limited.addRun({
@@ -254,6 +255,33 @@ describe('waitForRun', () => {
     expect(seen.some((e) => e.type === 'waiting' && e.reason === 'rate-limit')).toBe(true);
     // The spent budget was never overrun: no call failed with a rate-limit answer.
     expect(limited.calls.filter((c) => c.at < resetAt).length).toBeLessThanOrEqual(26);
+  });
+
+  it('where unchanged reads are free, a thin budget does not slow the polls, and is never overrun', async () => {
+    const clock = createVirtualClock();
+    const resetAt = clock.now() + 3_600_000;
+    const limited = createMemoryForge({
+      now: clock.now,
+      rateLimit: { limit: 5_000, remaining: 26, resetAt },
+    });
+    const id = limited.addRun({
+      repo: 'acme/target',
+      workflow: 'build.yml',
+      startAfterMs: 1_000,
+      durationMs: 900_000,
+    });
+    const seen: ProgressEvent[] = [];
+    const result = await waitForRun(limited, repo, id, {
+      now: clock.now,
+      sleep: clock.sleep,
+      onProgress: (e) => seen.push(e),
+    });
+    expect(result.conclusion).toBe('success');
+    const waits = seen.flatMap((e) => (e.type === 'waiting' ? [e] : []));
+    expect(waits.length).toBeGreaterThan(400);
+    for (const wait of waits) expect(wait).toEqual({ type: 'waiting', delayMs: 2_000, reason: 'schedule' });
+    // Only the changes were counted: 26 − (the start, the end, the jobs) left, above the reserve of 20.
+    expect(result.apiCost.rateLimit?.remaining).toBeGreaterThanOrEqual(21);
   });
 });
 
