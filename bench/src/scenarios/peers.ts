@@ -9,7 +9,7 @@
 // own counters, reset just before the tool starts, give its requests; the latency is the instant
 // the tool returns minus the run's completion instant (known from its script), on the client clock.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Run } from '@xrd/core';
+import type { Forge, Run } from '@xrd/core';
 import { spreadDurations } from '../durations.ts';
 import {
   BENCH_TOKEN,
@@ -77,7 +77,14 @@ interface Tool {
   readonly unsupported: (dialect: Dialect) => string | undefined;
   readonly dispatcher: (dialect: Dialect) => Dispatcher;
   /** One dispatch-and-wait; resolves with the sim run id it followed, or rejects. */
-  readonly run: (ctx: ToolContext) => Promise<{ runId?: number; timedOut: boolean }>;
+  readonly run: (ctx: ToolContext) => Promise<Outcome>;
+}
+
+interface Outcome {
+  readonly runId?: number;
+  readonly timedOut: boolean;
+  /** Client-clock instant the tool first read its run as completed (xrd only: its own Forge). */
+  readonly sawCompletedAt?: number;
 }
 
 interface ToolContext {
@@ -126,7 +133,10 @@ const TOOLS: readonly Tool[] = [
     dispatcher: () => workflowDispatch(WF_RUN_NAME),
     async run(ctx) {
       const { dispatchAndWait } = await engine();
-      const forge = onClientClock(await forgeFor(ctx.sim), ctx.clock, ctx.exact);
+      let sawCompletedAt: number | undefined;
+      const forge = seeingCompletion(onClientClock(await forgeFor(ctx.sim), ctx.clock, ctx.exact), () => {
+        sawCompletedAt ??= ctx.clock.now();
+      });
       const result = await dispatchAndWait(
         forge,
         {
@@ -137,7 +147,11 @@ const TOOLS: readonly Tool[] = [
         },
         { now: ctx.clock.now, sleep: ctx.clock.sleep, signal: ctx.signal, timeoutMs: TIMEOUT_MS },
       );
-      return { runId: result.runId, timedOut: false };
+      return {
+        runId: result.runId,
+        timedOut: false,
+        ...(sawCompletedAt !== undefined ? { sawCompletedAt } : {}),
+      };
     },
   },
   {
@@ -188,12 +202,31 @@ const TOOLS: readonly Tool[] = [
   },
 ];
 
+/** A view of a Forge that calls `onCompleted` whenever a read of a run shows it completed. */
+function seeingCompletion(forge: Forge, onCompleted: () => void): Forge {
+  return new Proxy(forge, {
+    get(target, property, receiver) {
+      if (property === 'getRun') {
+        return async (...args: Parameters<Forge['getRun']>) => {
+          const run = await target.getRun(...args);
+          if (run.status === 'completed') onCompleted();
+          return run;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 interface Sample {
   readonly counted: number;
   readonly total: number;
   readonly notModified: number;
   /** Client-clock ms from the run's completion to the tool's return; undefined when it never returned with its run. */
   readonly latencyMs?: number;
+  /** Client-clock ms from the run's completion to the answer that showed it completed (xrd). */
+  readonly seenMs?: number;
   readonly problem?: string;
 }
 
@@ -247,7 +280,7 @@ async function sample(
     const once = async (index: number): Promise<Sample> => {
       await sim.resetStats();
       const clock = scaledClock(TIME_SCALE);
-      let outcome: { runId?: number; timedOut: boolean } | undefined;
+      let outcome: Outcome | undefined;
       let problem: string | undefined;
       try {
         outcome = await tool.run({ sim, dialect, clock, signal, exact: (run) => times.get(run.id) });
@@ -269,6 +302,9 @@ async function sample(
         total: requests.total,
         notModified: requests.notModified,
         ...(problem === undefined && done ? { latencyMs: (returnedAt - done.completedAt) * TIME_SCALE } : {}),
+        ...(problem === undefined && done && outcome?.sawCompletedAt !== undefined
+          ? { seenMs: outcome.sawCompletedAt - clock.toClient(done.completedAt) }
+          : {}),
         ...(problem !== undefined ? { problem } : {}),
       };
     };
@@ -295,6 +331,9 @@ interface Summary {
   readonly total: number | null;
   readonly p50: number | null;
   readonly p95: number | null;
+  /** Completion → the answer showing it (xrd): the schedule and one request, not the return. */
+  readonly seenP50: number | null;
+  readonly seenP95: number | null;
   readonly problems: number;
   readonly firstProblem?: string;
   readonly samples: number;
@@ -302,6 +341,7 @@ interface Summary {
 
 function summarise(samples: readonly Sample[]): Summary {
   const latencies = samples.flatMap((s) => (s.latencyMs === undefined ? [] : [s.latencyMs]));
+  const seen = samples.flatMap((s) => (s.seenMs === undefined ? [] : [s.seenMs]));
   const problems = samples.filter((s) => s.problem !== undefined);
   return {
     latencies: [...latencies]
@@ -312,6 +352,8 @@ function summarise(samples: readonly Sample[]): Summary {
     total: median(samples.map((s) => s.total)),
     p50: median(latencies),
     p95: percentile(latencies, 95),
+    seenP50: median(seen),
+    seenP95: percentile(seen, 95),
     problems: problems.length,
     ...(problems[0]?.problem ? { firstProblem: problems[0].problem } : {}),
     samples: samples.length,
@@ -333,7 +375,10 @@ function requestsCell(s: Summary, xrd?: Summary): string {
 function latencyCell(s: Summary, xrd?: Summary): string {
   const text = `${secs(s.p50)} / ${secs(s.p95)}`;
   if (s.p50 === null) return `no run followed to its end (${s.firstProblem ?? 'no samples'})`;
-  if (!xrd) return text;
+  if (!xrd)
+    return s.seenP50 === null
+      ? text
+      : `${text} (run seen completed: ${secs(s.seenP50)} / ${secs(s.seenP95)})`;
   return `${text}${ratio(xrd.p50, s.p50)}${ratio(xrd.p95, s.p95).replace('xrd', 'p95: xrd')}`;
 }
 
@@ -410,6 +455,9 @@ export const peers: Section = {
                 [`${key}Total`]: s.total,
                 [`${key}P50Ms`]: s.p50,
                 [`${key}P95Ms`]: s.p95,
+                ...(s.seenP50 !== null
+                  ? { [`${key}SeenP50Ms`]: s.seenP50, [`${key}SeenP95Ms`]: s.seenP95 }
+                  : {}),
                 [`${key}Problems`]: s.problems,
                 [`${key}LatenciesS`]: s.latencies,
               }

@@ -7,7 +7,7 @@ import type { DispatchRequest } from './engine-types.js';
 import { median } from './schedule.js';
 import { createMemoryForge, expr, type MemoryForgeOptions } from './testing/memory-forge.js';
 import { createVirtualClock } from './testing/virtual-clock.js';
-import type { RunConclusion } from './types.js';
+import type { Forge, RunConclusion } from './types.js';
 
 const TEN_MINUTES = 600_000;
 const target = { owner: 'acme', repo: 'target' };
@@ -22,6 +22,8 @@ interface Case {
   readonly history?: readonly number[];
   readonly request?: Partial<DispatchRequest>;
   readonly intervalMs?: number;
+  /** Virtual ms every read of the run takes to answer (0: at once). */
+  readonly answerMs?: number;
 }
 
 const github = { kind: 'github', conditional: true, returnsRunId: true, listingDelayMs: 5_000 } as const;
@@ -69,8 +71,21 @@ async function measure(c: Case) {
   }
   // Detected once, as an adapter does before its first dispatch (Gitea reads /version then).
   await forge.capabilities();
+  const answerMs = c.answerMs ?? 0;
+  // A read that takes `answerMs` to come back, showing the run as it is when it arrives.
+  const slow: Forge = new Proxy(forge, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (property !== 'getRun' || answerMs === 0)
+        return typeof value === 'function' ? value.bind(target) : value;
+      return async (...args: Parameters<Forge['getRun']>) => {
+        await clock.sleep(answerMs);
+        return target.getRun(...args);
+      };
+    },
+  });
   const result = await dispatchAndWait(
-    forge,
+    slow,
     { repo: target, ref: 'main', workflow: 'build.yml', ...c.request },
     {
       now: clock.now,
@@ -159,6 +174,17 @@ describe('GitHub (authorised 304s are free)', () => {
       }
     },
   );
+
+  it('keeps its cadence from one request to the next: a slow answer does not stretch the interval', async () => {
+    for (const durationMs of [60_137, 247_700, TEN_MINUTES + 1_333]) {
+      const m = await measure({ forge: github, durationMs, answerMs: 700 });
+      // the reads go out every 2 s (the memory forge logs them when they arrive, 700 ms later)
+      for (let i = 1; i < m.polls.length; i++) expect(m.polls[i]! - m.polls[i - 1]!).toBe(2_000);
+      // noticed within one interval plus the answer's 700 ms
+      expect(m.detectionMs).toBeLessThanOrEqual(2_700);
+      expect(m.counted).toBe(4);
+    }
+  });
 
   it('with --interval 10s polls every 10 s, also near the expected end', async () => {
     const m = await measure({ forge: github, durationMs: 60_000, intervalMs: 10_000 });

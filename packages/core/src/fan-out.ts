@@ -40,10 +40,9 @@ import { type Engine, engine, formatDuration, repoName, resumeAt } from './inter
 import { createMeter, type Meter } from './meter.js';
 import { commitStateFor, defaultStatusContext, reportError, reportResult, reportStart } from './report.js';
 import type { ReportOptions } from './run-options.js';
-import { nextPollDelay } from './schedule.js';
 import { abortError } from './sleep.js';
 import type { ApiCost, CallContext, Forge, ForgeKind, ListRunsFilter, RepoRef, Run } from './types.js';
-import { cancel, finishedResult, scheduleFor } from './wait.js';
+import { cancel, finishedResult, pollWait, scheduleFor } from './wait.js';
 
 export type { FanOutVerdict } from './fan-out-report.js';
 
@@ -627,18 +626,14 @@ export class RepoWatch {
       const caps = await this.forge.capabilities(e.ctx).catch(() => undefined);
       const listingDelayMs = caps?.listingDelayMs ?? 0;
       let retryAt: number | undefined;
+      // The cadence runs from one poll's start to the next (see `pollWait`).
+      let polledAt = e.now();
       while (this.#open.length > 0) {
         const open = this.#open;
         const since = Math.min(...open.map((m) => m.receipt.dispatchedAt));
         const now = e.now();
         if (now >= deadline) throw new WatchTimeout();
-        const decision = nextPollDelay(settings, {
-          now,
-          elapsedMs: now - since,
-          deadline,
-          rateLimit: meter.cost().rateLimit,
-          retryAt,
-        });
+        const decision = pollWait(settings, polledAt, now, since, deadline, meter, retryAt);
         // A run shows in lists only after the forge's listing delay: reading the list before the
         // newest run can be in it would cost a request and show nothing new (a run read by its id
         // is there at once).
@@ -652,6 +647,7 @@ export class RepoWatch {
         await e.sleep(delayMs, e.signal);
         if (e.signal?.aborted) throw abortError(e.signal);
         if (e.now() >= deadline) throw new WatchTimeout();
+        polledAt = e.now();
         // While runs of this repository are still to join, the one answer cannot come yet, and
         // a run followed alone now might not be the one dispatched last: wait for them (unless
         // every failure must be seen as it happens).

@@ -10,6 +10,7 @@ import {
   nextPollDelay,
   runDurationMs,
   type ScheduleSettings,
+  type WaitReason,
 } from './schedule.js';
 import { abortError } from './sleep.js';
 import { tailLines } from './text.js';
@@ -68,21 +69,19 @@ export async function waitForRun(
       const created = Date.parse(run.createdAt);
       const since = options.dispatchedAt ?? (Number.isNaN(created) ? started : Math.min(created, started));
       let retryAt: number | undefined;
+      // Polls keep their cadence from one request's start to the next, so the time a request takes
+      // does not stretch the interval: an end is noticed within one interval plus one round trip.
+      let polledAt = e.now();
       while (run.status !== 'completed') {
         const now = e.now();
         if (now >= deadline) throw new TimeoutSignal();
-        const decision = nextPollDelay(settings, {
-          now,
-          elapsedMs: now - since,
-          deadline,
-          rateLimit: meter.cost().rateLimit,
-          retryAt,
-        });
-        e.emit({ type: 'waiting', delayMs: decision.delayMs, reason: decision.reason });
-        await e.sleep(decision.delayMs, e.signal);
+        const wait = pollWait(settings, polledAt, now, since, deadline, meter, retryAt);
+        e.emit({ type: 'waiting', delayMs: wait.delayMs, reason: wait.reason });
+        await e.sleep(wait.delayMs, e.signal);
         if (e.signal?.aborted) throw abortError(e.signal);
         if (e.now() >= deadline) throw new TimeoutSignal();
         let next: Run;
+        polledAt = e.now();
         try {
           next = await forge.getRun(repo, runId, e.until(deadline));
           retryAt = undefined;
@@ -177,6 +176,30 @@ export async function finishedResult(
 
 /** Internal: the deadline passed (turned into RunTimeoutError with the last state). */
 class TimeoutSignal extends Error {}
+
+/**
+ * How long to wait, at `now`, before the next poll: the schedule's decision taken as of the previous
+ * poll's start (`polledAt`), less the time since. The interval runs from one request's start to the
+ * next (never shorter, so `--interval` stays the shortest), not from an answer to the next request.
+ */
+export function pollWait(
+  settings: ScheduleSettings,
+  polledAt: number,
+  now: number,
+  since: number,
+  deadline: number,
+  meter: Meter,
+  retryAt: number | undefined,
+): { delayMs: number; reason: WaitReason } {
+  const decision = nextPollDelay(settings, {
+    now: polledAt,
+    elapsedMs: polledAt - since,
+    deadline,
+    rateLimit: meter.cost().rateLimit,
+    retryAt,
+  });
+  return { delayMs: Math.max(0, Math.round(polledAt + decision.delayMs - now)), reason: decision.reason };
+}
 
 /** Asks the forge to cancel a run; says whether it did, never throws (the caller's error stands). */
 export async function cancel(
