@@ -13,7 +13,7 @@
 //   ±20 % (bench/src/durations.ts) the window is about 80 s at 5 s, and a run costs about 10 polls
 //   (with the dispatch, the history and the jobs, ≤ 15 requests), noticed within 5 s at the median.
 // - Without history an unpaid poll does not exist and the end cannot be predicted: the interval
-//   doubles from the shortest up to the longest (`--max-interval`, 60 s), so a 10-minute run costs
+//   doubles from the shortest up to the longest (a minute), so a 10-minute run costs
 //   about 16 polls and is noticed about half the longest interval (≈ 30 s) late at the median.
 //   Noticing it within 5 s at the median would take intervals of ≤ 10 s around its end; a schedule
 //   that cannot tell 10 minutes from 1 or 60 keeps them that short everywhere (≥ 60 polls for 10
