@@ -199,6 +199,17 @@ describe('what waiting on many runs costs on GitHub (a 304 is free)', () => {
     expect(twenty.detectionMs).toBeLessThanOrEqual(2_000);
   });
 
+  it('20 runs ending minutes apart, the last dispatched ending last, cost at most twice what one costs', async () => {
+    const single = await one(TEN_MINUTES);
+    const spread = Array.from({ length: 20 }, (_, i) => Math.round(TEN_MINUTES * (0.8 + (0.4 * i) / 19)));
+    const m = await many(spread);
+    // the followed run's first read (and its start, when it was read queued), the read that sees it
+    // end, then one list read for all
+    expect(m.counted).toBeLessThanOrEqual(4);
+    expect(m.counted).toBeLessThanOrEqual(2 * single);
+    expect(m.detectionMs).toBeLessThanOrEqual(2_000);
+  });
+
   it('20 runs ending minutes apart cost about half a list read per end, whatever their order', async () => {
     // ±20 % of ten minutes, handed to the targets in 9 different orders (a seeded shuffle)
     const spread = Array.from({ length: 20 }, (_, i) => Math.round(TEN_MINUTES * (0.8 + (0.4 * i) / 19)));

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   correlationDelay,
-  EARLY_POLLS,
   endWindow,
   estimateDuration,
   expectedDuration,
@@ -94,12 +93,11 @@ describe('scheduledDelay where every poll costs a request', () => {
     ).toBe(60_000);
   });
 
-  it('polls halfway to the window, on its start, densely inside, then backs off', () => {
+  it('polls first on the window’s start, densely inside, then backs off', () => {
     const s = { ...paid, estimate };
     const times = pollTimes(s, 700_000);
     const start = 569_000;
-    expect(EARLY_POLLS).toBe(2);
-    expect(times.slice(0, EARLY_POLLS)).toEqual([start / 2, start]);
+    expect(times[0]).toBe(start);
     const inside = times.filter((t) => t >= start && t <= 631_000);
     expect(inside).toHaveLength(WINDOW_POLLS + 1);
     for (let i = 1; i < inside.length; i++) expect(inside[i]! - inside[i - 1]!).toBeCloseTo(3_875, 6);
@@ -108,25 +106,23 @@ describe('scheduledDelay where every poll costs a request', () => {
     expect(scheduledDelay(s, 10_000_000)).toBe(60_000);
   });
 
-  it('does not add an early poll when the previous one came a little early', () => {
+  it('a poll that came a little early for the window’s start waits the shortest interval, not a new round', () => {
     const s = { ...paid, estimate };
-    expect(scheduledDelay(s, 284_500 - 50)).toBe(284_500 + 50);
-    expect(scheduledDelay(s, 284_500 + 50)).toBe(284_500 - 50);
+    expect(scheduledDelay(s, 569_000 - 50)).toBe(2_000);
+    expect(scheduledDelay(s, 4_000)).toBe(565_000);
   });
 
-  it('costs at most 18 polls when the run ends inside the window, 10 at its middle, 3 for a steady 10-minute workflow', () => {
+  it('costs at most 17 polls when the run ends inside the window, 9 at its middle, 2 for a steady 10-minute workflow', () => {
     const s = { ...paid, estimate };
     const polls = (endsAt: number) => pollTimes(s, endsAt).length;
-    expect(Math.max(...[569_000, 590_000, 600_000, 620_000, 631_000].map(polls))).toBe(
-      EARLY_POLLS + WINDOW_POLLS,
-    );
-    // Ending at the median: the early polls (the second on the window's start) and half the window.
-    expect(polls(600_000)).toBe(EARLY_POLLS + WINDOW_POLLS / 2);
+    expect(Math.max(...[569_000, 590_000, 600_000, 620_000, 631_000].map(polls))).toBe(WINDOW_POLLS + 1);
+    // Ending at the median: the window's start and half the window.
+    expect(polls(600_000)).toBe(1 + WINDOW_POLLS / 2);
     const steady = {
       ...paid,
       estimate: { expectedMs: TEN_MINUTES, earliestMs: TEN_MINUTES, latestMs: TEN_MINUTES },
     };
-    expect(pollTimes(steady, 600_137)).toEqual([299_500, 599_000, 601_000]);
+    expect(pollTimes(steady, 600_137)).toEqual([599_000, 601_000]);
   });
 });
 
@@ -135,7 +131,7 @@ describe('nextPollDelay', () => {
   const settings = { ...paid, estimate };
   it('follows the schedule when nothing limits it', () => {
     expect(nextPollDelay(settings, { now, elapsedMs: 4_000, deadline: now + 1e9 })).toEqual({
-      delayMs: 280_500,
+      delayMs: 565_000,
       reason: 'schedule',
     });
   });

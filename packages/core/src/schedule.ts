@@ -6,12 +6,16 @@
 //   the dispatch on and however long the run lasts: the completion is noticed within one interval,
 //   and reading the workflow's history first would cost a counted request to save only free ones.
 // - Where every poll costs a full request (Gitea and Forgejo send no ETags on these routes), the
-//   schedule spends a small budget where it buys something. Given the durations of recent runs: a
-//   poll halfway to the expected end catches an early failure, a dense window over the middle half
-//   of recent durations (their quartiles, cut into WINDOW_POLLS intervals) notices most ends within
-//   a few seconds, and after it the interval grows. For a 10-minute workflow whose runs spread
-//   ±20 % (bench/src/durations.ts) the window is about 80 s at 5 s, and a run costs about 10 polls
-//   (with the dispatch, the history and the jobs, ≤ 15 requests), noticed within 5 s at the median.
+//   schedule spends a small budget where it buys something. Given the durations of recent runs, it
+//   polls first when the earliest usual end comes (an early failure is noticed then), then densely
+//   over the middle half of recent durations (their quartiles, cut into WINDOW_POLLS intervals),
+//   which notices most ends within a few seconds, and after it the interval grows. For a 10-minute
+//   workflow whose runs spread ±20 % (bench/src/durations.ts) the window is about 80 s at 5 s, and
+//   the median run costs about 9 polls: with the dispatch, the history and the jobs (and on Gitea
+//   the version and workflow-file reads, Forgejo one more version read) ≤ 15 requests, noticed
+//   within 5 s at the median. That is close to what any schedule can do: noticing half of the runs
+//   within 5 s takes a poll every ≤ 5 s over the densest half of the durations (≈ 80 s here), about
+//   half of which every run that ends mid-way pays.
 // - Without history an unpaid poll does not exist and the end cannot be predicted: the interval
 //   doubles from the shortest up to the longest (a minute), so a 10-minute run costs
 //   about 16 polls and is noticed about half the longest interval (≈ 30 s) late at the median.
@@ -66,15 +70,10 @@ export interface PollDecision {
 }
 
 /**
- * Polls before the window around the expected end: halfway to it (an early failure is noticed
- * then), and on its start.
- */
-export const EARLY_POLLS = 2;
-/**
  * The dense window, from the lower to the upper quartile of recent durations (plus a margin), is cut
  * into this many intervals (fewer when they would be shorter than the shortest interval). A run that
- * ends inside it costs the early polls and up to WINDOW_POLLS + 1 polls, half of them at the median,
- * whatever its length; a 10-minute workflow spread ±20 % gets a 5-second interval.
+ * ends inside it costs up to WINDOW_POLLS + 1 polls (the first on the window's start), about half of
+ * them at the median, whatever its length; a 10-minute workflow spread ±20 % gets a 5-second interval.
  */
 export const WINDOW_POLLS = 16;
 /** Margin on each side of the usual spread: forges stamp times to the second. */
@@ -117,11 +116,10 @@ export function scheduledDelay(settings: ScheduleSettings, elapsedMs: number): n
     return clamp(elapsed, min, max);
   }
   if (elapsed < window.start) {
-    // Evenly spaced polls catch an early failure; the last lands exactly on the window's start. Half
-    // an interval of slack keeps a poll that came a little early from adding one more.
-    const step = Math.max(min, window.start / EARLY_POLLS);
-    const next = Math.min(window.start, (Math.floor((elapsed + min / 2) / step) + 1) * step);
-    return Math.max(min, next - elapsed);
+    // One poll before the window, on its start: an early failure is noticed then. Each poll before
+    // it would notice one sooner and cost a request on every run (a poll halfway would put Forgejo's
+    // 10-minute run, six requests besides its polls, at 16).
+    return Math.max(min, window.start - elapsed);
   }
   if (elapsed < window.end) return window.intervalMs;
   // Later than recent runs: back off (×1.5 per poll) from the dense interval.
