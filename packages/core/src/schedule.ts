@@ -7,7 +7,7 @@
 //   and reading the workflow's history first would cost a counted request to save only free ones.
 // - Where every poll costs a full request (Gitea and Forgejo send no ETags on these routes), the
 //   schedule spends a small budget where it buys something. Given the durations of recent runs, it
-//   polls first when the earliest usual end comes (an early failure is noticed then), then densely
+//   polls first at their lower quartile (an early failure is noticed then), then densely
 //   over the middle half of recent durations (their quartiles, cut into WINDOW_POLLS intervals),
 //   which notices most ends within a few seconds, and after it the interval grows. For a 10-minute
 //   workflow whose runs spread ±20 % (bench/src/durations.ts) the window is about 80 s at 5 s, and
@@ -17,14 +17,16 @@
 //   within 5 s takes a poll every ≤ 5 s over the densest half of the durations (≈ 80 s here), about
 //   half of which every run that ends mid-way pays.
 // - Without history an unpaid poll does not exist and the end cannot be predicted: the interval
-//   doubles from the shortest up to the longest (a minute), so a 10-minute run costs
-//   about 16 polls and is noticed about half the longest interval (≈ 30 s) late at the median.
+//   doubles from the shortest up to the longest (a minute), so a 10-minute run costs about 15 polls
+//   (≈ 19 requests on Gitea, 22 before the doubling) and is noticed about half the longest interval
+//   (≈ 30 s) late at the median.
 //   Noticing it within 5 s at the median would take intervals of ≤ 10 s around its end; a schedule
 //   that cannot tell 10 minutes from 1 or 60 keeps them that short everywhere (≥ 60 polls for 10
-//   minutes at a fixed 10 s; ≈ 340 growing by 1/60 per poll), against the 11 that 15 requests
+//   minutes at a fixed 10 s; ≈ 340 growing by 1/60 per poll), against the 9 or 10 that 15 requests
 //   leave. History (one request) is what makes both bounds reachable.
 //
-// The shortest interval is the caller's (`--interval`): no poll comes sooner after the previous one.
+// The shortest interval is the caller's (`--interval`): no poll comes sooner after the previous one
+// (counted from one request's start to the next: wait.ts `pollWait`).
 // The rate-limit budget and the server's retry-after / reset always win.
 import type { RateLimitInfo, Run } from './types.js';
 
