@@ -126,8 +126,10 @@ const CASES: readonly Case[] = [
     exit: 6,
     code: 'FORGE_HTTP',
     setup: async (sim) => {
-      await control(sim, 'POST', 'faults', { kind: 'slow', count: 100, method: 'GET', delayMs: 2_000 });
-      return { env: { XRD_REQUEST_TIMEOUT: '200ms' } };
+      // Only the reads are slow; 600 ms leaves the dispatch's POST room on a loaded machine (a POST
+      // answered after the timeout counts as "maybe sent" and turns the case into a search).
+      await control(sim, 'POST', 'faults', { kind: 'slow', count: 100, method: 'GET', delayMs: 3_000 });
+      return { env: { XRD_REQUEST_TIMEOUT: '600ms' } };
     },
   },
 ];
