@@ -35,6 +35,7 @@ import {
 } from '@xrd/core';
 import type { ServiceConfig } from './config.js';
 import { CORRELATION_ID_PATTERN, type ServiceEvent, storedEventError } from './events.js';
+import { FAIL_FAST, FanOuts } from './fan-out.js';
 import type { Logger } from './log.js';
 import { DEFAULT_MEMORY_POLICY, type MemoryPolicy, MemoryReducer } from './memory.js';
 import type { Metrics } from './metrics.js';
@@ -64,6 +65,8 @@ export interface WorkerOptions {
 const REJECTING_CODES = new Set(['DISPATCH_REJECTED', 'AUTH', 'INVALID_INPUT', 'UNSUPPORTED_BY_SERVER']);
 const MAX_SEND_ATTEMPTS = 8;
 const MAX_DELIVERY_ATTEMPTS = 10;
+/** The key of the fan-out reporter's pass among the active tasks. */
+const FAN_OUT_TASK = 'fan-out reports';
 
 /**
  * Whether the status the forge holds is the one we meant to post. Adapters cut long descriptions
@@ -107,11 +110,23 @@ export class Worker {
   readonly #hooks = new Map<string, boolean>();
 
   readonly #memory: MemoryReducer;
+  /** The reports of fan-out routes (one status and one comment per group of target rows). */
+  readonly #fanOuts: FanOuts;
 
   constructor(options: WorkerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#memory = new MemoryReducer(options.memory ?? DEFAULT_MEMORY_POLICY, this.#now());
+    this.#fanOuts = new FanOuts({
+      store: options.store,
+      forges: options.forges,
+      logger: options.logger,
+      owner: options.owner,
+      now: this.#now,
+      intervalMs: options.config.reconcile.intervalMs,
+      leaseMs: options.config.worker.leaseMs,
+      ctx: (forge) => this.#ctx(forge),
+    });
   }
 
   /** Wakes the loop now (a delivery was just stored). */
@@ -165,6 +180,7 @@ export class Worker {
           busy ||= rows.length > 0;
           claimed += rows.length;
         }
+        if (!this.#stopping && !this.#active.has(FAN_OUT_TASK)) this.#spawnFanOuts();
         const reducedMs = this.#memory.tick(claimed, this.#active.size, this.#now());
         if (reducedMs !== undefined) {
           logger.info('memory given back after a burst of work', {
@@ -202,6 +218,18 @@ export class Worker {
     });
   }
 
+  /** The due fan-out groups are looked at in the background, one pass at a time. */
+  #spawnFanOuts(): void {
+    const task = this.#fanOuts
+      .tick()
+      .then((some) => {
+        if (some) this.kick();
+      })
+      .catch((error) => this.#o.logger.error('fan-out reporter error', { error }))
+      .finally(() => this.#active.delete(FAN_OUT_TASK));
+    this.#active.set(FAN_OUT_TASK, task);
+  }
+
   #spawn(row: DispatchRow): void {
     const { store, config, logger, owner } = this.#o;
     const renew = setInterval(
@@ -221,8 +249,10 @@ export class Worker {
           .release(row.id, owner, this.#now() + backoff(row.attempts, 1000, 300_000))
           .catch(() => undefined);
       })
-      .finally(() => {
+      .finally(async () => {
         clearInterval(renew);
+        // A target of a fan-out route: its group's answer is looked at again.
+        if (row.fanOut) await this.#fanOuts.touch(row).catch(() => undefined);
         this.#active.delete(row.id);
         this.kick();
       });
@@ -396,9 +426,13 @@ export class Worker {
       metrics.dispatches.inc({ forge: row.targetForge, result: 'superseded_unsent' });
       return this.#to(row, 'new', { state: 'done', outcome: 'superseded', completedAt: this.#now() });
     }
-    // The intent, with its correlation id, is durable before the request leaves.
+    // The intent, with its correlation id, is durable before the request leaves. A target of a
+    // fan-out route waits its turn while `concurrency` dispatches of its group are under way.
     const sentAt = this.#now();
-    const current = await this.#continue(row, 'sending', { dispatchedAt: sentAt });
+    const current = await this.#fanOuts.admit(row, () =>
+      this.#continue(row, 'sending', { dispatchedAt: sentAt }),
+    );
+    if (current === undefined) return this.#o.store.release(row.id, this.#o.owner, this.#now() + 200);
     const ctx = this.#ctx(row.targetForge);
     let receipt: DispatchReceipt;
     try {
@@ -761,7 +795,8 @@ export class Worker {
 
   async #supersede(row: DispatchRow): Promise<void> {
     const { metrics, logger } = this.#o;
-    if (row.cancelSuperseded && row.runId !== null) {
+    const failFast = row.supersededBy === FAIL_FAST;
+    if ((row.cancelSuperseded || failFast) && row.runId !== null) {
       await this.#forge(row.targetForge)
         .cancelRun(repoRef(row.targetRepo), row.runId, this.#ctx(row.targetForge))
         .catch((error) => logger.warn('cancelling the superseded run failed', { dispatch: row.id, error }));
@@ -773,7 +808,7 @@ export class Worker {
       await this.#postStatusOnce(row, {
         state: states.includes('skipped') ? 'skipped' : 'error',
         context: row.reportContext,
-        description: 'Superseded by a newer push',
+        description: failFast ? 'Cancelled: another target failed (fail-fast)' : 'Superseded by a newer push',
         ...(row.runHtmlUrl ? { targetUrl: row.runHtmlUrl } : {}),
       });
     }
