@@ -301,10 +301,13 @@ export class FanOuts {
           target,
           verdict: 'cancelled',
           ...(run ? { run } : {}),
+          // As core's runFanOut says it (fan-out.ts).
           error: new AbortedError(
             row.dispatchedAt === null
               ? 'Not dispatched: another target failed (fail-fast).'
-              : 'Cancelled: another target failed (fail-fast).',
+              : row.runId !== null && row.error !== null
+                ? `No longer waited for: another target failed (fail-fast); run ${row.runId} could not be cancelled and goes on.`
+                : 'Cancelled: another target failed (fail-fast).',
           ),
         });
         continue;

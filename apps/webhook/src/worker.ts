@@ -796,10 +796,14 @@ export class Worker {
   async #supersede(row: DispatchRow): Promise<void> {
     const { metrics, logger } = this.#o;
     const failFast = row.supersededBy === FAIL_FAST;
+    let notCancelled: string | undefined;
     if ((row.cancelSuperseded || failFast) && row.runId !== null) {
       await this.#forge(row.targetForge)
         .cancelRun(repoRef(row.targetRepo), row.runId, this.#ctx(row.targetForge))
-        .catch((error) => logger.warn('cancelling the superseded run failed', { dispatch: row.id, error }));
+        .catch((error) => {
+          notCancelled = error instanceof Error ? error.message : String(error);
+          logger.warn('cancelling the superseded run failed', { dispatch: row.id, error });
+        });
     }
     if (row.startReported && row.reportStatus) {
       const states = (await this.#forge(row.sourceForge).capabilities(this.#ctx(row.sourceForge)))
@@ -814,6 +818,12 @@ export class Worker {
     }
     metrics.dispatches.inc({ forge: row.targetForge, result: 'superseded' });
     logger.info('superseded', { dispatch: row.id, by: row.supersededBy, run: row.runId });
-    return this.#to(row, 'superseding', { state: 'done', outcome: 'superseded', completedAt: this.#now() });
+    return this.#to(row, 'superseding', {
+      state: 'done',
+      outcome: 'superseded',
+      completedAt: this.#now(),
+      // Fail-fast: the group's comment says the run goes on.
+      ...(failFast && notCancelled !== undefined ? { error: notCancelled } : {}),
+    });
   }
 }
