@@ -65,8 +65,6 @@ export interface WorkerOptions {
 const REJECTING_CODES = new Set(['DISPATCH_REJECTED', 'AUTH', 'INVALID_INPUT', 'UNSUPPORTED_BY_SERVER']);
 const MAX_SEND_ATTEMPTS = 8;
 const MAX_DELIVERY_ATTEMPTS = 10;
-/** The key of the fan-out reporter's pass among the active tasks. */
-const FAN_OUT_TASK = 'fan-out reports';
 
 /**
  * Whether the status the forge holds is the one we meant to post. Adapters cut long descriptions
@@ -112,6 +110,7 @@ export class Worker {
   readonly #memory: MemoryReducer;
   /** The reports of fan-out routes (one status and one comment per group of target rows). */
   readonly #fanOuts: FanOuts;
+  #fanOutTask: Promise<void> | undefined;
 
   constructor(options: WorkerOptions) {
     this.#o = options;
@@ -147,7 +146,7 @@ export class Worker {
     this.#stopping = true;
     this.kick();
     await this.#loop;
-    const drained = Promise.allSettled([...this.#active.values()]);
+    const drained = Promise.allSettled([...this.#active.values(), this.#fanOutTask]);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.#o.config.worker.drainTimeoutMs);
@@ -180,7 +179,7 @@ export class Worker {
           busy ||= rows.length > 0;
           claimed += rows.length;
         }
-        if (!this.#stopping && !this.#active.has(FAN_OUT_TASK)) this.#spawnFanOuts();
+        if (!this.#stopping && this.#fanOutTask === undefined) this.#spawnFanOuts();
         const reducedMs = this.#memory.tick(claimed, this.#active.size, this.#now());
         if (reducedMs !== undefined) {
           logger.info('memory given back after a burst of work', {
@@ -218,16 +217,20 @@ export class Worker {
     });
   }
 
-  /** The due fan-out groups are looked at in the background, one pass at a time. */
+  /**
+   * The due fan-out groups are looked at in the background, one pass at a time (not counted among
+   * the dispatch steps: it takes no slot of `worker.concurrency`).
+   */
   #spawnFanOuts(): void {
-    const task = this.#fanOuts
+    this.#fanOutTask = this.#fanOuts
       .tick()
       .then((some) => {
         if (some) this.kick();
       })
       .catch((error) => this.#o.logger.error('fan-out reporter error', { error }))
-      .finally(() => this.#active.delete(FAN_OUT_TASK));
-    this.#active.set(FAN_OUT_TASK, task);
+      .finally(() => {
+        this.#fanOutTask = undefined;
+      });
   }
 
   #spawn(row: DispatchRow): void {
@@ -432,7 +435,7 @@ export class Worker {
     const current = await this.#fanOuts.admit(row, () =>
       this.#continue(row, 'sending', { dispatchedAt: sentAt }),
     );
-    if (current === undefined) return this.#o.store.release(row.id, this.#o.owner, this.#now() + 200);
+    if (current === undefined) return this.#o.store.deferDispatch(row.id, this.#o.owner, this.#now() + 200);
     const ctx = this.#ctx(row.targetForge);
     let receipt: DispatchReceipt;
     try {

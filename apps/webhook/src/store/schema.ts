@@ -110,7 +110,7 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX IF NOT EXISTS dispatches_fan_out ON dispatches (fan_out_key) WHERE fan_out_key IS NOT NULL',
       // One row per group: its reporter's lease and what it last wrote (fan-out.ts).
       `CREATE TABLE IF NOT EXISTS fan_outs (
-        key TEXT PRIMARY KEY,
+        group_key TEXT PRIMARY KEY,
         state TEXT NOT NULL,
         reported TEXT,
         next_at BIGINT NOT NULL,

@@ -320,8 +320,8 @@ export class SqlStore implements Store {
         created.push(p.id);
         if (p.fanOut) {
           await tx.run(
-            `INSERT INTO fan_outs (key, state, next_at, created_at) VALUES (?, 'open', ?, ?)
-             ON CONFLICT (key) DO NOTHING`,
+            `INSERT INTO fan_outs (group_key, state, next_at, created_at) VALUES (?, 'open', ?, ?)
+             ON CONFLICT (group_key) DO NOTHING`,
             [p.fanOut.key, now, now],
           );
         }
@@ -496,12 +496,12 @@ export class SqlStore implements Store {
   async claimFanOuts(owner: string, limit: number, leaseMs: number, now: number): Promise<FanOutGroup[]> {
     const rows = await this.#db.all(
       `UPDATE fan_outs SET lease_owner = ?, lease_until = ?
-       WHERE key IN (SELECT key FROM fan_outs WHERE state <> 'done' AND next_at <= ?
+       WHERE group_key IN (SELECT group_key FROM fan_outs WHERE state <> 'done' AND next_at <= ?
                      AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_at LIMIT ?${this.#skipLocked})
-       RETURNING key, reported`,
+       RETURNING group_key, reported`,
       [owner, now + leaseMs, now, now, limit],
     );
-    return rows.map((r) => ({ key: String(r.key), reported: strOrNull(r.reported) }));
+    return rows.map((r) => ({ key: String(r.group_key), reported: strOrNull(r.reported) }));
   }
 
   async fanOutRows(key: string): Promise<DispatchRow[]> {
@@ -525,18 +525,26 @@ export class SqlStore implements Store {
     if (patch.done) sets.push("state = 'done'");
     if (!keepLease) sets.push('lease_owner = NULL', 'lease_until = NULL');
     const changed = await this.#db.run(
-      `UPDATE fan_outs SET ${sets.join(', ')} WHERE key = ? AND lease_owner = ?`,
+      `UPDATE fan_outs SET ${sets.join(', ')} WHERE group_key = ? AND lease_owner = ?`,
       [...params, key, owner],
     );
     return changed === 1;
   }
 
   async touchFanOut(key: string, now: number): Promise<void> {
-    await this.#db.run("UPDATE fan_outs SET next_at = ? WHERE key = ? AND state <> 'done' AND next_at > ?", [
-      now,
-      key,
-      now,
-    ]);
+    await this.#db.run(
+      "UPDATE fan_outs SET next_at = ? WHERE group_key = ? AND state <> 'done' AND next_at > ?",
+      [now, key, now],
+    );
+  }
+
+  async deferDispatch(id: string, owner: string, nextAt: number): Promise<void> {
+    await this.#db.run(
+      `UPDATE dispatches SET lease_owner = NULL, lease_until = NULL, next_at = ?,
+         attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
+       WHERE id = ? AND lease_owner = ?`,
+      [nextAt, id, owner],
+    );
   }
 
   async fanOutSending(key: string): Promise<number> {

@@ -244,6 +244,11 @@ export interface Store {
   ): Promise<boolean>;
   /** A row of the group changed: look at the group now. */
   touchFanOut(key: string, now: number): Promise<void>;
+  /**
+   * Releases a dispatch that waits its turn (fan-out `concurrency`) until `nextAt`, without counting
+   * the claim as an attempt (attempts drive the retry backoff).
+   */
+  deferDispatch(id: string, owner: string, nextAt: number): Promise<void>;
   /** Rows of the group whose dispatch is under way (`sending`). */
   fanOutSending(key: string): Promise<number>;
   /**
