@@ -259,7 +259,8 @@ describe('a route with dispatch.targets', () => {
 
   it('refuses a target without a forge when the dispatch names none', () => {
     const raw = config({ targets: [{ repo: 'acme/app' }] });
-    delete (raw.routes[0]?.dispatch as Record<string, unknown>).forge;
+    const dispatch = raw.routes[0]?.dispatch as Record<string, unknown>;
+    delete dispatch.forge;
     expect(problems(raw)).toEqual([
       'routes[0].dispatch.targets[0] names no forge: set routes[0].dispatch.targets[0].forge, or routes[0].dispatch.forge for every target.',
     ]);
