@@ -111,6 +111,9 @@ export class Worker {
   /** The reports of fan-out routes (one status and one comment per group of target rows). */
   readonly #fanOuts: FanOuts;
   #fanOutTask: Promise<void> | undefined;
+  /** A fan-out row changed (or groups were due): the next loop looks at the groups. */
+  #fanOutDue = true;
+  #fanOutAt = 0;
 
   constructor(options: WorkerOptions) {
     this.#o = options;
@@ -179,7 +182,9 @@ export class Worker {
           busy ||= rows.length > 0;
           claimed += rows.length;
         }
-        if (!this.#stopping && this.#fanOutTask === undefined) this.#spawnFanOuts();
+        // The groups of fan-out routes: when a row of one changed, else once per poll interval.
+        const due = this.#fanOutDue || this.#now() - this.#fanOutAt >= config.worker.pollIntervalMs;
+        if (!this.#stopping && this.#fanOutTask === undefined && due) this.#spawnFanOuts();
         const reducedMs = this.#memory.tick(claimed, this.#active.size, this.#now());
         if (reducedMs !== undefined) {
           logger.info('memory given back after a burst of work', {
@@ -222,10 +227,14 @@ export class Worker {
    * the dispatch steps: it takes no slot of `worker.concurrency`).
    */
   #spawnFanOuts(): void {
+    this.#fanOutDue = false;
+    this.#fanOutAt = this.#now();
     this.#fanOutTask = this.#fanOuts
       .tick()
       .then((some) => {
-        if (some) this.kick();
+        if (!some) return;
+        this.#fanOutDue = true;
+        this.kick();
       })
       .catch((error) => this.#o.logger.error('fan-out reporter error', { error }))
       .finally(() => {
@@ -255,7 +264,10 @@ export class Worker {
       .finally(async () => {
         clearInterval(renew);
         // A target of a fan-out route: its group's answer is looked at again.
-        if (row.fanOut) await this.#fanOuts.touch(row).catch(() => undefined);
+        if (row.fanOut) {
+          await this.#fanOuts.touch(row).catch(() => undefined);
+          this.#fanOutDue = true;
+        }
         this.#active.delete(row.id);
         this.kick();
       });
