@@ -114,11 +114,15 @@ export interface FanOutConfig {
   readonly concurrency: number;
   /** Besides the one status (`report.context`, default `xrd/targets`), one per target. */
   readonly statusPerTarget: boolean;
+  /** One deadline for all targets, from the event (only when `dispatch.timeout` is given). */
+  readonly timeoutMs?: number;
+  /** Cancel the runs still open at the deadline. */
+  readonly cancelOnTimeout: boolean;
 }
 
 /** A route's keys that only a route with `dispatch.targets` takes (core's fan-out options). */
 const FAN_OUT_KEYS = {
-  dispatch: ['targets', 'fail-fast', 'concurrency'],
+  dispatch: ['targets', 'fail-fast', 'concurrency', 'timeout', 'cancel-on-timeout'],
   report: ['status-per-target'],
 } as const;
 
@@ -762,6 +766,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
         );
         put('fail-fast', dispatch['fail-fast']);
         put('concurrency', dispatch.concurrency);
+        put('timeout', dispatch.timeout);
+        put('cancel-on-timeout', dispatch['cancel-on-timeout']);
         put('status-per-target', report['status-per-target']);
         raw['report-status'] = String(reportStatus);
         put('source-repo', when.repo);
@@ -769,6 +775,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
           targets: listPath,
           'fail-fast': `${at}.dispatch.fail-fast`,
           concurrency: `${at}.dispatch.concurrency`,
+          timeout: `${at}.dispatch.timeout`,
+          'cancel-on-timeout': `${at}.dispatch.cancel-on-timeout`,
           'status-per-target': `${at}.report.status-per-target`,
           forge: `${at}.dispatch.forge`,
           'api-url': `${at}.dispatch.forge`,
@@ -801,6 +809,9 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
             failFast: fan.failFast,
             concurrency: fan.concurrency,
             statusPerTarget: fan.statusPerTarget,
+            // Unlike the action's, no default: a single route's run is followed until it ends too.
+            ...(raw.timeout !== undefined ? { timeoutMs: fan.timeoutMs } : {}),
+            cancelOnTimeout: fan.cancelOnTimeout,
           };
         } catch (error) {
           if (!(error instanceof InvalidInputError)) throw error;

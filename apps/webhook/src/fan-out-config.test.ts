@@ -66,6 +66,7 @@ describe('a route with dispatch.targets', () => {
       failFast: true,
       concurrency: 2,
       statusPerTarget: true,
+      cancelOnTimeout: false,
       targets: [
         {
           name: 'acme/app build.yml #0',
@@ -96,6 +97,18 @@ describe('a route with dispatch.targets', () => {
         },
       ],
     });
+  });
+
+  it('reads one deadline for all targets only when given (a bare number is seconds)', () => {
+    const given = parseConfig(
+      config({ targets: [{ repo: 'acme/app' }], timeout: 90, 'cancel-on-timeout': true }),
+    ).routes[0];
+    expect(given?.fanOut).toMatchObject({ timeoutMs: 90_000, cancelOnTimeout: true });
+    const none = parseConfig(config({ targets: [{ repo: 'acme/app' }] })).routes[0];
+    expect(none?.fanOut?.timeoutMs).toBeUndefined();
+    expect(problems(config({ repo: 'acme/app', timeout: 90 }))).toEqual([
+      'routes[0].dispatch.timeout is only for a route with dispatch.targets: add the targets, or leave it out.',
+    ]);
   });
 
   it('takes core defaults: no fail-fast, 4 dispatches at once, no status per target; api-url of a configured forge', () => {
@@ -203,6 +216,12 @@ describe('a route with dispatch.targets', () => {
       { targets: [{ repo: 'acme/app' }] },
       { status: false, 'status-per-target': true },
       /^`routes\[0\]\.report\.status-per-target` puts a status per target on the source commit; set `routes\[0\]\.report\.status` as well, or leave it out\./,
+    ],
+    [
+      'a timeout that is not a duration',
+      { targets: [{ repo: 'acme/app' }], timeout: 'soon' },
+      {},
+      /^`routes\[0\]\.dispatch\.timeout` /,
     ],
     [
       'an empty list',

@@ -31,6 +31,7 @@ import {
   type Run,
   type RunConclusion,
   RunNotFoundError,
+  RunTimeoutError,
   renderFanOutComment,
   reportFanOutStart,
   statusFor,
@@ -45,6 +46,24 @@ import { sameStatus } from './worker.js';
 
 /** `superseded_by` of the rows fail-fast stopped. */
 export const FAIL_FAST = 'fail-fast';
+/** `superseded_by` of the rows the group's deadline stopped. */
+export const DEADLINE = 'deadline';
+
+/**
+ * How a row the group stopped (fail-fast, deadline) is closed by the worker's supersede step:
+ * whether its run is cancelled, and its own status's description. Undefined for other rows.
+ */
+export function stoppedBy(row: DispatchRow): { cancel: boolean; description: string } | undefined {
+  if (row.supersededBy === FAIL_FAST)
+    return { cancel: true, description: 'Cancelled: another target failed (fail-fast)' };
+  if (row.supersededBy === DEADLINE) {
+    return {
+      cancel: row.fanOut?.cancelOnTimeout === true,
+      description: "Timed out: the route's deadline passed",
+    };
+  }
+  return undefined;
+}
 
 /** What a group's reporter recorded last. */
 const PENDING = 'pending';
@@ -143,7 +162,9 @@ export class FanOuts {
 
     // A newer push superseded the group: its status says so (if it had one); the comment is the
     // newer group's.
-    if (rows.some((r) => r.supersededBy !== null && r.supersededBy !== FAIL_FAST)) {
+    if (
+      rows.some((r) => r.supersededBy !== null && r.supersededBy !== FAIL_FAST && r.supersededBy !== DEADLINE)
+    ) {
       if (spec.status && group.reported === PENDING) {
         const states = (await this.#source(first).capabilities(this.#ctx(first))).commitStates;
         await this.#setStatus(first, {
@@ -167,6 +188,14 @@ export class FanOuts {
       }
     }
 
+    // One deadline for the group, from the event (the rows' creation).
+    const deadline =
+      spec.timeoutMs !== undefined ? Math.min(...rows.map((r) => r.createdAt)) + spec.timeoutMs : undefined;
+    if (deadline !== undefined && now() >= deadline && rows.some((r) => r.state !== 'done')) {
+      const stopped = await store.stopFanOut(group.key, DEADLINE, now());
+      if (stopped > 0) this.#o.logger.info('fan-out: the deadline passed', { fanOut: group.key, stopped });
+    }
+
     const done = rows.length === spec.count && rows.every((r) => r.state === 'done');
     if (!done) {
       // The pending status once the first run is known (as core's runFanOut sets it).
@@ -182,7 +211,7 @@ export class FanOuts {
       }
       await store.settleFanOut(group.key, owner, {
         ...(reported !== undefined ? { reported } : {}),
-        nextAt: later,
+        nextAt: deadline !== undefined && deadline > now() ? Math.min(later, deadline) : later,
       });
       return;
     }
@@ -266,7 +295,7 @@ export class FanOuts {
         correlationInput: row.correlationInput,
         wait: true,
         maxRuns: 0,
-        timeoutMs: 0,
+        timeoutMs: row.fanOut?.timeoutMs ?? 0,
         intervalMs: 0,
         failOn: DEFAULT_FAIL_ON,
         cancelOnTimeout: false,
@@ -308,6 +337,20 @@ export class FanOuts {
               : row.runId !== null && row.error !== null
                 ? `No longer waited for: another target failed (fail-fast); run ${row.runId} could not be cancelled and goes on.`
                 : 'Cancelled: another target failed (fail-fast).',
+          ),
+        });
+        continue;
+      }
+      if (row.supersededBy === DEADLINE) {
+        // As core's runFanOut says it (fan-out.ts).
+        outcomes.push({
+          target,
+          verdict: 'error',
+          ...(run ? { run: { ...run, status: 'in_progress', conclusion: null } } : {}),
+          error: new RunTimeoutError(
+            row.dispatchedAt === null
+              ? `${target.name} was not dispatched: the deadline passed before its turn to be dispatched.`
+              : `${target.name} did not complete before the deadline.`,
           ),
         });
         continue;

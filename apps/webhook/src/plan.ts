@@ -155,6 +155,9 @@ export function planDispatches(
           comment: route.report.comment && event.type === 'pull_request',
           failFast: fan.failFast,
           concurrency: fan.concurrency,
+          ...(fan.timeoutMs !== undefined
+            ? { timeoutMs: fan.timeoutMs, cancelOnTimeout: fan.cancelOnTimeout }
+            : {}),
         },
       };
     });

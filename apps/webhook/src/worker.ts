@@ -35,7 +35,7 @@ import {
 } from '@xrd/core';
 import type { ServiceConfig } from './config.js';
 import { CORRELATION_ID_PATTERN, type ServiceEvent, storedEventError } from './events.js';
-import { FAIL_FAST, FanOuts } from './fan-out.js';
+import { FanOuts, stoppedBy } from './fan-out.js';
 import type { Logger } from './log.js';
 import { DEFAULT_MEMORY_POLICY, type MemoryPolicy, MemoryReducer } from './memory.js';
 import type { Metrics } from './metrics.js';
@@ -810,9 +810,10 @@ export class Worker {
 
   async #supersede(row: DispatchRow): Promise<void> {
     const { metrics, logger } = this.#o;
-    const failFast = row.supersededBy === FAIL_FAST;
+    // A target of a fan-out route stopped by its group (fail-fast, deadline) says why.
+    const stopped = stoppedBy(row);
     let notCancelled: string | undefined;
-    if ((row.cancelSuperseded || failFast) && row.runId !== null) {
+    if ((stopped ? stopped.cancel : row.cancelSuperseded) && row.runId !== null) {
       await this.#forge(row.targetForge)
         .cancelRun(repoRef(row.targetRepo), row.runId, this.#ctx(row.targetForge))
         .catch((error) => {
@@ -827,7 +828,7 @@ export class Worker {
       await this.#postStatusOnce(row, {
         state: states.includes('skipped') ? 'skipped' : 'error',
         context: row.reportContext,
-        description: failFast ? 'Cancelled: another target failed (fail-fast)' : 'Superseded by a newer push',
+        description: stopped?.description ?? 'Superseded by a newer push',
         ...(row.runHtmlUrl ? { targetUrl: row.runHtmlUrl } : {}),
       });
     }
@@ -837,8 +838,8 @@ export class Worker {
       state: 'done',
       outcome: 'superseded',
       completedAt: this.#now(),
-      // Fail-fast: the group's comment says the run goes on.
-      ...(failFast && notCancelled !== undefined ? { error: notCancelled } : {}),
+      // Stopped by its group: the group's comment says the run goes on.
+      ...(stopped && notCancelled !== undefined ? { error: notCancelled } : {}),
     });
   }
 }

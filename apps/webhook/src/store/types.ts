@@ -67,6 +67,9 @@ export interface FanOutSpec {
   readonly comment: boolean;
   readonly failFast: boolean;
   readonly concurrency: number;
+  /** The group's deadline, from its rows' creation. */
+  readonly timeoutMs?: number;
+  readonly cancelOnTimeout?: boolean;
 }
 
 /** A fan-out group as its reporter claims it. */
