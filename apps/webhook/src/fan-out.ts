@@ -196,7 +196,8 @@ export class FanOuts {
       if (stopped > 0) this.#o.logger.info('fan-out: the deadline passed', { fanOut: group.key, stopped });
     }
 
-    const done = rows.length === spec.count && rows.every((r) => r.state === 'done');
+    // Every row of a group is inserted with the event (a replay inserts none), so `count` are there.
+    const done = rows.length >= spec.count && rows.every((r) => r.state === 'done');
     if (!done) {
       // The pending status once the first run is known (as core's runFanOut sets it).
       let reported: string | undefined;
