@@ -15,7 +15,8 @@
 //
 // Fail-fast: once a row failed, the others are marked superseded by `fail-fast` (the store's
 // supersede path: a row not sent yet is never sent, a started run is cancelled). Concurrency: a
-// row is let into `sending` only while fewer than `concurrency` rows of its group are there.
+// row is let into `sending` only while fewer than `concurrency` rows of its group are there
+// (`Store.enterSending`, counted under a lock of the group).
 import {
   AbortedError,
   type CallContext,
@@ -99,9 +100,6 @@ function failed(row: DispatchRow): boolean {
 
 export class FanOuts {
   readonly #o: FanOutsOptions;
-  /** Per group, the admissions to `sending` in this process, one at a time. */
-  readonly #admitting = new Map<string, Promise<unknown>>();
-
   constructor(options: FanOutsOptions) {
     this.#o = options;
   }
@@ -109,27 +107,6 @@ export class FanOuts {
   /** A row of a group changed: its group is looked at now. */
   async touch(row: DispatchRow): Promise<void> {
     if (row.fanOut) await this.#o.store.touchFanOut(row.fanOut.key, this.#o.now());
-  }
-
-  /**
-   * Runs `send` (which moves the row to `sending`) when fewer than the group's `concurrency` rows
-   * are in `sending`; undefined when the row must wait its turn. In one process the check and the
-   * move happen one at a time per group; across PostgreSQL replicas two may pass together.
-   */
-  async admit<T>(row: DispatchRow, send: () => Promise<T>): Promise<T | undefined> {
-    const spec = row.fanOut;
-    if (!spec) return send();
-    const key = spec.key;
-    const previous = this.#admitting.get(key) ?? Promise.resolve();
-    const mine = previous
-      .catch(() => undefined)
-      .then(async () => ((await this.#o.store.fanOutSending(key)) < spec.concurrency ? send() : undefined));
-    this.#admitting.set(key, mine);
-    try {
-      return await mine;
-    } finally {
-      if (this.#admitting.get(key) === mine) this.#admitting.delete(key);
-    }
   }
 
   /** Looks at the due groups; true when there were some. */

@@ -379,6 +379,20 @@ export class Worker {
     return fresh;
   }
 
+  /** `#continue` to `sending` for a target of a fan-out route: undefined while it waits its turn. */
+  async #enterFanOut(row: DispatchRow, sentAt: number): Promise<DispatchRow | undefined> {
+    const { store, owner } = this.#o;
+    const spec = row.fanOut as NonNullable<DispatchRow['fanOut']>;
+    const entered = await store.enterSending(row.id, owner, spec.key, spec.concurrency, sentAt);
+    if (entered === 'wait') return undefined;
+    const fresh = entered === 'sending' ? await store.getDispatch(row.id) : undefined;
+    if (!fresh) {
+      await store.release(row.id, owner);
+      throw new LostLease();
+    }
+    return fresh;
+  }
+
   async #step(row: DispatchRow): Promise<void> {
     switch (row.state) {
       case 'new':
@@ -444,9 +458,9 @@ export class Worker {
     // The intent, with its correlation id, is durable before the request leaves. A target of a
     // fan-out route waits its turn while `concurrency` dispatches of its group are under way.
     const sentAt = this.#now();
-    const current = await this.#fanOuts.admit(row, () =>
-      this.#continue(row, 'sending', { dispatchedAt: sentAt }),
-    );
+    const current = row.fanOut
+      ? await this.#enterFanOut(row, sentAt)
+      : await this.#continue(row, 'sending', { dispatchedAt: sentAt });
     if (current === undefined) return this.#o.store.deferDispatch(row.id, this.#o.owner, this.#now() + 200);
     const ctx = this.#ctx(row.targetForge);
     let receipt: DispatchReceipt;

@@ -1,7 +1,8 @@
 // The store's part of a fan-out route, against both stores (PostgreSQL when reachable): a group row
 // created with its target rows in the source event's transaction (once, however often the event is
-// replayed), claimed under a lease, settled only by its holder; fail-fast marks only the rows not
-// past their run; a deferred row's claim is not counted as an attempt.
+// replayed), claimed under a lease, settled only by its holder; `concurrency` rows at most in
+// `sending`; fail-fast marks only the rows not past their run; a deferred row's claim is not
+// counted as an attempt.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,8 +121,11 @@ describe.each(stores)('fan-out groups on %s', (_name, open) => {
     // Concurrency counts the rows in `sending`; a deferred claim is not an attempt.
     const claimed = await store.claimDispatches('w', 10, 60_000, 40);
     expect(claimed.map((r) => r.attempts)).toEqual([1, 1, 1]);
-    expect(await store.transition('t0', 'w', 'new', { state: 'sending' }, true)).toBe(true);
-    expect(await store.fanOutSending(KEY)).toBe(1);
+    expect(await store.enterSending('t0', 'w', KEY, 1, 41)).toBe('sending');
+    expect((await store.getDispatch('t0'))?.dispatchedAt).toBe(41);
+    expect(await store.enterSending('t1', 'w', KEY, 1, 42)).toBe('wait'); // concurrency 1
+    expect(await store.enterSending('t1', 'other', KEY, 2, 42)).toBe('lost'); // not its lease
+    expect((await store.getDispatch('t1'))?.state).toBe('new');
     await store.deferDispatch('t1', 'w', 50);
     expect((await store.getDispatch('t1'))?.attempts).toBe(0);
 

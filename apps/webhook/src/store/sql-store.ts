@@ -547,12 +547,30 @@ export class SqlStore implements Store {
     );
   }
 
-  async fanOutSending(key: string): Promise<number> {
-    const rows = await this.#db.all(
-      "SELECT COUNT(*) AS n FROM dispatches WHERE fan_out_key = ? AND state = 'sending'",
-      [key],
-    );
-    return int(rows[0]?.n ?? 0, 'count');
+  enterSending(
+    id: string,
+    owner: string,
+    key: string,
+    limit: number,
+    dispatchedAt: number,
+  ): Promise<'sending' | 'wait' | 'lost'> {
+    return this.#db.transaction(async (tx) => {
+      // PostgreSQL: the group's row is locked first, so two replicas count one after the other
+      // (each statement then sees what the other committed). SQLite: one writer at a time already.
+      if (this.#db.dialect === 'postgres') {
+        await tx.all('SELECT group_key FROM fan_outs WHERE group_key = ? FOR UPDATE', [key]);
+      }
+      const counted = await tx.all(
+        "SELECT COUNT(*) AS n FROM dispatches WHERE fan_out_key = ? AND state = 'sending'",
+        [key],
+      );
+      if (int(counted[0]?.n ?? 0, 'count') >= limit) return 'wait';
+      const changed = await tx.run(
+        "UPDATE dispatches SET state = 'sending', dispatched_at = ? WHERE id = ? AND state = 'new' AND lease_owner = ?",
+        [dispatchedAt, id, owner],
+      );
+      return changed === 1 ? 'sending' : 'lost';
+    });
   }
 
   async stopFanOut(key: string, by: string, now: number): Promise<number> {

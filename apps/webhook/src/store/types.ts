@@ -252,8 +252,19 @@ export interface Store {
    * the claim as an attempt (attempts drive the retry backoff).
    */
   deferDispatch(id: string, owner: string, nextAt: number): Promise<void>;
-  /** Rows of the group whose dispatch is under way (`sending`). */
-  fanOutSending(key: string): Promise<number>;
+  /**
+   * Moves a target of a group from `new` to `sending` (recording `dispatchedAt`), keeping the lease,
+   * only while fewer than `limit` rows of its group are in `sending` — counted under a lock of the
+   * group, so replicas count one after the other. `wait`: its turn has not come; `lost`: the row is
+   * no longer this owner's or no longer `new`.
+   */
+  enterSending(
+    id: string,
+    owner: string,
+    key: string,
+    limit: number,
+    dispatchedAt: number,
+  ): Promise<'sending' | 'wait' | 'lost'>;
   /**
    * Fail-fast: every row of the group not past its run (`new` … `running`) is marked superseded by
    * `by`, so it is never sent, or its run is cancelled. Returns how many were marked.
