@@ -204,8 +204,9 @@ export class FanOuts {
         await this.#setStatus(first, status);
       }
     }
+    // The comment is the newest push's: a group that ends after a newer one began leaves it alone.
     const report = this.#report(first, spec, true);
-    if (report.pr !== undefined) {
+    if (report.pr !== undefined && !(await store.hasNewerEvent(first.subjectKey, first.id))) {
       const marker = commentMarker(spec.context);
       await this.#source(first).upsertComment(
         report.repo,

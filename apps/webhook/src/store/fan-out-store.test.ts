@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from './postgres.js';
 import { createSqliteStore } from './sqlite.js';
-import type { DispatchPlan, Store } from './types.js';
+import type { DispatchPlan, FanOutSpec, Store } from './types.js';
 
 const PG_URL = process.env.XRD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 async function postgresAvailable(): Promise<boolean> {
@@ -101,6 +101,7 @@ describe.each(stores)('fan-out groups on %s', (_name, open) => {
       // A replay (a second delivery of the same event) creates nothing.
       expect(await store.applySourceEvent(id, 'w', plans, 10)).toEqual(id === 'd1' ? ['t0', 't1', 't2'] : []);
     }
+    expect(await store.hasNewerEvent(plans[0]?.subjectKey as string, 't0')).toBe(false);
     const rows = await store.fanOutRows(KEY);
     expect(rows.map((r) => [r.id, r.fanOut?.index, r.fanOut?.context])).toEqual([
       ['t0', 0, 'xrd/targets'],
@@ -143,9 +144,39 @@ describe.each(stores)('fan-out groups on %s', (_name, open) => {
     // Again: nothing new, rows already brought forward stay.
     expect(await store.stopFanOut(KEY, 'fail-fast', 70)).toBe(0);
 
+    // A newer push to the PR: the older group's rows learn of it (its comment is the newer one's).
+    const newer = target(0);
+    await store.insertDelivery({
+      id: 'd3',
+      forge: 'gh',
+      event: 'pull_request',
+      payload: '{}',
+      receivedAt: 2,
+    });
+    await store.claimDeliveries('w', 10, 60_000, 75);
+    await store.applySourceEvent(
+      'd3',
+      'w',
+      [
+        {
+          ...newer,
+          id: 'n0',
+          headSha: 'b'.repeat(40),
+          dedupeKey: `${newer.subjectKey}|${'b'.repeat(40)}`,
+          eventAt: 2000,
+          correlationId: 'xrd-00000000000000n0',
+          fanOut: { ...(newer.fanOut as FanOutSpec), key: `${KEY}b` },
+        },
+      ],
+      75,
+    );
+    expect(await store.hasNewerEvent(newer.subjectKey, 't0')).toBe(true);
+    expect(await store.hasNewerEvent(newer.subjectKey, 'n0')).toBe(false);
+
     expect(await store.settleFanOut(KEY, 'w', { reported: 'final', done: true, nextAt: 80 })).toBe(true);
     await store.touchFanOut(KEY, 90);
-    expect(await store.claimFanOuts('w', 10, 60_000, 100)).toEqual([]);
+    // Done: only the newer group is claimed.
+    expect((await store.claimFanOuts('w', 10, 60_000, 100)).map((g) => g.key)).toEqual([`${KEY}b`]);
     await store.close();
   });
 });

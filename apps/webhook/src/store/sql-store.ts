@@ -573,6 +573,11 @@ export class SqlStore implements Store {
     });
   }
 
+  async hasNewerEvent(subjectKey: string, id: string): Promise<boolean> {
+    const rows = await this.#db.all('SELECT dispatch_id FROM subjects WHERE subject_key = ?', [subjectKey]);
+    return rows[0] !== undefined && String(rows[0].dispatch_id) !== id;
+  }
+
   async stopFanOut(key: string, by: string, now: number): Promise<number> {
     // Also brings forward a row marked before whose step then put its next look later.
     return this.#db.run(

@@ -265,6 +265,8 @@ export interface Store {
     limit: number,
     dispatchedAt: number,
   ): Promise<'sending' | 'wait' | 'lost'>;
+  /** Whether a newer event of the row's subject (PR or branch) was recorded since (`supersede` on). */
+  hasNewerEvent(subjectKey: string, id: string): Promise<boolean>;
   /**
    * Fail-fast: every row of the group not past its run (`new` … `running`) is marked superseded by
    * `by`, so it is never sent, or its run is cancelled. Returns how many were marked.
