@@ -173,7 +173,7 @@ describe('parseConfig', () => {
         "worker.concurency is not a known key; use one of concurrency, poll-interval, lease, drain-timeout.",
         "forges[0].webhook-secrets is not a known key; use one of name, kind, api-url, token, app, webhook-secret, api-version, min-write-interval.",
         "routes[0].cancel-superseeded is not a known key; use one of name, when, dispatch, report, supersede, cancel-superseded.",
-        "routes[0].report.contxt is not a known key; use one of status, comment, context.",
+        "routes[0].report.contxt is not a known key; use one of status, comment, context, status-per-target.",
         "routes[0].when.pullrequest is not a known key; use one of forge, repo, pull_request, push.",
         "routes[0].dispatch.inputs.sha has a {{ or }} that does not close a variable; write each one as {{ name }}.",
       ]

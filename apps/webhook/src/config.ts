@@ -9,6 +9,7 @@ import {
   type CorrelationMode,
   defaultStatusContext,
   durationParser,
+  FAN_OUT_CONTEXT,
   type ForgeKind,
   InvalidInputError,
   OPTION_LIST,
@@ -17,10 +18,13 @@ import {
   type OptionName,
   type OptionParser,
   type OptionValue,
+  parseFanOutOptions,
   parseInputsObject,
   parseSwitch,
+  type RawRunOptionName,
   type RepoRef,
   readValue,
+  targetContext,
 } from '@xrd/core';
 import { parse as parseYaml } from 'yaml';
 import { COMMON_VARIABLES, checkTemplate, PR_VARIABLES, PUSH_VARIABLES, renderTemplate } from './template.js';
@@ -76,11 +80,51 @@ export interface RouteConfig {
     readonly status: boolean;
     readonly comment: boolean;
   };
+  /**
+   * Several targets (`dispatch.targets`): each is dispatched and followed as a dispatch of its own,
+   * and answered together (fan-out.ts). `dispatch` then holds the first target.
+   */
+  readonly fanOut?: FanOutConfig;
   /** A newer push to the same PR (or branch) supersedes the older dispatch. */
   readonly supersede: boolean;
   /** Also cancel the superseded run. */
   readonly cancelSuperseded: boolean;
 }
+
+/** One target of a fan-out route, checked by core's `parseFanOutOptions`; `ref` and inputs are templates. */
+export interface RouteTarget {
+  /** `acme/app build.yml` (`#2` added when repeated): its row in the comment. */
+  readonly name: string;
+  /** A configured forge's name. */
+  readonly forge: string;
+  readonly repo: RepoRef;
+  readonly workflow?: string | number;
+  readonly eventType?: string;
+  readonly ref: string;
+  readonly inputs: Readonly<Record<string, string>>;
+  /** Its own status context (`status-per-target`): core's `targetContext`. */
+  readonly context: string;
+}
+
+export interface FanOutConfig {
+  readonly targets: readonly RouteTarget[];
+  /** Once one target fails, cancel the others' runs and dispatch no more. */
+  readonly failFast: boolean;
+  /** At most this many dispatches of the route under way at once. */
+  readonly concurrency: number;
+  /** Besides the one status (`report.context`, default `xrd/targets`), one per target. */
+  readonly statusPerTarget: boolean;
+  /** One deadline for all targets, from the event (only when `dispatch.timeout` is given). */
+  readonly timeoutMs?: number;
+  /** Cancel the runs still open at the deadline. */
+  readonly cancelOnTimeout: boolean;
+}
+
+/** A route's keys that only a route with `dispatch.targets` takes (core's fan-out options). */
+const FAN_OUT_KEYS = {
+  dispatch: ['targets', 'fail-fast', 'concurrency', 'timeout', 'cancel-on-timeout'],
+  report: ['status-per-target'],
+} as const;
 
 export type StoreConfig =
   | { readonly kind: 'sqlite'; readonly path: string }
@@ -480,10 +524,10 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
       const report = isObj(r.report) ? r.report : {};
       if (!when) problems.push(`${at}.when must be a mapping with forge, repo and pull_request or push.`);
       if (!dispatch) problems.push(`${at}.dispatch must be a mapping with forge, repo and workflow.`);
-      knownKeys(report, `${at}.report.`, routeKeys('report'));
+      knownKeys(report, `${at}.report.`, [...routeKeys('report'), ...FAN_OUT_KEYS.report]);
       if (!when || !dispatch) return;
       knownKeys(when, `${at}.when.`, ['forge', ...routeKeys('when'), 'pull_request', 'push']);
-      knownKeys(dispatch, `${at}.dispatch.`, ['forge', ...routeKeys('dispatch')]);
+      knownKeys(dispatch, `${at}.dispatch.`, ['forge', ...routeKeys('dispatch'), ...FAN_OUT_KEYS.dispatch]);
 
       const sourceForge = forgeRef(when.forge, `${at}.when.forge`);
       /** The route's value of an option of core's schema, at the option's config key. */
@@ -532,13 +576,32 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
         );
       }
 
-      const targetForge = forgeRef(dispatch.forge, `${at}.dispatch.forge`);
+      // Several targets: the dispatch's forge, workflow, ref and inputs are the targets' defaults.
+      const many = dispatch.targets !== undefined && dispatch.targets !== null;
+      if (!many) {
+        for (const [sectionName, holder] of [
+          ['dispatch', dispatch],
+          ['report', report],
+        ] as const) {
+          for (const key of FAN_OUT_KEYS[sectionName]) {
+            if (key !== 'targets' && holder[key] !== undefined) {
+              problems.push(
+                `${at}.${sectionName}.${key} is only for a route with dispatch.targets: add the targets, or leave it out.`,
+              );
+            }
+          }
+        }
+      }
+      const targetForge =
+        many && (dispatch.forge === undefined || dispatch.forge === null)
+          ? undefined
+          : forgeRef(dispatch.forge, `${at}.dispatch.forge`);
       const targetKind = kindOf(targetForge);
-      required('repo', 'the target repository as owner/name, e.g. acme/target');
-      const targetRepo = option('repo', ...keyed('repo'), targetKind);
+      if (!many) required('repo', 'the target repository as owner/name, e.g. acme/target');
+      const targetRepo = many ? undefined : option('repo', ...keyed('repo'), targetKind);
       const [workflowRaw, workflowPath] = keyed('workflow');
       const [eventTypeRaw, eventTypePath] = keyed('event-type');
-      if ((workflowRaw == null) === (eventTypeRaw == null)) {
+      if (!many && (workflowRaw == null) === (eventTypeRaw == null)) {
         problems.push(
           `${at}.dispatch needs exactly one of workflow (workflow_dispatch) or event-type (repository_dispatch).`,
         );
@@ -589,36 +652,217 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
         option('correlation', ...keyed('correlation')) ??
         (OPTIONS.correlation.config?.default as CorrelationMode);
 
-      // The default is core's, per target workflow: two routes from one PR keep two statuses.
-      const context =
-        option('status-context', ...keyed('status-context')) ??
-        (targetRepo
-          ? defaultStatusContext(targetRepo, {
-              ...(workflow !== undefined ? { workflow } : {}),
-              ...(eventType !== undefined ? { eventType } : {}),
-            })
-          : 'xrd');
       // On/off switches here: the service reports on the event's own commit and pull request.
       const reportStatus = bool(...keyed('report-status'), switchDefault('report-status'));
       const reportComment = bool(...keyed('report-comment'), switchDefault('report-comment'));
+
+      /**
+       * The targets, read by core's `parseFanOutOptions` as the action's and the CLI's are (the same
+       * keys, defaults and sentences, named by their key path). The service's own parts are read
+       * first: a target's `forge` names a configured forge (whose kind, API URL and token it uses),
+       * `api-url` is taken where a configured forge has it, and `ref` and `inputs` are templates,
+       * checked and filled with stand-ins before core reads them.
+       */
+      const readFanOut = (): FanOutConfig | undefined => {
+        const listPath = `${at}.dispatch.targets`;
+        const items = dispatch.targets;
+        let ok = true;
+        const own: { forge?: string; ref?: string; inputs: Record<string, string> }[] = [];
+        const forCore = !Array.isArray(items)
+          ? items
+          : items.map((item: unknown, j) => {
+              const here = `${listPath}[${j}]`;
+              own.push({ inputs: {} });
+              if (!isObj(item)) return item; // core says what an item must be
+              const mine = own[j] as { forge?: string; ref?: string; inputs: Record<string, string> };
+              const copy: Obj = { ...item };
+              for (const key of ['forge', 'api-url', 'server-url', 'client-payload']) delete copy[key];
+              if (item.forge !== undefined) {
+                const named = forgeRef(item.forge, `${here}.forge`);
+                if (named === undefined) ok = false;
+                else mine.forge = named;
+              }
+              if (item['api-url'] !== undefined) {
+                const url = String(item['api-url']).replace(/\/+$/, '');
+                const byUrl = forges.find((f) => f.apiUrl.replace(/\/+$/, '') === url);
+                if (byUrl === undefined) {
+                  problems.push(
+                    `${here}.api-url ${JSON.stringify(url)} is not the api-url of a configured forge: name one of forges (${forgeNames.join(', ')}) with ${here}.forge instead.`,
+                  );
+                  ok = false;
+                } else if (mine.forge !== undefined && mine.forge !== byUrl.name) {
+                  problems.push(
+                    `${here} names forge ${mine.forge} and the api-url of forge ${byUrl.name}: keep one.`,
+                  );
+                  ok = false;
+                } else mine.forge = byUrl.name;
+              }
+              for (const [key, why] of [
+                ['server-url', `name a configured forge with ${here}.forge (${forgeNames.join(', ')})`],
+                [
+                  'client-payload',
+                  "the service sends a target's inputs as the client_payload of an event-type; use inputs",
+                ],
+              ] as const) {
+                if (item[key] !== undefined) {
+                  problems.push(`${here}.${key} is not taken here: ${why}.`);
+                  ok = false;
+                }
+              }
+              if (mine.forge === undefined && targetForge === undefined && ok) {
+                problems.push(
+                  `${here} names no forge: set ${here}.forge, or ${at}.dispatch.forge for every target.`,
+                );
+                ok = false;
+              }
+              const location = forges.find((f) => f.name === (mine.forge ?? targetForge));
+              if (location !== undefined) {
+                copy.forge = location.kind;
+                copy['api-url'] = location.apiUrl;
+              }
+              if (item.ref !== undefined && item.ref !== null) {
+                const text = scalar(item.ref, `${here}.ref`);
+                if (text !== undefined && templ(text, `${here}.ref`)) {
+                  mine.ref = text.trim();
+                  copy.ref = renderTemplate(text, standIns);
+                } else ok = false;
+              }
+              if (isObj(item.inputs)) {
+                const filled: Obj = {};
+                for (const [key, value] of Object.entries(item.inputs)) {
+                  if (typeof value === 'string') {
+                    if (templ(value, `${here}.inputs.${key}`)) mine.inputs[key] = value;
+                    else ok = false;
+                    filled[key] = renderTemplate(value, standIns);
+                  } else {
+                    if (value !== null && typeof value !== 'object') mine.inputs[key] = String(value);
+                    filled[key] = value;
+                  }
+                }
+                copy.inputs = filled;
+              }
+              return copy;
+            });
+        if (!ok) return undefined;
+        const raw: Partial<Record<RawRunOptionName, string>> = {};
+        const put = (name: RawRunOptionName, value: unknown): void => {
+          if (value === undefined || value === null) return;
+          raw[name] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+        };
+        put('targets', forCore);
+        const location = forges.find((f) => f.name === targetForge);
+        if (location !== undefined) {
+          raw.forge = location.kind;
+          raw['api-url'] = location.apiUrl;
+        }
+        put('repo', dispatch.repo);
+        put('owner', dispatch.owner);
+        put('workflow', workflowRaw);
+        put('event-type', eventTypeRaw);
+        raw.ref = renderTemplate(ref, standIns);
+        put(
+          'inputs',
+          Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, renderTemplate(v, standIns)])),
+        );
+        put('fail-fast', dispatch['fail-fast']);
+        put('concurrency', dispatch.concurrency);
+        put('timeout', dispatch.timeout);
+        put('cancel-on-timeout', dispatch['cancel-on-timeout']);
+        put('status-per-target', report['status-per-target']);
+        raw['report-status'] = String(reportStatus);
+        put('source-repo', when.repo);
+        const paths: Partial<Record<RawRunOptionName, string>> = {
+          targets: listPath,
+          'fail-fast': `${at}.dispatch.fail-fast`,
+          concurrency: `${at}.dispatch.concurrency`,
+          timeout: `${at}.dispatch.timeout`,
+          'cancel-on-timeout': `${at}.dispatch.cancel-on-timeout`,
+          'status-per-target': `${at}.report.status-per-target`,
+          forge: `${at}.dispatch.forge`,
+          'api-url': `${at}.dispatch.forge`,
+        };
+        const label = (name: RawRunOptionName): string =>
+          paths[name] ??
+          `${at}.${(OPTIONS as Record<string, { config?: { key: string } }>)[name]?.config?.key ?? name}`;
+        try {
+          const fan = parseFanOutOptions(raw, {
+            targetToken: 'none',
+            label,
+            // Stand-ins: the service reports on each event's own commit.
+            sourceSha: '0'.repeat(40),
+            sourcePr: 1,
+          });
+          return {
+            targets: fan.targets.map((t) => {
+              const mine = own[t.index] ?? { inputs: {} };
+              return {
+                name: t.name,
+                forge: mine.forge ?? (targetForge as string),
+                repo: t.repo,
+                ...(t.workflow !== undefined ? { workflow: t.workflow } : {}),
+                ...(t.eventType !== undefined ? { eventType: t.eventType } : {}),
+                ref: mine.ref ?? ref,
+                inputs: { ...inputs, ...mine.inputs },
+                context: targetContext(t, fan.targets),
+              };
+            }),
+            failFast: fan.failFast,
+            concurrency: fan.concurrency,
+            statusPerTarget: fan.statusPerTarget,
+            // Unlike the action's, no default: a single route's run is followed until it ends too.
+            ...(raw.timeout !== undefined ? { timeoutMs: fan.timeoutMs } : {}),
+            cancelOnTimeout: fan.cancelOnTimeout,
+          };
+        } catch (error) {
+          if (!(error instanceof InvalidInputError)) throw error;
+          problems.push(error.message);
+          return undefined;
+        }
+      };
+      const fanOut = many ? readFanOut() : undefined;
+
+      // The default is core's, per target workflow: two routes from one PR keep two statuses.
+      const context =
+        option('status-context', ...keyed('status-context')) ??
+        (many
+          ? FAN_OUT_CONTEXT
+          : targetRepo
+            ? defaultStatusContext(targetRepo, {
+                ...(workflow !== undefined ? { workflow } : {}),
+                ...(eventType !== undefined ? { eventType } : {}),
+              })
+            : 'xrd');
       const supersede = bool(r.supersede, `${at}.supersede`, true);
       const cancelSuperseded = bool(r['cancel-superseded'], `${at}.cancel-superseded`, false);
 
-      if (!sourceForge || !sourceRepo || !targetForge || !targetRepo) return;
+      if (!sourceForge || !sourceRepo) return;
+      const first = fanOut?.targets[0];
+      const target = first
+        ? {
+            forge: first.forge,
+            repo: first.repo,
+            ...(first.workflow !== undefined ? { workflow: first.workflow } : {}),
+            ...(first.eventType !== undefined ? { eventType: first.eventType } : {}),
+            ref: first.ref,
+            inputs: first.inputs,
+          }
+        : targetForge && targetRepo && !many
+          ? {
+              forge: targetForge,
+              repo: targetRepo,
+              ...(workflow === undefined ? {} : { workflow }),
+              ...(eventType === undefined ? {} : { eventType }),
+              ref,
+              inputs,
+            }
+          : undefined;
+      if (target === undefined) return;
       routes.push({
         name,
         when: { forge: sourceForge, repo: sourceRepo, pullRequest, push },
-        dispatch: {
-          forge: targetForge,
-          repo: targetRepo,
-          ...(workflow === undefined ? {} : { workflow }),
-          ...(eventType === undefined ? {} : { eventType }),
-          ref,
-          inputs,
-          correlationInput,
-          correlation,
-        },
+        dispatch: { ...target, correlationInput, correlation },
         report: { context, status: reportStatus, comment: reportComment },
+        ...(fanOut !== undefined ? { fanOut } : {}),
         supersede,
         cancelSuperseded,
       });

@@ -2,7 +2,7 @@
 // plans in one transaction with the delivery, so a replay plans the same dispatch and the store's
 // dedupe key turns it into nothing.
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { RouteConfig, ServiceConfig } from './config.js';
+import type { RouteConfig, RouteTarget, ServiceConfig } from './config.js';
 import type { PullRequestEvent, PushEvent } from './events.js';
 import type { DispatchPlan } from './store/types.js';
 import { renderTemplate, type TemplateVars } from './template.js';
@@ -29,8 +29,10 @@ export function isKnownRepo(
 ): boolean {
   const wanted = repo.toLowerCase();
   return config.routes.some((r) => {
-    const ref = side === 'source' ? r.when : r.dispatch;
-    return ref.forge === forge && `${ref.repo.owner}/${ref.repo.repo}`.toLowerCase() === wanted;
+    const refs = side === 'source' ? [r.when] : (r.fanOut?.targets ?? [r.dispatch]);
+    return refs.some(
+      (ref) => ref.forge === forge && `${ref.repo.owner}/${ref.repo.repo}`.toLowerCase() === wanted,
+    );
   });
 }
 
@@ -75,26 +77,18 @@ export function templateVars(forge: string, event: SourceEvent, correlationId: s
   };
 }
 
-/** The dispatch plans for one source event (one per matching route). */
+/** The dispatch plans for one source event: one per matching route, one per target of a fan-out route. */
 export function planDispatches(
   config: ServiceConfig,
   forge: string,
   event: SourceEvent,
   eventAt: number,
 ): DispatchPlan[] {
-  return matchRoutes(config, forge, event).map((route) => {
-    const correlationId = newCorrelationId();
-    const vars = templateVars(forge, event, correlationId);
-    const inputs: Record<string, string> = {};
-    for (const [key, template] of Object.entries(route.dispatch.inputs))
-      inputs[key] = renderTemplate(template, vars);
+  return matchRoutes(config, forge, event).flatMap((route) => {
     const scope = event.type === 'pull_request' ? `pr:${event.number}` : `branch:${event.branch}`;
-    const subjectKey = `${route.name}|${forge}|${event.repo.toLowerCase()}|${scope}`;
+    const subject = `${route.name}|${forge}|${event.repo.toLowerCase()}|${scope}`;
     const sha = event.type === 'pull_request' ? event.headSha : event.sha;
-    return {
-      id: randomUUID(),
-      dedupeKey: `${subjectKey}|${sha}`,
-      subjectKey,
+    const common = {
       eventAt,
       route: route.name,
       supersede: route.supersede,
@@ -104,18 +98,68 @@ export function planDispatches(
       prNumber: event.type === 'pull_request' ? event.number : null,
       headSha: sha,
       headRef: event.type === 'pull_request' ? event.headRef : event.branch,
-      targetForge: route.dispatch.forge,
-      targetRepo: `${route.dispatch.repo.owner}/${route.dispatch.repo.repo}`,
-      workflow: route.dispatch.workflow === undefined ? null : String(route.dispatch.workflow),
-      eventType: route.dispatch.eventType ?? null,
-      targetRef: renderTemplate(route.dispatch.ref, vars),
-      inputs: JSON.stringify(inputs),
-      correlationId,
       correlationInput: route.dispatch.correlationInput,
       correlation: route.dispatch.correlation,
-      reportContext: route.report.context,
-      reportStatus: route.report.status,
-      reportComment: route.report.comment && event.type === 'pull_request',
     };
+    const target = (t: Omit<RouteTarget, 'name' | 'context'>, correlationId: string) => {
+      const vars = templateVars(forge, event, correlationId);
+      const inputs: Record<string, string> = {};
+      for (const [key, template] of Object.entries(t.inputs)) inputs[key] = renderTemplate(template, vars);
+      return {
+        targetForge: t.forge,
+        targetRepo: `${t.repo.owner}/${t.repo.repo}`,
+        workflow: t.workflow === undefined ? null : String(t.workflow),
+        eventType: t.eventType ?? null,
+        targetRef: renderTemplate(t.ref, vars),
+        inputs: JSON.stringify(inputs),
+        correlationId,
+      };
+    };
+    const fan = route.fanOut;
+    if (fan === undefined) {
+      const correlationId = newCorrelationId();
+      return [
+        {
+          id: randomUUID(),
+          dedupeKey: `${subject}|${sha}`,
+          subjectKey: subject,
+          ...common,
+          ...target(route.dispatch, correlationId),
+          reportContext: route.report.context,
+          reportStatus: route.report.status,
+          reportComment: route.report.comment && event.type === 'pull_request',
+        },
+      ];
+    }
+    // A fan-out route: each target is a dispatch of its own (superseded by the same target of a
+    // newer push), grouped by the route's subject and the sha; the group reports once (fan-out.ts).
+    const key = `${subject}|${sha}`;
+    return fan.targets.map((t, index) => {
+      const subjectKey = `${subject}|target:${index}`;
+      return {
+        id: randomUUID(),
+        dedupeKey: `${subjectKey}|${sha}`,
+        subjectKey,
+        ...common,
+        ...target(t, newCorrelationId()),
+        reportContext: t.context,
+        reportStatus: route.report.status && fan.statusPerTarget,
+        reportComment: false,
+        fanOut: {
+          key,
+          index,
+          count: fan.targets.length,
+          name: t.name,
+          context: route.report.context,
+          status: route.report.status,
+          comment: route.report.comment && event.type === 'pull_request',
+          failFast: fan.failFast,
+          concurrency: fan.concurrency,
+          ...(fan.timeoutMs !== undefined
+            ? { timeoutMs: fan.timeoutMs, cancelOnTimeout: fan.cancelOnTimeout }
+            : {}),
+        },
+      };
+    });
   });
 }

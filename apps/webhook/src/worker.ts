@@ -35,6 +35,7 @@ import {
 } from '@xrd/core';
 import type { ServiceConfig } from './config.js';
 import { CORRELATION_ID_PATTERN, type ServiceEvent, storedEventError } from './events.js';
+import { FanOuts, stoppedBy } from './fan-out.js';
 import type { Logger } from './log.js';
 import { DEFAULT_MEMORY_POLICY, type MemoryPolicy, MemoryReducer } from './memory.js';
 import type { Metrics } from './metrics.js';
@@ -107,11 +108,27 @@ export class Worker {
   readonly #hooks = new Map<string, boolean>();
 
   readonly #memory: MemoryReducer;
+  /** The reports of fan-out routes (one status and one comment per group of target rows). */
+  readonly #fanOuts: FanOuts;
+  #fanOutTask: Promise<void> | undefined;
+  /** A fan-out row changed (or groups were due): the next loop looks at the groups. */
+  #fanOutDue = true;
+  #fanOutAt = 0;
 
   constructor(options: WorkerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#memory = new MemoryReducer(options.memory ?? DEFAULT_MEMORY_POLICY, this.#now());
+    this.#fanOuts = new FanOuts({
+      store: options.store,
+      forges: options.forges,
+      logger: options.logger,
+      owner: options.owner,
+      now: this.#now,
+      intervalMs: options.config.reconcile.intervalMs,
+      leaseMs: options.config.worker.leaseMs,
+      ctx: (forge) => this.#ctx(forge),
+    });
   }
 
   /** Wakes the loop now (a delivery was just stored). */
@@ -132,7 +149,7 @@ export class Worker {
     this.#stopping = true;
     this.kick();
     await this.#loop;
-    const drained = Promise.allSettled([...this.#active.values()]);
+    const drained = Promise.allSettled([...this.#active.values(), this.#fanOutTask]);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.#o.config.worker.drainTimeoutMs);
@@ -165,6 +182,9 @@ export class Worker {
           busy ||= rows.length > 0;
           claimed += rows.length;
         }
+        // The groups of fan-out routes: when a row of one changed, else once per poll interval.
+        const due = this.#fanOutDue || this.#now() - this.#fanOutAt >= config.worker.pollIntervalMs;
+        if (!this.#stopping && this.#fanOutTask === undefined && due) this.#spawnFanOuts();
         const reducedMs = this.#memory.tick(claimed, this.#active.size, this.#now());
         if (reducedMs !== undefined) {
           logger.info('memory given back after a burst of work', {
@@ -202,6 +222,26 @@ export class Worker {
     });
   }
 
+  /**
+   * The due fan-out groups are looked at in the background, one pass at a time (not counted among
+   * the dispatch steps: it takes no slot of `worker.concurrency`).
+   */
+  #spawnFanOuts(): void {
+    this.#fanOutDue = false;
+    this.#fanOutAt = this.#now();
+    this.#fanOutTask = this.#fanOuts
+      .tick()
+      .then((some) => {
+        if (!some) return;
+        this.#fanOutDue = true;
+        this.kick();
+      })
+      .catch((error) => this.#o.logger.error('fan-out reporter error', { error }))
+      .finally(() => {
+        this.#fanOutTask = undefined;
+      });
+  }
+
   #spawn(row: DispatchRow): void {
     const { store, config, logger, owner } = this.#o;
     const renew = setInterval(
@@ -221,8 +261,13 @@ export class Worker {
           .release(row.id, owner, this.#now() + backoff(row.attempts, 1000, 300_000))
           .catch(() => undefined);
       })
-      .finally(() => {
+      .finally(async () => {
         clearInterval(renew);
+        // A target of a fan-out route: its group's answer is looked at again.
+        if (row.fanOut) {
+          await this.#fanOuts.touch(row).catch(() => undefined);
+          this.#fanOutDue = true;
+        }
         this.#active.delete(row.id);
         this.kick();
       });
@@ -334,6 +379,20 @@ export class Worker {
     return fresh;
   }
 
+  /** `#continue` to `sending` for a target of a fan-out route: undefined while it waits its turn. */
+  async #enterFanOut(row: DispatchRow, sentAt: number): Promise<DispatchRow | undefined> {
+    const { store, owner } = this.#o;
+    const spec = row.fanOut as NonNullable<DispatchRow['fanOut']>;
+    const entered = await store.enterSending(row.id, owner, spec.key, spec.concurrency, sentAt);
+    if (entered === 'wait') return undefined;
+    const fresh = entered === 'sending' ? await store.getDispatch(row.id) : undefined;
+    if (!fresh) {
+      await store.release(row.id, owner);
+      throw new LostLease();
+    }
+    return fresh;
+  }
+
   async #step(row: DispatchRow): Promise<void> {
     switch (row.state) {
       case 'new':
@@ -396,9 +455,13 @@ export class Worker {
       metrics.dispatches.inc({ forge: row.targetForge, result: 'superseded_unsent' });
       return this.#to(row, 'new', { state: 'done', outcome: 'superseded', completedAt: this.#now() });
     }
-    // The intent, with its correlation id, is durable before the request leaves.
+    // The intent, with its correlation id, is durable before the request leaves. A target of a
+    // fan-out route waits its turn while `concurrency` dispatches of its group are under way.
     const sentAt = this.#now();
-    const current = await this.#continue(row, 'sending', { dispatchedAt: sentAt });
+    const current = row.fanOut
+      ? await this.#enterFanOut(row, sentAt)
+      : await this.#continue(row, 'sending', { dispatchedAt: sentAt });
+    if (current === undefined) return this.#o.store.deferDispatch(row.id, this.#o.owner, this.#now() + 200);
     const ctx = this.#ctx(row.targetForge);
     let receipt: DispatchReceipt;
     try {
@@ -761,10 +824,16 @@ export class Worker {
 
   async #supersede(row: DispatchRow): Promise<void> {
     const { metrics, logger } = this.#o;
-    if (row.cancelSuperseded && row.runId !== null) {
+    // A target of a fan-out route stopped by its group (fail-fast, deadline) says why.
+    const stopped = stoppedBy(row);
+    let notCancelled: string | undefined;
+    if ((stopped ? stopped.cancel : row.cancelSuperseded) && row.runId !== null) {
       await this.#forge(row.targetForge)
         .cancelRun(repoRef(row.targetRepo), row.runId, this.#ctx(row.targetForge))
-        .catch((error) => logger.warn('cancelling the superseded run failed', { dispatch: row.id, error }));
+        .catch((error) => {
+          notCancelled = error instanceof Error ? error.message : String(error);
+          logger.warn('cancelling the superseded run failed', { dispatch: row.id, error });
+        });
     }
     if (row.startReported && row.reportStatus) {
       const states = (await this.#forge(row.sourceForge).capabilities(this.#ctx(row.sourceForge)))
@@ -773,12 +842,18 @@ export class Worker {
       await this.#postStatusOnce(row, {
         state: states.includes('skipped') ? 'skipped' : 'error',
         context: row.reportContext,
-        description: 'Superseded by a newer push',
+        description: stopped?.description ?? 'Superseded by a newer push',
         ...(row.runHtmlUrl ? { targetUrl: row.runHtmlUrl } : {}),
       });
     }
     metrics.dispatches.inc({ forge: row.targetForge, result: 'superseded' });
     logger.info('superseded', { dispatch: row.id, by: row.supersededBy, run: row.runId });
-    return this.#to(row, 'superseding', { state: 'done', outcome: 'superseded', completedAt: this.#now() });
+    return this.#to(row, 'superseding', {
+      state: 'done',
+      outcome: 'superseded',
+      completedAt: this.#now(),
+      // Stopped by its group: the group's comment says the run goes on.
+      ...(stopped && notCancelled !== undefined ? { error: notCancelled } : {}),
+    });
   }
 }

@@ -65,13 +65,16 @@ export {
 export type { FanOutHooks, FanOutOutcome, TargetLocation, TargetOutcome } from './fan-out.js';
 export { runFanOut, targetContext } from './fan-out.js';
 export type { FanOutOptions, ParseFanOutContext, TargetOptions } from './fan-out-options.js';
-export { parseFanOutOptions } from './fan-out-options.js';
+export { FAN_OUT_CONTEXT, parseFanOutOptions } from './fan-out-options.js';
 export type { FanOutRow, FanOutVerdict, RenderFanOutOptions } from './fan-out-report.js';
 export {
   countVerdicts,
   fanOutRow,
+  fanOutStatus,
+  renderFanOutComment,
   renderFanOutTable,
   reportFanOutError,
+  reportFanOutStart,
 } from './fan-out-report.js';
 export type { FlowHooks, FlowOutcome, ReportPhase } from './flow.js';
 export { dispatchRequestOf, runFlow } from './flow.js';

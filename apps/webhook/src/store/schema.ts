@@ -100,4 +100,25 @@ export const MIGRATIONS: readonly Migration[] = [
     // INTEGER is 64-bit already (https://www.sqlite.org/datatype3.html).
     postgres: ['ALTER TABLE dispatches ALTER COLUMN pr_number TYPE BIGINT'],
   },
+  {
+    version: 4,
+    statements: [
+      // A target of a fan-out route (several targets answered together): its group and the group's
+      // settings (JSON, see FanOutSpec). Additive: a single-target row leaves them NULL.
+      'ALTER TABLE dispatches ADD COLUMN fan_out TEXT',
+      'ALTER TABLE dispatches ADD COLUMN fan_out_key TEXT',
+      'CREATE INDEX IF NOT EXISTS dispatches_fan_out ON dispatches (fan_out_key) WHERE fan_out_key IS NOT NULL',
+      // One row per group: its reporter's lease and what it last wrote (fan-out.ts).
+      `CREATE TABLE IF NOT EXISTS fan_outs (
+        group_key TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        reported TEXT,
+        next_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        created_at BIGINT NOT NULL
+      )`,
+      `CREATE INDEX IF NOT EXISTS fan_outs_due ON fan_outs (next_at) WHERE state <> 'done'`,
+    ],
+  },
 ];

@@ -8,6 +8,8 @@ import type {
   DispatchPlan,
   DispatchRow,
   DispatchState,
+  FanOutGroup,
+  FanOutSpec,
   NewDelivery,
   RunCompletion,
   Store,
@@ -108,7 +110,19 @@ function toDispatch(r: Record<string, unknown>): DispatchRow {
     nextAt: int(r.next_at, 'next_at'),
     attempts: int(r.attempts, 'attempts'),
     statusPosts: int(r.status_posts ?? 0, 'status_posts'),
+    ...(r.fan_out !== null && r.fan_out !== undefined ? { fanOut: fanOutSpec(r.fan_out) } : {}),
   };
+}
+
+function fanOutSpec(v: unknown): FanOutSpec {
+  try {
+    const spec = JSON.parse(String(v)) as FanOutSpec;
+    if (typeof spec.key === 'string' && Number.isInteger(spec.index) && Number.isInteger(spec.count))
+      return spec;
+  } catch {
+    // below
+  }
+  throw new UnreadableRow(`column fan_out holds ${String(v).slice(0, 40)}, not a fan-out target`);
 }
 
 const PATCH_COLUMNS: Readonly<Record<keyof DispatchPatch, string>> = {
@@ -267,8 +281,8 @@ export class SqlStore implements Store {
           `INSERT INTO dispatches (id, dedupe_key, subject_key, event_at, route, supersede, cancel_superseded,
              source_forge, source_repo, pr_number, head_sha, head_ref, target_forge, target_repo, workflow,
              event_type, target_ref, inputs, correlation_id, correlation_input, correlation, report_context,
-             report_status, report_comment, state, superseded_by, created_at, next_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)
+             report_status, report_comment, state, superseded_by, created_at, next_at, fan_out, fan_out_key)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?)
            ON CONFLICT (dedupe_key) DO NOTHING`,
           [
             p.id,
@@ -298,10 +312,19 @@ export class SqlStore implements Store {
             outdated ? String(latest?.dispatch_id) : null,
             now,
             now,
+            p.fanOut ? JSON.stringify(p.fanOut) : null,
+            p.fanOut ? p.fanOut.key : null,
           ],
         );
         if (inserted !== 1) continue;
         created.push(p.id);
+        if (p.fanOut) {
+          await tx.run(
+            `INSERT INTO fan_outs (group_key, state, next_at, created_at) VALUES (?, 'open', ?, ?)
+             ON CONFLICT (group_key) DO NOTHING`,
+            [p.fanOut.key, now, now],
+          );
+        }
         if (!p.supersede || outdated) continue;
         await tx.run(
           `INSERT INTO subjects (subject_key, dispatch_id, event_at) VALUES (?, ?, ?)
@@ -465,6 +488,103 @@ export class SqlStore implements Store {
     );
     await this.#db.run(
       'UPDATE dispatches SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL',
+    );
+  }
+
+  // ---------------------------------------------------------------- fan-out groups
+
+  async claimFanOuts(owner: string, limit: number, leaseMs: number, now: number): Promise<FanOutGroup[]> {
+    const rows = await this.#db.all(
+      `UPDATE fan_outs SET lease_owner = ?, lease_until = ?
+       WHERE group_key IN (SELECT group_key FROM fan_outs WHERE state <> 'done' AND next_at <= ?
+                     AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_at LIMIT ?${this.#skipLocked})
+       RETURNING group_key, reported`,
+      [owner, now + leaseMs, now, now, limit],
+    );
+    return rows.map((r) => ({ key: String(r.group_key), reported: strOrNull(r.reported) }));
+  }
+
+  async fanOutRows(key: string): Promise<DispatchRow[]> {
+    return (await this.#db.all('SELECT * FROM dispatches WHERE fan_out_key = ?', [key]))
+      .map(toDispatch)
+      .sort((a, b) => (a.fanOut?.index ?? 0) - (b.fanOut?.index ?? 0));
+  }
+
+  async settleFanOut(
+    key: string,
+    owner: string,
+    patch: { readonly reported?: string; readonly done?: boolean; readonly nextAt: number },
+    keepLease = false,
+  ): Promise<boolean> {
+    const sets = ['next_at = ?'];
+    const params: SqlValue[] = [patch.nextAt];
+    if (patch.reported !== undefined) {
+      sets.push('reported = ?');
+      params.push(patch.reported);
+    }
+    if (patch.done) sets.push("state = 'done'");
+    if (!keepLease) sets.push('lease_owner = NULL', 'lease_until = NULL');
+    const changed = await this.#db.run(
+      `UPDATE fan_outs SET ${sets.join(', ')} WHERE group_key = ? AND lease_owner = ?`,
+      [...params, key, owner],
+    );
+    return changed === 1;
+  }
+
+  async touchFanOut(key: string, now: number): Promise<void> {
+    await this.#db.run(
+      "UPDATE fan_outs SET next_at = ? WHERE group_key = ? AND state <> 'done' AND next_at > ?",
+      [now, key, now],
+    );
+  }
+
+  async deferDispatch(id: string, owner: string, nextAt: number): Promise<void> {
+    await this.#db.run(
+      `UPDATE dispatches SET lease_owner = NULL, lease_until = NULL, next_at = ?,
+         attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
+       WHERE id = ? AND lease_owner = ?`,
+      [nextAt, id, owner],
+    );
+  }
+
+  enterSending(
+    id: string,
+    owner: string,
+    key: string,
+    limit: number,
+    dispatchedAt: number,
+  ): Promise<'sending' | 'wait' | 'lost'> {
+    return this.#db.transaction(async (tx) => {
+      // PostgreSQL: the group's row is locked first, so two replicas count one after the other
+      // (each statement then sees what the other committed). SQLite: one writer at a time already.
+      if (this.#db.dialect === 'postgres') {
+        await tx.all('SELECT group_key FROM fan_outs WHERE group_key = ? FOR UPDATE', [key]);
+      }
+      const counted = await tx.all(
+        "SELECT COUNT(*) AS n FROM dispatches WHERE fan_out_key = ? AND state = 'sending'",
+        [key],
+      );
+      if (int(counted[0]?.n ?? 0, 'count') >= limit) return 'wait';
+      const changed = await tx.run(
+        "UPDATE dispatches SET state = 'sending', dispatched_at = ? WHERE id = ? AND state = 'new' AND lease_owner = ?",
+        [dispatchedAt, id, owner],
+      );
+      return changed === 1 ? 'sending' : 'lost';
+    });
+  }
+
+  async hasNewerEvent(subjectKey: string, id: string): Promise<boolean> {
+    const rows = await this.#db.all('SELECT dispatch_id FROM subjects WHERE subject_key = ?', [subjectKey]);
+    return rows[0] !== undefined && String(rows[0].dispatch_id) !== id;
+  }
+
+  async stopFanOut(key: string, by: string, now: number): Promise<number> {
+    // Also brings forward a row marked before whose step then put its next look later.
+    return this.#db.run(
+      `UPDATE dispatches SET superseded_by = COALESCE(superseded_by, ?), next_at = ?
+       WHERE fan_out_key = ? AND state IN ('new', 'sending', 'correlating', 'started', 'running')
+         AND (superseded_by IS NULL OR (superseded_by = ? AND next_at > ?))`,
+      [by, now, key, by, now],
     );
   }
 }

@@ -49,7 +49,37 @@ export const ACTIVE_STATES: readonly DispatchState[] = [
  */
 export type DispatchOutcome = 'completed' | 'superseded' | 'rejected' | 'not-found' | 'unprocessable';
 
-/** What a processed source event asks for: one dispatch per matching route. */
+/**
+ * A dispatch that is one target of a fan-out route: the target's place in the group and what the
+ * group reports (fan-out.ts). Every row of the group holds the same group settings.
+ */
+export interface FanOutSpec {
+  /** The group: route, source repository, PR or branch, and head sha. */
+  readonly key: string;
+  readonly index: number;
+  /** How many targets the group has. */
+  readonly count: number;
+  /** The target's row in the comment: `acme/app build.yml`. */
+  readonly name: string;
+  /** The one status's context (and the comment's key). */
+  readonly context: string;
+  readonly status: boolean;
+  readonly comment: boolean;
+  readonly failFast: boolean;
+  readonly concurrency: number;
+  /** The group's deadline, from its rows' creation. */
+  readonly timeoutMs?: number;
+  readonly cancelOnTimeout?: boolean;
+}
+
+/** A fan-out group as its reporter claims it. */
+export interface FanOutGroup {
+  readonly key: string;
+  /** What was last written for it (see fan-out.ts), or null. */
+  readonly reported: string | null;
+}
+
+/** What a processed source event asks for: one dispatch per matching route (per target of a fan-out route). */
 export interface DispatchPlan {
   readonly id: string;
   /** Same route, repo, PR/branch and head sha → the same dispatch (replays do nothing). */
@@ -79,6 +109,8 @@ export interface DispatchPlan {
   readonly reportContext: string;
   readonly reportStatus: boolean;
   readonly reportComment: boolean;
+  /** Set on each target of a fan-out route. */
+  readonly fanOut?: FanOutSpec;
 }
 
 export interface DispatchRow extends DispatchPlan {
@@ -197,4 +229,47 @@ export interface Store {
   pruneDeliveries(before: number): Promise<number>;
   /** Releases every lease (embedded store at start: it is the only instance). */
   releaseAllLeases(): Promise<void>;
+
+  // Fan-out groups (fan-out.ts): created with their rows by `applySourceEvent`.
+  /** Leases up to `limit` due groups that are not done. */
+  claimFanOuts(owner: string, limit: number, leaseMs: number, now: number): Promise<FanOutGroup[]>;
+  /** The rows of a group, by target index. */
+  fanOutRows(key: string): Promise<DispatchRow[]>;
+  /**
+   * Records what was written (`reported`), closes the group (`done`) and releases its lease, only if
+   * `owner` holds it; `nextAt` is when to look again. With `keepLease` the owner keeps it.
+   */
+  settleFanOut(
+    key: string,
+    owner: string,
+    patch: { readonly reported?: string; readonly done?: boolean; readonly nextAt: number },
+    keepLease?: boolean,
+  ): Promise<boolean>;
+  /** A row of the group changed: look at the group now. */
+  touchFanOut(key: string, now: number): Promise<void>;
+  /**
+   * Releases a dispatch that waits its turn (fan-out `concurrency`) until `nextAt`, without counting
+   * the claim as an attempt (attempts drive the retry backoff).
+   */
+  deferDispatch(id: string, owner: string, nextAt: number): Promise<void>;
+  /**
+   * Moves a target of a group from `new` to `sending` (recording `dispatchedAt`), keeping the lease,
+   * only while fewer than `limit` rows of its group are in `sending` — counted under a lock of the
+   * group, so replicas count one after the other. `wait`: its turn has not come; `lost`: the row is
+   * no longer this owner's or no longer `new`.
+   */
+  enterSending(
+    id: string,
+    owner: string,
+    key: string,
+    limit: number,
+    dispatchedAt: number,
+  ): Promise<'sending' | 'wait' | 'lost'>;
+  /** Whether a newer event of the row's subject (PR or branch) was recorded since (`supersede` on). */
+  hasNewerEvent(subjectKey: string, id: string): Promise<boolean>;
+  /**
+   * Fail-fast: every row of the group not past its run (`new` … `running`) is marked superseded by
+   * `by`, so it is never sent, or its run is cancelled. Returns how many were marked.
+   */
+  stopFanOut(key: string, by: string, now: number): Promise<number>;
 }

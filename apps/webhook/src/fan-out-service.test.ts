@@ -1,0 +1,211 @@
+// A fan-out route in-process against core's in-memory forge: `concurrency` bounds the dispatches
+// under way at once (each dispatch held 60 ms by the forge here), and every target is dispatched
+// once, answered by one status and one comment; `timeout` is one deadline for all targets.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Forge } from '@xrd/core';
+import { createMemoryForge, expr } from '@xrd/core/testing';
+import { afterEach, expect, it } from 'vitest';
+import { parseConfig } from './config.js';
+import { createLogger } from './log.js';
+import { type RunningService, startService } from './service.js';
+import { signBody } from './signature.js';
+
+const SECRET = 'test-secret';
+const REPOS = ['a', 'b', 'c', 'd', 'e'];
+let service: RunningService | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await service?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+it.each([1, 2])(
+  'concurrency %i: at most that many dispatches under way at once',
+  async (concurrency) => {
+    const forge = createMemoryForge({
+      now: Date.now,
+      returnsRunId: true,
+      workflows: REPOS.map((r) => ({
+        repo: `acme/${r}`,
+        file: 'build.yml',
+        runName: `Build ${expr('inputs.correlation_id')}`,
+        appearAfterMs: 0,
+        startAfterMs: 10,
+        durationMs: 50,
+      })),
+    });
+    let open = 0;
+    let most = 0;
+    const slow: Forge = new Proxy(forge, {
+      get(target, prop) {
+        if (prop === 'dispatch') {
+          return async (...args: Parameters<Forge['dispatch']>) => {
+            open += 1;
+            most = Math.max(most, open);
+            await new Promise((r) => setTimeout(r, 60));
+            try {
+              return await target.dispatch(...args);
+            } finally {
+              open -= 1;
+            }
+          };
+        }
+        const value: unknown = Reflect.get(target, prop);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    dir = mkdtempSync(join(tmpdir(), 'xrd-fan-out-'));
+    const config = parseConfig({
+      listen: { port: 0 },
+      store: { path: join(dir, 'db.sqlite') },
+      worker: { 'poll-interval': '20ms', lease: '5s', concurrency: 16 },
+      reconcile: { interval: '50ms', 'safety-interval': '50ms', 'correlation-timeout': '3s' },
+      forges: [
+        {
+          name: 'mem',
+          kind: 'github',
+          'api-url': 'https://forge.test',
+          token: 't',
+          'webhook-secret': SECRET,
+        },
+      ],
+      routes: [
+        {
+          name: 'all',
+          when: { forge: 'mem', repo: 'acme/source', pull_request: true },
+          dispatch: {
+            forge: 'mem',
+            workflow: 'build.yml',
+            targets: REPOS.map((r) => ({ repo: `acme/${r}` })),
+            concurrency,
+          },
+        },
+      ],
+    });
+    service = await startService(config, {
+      createForge: () => slow,
+      logger: createLogger('error', [SECRET]),
+    });
+    const body = JSON.stringify({
+      action: 'opened',
+      number: 3,
+      pull_request: {
+        number: 3,
+        title: 't',
+        html_url: '',
+        head: { sha: 'c'.repeat(40), ref: 'f' },
+        base: { ref: 'main' },
+      },
+      repository: { full_name: 'acme/source' },
+    });
+    const res = await fetch(`${service.url}/hooks/mem`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'pull_request',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': `sha256=${signBody(SECRET, body)}`,
+      },
+      body,
+    });
+    expect(res.status).toBe(202);
+    const end = Date.now() + 15_000;
+    while (!forge.statuses.some((s) => s.status.context === 'xrd/targets' && s.status.state !== 'pending')) {
+      if (Date.now() > end) throw new Error('no final aggregated status');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(most).toBe(concurrency);
+    expect(forge.runs()).toHaveLength(REPOS.length);
+    const finals = forge.statuses.filter(
+      (s) => s.status.context === 'xrd/targets' && s.status.state !== 'pending',
+    );
+    expect(finals.map((s) => s.status.state)).toEqual(['success']);
+    expect(finals[0]?.status.description).toBe('5 targets: 5 success');
+    expect(forge.comments).toHaveLength(1);
+  },
+  20_000,
+);
+
+it('timeout: one deadline for all targets; the runs still open are cancelled with cancel-on-timeout', async () => {
+  const forge = createMemoryForge({
+    now: Date.now,
+    returnsRunId: true,
+    workflows: ['quick', 'slow'].map((r) => ({
+      repo: `acme/${r}`,
+      file: 'build.yml',
+      runName: `Build ${expr('inputs.correlation_id')}`,
+      appearAfterMs: 0,
+      startAfterMs: 10,
+      durationMs: r === 'quick' ? 50 : 600_000,
+    })),
+  });
+  dir = mkdtempSync(join(tmpdir(), 'xrd-fan-out-'));
+  const config = parseConfig({
+    listen: { port: 0 },
+    store: { path: join(dir, 'db.sqlite') },
+    worker: { 'poll-interval': '20ms', lease: '5s', concurrency: 16 },
+    reconcile: { interval: '50ms', 'safety-interval': '50ms', 'correlation-timeout': '3s' },
+    forges: [
+      { name: 'mem', kind: 'github', 'api-url': 'https://forge.test', token: 't', 'webhook-secret': SECRET },
+    ],
+    routes: [
+      {
+        name: 'all',
+        when: { forge: 'mem', repo: 'acme/source', pull_request: true },
+        dispatch: {
+          forge: 'mem',
+          workflow: 'build.yml',
+          targets: [{ repo: 'acme/quick' }, { repo: 'acme/slow' }],
+          timeout: '1s',
+          'cancel-on-timeout': true,
+        },
+        report: { 'status-per-target': true },
+      },
+    ],
+  });
+  service = await startService(config, { createForge: () => forge, logger: createLogger('error', [SECRET]) });
+  const body = JSON.stringify({
+    action: 'opened',
+    number: 4,
+    pull_request: {
+      number: 4,
+      title: 't',
+      html_url: '',
+      head: { sha: 'd'.repeat(40), ref: 'f' },
+      base: { ref: 'main' },
+    },
+    repository: { full_name: 'acme/source' },
+  });
+  const res = await fetch(`${service.url}/hooks/mem`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'pull_request',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': `sha256=${signBody(SECRET, body)}`,
+    },
+    body,
+  });
+  expect(res.status).toBe(202);
+  const final = () =>
+    forge.statuses.filter((s) => s.status.context === 'xrd/targets' && s.status.state !== 'pending');
+  const end = Date.now() + 15_000;
+  while (final().length === 0) {
+    if (Date.now() > end) throw new Error('no final aggregated status');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(final().map((s) => [s.status.state, s.status.description])).toEqual([
+    ['error', '2 targets: 1 success, 1 error (acme/slow build.yml)'],
+  ]);
+  const slow = forge.runs().find((r) => r.displayTitle?.startsWith('Build') && r.url.includes('acme/slow'));
+  expect(slow?.conclusion).toBe('cancelled');
+  expect(
+    forge.statuses.find((s) => s.status.context === 'xrd/acme/slow/build' && s.status.state !== 'pending')
+      ?.status.description,
+  ).toBe("Timed out: the route's deadline passed");
+  expect(forge.comments).toHaveLength(1);
+  expect(forge.comments[0]?.body).toMatch(/\| acme\/slow build\.yml \| .* \| timed out after 1s/);
+}, 20_000);
