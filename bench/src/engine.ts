@@ -229,7 +229,7 @@ let coreSleep: Sleep | undefined;
  * the scaled sleep passed to it), loaded lazily like every workspace package here.
  */
 export async function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  coreSleep ??= await requireExport<Sleep>('@xrd/core', 'sleep');
+  coreSleep ??= await requireExport<Sleep>('@xrd/core/kit', 'sleep');
   return coreSleep(ms, signal);
 }
 

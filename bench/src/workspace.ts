@@ -13,6 +13,7 @@ export function repoPath(relative: string): string {
 
 const distEntry: Record<string, string> = {
   '@xrd/core': 'packages/core/dist/index.js',
+  '@xrd/core/kit': 'packages/core/dist/kit/index.js',
   '@xrd/connect': 'packages/connect/dist/index.js',
   '@xrd/github': 'packages/github/dist/index.js',
   '@xrd/gitea': 'packages/gitea/dist/index.js',
