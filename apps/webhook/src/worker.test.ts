@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { sameStatus } from './worker.js';
+import { parseConfig } from './config.js';
+import { createLogger } from './log.js';
+import { Metrics } from './metrics.js';
+import type { DeliveryEffect, Store, StoredDelivery } from './store/types.js';
+import { INTAKE_QUIET_MS, SUMMARY_INTERVAL_MS, sameStatus, Worker } from './worker.js';
 
 describe('sameStatus', () => {
   const sent = { state: 'success', context: 'xrd/build', description: 'Build passed' } as const;
@@ -22,5 +26,141 @@ describe('sameStatus', () => {
     expect(
       sameStatus({ ...sent, description: 'Other…' }, { ...sent, description: 'Build passed and more' }),
     ).toBe(false);
+  });
+});
+
+describe('Worker loop (injected clock, fake store)', () => {
+  const config = parseConfig({
+    listen: { port: 0 },
+    store: { path: ':memory:' },
+    worker: { 'poll-interval': '5ms', concurrency: 16 },
+    forges: [{ name: 'gh', kind: 'github', 'api-url': 'https://forge.test', token: 't', 'webhook-secret': 's' }],
+    routes: [
+      {
+        name: 'r',
+        when: { forge: 'gh', repo: 'acme/source', pull_request: true },
+        dispatch: { forge: 'gh', repo: 'acme/target', workflow: 'build.yml' },
+      },
+    ],
+  });
+  const completion = (i: number): StoredDelivery => ({
+    id: `gh:${i}`,
+    forge: 'gh',
+    event: 'workflow_run',
+    payload: JSON.stringify({
+      event: {
+        type: 'workflow_run',
+        repo: 'acme/target',
+        runId: i,
+        displayTitle: '',
+        status: 'completed',
+        conclusion: 'success',
+        htmlUrl: '',
+      },
+      eventAt: 1,
+    }),
+    receivedAt: 1,
+    attempts: 1,
+  });
+
+  function setUp() {
+    let t = 0;
+    const claims: Array<{ at: number; limit: number }> = [];
+    const due: StoredDelivery[] = [];
+    const applied: DeliveryEffect[][] = [];
+    const logs: Array<Record<string, unknown>> = [];
+    const store = {
+      claimDeliveries: async () => due.splice(0),
+      claimDispatches: async (_owner: string, limit: number) => {
+        claims.push({ at: t, limit });
+        return [];
+      },
+      applyDeliveries: async (_owner: string, effects: readonly DeliveryEffect[]) => {
+        applied.push([...effects]);
+        return effects.map(() => ({ applied: true, created: [], matched: true }));
+      },
+      failDelivery: async () => undefined,
+      pruneDeliveries: async () => 0,
+    } as unknown as Store;
+    const worker = new Worker({
+      config,
+      store,
+      forges: new Map(),
+      logger: createLogger('info', [], (line) => logs.push(JSON.parse(line) as Record<string, unknown>)),
+      metrics: new Metrics(),
+      owner: 'w',
+      now: () => t,
+      memory: { minWork: Number.POSITIVE_INFINITY, idleMs: 0, minIntervalMs: 0, reduce: () => undefined },
+    });
+    const until = async (what: () => boolean) => {
+      for (let i = 0; i < 2000 && !what(); i++) await new Promise((r) => setTimeout(r, 1));
+      expect(what()).toBe(true);
+    };
+    return {
+      worker,
+      claims,
+      due,
+      applied,
+      logs,
+      until,
+      at: (ms: number) => {
+        t = ms;
+      },
+    };
+  }
+
+  it('runs dispatch steps at 1/8 of the concurrency while deliveries arrive, at full concurrency once intake is quiet', async () => {
+    const w = setUp();
+    w.worker.intake(); // t = 0
+    expect(w.worker.stepLimit(0)).toBe(2);
+    expect(w.worker.stepLimit(INTAKE_QUIET_MS - 1)).toBe(2);
+    expect(w.worker.stepLimit(INTAKE_QUIET_MS)).toBe(16);
+    // Deliveries claimed in the round count as intake, whenever they were stored.
+    expect(w.worker.stepLimit(10_000, 3)).toBe(2);
+
+    w.worker.start();
+    await w.until(() => w.claims.length > 0);
+    w.at(10_000);
+    w.worker.kick();
+    await w.until(() => w.claims.some((c) => c.at === 10_000));
+    w.due.push(completion(1));
+    w.at(20_000);
+    w.worker.kick();
+    await w.until(() => w.claims.some((c) => c.at === 20_000));
+    await w.worker.stop();
+    const limitAt = (at: number) => [...new Set(w.claims.filter((c) => c.at === at).map((c) => c.limit))];
+    expect(limitAt(0)).toEqual([2]);
+    expect(limitAt(10_000)).toEqual([16]);
+    // The round that claimed a delivery held steps back; the next, finding none, did not.
+    expect(limitAt(20_000)).toEqual([2, 16]);
+  });
+
+  it('applies a claimed batch in one call and logs one summary line per minute, no info line per delivery', async () => {
+    const w = setUp();
+    w.due.push(completion(1), completion(2), completion(3));
+    w.at(1_000);
+    w.worker.start();
+    await w.until(() => w.applied.length > 0);
+    expect(w.applied.map((batch) => batch.map((e) => e.deliveryId))).toEqual([['gh:1', 'gh:2', 'gh:3']]);
+    expect(w.logs).toEqual([]);
+    w.at(SUMMARY_INTERVAL_MS + 1);
+    w.worker.kick();
+    await w.until(() => w.logs.length > 0);
+    w.at(2 * SUMMARY_INTERVAL_MS + 2);
+    w.worker.kick();
+    await w.until(() => w.claims.some((c) => c.at === 2 * SUMMARY_INTERVAL_MS + 2));
+    await w.worker.stop();
+    // Nothing done in the second minute: no second line.
+    expect(w.logs.map(({ time: _t, ...rest }) => rest)).toEqual([
+      {
+        level: 'info',
+        msg: 'deliveries processed',
+        deliveries: 3,
+        dispatchesCreated: 0,
+        completionsMatched: 3,
+        seconds: 60,
+        activeSteps: 0,
+      },
+    ]);
   });
 });
