@@ -3,7 +3,7 @@ import { parseConfig } from './config.js';
 import { createLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import type { DeliveryEffect, Store, StoredDelivery } from './store/types.js';
-import { INTAKE_QUIET_MS, SUMMARY_INTERVAL_MS, sameStatus, Worker } from './worker.js';
+import { DELIVERY_WINDOW_MS, INTAKE_QUIET_MS, SUMMARY_INTERVAL_MS, sameStatus, Worker } from './worker.js';
 
 describe('sameStatus', () => {
   const sent = { state: 'success', context: 'xrd/build', description: 'Build passed' } as const;
@@ -34,7 +34,9 @@ describe('Worker loop (injected clock, fake store)', () => {
     listen: { port: 0 },
     store: { path: ':memory:' },
     worker: { 'poll-interval': '5ms', concurrency: 16 },
-    forges: [{ name: 'gh', kind: 'github', 'api-url': 'https://forge.test', token: 't', 'webhook-secret': 's' }],
+    forges: [
+      { name: 'gh', kind: 'github', 'api-url': 'https://forge.test', token: 't', 'webhook-secret': 's' },
+    ],
     routes: [
       {
         name: 'r',
@@ -69,8 +71,12 @@ describe('Worker loop (injected clock, fake store)', () => {
     const due: StoredDelivery[] = [];
     const applied: DeliveryEffect[][] = [];
     const logs: Array<Record<string, unknown>> = [];
+    const deliveryClaims: number[] = [];
     const store = {
-      claimDeliveries: async () => due.splice(0),
+      claimDeliveries: async () => {
+        deliveryClaims.push(t);
+        return due.splice(0);
+      },
       claimDispatches: async (_owner: string, limit: number) => {
         claims.push({ at: t, limit });
         return [];
@@ -99,6 +105,7 @@ describe('Worker loop (injected clock, fake store)', () => {
     return {
       worker,
       claims,
+      deliveryClaims,
       due,
       applied,
       logs,
@@ -133,6 +140,36 @@ describe('Worker loop (injected clock, fake store)', () => {
     expect(limitAt(10_000)).toEqual([16]);
     // The round that claimed a delivery held steps back; the next, finding none, did not.
     expect(limitAt(20_000)).toEqual([2, 16]);
+  });
+
+  it('claims deliveries when some were stored, at most once per window while intake is busy, else once per poll', async () => {
+    const w = setUp();
+    w.at(1_000);
+    w.worker.start(); // the first round polls
+    await w.until(() => w.deliveryClaims.length === 1);
+    // Rounds a finished step starts (kick) claim no deliveries: none stored, the poll is not due.
+    w.worker.kick();
+    w.worker.kick();
+    await w.until(() => w.claims.length >= 3);
+    expect(w.deliveryClaims).toEqual([1_000]);
+    // Stored: claimed at once (no claim in the last window).
+    w.at(2_000);
+    w.due.push(completion(1));
+    w.worker.intake();
+    await w.until(() => w.applied.length === 1);
+    // More arrive within the window: they wait for it, then go as one batch.
+    w.at(2_010);
+    w.due.push(completion(2));
+    w.worker.intake();
+    w.due.push(completion(3));
+    w.worker.intake();
+    await w.until(() => w.claims.some((c) => c.at === 2_010));
+    expect(w.deliveryClaims).toEqual([1_000, 2_000]);
+    w.at(2_000 + DELIVERY_WINDOW_MS);
+    await w.until(() => w.applied.length === 2);
+    await w.worker.stop();
+    expect(w.deliveryClaims).toEqual([1_000, 2_000, 2_000 + DELIVERY_WINDOW_MS]);
+    expect(w.applied.map((batch) => batch.map((e) => e.deliveryId))).toEqual([['gh:1'], ['gh:2', 'gh:3']]);
   });
 
   it('applies a claimed batch in one call and logs one summary line per minute, no info line per delivery', async () => {

@@ -11,9 +11,9 @@
 // `correlating` and is looked for again.
 import {
   type CallContext,
-  collectRunResults,
   type CommitStatus,
   type CommitStatusInput,
+  collectRunResults,
   commentMarker,
   type DispatchReceipt,
   type DispatchRequest,
@@ -70,6 +70,8 @@ export interface WorkerOptions {
 
 /** Deliveries claimed (and applied in one transaction) per loop round. */
 const DELIVERY_BATCH = 64;
+/** While intake is busy, deliveries are claimed at most once per this many ms (as one batch). */
+export const DELIVERY_WINDOW_MS = 25;
 /** Intake counts as busy for this long after the last stored delivery. */
 export const INTAKE_QUIET_MS = 500;
 /** While intake is busy, dispatch steps run at this fraction of `worker.concurrency` (at least 1). */
@@ -124,6 +126,7 @@ export class Worker {
 
   readonly #memory: MemoryReducer;
   #intakeAt = Number.NEGATIVE_INFINITY;
+  #storedSinceClaim = 0;
   /** What was done since the last summary line. */
   #done = { deliveries: 0, dispatchesCreated: 0, completionsMatched: 0 };
   #summaryAt: number;
@@ -143,6 +146,7 @@ export class Worker {
   /** A delivery was just stored: wake the loop, and keep dispatch steps few while they arrive. */
   intake(): void {
     this.#intakeAt = this.#now();
+    this.#storedSinceClaim += 1;
     this.kick();
   }
 
@@ -190,17 +194,31 @@ export class Worker {
   async #run(): Promise<void> {
     const { config, store, logger } = this.#o;
     let lastPrune = 0;
+    let lastClaim = Number.NEGATIVE_INFINITY;
+    let lastFull = false;
     while (!this.#stopping) {
       let busy = false;
+      let wait = config.worker.pollIntervalMs;
       try {
         const now = this.#now();
-        const deliveries = await store.claimDeliveries(
-          this.#o.owner,
-          DELIVERY_BATCH,
-          config.worker.leaseMs,
-          now,
-        );
-        await this.#processDeliveries(deliveries);
+        // Deliveries are claimed when one was stored here since the last claim, when the last claim
+        // was full, or once per poll interval (stored by another replica, or due for a retry) —
+        // not on every round a finished dispatch step starts. While intake is busy, at most once
+        // per DELIVERY_WINDOW_MS, so a claim takes what arrived meanwhile as one batch (one
+        // transaction) instead of one delivery at a time.
+        const due = this.#storedSinceClaim > 0 || lastFull || now - lastClaim >= config.worker.pollIntervalMs;
+        const windowLeft =
+          this.stepLimit(now) < config.worker.concurrency ? lastClaim + DELIVERY_WINDOW_MS - now : 0;
+        let deliveries: StoredDelivery[] = [];
+        if (due && windowLeft <= 0) {
+          this.#storedSinceClaim = 0;
+          lastClaim = now;
+          deliveries = await store.claimDeliveries(this.#o.owner, DELIVERY_BATCH, config.worker.leaseMs, now);
+          lastFull = deliveries.length === DELIVERY_BATCH;
+          await this.#processDeliveries(deliveries);
+        } else if (due) {
+          wait = Math.min(wait, windowLeft);
+        }
         busy = deliveries.length > 0;
         const free = this.stepLimit(this.#now(), deliveries.length) - this.#active.size;
         let claimed = deliveries.length;
@@ -229,7 +247,7 @@ export class Worker {
         await this.#sleep(config.worker.pollIntervalMs);
         continue;
       }
-      if (!busy) await this.#sleep(config.worker.pollIntervalMs);
+      if (!busy) await this.#sleep(wait);
     }
   }
 

@@ -12,7 +12,10 @@ function harness(fail: (items: readonly string[]) => boolean = () => false) {
         commits.push({
           items,
           failed,
-          finish: () => (failed ? reject(new Error(`cannot store ${items.join(',')}`)) : resolve(items.map((i) => `${i}!`))),
+          finish: () =>
+            failed
+              ? reject(new Error(`cannot store ${items.join(',')}`))
+              : resolve(items.map((i) => `${i}!`)),
         });
       }),
     { maxBatch: 3, schedule: (fn) => turns.push(fn) },
@@ -48,7 +51,10 @@ describe('GroupCommit', () => {
     await h.flush();
     expect(h.settled).toEqual({ a: 'a!', b: 'b!' });
     // What queued meanwhile goes in as few commits as maxBatch (3) allows.
-    expect(h.commits.map((c) => c.items)).toEqual([['a', 'b'], ['c', 'd', 'e']]);
+    expect(h.commits.map((c) => c.items)).toEqual([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ]);
     expect(h.settled.c).toBeUndefined();
     h.commits[1]?.finish();
     await h.flush();

@@ -1,13 +1,20 @@
 // The same behaviour checks against both stores: the embedded one in a temp file, and PostgreSQL
 // (127.0.0.1:5432, each run in its own schema) when it is reachable.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresDriver, createPostgresStore } from './postgres.js';
-import { type SetAside, type SqlDriver, type SqlExec, SqlStore, type SqlStoreOptions, type SqlValue } from './sql-store.js';
+import {
+  type SetAside,
+  type SqlDriver,
+  type SqlExec,
+  SqlStore,
+  type SqlStoreOptions,
+  type SqlValue,
+} from './sql-store.js';
 import { createSqliteDriver, createSqliteStore } from './sqlite.js';
 import type { DispatchPlan, Store } from './types.js';
 
@@ -363,7 +370,10 @@ describe('statements use the indexes (no statement on the hot paths reads a whol
     db.close();
     expect(plans.length).toBeGreaterThan(15);
     for (const p of plans) {
-      expect(p.plan.filter((d) => /^SCAN (dispatches|deliveries|subjects)\b/.test(d)), p.sql).toEqual([]);
+      expect(
+        p.plan.filter((d) => /^SCAN (dispatches|deliveries|subjects)\b/.test(d)),
+        p.sql,
+      ).toEqual([]);
     }
     expect(plans.find((p) => SUPERSEDE.test(p.sql))?.plan).toEqual([
       'SEARCH dispatches USING INDEX dispatches_subject (subject_key=?)',
