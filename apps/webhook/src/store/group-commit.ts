@@ -65,7 +65,7 @@ export class GroupCommit<T, R> {
     try {
       this.commits += 1;
       const results = await this.#commit(batch.map((w) => w.item));
-      batch.forEach((w, i) => w.resolve(results[i] as R));
+      for (const [i, w] of batch.entries()) w.resolve(results[i] as R);
     } catch (error) {
       if (batch.length === 1) {
         batch[0]?.reject(error);
