@@ -72,6 +72,8 @@ describe('Worker loop (injected clock, fake store)', () => {
     const applied: DeliveryEffect[][] = [];
     const logs: Array<Record<string, unknown>> = [];
     const deliveryClaims: number[] = [];
+    const released: number[] = [];
+    const reduced: number[] = [];
     const store = {
       claimDeliveries: async () => {
         deliveryClaims.push(t);
@@ -87,6 +89,9 @@ describe('Worker loop (injected clock, fake store)', () => {
       },
       failDelivery: async () => undefined,
       pruneDeliveries: async () => 0,
+      releaseMemory: async () => {
+        released.push(t);
+      },
     } as unknown as Store;
     const worker = new Worker({
       config,
@@ -96,7 +101,7 @@ describe('Worker loop (injected clock, fake store)', () => {
       metrics: new Metrics(),
       owner: 'w',
       now: () => t,
-      memory: { minWork: Number.POSITIVE_INFINITY, idleMs: 0, minIntervalMs: 0, reduce: () => undefined },
+      memory: { minWork: 3, idleMs: 5_000, minIntervalMs: 15_000, reduce: () => reduced.push(t) },
     });
     const until = async (what: () => boolean) => {
       for (let i = 0; i < 2000 && !what(); i++) await new Promise((r) => setTimeout(r, 1));
@@ -106,6 +111,8 @@ describe('Worker loop (injected clock, fake store)', () => {
       worker,
       claims,
       deliveryClaims,
+      released,
+      reduced,
       due,
       applied,
       logs,
@@ -188,7 +195,8 @@ describe('Worker loop (injected clock, fake store)', () => {
     await w.until(() => w.claims.some((c) => c.at === 2 * SUMMARY_INTERVAL_MS + 2));
     await w.worker.stop();
     // Nothing done in the second minute: no second line.
-    expect(w.logs.map(({ time: _t, ...rest }) => rest)).toEqual([
+    const lines = w.logs.filter((l) => l.msg !== 'memory given back after a burst of work');
+    expect(lines.map(({ time: _t, ...rest }) => rest)).toEqual([
       {
         level: 'info',
         msg: 'deliveries processed',
@@ -199,5 +207,32 @@ describe('Worker loop (injected clock, fake store)', () => {
         activeSteps: 0,
       },
     ]);
+  });
+
+  it('gives memory back (a collection, then the store caches) once a burst has been idle 5 s, at most every 15 s', async () => {
+    const w = setUp();
+    w.at(1_000);
+    w.due.push(completion(1), completion(2), completion(3));
+    w.worker.start();
+    await w.until(() => w.applied.length === 1);
+    for (const at of [3_000, 6_100, 7_000]) {
+      w.at(at);
+      w.worker.kick();
+      await w.until(() => w.claims.some((c) => c.at === at));
+    }
+    // A second burst right after: given back again only 15 s after the first time.
+    w.due.push(completion(4), completion(5), completion(6));
+    w.at(8_000);
+    w.worker.intake();
+    await w.until(() => w.applied.length === 2);
+    for (const at of [13_100, 21_099, 21_100]) {
+      w.at(at);
+      w.worker.kick();
+      await w.until(() => w.claims.some((c) => c.at === at));
+    }
+    await w.worker.stop();
+    expect(w.reduced).toEqual([6_100, 21_100]);
+    expect(w.released).toEqual([6_100, 21_100]);
+    expect(w.logs.filter((l) => l.msg === 'memory given back after a burst of work')).toHaveLength(2);
   });
 });

@@ -230,6 +230,7 @@ export class Worker {
         }
         const reducedMs = this.#memory.tick(claimed, this.#active.size, this.#now());
         if (reducedMs !== undefined) {
+          await store.releaseMemory?.();
           logger.info('memory given back after a burst of work', {
             ms: Math.round(reducedMs),
             rssBytes: process.memoryUsage.rss(),

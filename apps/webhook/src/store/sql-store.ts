@@ -546,6 +546,12 @@ export class SqlStore implements Store {
     return this.#db.run("DELETE FROM deliveries WHERE state <> 'pending' AND done_at < ?", [before]);
   }
 
+  async releaseMemory(): Promise<void> {
+    // https://www.sqlite.org/pragma.html#pragma_shrink_memory: the connection frees the heap
+    // memory it can (its page cache); PostgreSQL caches on the server.
+    if (this.kind === 'sqlite') await this.#db.run('PRAGMA shrink_memory');
+  }
+
   async releaseAllLeases(): Promise<void> {
     await this.#db.run(
       'UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL',

@@ -215,6 +215,8 @@ export interface Store {
   counts(): Promise<StoreCounts>;
   /** Deletes done deliveries older than `before` (dedupe keeps them until then). */
   pruneDeliveries(before: number): Promise<number>;
+  /** Frees what the store caches in this process (after a burst; SQLite: its page cache). */
+  releaseMemory?(): Promise<void>;
   /** Releases every lease (embedded store at start: it is the only instance). */
   releaseAllLeases(): Promise<void>;
 }
