@@ -41,10 +41,13 @@ export interface MemoryPolicy {
   readonly reduce: () => void;
 }
 
+// At most every 15 s: a burst that ends soon after the previous one (intake, then its runs
+// completing a minute later) is given back too, while a steady trickle of work (never 5 s idle)
+// never pays for a collection (one blocks the event loop for one full collection).
 export const DEFAULT_MEMORY_POLICY: MemoryPolicy = {
   minWork: 200,
   idleMs: 5_000,
-  minIntervalMs: 60_000,
+  minIntervalMs: 15_000,
   reduce: reduceMemory,
 };
 

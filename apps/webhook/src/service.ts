@@ -107,7 +107,7 @@ export async function startService(
     store,
     logger,
     metrics,
-    onStored: () => worker.kick(),
+    onStored: () => worker.intake(),
     ready: () => ready,
     beforeMetrics: async () => {
       const counts = await store.counts();

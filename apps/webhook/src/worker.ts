@@ -11,9 +11,9 @@
 // `correlating` and is looked for again.
 import {
   type CallContext,
-  collectRunResults,
   type CommitStatus,
   type CommitStatusInput,
+  collectRunResults,
   commentMarker,
   type DispatchReceipt,
   type DispatchRequest,
@@ -40,7 +40,14 @@ import type { Logger } from './log.js';
 import { DEFAULT_MEMORY_POLICY, type MemoryPolicy, MemoryReducer } from './memory.js';
 import type { Metrics } from './metrics.js';
 import { planDispatches, type SourceEvent } from './plan.js';
-import type { DispatchPatch, DispatchRow, DispatchState, Store, StoredDelivery } from './store/types.js';
+import type {
+  DeliveryEffect,
+  DispatchPatch,
+  DispatchRow,
+  DispatchState,
+  Store,
+  StoredDelivery,
+} from './store/types.js';
 
 /** What the HTTP layer stores as a delivery's payload. */
 export interface StoredEvent {
@@ -61,6 +68,17 @@ export interface WorkerOptions {
   /** When to give memory back after a burst of work (default: DEFAULT_MEMORY_POLICY). */
   readonly memory?: MemoryPolicy;
 }
+
+/** Deliveries claimed (and applied in one transaction) per loop round. */
+const DELIVERY_BATCH = 64;
+/** While intake is busy, deliveries are claimed at most once per this many ms (as one batch). */
+export const DELIVERY_WINDOW_MS = 25;
+/** Intake counts as busy for this long after the last stored delivery. */
+export const INTAKE_QUIET_MS = 500;
+/** While intake is busy, dispatch steps run at this fraction of `worker.concurrency` (at least 1). */
+export const BUSY_INTAKE_SHARE = 8;
+/** How often the worker logs what it did (one info line, only when it did something). */
+export const SUMMARY_INTERVAL_MS = 60_000;
 
 const REJECTING_CODES = new Set(['DISPATCH_REJECTED', 'AUTH', 'INVALID_INPUT', 'UNSUPPORTED_BY_SERVER']);
 const MAX_SEND_ATTEMPTS = 8;
@@ -114,6 +132,11 @@ export class Worker {
   /** A fan-out row changed (or groups were due): the next loop looks at the groups. */
   #fanOutDue = true;
   #fanOutAt = 0;
+  #intakeAt = Number.NEGATIVE_INFINITY;
+  #storedSinceClaim = 0;
+  /** What was done since the last summary line. */
+  #done = { deliveries: 0, dispatchesCreated: 0, completionsMatched: 0 };
+  #summaryAt: number;
 
   constructor(options: WorkerOptions) {
     this.#o = options;
@@ -129,11 +152,32 @@ export class Worker {
       leaseMs: options.config.worker.leaseMs,
       ctx: (forge) => this.#ctx(forge),
     });
+    this.#summaryAt = this.#now();
   }
 
-  /** Wakes the loop now (a delivery was just stored). */
+  /** Wakes the loop now. */
   kick(): void {
     this.#wake?.();
+  }
+
+  /** A delivery was just stored: wake the loop, and keep dispatch steps few while they arrive. */
+  intake(): void {
+    this.#intakeAt = this.#now();
+    this.#storedSinceClaim += 1;
+    this.kick();
+  }
+
+  /**
+   * How many dispatch steps may run at once. While deliveries arrive (one was stored within
+   * INTAKE_QUIET_MS, or the last claim found some), steps get 1/BUSY_INTAKE_SHARE of
+   * `worker.concurrency`: intake and steps share one event loop (and, with SQLite, one connection),
+   * and a forge waits at most 10 s for its 202 while a dispatch loses nothing by starting a
+   * moment later. Once intake is quiet, steps run at full concurrency again.
+   */
+  stepLimit(now: number, claimedDeliveries = 0): number {
+    const { concurrency } = this.#o.config.worker;
+    const busy = claimedDeliveries > 0 || now - this.#intakeAt < INTAKE_QUIET_MS;
+    return busy ? Math.max(1, Math.ceil(concurrency / BUSY_INTAKE_SHARE)) : concurrency;
   }
 
   get activeTasks(): number {
@@ -167,14 +211,33 @@ export class Worker {
   async #run(): Promise<void> {
     const { config, store, logger } = this.#o;
     let lastPrune = 0;
+    let lastClaim = Number.NEGATIVE_INFINITY;
+    let lastFull = false;
     while (!this.#stopping) {
       let busy = false;
+      let wait = config.worker.pollIntervalMs;
       try {
         const now = this.#now();
-        const deliveries = await store.claimDeliveries(this.#o.owner, 64, config.worker.leaseMs, now);
-        for (const d of deliveries) await this.#processDelivery(d);
+        // Deliveries are claimed when one was stored here since the last claim, when the last claim
+        // was full, or once per poll interval (stored by another replica, or due for a retry) —
+        // not on every round a finished dispatch step starts. While intake is busy, at most once
+        // per DELIVERY_WINDOW_MS, so a claim takes what arrived meanwhile as one batch (one
+        // transaction) instead of one delivery at a time.
+        const due = this.#storedSinceClaim > 0 || lastFull || now - lastClaim >= config.worker.pollIntervalMs;
+        const windowLeft =
+          this.stepLimit(now) < config.worker.concurrency ? lastClaim + DELIVERY_WINDOW_MS - now : 0;
+        let deliveries: StoredDelivery[] = [];
+        if (due && windowLeft <= 0) {
+          this.#storedSinceClaim = 0;
+          lastClaim = now;
+          deliveries = await store.claimDeliveries(this.#o.owner, DELIVERY_BATCH, config.worker.leaseMs, now);
+          lastFull = deliveries.length === DELIVERY_BATCH;
+          await this.#processDeliveries(deliveries);
+        } else if (due) {
+          wait = Math.min(wait, windowLeft);
+        }
         busy = deliveries.length > 0;
-        const free = config.worker.concurrency - this.#active.size;
+        const free = this.stepLimit(this.#now(), deliveries.length) - this.#active.size;
         let claimed = deliveries.length;
         if (free > 0 && !this.#stopping) {
           const rows = await store.claimDispatches(this.#o.owner, free, config.worker.leaseMs, this.#now());
@@ -183,15 +246,17 @@ export class Worker {
           claimed += rows.length;
         }
         // The groups of fan-out routes: when a row of one changed, else once per poll interval.
-        const due = this.#fanOutDue || this.#now() - this.#fanOutAt >= config.worker.pollIntervalMs;
-        if (!this.#stopping && this.#fanOutTask === undefined && due) this.#spawnFanOuts();
+        const fanOutsDue = this.#fanOutDue || this.#now() - this.#fanOutAt >= config.worker.pollIntervalMs;
+        if (!this.#stopping && this.#fanOutTask === undefined && fanOutsDue) this.#spawnFanOuts();
         const reducedMs = this.#memory.tick(claimed, this.#active.size, this.#now());
         if (reducedMs !== undefined) {
+          await store.releaseMemory?.();
           logger.info('memory given back after a burst of work', {
             ms: Math.round(reducedMs),
             rssBytes: process.memoryUsage.rss(),
           });
         }
+        this.#summarise(now);
         if (now - lastPrune > 3_600_000) {
           lastPrune = now;
           // Replays of a delivery are possible for days (GitHub allows redelivery of recent ones);
@@ -203,7 +268,7 @@ export class Worker {
         await this.#sleep(config.worker.pollIntervalMs);
         continue;
       }
-      if (!busy) await this.#sleep(config.worker.pollIntervalMs);
+      if (!busy) await this.#sleep(wait);
     }
   }
 
@@ -276,57 +341,106 @@ export class Worker {
 
   // ---------------------------------------------------------------- deliveries
 
-  async #processDelivery(d: StoredDelivery): Promise<void> {
-    const { store, config, logger, metrics, owner } = this.#o;
-    let stored: StoredEvent;
-    try {
-      const parsed: unknown = JSON.parse(d.payload);
-      const problem = storedEventError(parsed);
-      if (problem) throw new Error(problem);
-      stored = parsed as StoredEvent;
-    } catch (error) {
-      // Not readable (a row written by an older version, or damaged): retrying cannot help. It is
-      // set aside with its reason at once, and the others go on.
-      const reason = error instanceof Error ? error.message : String(error);
-      logger.warn('delivery set aside: it cannot be processed', { delivery: d.id, reason });
-      metrics.setAside.inc({ table: 'deliveries' });
-      await store.failDelivery(d.id, owner, reason, undefined);
-      return;
-    }
-    try {
-      const event = stored.event;
-      if (event.type === 'workflow_run') {
-        const correlationIds = [...event.displayTitle.matchAll(CORRELATION_ID_PATTERN)].map((m) => m[0]);
-        const matched = await store.applyRunCompletion(
-          d.id,
-          owner,
-          {
-            targetForge: d.forge,
-            targetRepo: event.repo,
-            runId: event.runId,
-            correlationIds,
-            conclusion: event.conclusion ?? 'failure',
-            htmlUrl: event.htmlUrl,
-          },
-          this.#now(),
-        );
-        logger.debug('workflow_run processed', { delivery: d.id, run: event.runId, matched });
-      } else {
-        const plans = planDispatches(config, d.forge, event as SourceEvent, stored.eventAt);
-        const created = await store.applySourceEvent(d.id, owner, plans, this.#now());
-        logger.info('source event processed', { delivery: d.id, event: event.type, dispatches: created });
+  /**
+   * A claimed batch of deliveries: each becomes its effect (dispatch records, or a run's
+   * completion), and the store applies them all in one transaction.
+   */
+  async #processDeliveries(deliveries: readonly StoredDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    const { store, logger, metrics, owner } = this.#o;
+    const effects: DeliveryEffect[] = [];
+    const of: StoredDelivery[] = [];
+    for (const d of deliveries) {
+      let stored: StoredEvent;
+      try {
+        const parsed: unknown = JSON.parse(d.payload);
+        const problem = storedEventError(parsed);
+        if (problem) throw new Error(problem);
+        stored = parsed as StoredEvent;
+      } catch (error) {
+        // Not readable (a row written by an older version, or damaged): retrying cannot help. It is
+        // set aside with its reason at once, and the others go on.
+        const reason = error instanceof Error ? error.message : String(error);
+        logger.warn('delivery set aside: it cannot be processed', { delivery: d.id, reason });
+        metrics.setAside.inc({ table: 'deliveries' });
+        await store.failDelivery(d.id, owner, reason, undefined);
+        continue;
       }
-      metrics.processSeconds.observe((this.#now() - d.receivedAt) / 1000);
-    } catch (error) {
-      const retry = d.attempts < MAX_DELIVERY_ATTEMPTS;
-      logger.error('delivery processing failed', { delivery: d.id, retry, error });
-      await store.failDelivery(
-        d.id,
-        owner,
-        String(error instanceof Error ? error.message : error),
-        retry ? this.#now() + backoff(d.attempts, 500, 60_000) : undefined,
-      );
+      try {
+        effects.push(this.#effect(d, stored));
+        of.push(d);
+      } catch (error) {
+        await this.#deliveryFailed(d, error);
+      }
     }
+    if (effects.length === 0) return;
+    const outcomes = await store.applyDeliveries(owner, effects, this.#now());
+    for (const [i, outcome] of outcomes.entries()) {
+      const d = of[i] as StoredDelivery;
+      if (!outcome.applied) {
+        await this.#deliveryFailed(d, outcome.error);
+        continue;
+      }
+      this.#done.deliveries += 1;
+      this.#done.dispatchesCreated += outcome.created.length;
+      if (outcome.matched) this.#done.completionsMatched += 1;
+      // Per delivery: debug only (a burst of thousands must not cost thousands of info lines); the
+      // periodic summary says how many there were.
+      logger.debug('delivery processed', {
+        delivery: d.id,
+        event: d.event,
+        dispatches: outcome.created,
+        matched: outcome.matched,
+      });
+      metrics.processSeconds.observe((this.#now() - d.receivedAt) / 1000);
+    }
+  }
+
+  #effect(d: StoredDelivery, stored: StoredEvent): DeliveryEffect {
+    const event = stored.event;
+    if (event.type === 'workflow_run') {
+      const correlationIds = [...event.displayTitle.matchAll(CORRELATION_ID_PATTERN)].map((m) => m[0]);
+      return {
+        kind: 'completion',
+        deliveryId: d.id,
+        completion: {
+          targetForge: d.forge,
+          targetRepo: event.repo,
+          runId: event.runId,
+          correlationIds,
+          conclusion: event.conclusion ?? 'failure',
+          htmlUrl: event.htmlUrl,
+        },
+      };
+    }
+    const plans = planDispatches(this.#o.config, d.forge, event as SourceEvent, stored.eventAt);
+    return { kind: 'source', deliveryId: d.id, plans };
+  }
+
+  async #deliveryFailed(d: StoredDelivery, error: unknown): Promise<void> {
+    const retry = d.attempts < MAX_DELIVERY_ATTEMPTS;
+    this.#o.logger.error('delivery processing failed', { delivery: d.id, retry, error });
+    await this.#o.store.failDelivery(
+      d.id,
+      this.#o.owner,
+      String(error instanceof Error ? error.message : error),
+      retry ? this.#now() + backoff(d.attempts, 500, 60_000) : undefined,
+    );
+  }
+
+  /** One info line per SUMMARY_INTERVAL_MS with what was processed, when anything was. */
+  #summarise(now: number): void {
+    if (now - this.#summaryAt < SUMMARY_INTERVAL_MS) return;
+    const done = this.#done;
+    const since = this.#summaryAt;
+    this.#summaryAt = now;
+    if (done.deliveries === 0) return;
+    this.#o.logger.info('deliveries processed', {
+      ...done,
+      seconds: Math.round((now - since) / 1000),
+      activeSteps: this.#active.size,
+    });
+    this.#done = { deliveries: 0, dispatchesCreated: 0, completionsMatched: 0 };
   }
 
   // ---------------------------------------------------------------- dispatch steps

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { collectRunResults as CollectRunResults, createMeter as CreateMeter, Forge } from '@xrd/core';
 import { forgeFor } from '../engine.ts';
 import { type RowBody, type Section, settle } from '../harness.ts';
-import { type Dialect, benchDialects, isGitHubDialect, withSim } from '../sim.ts';
+import { benchDialects, type Dialect, isGitHubDialect, withSim } from '../sim.ts';
 import { fmtMs } from '../stats.ts';
 import { requireExport } from '../workspace.ts';
 

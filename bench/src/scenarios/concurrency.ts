@@ -1,7 +1,6 @@
 // Correctness under concurrency: 50 dispatches into one workflow and ref at once, with background
 // runs of the same workflow; does each dispatch get its own run?
 import type { RunResult } from '@xrd/core';
-import { runReference } from '../peers/reference.ts';
 import { BENCH_TOKEN, engine, forgeFor, onClientClock, scaledClock, withoutRunId } from '../engine.ts';
 import {
   correlationId,
@@ -16,6 +15,7 @@ import {
   WF_STEP_NAME,
 } from '../fixtures.ts';
 import { describeError, type RowBody, type Section } from '../harness.ts';
+import { runReference } from '../peers/reference.ts';
 import { planFor, runCarries, simRunFor } from '../plan.ts';
 import { type Dialect, forgeKindOf, type Sim, withSim } from '../sim.ts';
 

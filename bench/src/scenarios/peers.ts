@@ -13,8 +13,8 @@ import type { Forge, Run } from '@xrd/core';
 import { spreadDurations } from '../durations.ts';
 import {
   BENCH_TOKEN,
-  engine,
   type ExactTimes,
+  engine,
   exactTimesOf,
   forgeFor,
   onClientClock,

@@ -1,8 +1,8 @@
 // Rate-limit cost: what one dispatch-and-wait of a 10-minute run costs, counted by forge-sim.
 
+import type { Run } from '@xrd/core';
 import { engine, exactTimesOf, forgeFor, onClientClock, scaledClock, withoutRunId } from '../engine.ts';
 import { correlationId, PATH_LABEL, PATHS, type PathName, START_DELAY_MS, setUpTarget } from '../fixtures.ts';
-import type { Run } from '@xrd/core';
 import { type RowBody, type Section, settle } from '../harness.ts';
 import { planFor, runCarries, simRunFor } from '../plan.ts';
 import { pool } from '../pool.ts';

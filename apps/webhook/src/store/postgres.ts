@@ -95,13 +95,19 @@ class PostgresDriver implements SqlDriver {
   }
 }
 
+/** A pool of connections to PostgreSQL at `url` (tests wrap it to see the statements). */
+export function createPostgresDriver(
+  url: string,
+  options: { schema?: string; maxConnections?: number } = {},
+): SqlDriver {
+  return new PostgresDriver(url, options.schema, options.maxConnections ?? 10);
+}
+
 /** Connects to PostgreSQL at `url`, optionally inside `schema` (created on migrate). */
 export function createPostgresStore(
   url: string,
   options: { schema?: string; maxConnections?: number } & SqlStoreOptions = {},
 ): SqlStore {
-  return new SqlStore(
-    new PostgresDriver(url, options.schema, options.maxConnections ?? 10),
-    options.onSetAside ? { onSetAside: options.onSetAside } : {},
-  );
+  const { schema: _schema, maxConnections: _max, ...storeOptions } = options;
+  return new SqlStore(createPostgresDriver(url, options), storeOptions);
 }

@@ -22,6 +22,9 @@ function exactIntegers(row: Record<string, unknown>): Record<string, unknown> {
   return row;
 }
 
+/** Prepared statements kept per connection. */
+const MAX_CACHED_STATEMENTS = 128;
+
 class Queue {
   #tail: Promise<unknown> = Promise.resolve();
   run<T>(fn: () => Promise<T> | T): Promise<T> {
@@ -60,7 +63,9 @@ class SqliteDriver implements SqlDriver {
       // held one such row failed as a whole (its other rows leased and dropped). As BigInt every
       // value reads; `exactIntegers` turns it into a number or, beyond 2^53-1, its exact text.
       statement.setReadBigInts(true);
-      this.#statements.set(sql, statement);
+      // A group commit's INSERT has one text per batch size: the cache keeps the first ones only
+      // (the common sizes), so it stays bounded; a statement not kept is finalised by the GC.
+      if (this.#statements.size < MAX_CACHED_STATEMENTS) this.#statements.set(sql, statement);
     }
     return statement;
   }
@@ -98,6 +103,11 @@ class SqliteDriver implements SqlDriver {
       if (this.#db.isOpen) this.#db.close();
     });
   }
+}
+
+/** The embedded store's connection at `path` (tests wrap it to see the statements). */
+export function createSqliteDriver(path: string): SqlDriver {
+  return new SqliteDriver(path);
 }
 
 /** Opens (creating if needed) the embedded store at `path` (`:memory:` for tests). */

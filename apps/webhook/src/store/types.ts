@@ -160,6 +160,19 @@ export interface RunCompletion {
   readonly htmlUrl: string;
 }
 
+/** What processing a claimed delivery asks of the store. */
+export type DeliveryEffect =
+  | { readonly kind: 'source'; readonly deliveryId: string; readonly plans: readonly DispatchPlan[] }
+  | { readonly kind: 'completion'; readonly deliveryId: string; readonly completion: RunCompletion };
+
+/**
+ * What applying one effect did: the dispatches created (a source event), whether a completion
+ * matched a dispatch; or the error that stopped it (the delivery stays claimed, to be failed).
+ */
+export type DeliveryOutcome =
+  | { readonly applied: true; readonly created: readonly string[]; readonly matched: boolean }
+  | { readonly applied: false; readonly error: unknown };
+
 export interface StoreCounts {
   readonly deliveriesPending: number;
   readonly dispatches: Readonly<Record<DispatchState, number>>;
@@ -194,6 +207,13 @@ export interface Store {
     now: number,
   ): Promise<boolean>;
   /**
+   * Applies the effects of a claimed batch of deliveries (as `applySourceEvent` and
+   * `applyRunCompletion` do, in order) in ONE transaction. If one of them fails, the batch is
+   * rolled back and each is applied in its own transaction, so only the failing one reports its
+   * error. One outcome per effect, in order.
+   */
+  applyDeliveries(owner: string, effects: readonly DeliveryEffect[], now: number): Promise<DeliveryOutcome[]>;
+  /**
    * Marks a delivery that could not be processed; it is retried at `retryAt`, or set aside for good
    * (state `failed`, with its reason) if undefined.
    */
@@ -227,6 +247,8 @@ export interface Store {
   counts(): Promise<StoreCounts>;
   /** Deletes done deliveries older than `before` (dedupe keeps them until then). */
   pruneDeliveries(before: number): Promise<number>;
+  /** Frees what the store caches in this process (after a burst; SQLite: its page cache). */
+  releaseMemory?(): Promise<void>;
   /** Releases every lease (embedded store at start: it is the only instance). */
   releaseAllLeases(): Promise<void>;
 
