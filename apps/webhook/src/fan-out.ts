@@ -326,6 +326,8 @@ export class FanOuts {
           target,
           verdict: 'error',
           ...(run ? { run: { ...run, status: 'in_progress', conclusion: null } } : {}),
+          // The worker's supersede step cancelled it when the route says so and the forge could.
+          ...(run && stoppedBy(row)?.cancel && row.error === null ? { runCancelled: true } : {}),
           error: new RunTimeoutError(
             row.dispatchedAt === null
               ? `${target.name} was not dispatched: the deadline passed before its turn to be dispatched.`

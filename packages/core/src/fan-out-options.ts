@@ -4,8 +4,8 @@
 // What belongs to the step as a whole (waiting, the deadline, fail-fast, the report) is read once.
 
 import type { ResultsRequest } from './artifacts.js';
-import { OPTIONS, type RawTarget, readOption, refuse, type TargetKey } from './options.js';
 import { repoName } from './internal.js';
+import { OPTIONS, type RawTarget, readOption, refuse, type TargetKey } from './options.js';
 import {
   type ParseRunOptionsContext,
   parseRunOptions,
@@ -13,10 +13,10 @@ import {
   type RawRunOptions,
   type ReportOptions,
   type RunOptions,
+  reader,
   readReport,
   readResults,
   readWaitSettings,
-  reader,
   resolveApiUrl,
   type WaitSettings,
 } from './run-options.js';

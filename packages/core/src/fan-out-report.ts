@@ -136,6 +136,7 @@ function whyNot(outcome: TargetOutcome): string {
     ...(outcome.receipt ? { receipt: outcome.receipt as DispatchReceipt } : {}),
     ...(outcome.run ? { run: outcome.run as Run } : {}),
     timeoutMs: outcome.target.timeoutMs,
+    cancelled: outcome.runCancelled === true,
   };
   return flowOutcome(outcome.error, info);
 }

@@ -3,15 +3,15 @@
 // requests of one), fail-fast, the one deadline and the one report.
 import { describe, expect, it } from 'vitest';
 import { dispatchAndWait } from './dispatch-and-wait.js';
-import { median } from './schedule.js';
-import { type FanOutHooks, runFanOut } from './fan-out.js';
 import { InvalidInputError } from './errors.js';
+import { type FanOutHooks, runFanOut } from './fan-out.js';
 import { parseFanOutOptions } from './fan-out-options.js';
-import { TARGET_KEYS } from './options.js';
-import { parseRunOptions } from './run-options.js';
-import { BAD_OPTION_CASES, badOptionMessage } from './testing/bad-options.js';
 import { fanOutRow } from './fan-out-report.js';
+import { TARGET_KEYS } from './options.js';
 import type { RawRunOptions } from './run-options.js';
+import { parseRunOptions } from './run-options.js';
+import { median } from './schedule.js';
+import { BAD_OPTION_CASES, badOptionMessage } from './testing/bad-options.js';
 import {
   createMemoryForge,
   expr,
@@ -328,7 +328,30 @@ describe('one deadline', () => {
       /^Run \d+ in acme\/app did not complete within 2m \(last status: in_progress\)/,
     );
     expect(setup.forge.callCount('cancelRun')).toBe(1);
+    expect(outcome.targets[1]?.runCancelled).toBe(true);
     expect(setup.clock.now() - setup.forge.calls[0]!.at).toBeLessThanOrEqual(120_000 + 2_000);
+  });
+
+  it('says in the comment whether the timed-out run was cancelled or left running', async () => {
+    for (const cancel of [true, false]) {
+      const setup = github([workflow('acme/app', 'slow.yml', { durationMs: TEN_MINUTES })]);
+      await fanOut(
+        setup,
+        {
+          timeout: '2m',
+          'cancel-on-timeout': String(cancel),
+          'source-repo': 'acme/source',
+          'report-comment': '7',
+          targets: yamlList([{ repo: 'acme/app', workflow: 'slow.yml' }]),
+        },
+        { reportForge: setup.forge },
+      );
+      const body = setup.forge.comments[0]?.body ?? '';
+      expect(body).toContain(
+        cancel ? 'timed out after 2m; run cancelled' : 'timed out after 2m; run left running',
+      );
+      expect(body).not.toContain(cancel ? 'run left running' : 'run cancelled');
+    }
   });
 });
 

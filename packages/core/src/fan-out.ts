@@ -74,6 +74,8 @@ export interface TargetOutcome {
   readonly result?: RunResult;
   /** Why there is no result (or what went wrong with its remote outputs). */
   readonly error?: XrdError;
+  /** The run was cancelled on the way out (timeout with cancel-on-timeout, an interruption). */
+  readonly runCancelled?: boolean;
 }
 
 export interface FanOutOutcome {
@@ -414,6 +416,7 @@ export async function runFanOut(options: FanOutOptions, hooks: FanOutHooks): Pro
         ...(receipt ? { receipt } : {}),
         ...(run ? { run } : {}),
         error: error as XrdError,
+        ...(cancelled ? { runCancelled: true } : {}),
       };
       if (own && reportForge && receipt) await closeOwn(reportForge, own, outcome);
       return outcome;
@@ -424,7 +427,7 @@ export async function runFanOut(options: FanOutOptions, hooks: FanOutHooks): Pro
         ...(outcome.receipt ? { receipt: outcome.receipt } : {}),
         ...(outcome.run ? { run: outcome.run } : {}),
         timeoutMs: options.timeoutMs,
-        cancelled,
+        cancelled: outcome.runCancelled === true,
         ctx: reportCtx,
         onWrite,
       }).catch((error: unknown) => reportFailed(error, 'error'));

@@ -81,6 +81,30 @@ export { dispatchRequestOf, runFlow } from './flow.js';
 export type { Meter } from './meter.js';
 export { createMeter } from './meter.js';
 export type {
+  ActionInputSpec,
+  CliFlagSpec,
+  CliGroup,
+  ConfigKeySpec,
+  OptionContext,
+  OptionName,
+  OptionParser,
+  OptionSpec,
+  OptionValue,
+  RawTarget,
+  TargetKey,
+} from './options.js';
+export {
+  durationParser,
+  NAME_LIMITS,
+  OPTION_LIST,
+  OPTIONS,
+  parseInputsObject,
+  parseSwitch,
+  readOption,
+  readValue,
+  targetTokens,
+} from './options.js';
+export type {
   RenderCommentOptions,
   ReportErrorInfo,
   ReportResultOutcome,
@@ -116,30 +140,6 @@ export {
   parseRunOptions,
   RUN_OPTION_DEFAULTS,
 } from './run-options.js';
-export type {
-  ActionInputSpec,
-  CliFlagSpec,
-  CliGroup,
-  ConfigKeySpec,
-  OptionContext,
-  OptionName,
-  OptionParser,
-  OptionSpec,
-  OptionValue,
-  RawTarget,
-  TargetKey,
-} from './options.js';
-export {
-  durationParser,
-  NAME_LIMITS,
-  OPTION_LIST,
-  OPTIONS,
-  parseInputsObject,
-  parseSwitch,
-  readOption,
-  readValue,
-  targetTokens,
-} from './options.js';
 export type {
   ApiCost,
   Artifact,

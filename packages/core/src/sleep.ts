@@ -1,7 +1,8 @@
 // The default sleep: a real timer that ends early, with AbortedError, when the signal aborts. Tests
 // pass their own `sleep` (see `createVirtualClock` in @xrd/core/testing) instead of faking timers.
-import type { Sleep } from './types.js';
+
 import { AbortedError } from './errors.js';
+import type { Sleep } from './types.js';
 
 export const sleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
