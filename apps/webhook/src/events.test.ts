@@ -103,6 +103,64 @@ describe('normaliseEvent', () => {
   });
 });
 
+describe("Forgejo's action_run events (it sends no workflow_run)", () => {
+  // ActionPayload {action, run: structs.ActionRun, prior_status, last_run?}: no repository at the top.
+  const run = (status: string) => ({
+    id: 41,
+    title: 'Build xrd-0123456789abcdef',
+    repository: { full_name: 'acme/target' },
+    status,
+    html_url: 'http://forgejo.test/acme/target/actions/runs/7',
+  });
+  it('reads action_run_success and action_run_failure as a completed run', () => {
+    expect(
+      normaliseEvent('forgejo', 'action_run_success', { action: 'success', run: run('success') }),
+    ).toEqual({
+      type: 'workflow_run',
+      repo: 'acme/target',
+      runId: 41,
+      displayTitle: 'Build xrd-0123456789abcdef',
+      status: 'completed',
+      conclusion: 'success',
+      htmlUrl: 'http://forgejo.test/acme/target/actions/runs/7',
+    });
+    const conclusion = (status: string) =>
+      (
+        normaliseEvent('forgejo', 'action_run_failure', { action: 'failure', run: run(status) }) as {
+          conclusion?: string;
+        }
+      ).conclusion;
+    expect(['failure', 'cancelled', 'skipped', 'blocked', 'odd'].map(conclusion)).toEqual([
+      'failure',
+      'cancelled',
+      'skipped',
+      'action_required',
+      'failure',
+    ]);
+  });
+  it('ignores action_run_recover (the success beside it says it) and refuses a run of the wrong shape', () => {
+    expect(
+      normaliseEvent('forgejo', 'action_run_recover', { action: 'recover', run: run('success') }),
+    ).toEqual({
+      ignored: 'event action_run_recover',
+    });
+    expect(normaliseEvent('forgejo', 'action_run_success', { action: 'success' })).toEqual({
+      invalid: 'action_run_success: `run` must be an object',
+    });
+    expect(
+      normaliseEvent('forgejo', 'action_run_success', {
+        action: 'success',
+        run: { ...run('success'), id: -1 },
+      }),
+    ).toMatchObject({ invalid: expect.stringContaining('`run.id` must be a positive integer') });
+    expect(
+      normaliseEvent('forgejo', 'action_run_failure', {
+        run: { ...run('failure'), repository: { full_name: 'x' } },
+      }),
+    ).toEqual({ invalid: 'action_run_failure: `run.repository.full_name` must be owner/name' });
+  });
+});
+
 describe('the fields the service uses are the ones the forge schema gives', () => {
   it.each([
     ['webhook-pull-request-opened', 'number', 'integer'],

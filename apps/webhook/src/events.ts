@@ -141,10 +141,10 @@ function ref(o: Obj, path: string): string {
   return value;
 }
 
-function repository(o: Obj): string {
-  const value = string(o, 'repository.full_name', 201);
+function repository(o: Obj, at = ''): string {
+  const value = string(o, `${at}repository.full_name`, 201);
   if (!/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/.test(value)) {
-    throw new Invalid('`repository.full_name` must be owner/name');
+    throw new Invalid(`\`${at}repository.full_name\` must be owner/name`);
   }
   return value;
 }
@@ -254,6 +254,33 @@ function read(event: string, body: Obj): ServiceEvent | { readonly ignored: stri
         status: 'completed',
         conclusion: rawConclusion ? (CONCLUSIONS[rawConclusion] ?? 'failure') : null,
         htmlUrl: optionalString(body, 'workflow_run.html_url', MAX_URL) ?? '',
+      };
+    }
+    // Forgejo sends no workflow_run: when a run is done it sends `action_run_success` or
+    // `action_run_failure` (any other final status), plus `action_run_recover` beside a success that
+    // follows a run of the same workflow that did not succeed — ignored here, the success says it
+    // all. The payload is ActionPayload {action, run, prior_status, last_run?}, with no repository
+    // at the top: the run (structs.ActionRun) carries it. Sources: Forgejo
+    // services/webhook/notifier.go ActionRunNowDone, modules/webhook/type.go (HookEventActionRun*),
+    // modules/structs/hook.go ActionPayload, modules/structs/action.go ActionRun (id, title,
+    // repository, status, html_url); forge-sim sends the same (src/webhook-payloads.ts).
+    case 'action_run_success':
+    case 'action_run_failure': {
+      objectAt(body, 'run');
+      const raw = optionalString(body, 'run.status', 64);
+      return {
+        type: 'workflow_run',
+        repo: repository(body, 'run.'),
+        runId: positiveInteger(body, 'run.id'),
+        displayTitle: optionalString(body, 'run.title') ?? '',
+        status: 'completed',
+        conclusion:
+          event === 'action_run_success'
+            ? 'success'
+            : raw !== undefined && raw !== 'success'
+              ? (CONCLUSIONS[raw] ?? 'failure')
+              : 'failure',
+        htmlUrl: optionalString(body, 'run.html_url', MAX_URL) ?? '',
       };
     }
     default:

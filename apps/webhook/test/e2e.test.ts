@@ -10,6 +10,7 @@ import {
   type RouteSpec,
   registerHooks,
   runs,
+  SECRET,
   type ServiceProcess,
   type Setup,
   type SimForge,
@@ -180,5 +181,67 @@ describe('Gitea 1.24 (no workflow_run hooks, no run API)', () => {
     expect(r.final.map((s) => s.state)).toEqual(['success']);
     expect(r.comments).toHaveLength(1);
     expect((await deliveries(w!.forge)).filter((d) => d.event === 'workflow_run')).toEqual([]);
+  });
+});
+
+describe('Forgejo (action_run_* hooks instead of workflow_run)', () => {
+  let w: World | undefined;
+  beforeAll(async () => {
+    const forge = await startForge('forgejo', 'forgejo', TIME_SCALE);
+    const routes: RouteSpec[] = [
+      { name: 'build', source: forge, target: forge, workflow: 'build-from-pr.yml' },
+    ];
+    // The reconciler looks only once an hour here: the completion must come from the hooks.
+    const setup = writeConfig([forge], routes, {
+      reconcile: { interval: '1h', 'safety-interval': '1h', 'correlation-timeout': '10s' },
+    });
+    const service = await startService(setup.configFile);
+    const url = `${service.url}/hooks/forgejo`;
+    await post(`${forge.sim.url}/_sim/hooks`, {
+      owner: 'acme',
+      repo: 'source',
+      url,
+      secret: SECRET,
+      events: ['pull_request'],
+    });
+    await post(`${forge.sim.url}/_sim/hooks`, {
+      owner: 'acme',
+      repo: 'target',
+      url,
+      secret: SECRET,
+      events: ['action_run_success', 'action_run_failure', 'action_run_recover'],
+    });
+    w = { forge, service, setup };
+  });
+  afterAll(() => stop(w));
+
+  it('a success and then a failure, each learned from its action_run delivery', async () => {
+    for (const conclusion of ['success', 'failure'] as const) {
+      await post(`${w!.forge.sim.url}/_sim/repos/acme/target/workflows/build-from-pr.yml/script`, {
+        runs: [{ conclusion }],
+      });
+      const sha = newSha();
+      const pr = await openPull(w!.forge, sha);
+      const r = await bridged(w!, sha, pr);
+      expect(r.runs).toHaveLength(1);
+      expect(r.final.map((s) => s.state)).toEqual([conclusion]);
+      expect(r.comments).toHaveLength(1);
+    }
+    const runHooks = (await deliveries(w!.forge)).filter((d) => d.event.startsWith('action_run_'));
+    expect(runHooks.map((d) => `${d.event} ${d.status}`)).toEqual([
+      'action_run_success 202',
+      'action_run_failure 202',
+    ]);
+    expect(await metric(w!.service.url, 'xrd_webhook_reconcile_checks_total{result="completed"}')).toBe(0);
+  });
+
+  it('a recover delivery (success after a failure) is acknowledged and changes nothing', async () => {
+    const sha = newSha();
+    const pr = await openPull(w!.forge, sha);
+    const r = await bridged(w!, sha, pr);
+    expect(r.final.map((s) => s.state)).toEqual(['success']);
+    expect(r.comments).toHaveLength(1);
+    const recover = (await deliveries(w!.forge)).filter((d) => d.event === 'action_run_recover');
+    expect(recover.map((d) => d.status)).toEqual([202]);
   });
 });
