@@ -83,3 +83,43 @@ describe('GroupCommit', () => {
     expect(h.settled).toEqual({ a: 'a!', bad: 'refused: cannot store bad', c: 'c!' });
   });
 });
+
+describe('GroupCommit with parallel commits', () => {
+  it('starts another commit for what arrives while one runs, up to `parallel`, and answers each after its own commit', async () => {
+    const turns: Array<() => void> = [];
+    const commits: Array<{ items: readonly string[]; finish: () => void }> = [];
+    const group = new GroupCommit<string, string>(
+      (items) =>
+        new Promise((resolve) => {
+          commits.push({ items, finish: () => resolve(items.map((i) => `${i}!`)) });
+        }),
+      { maxBatch: 10, parallel: 2, schedule: (fn) => turns.push(fn) },
+    );
+    const settled: Record<string, string> = {};
+    const add = (item: string) => group.add(item).then((r) => void (settled[item] = r));
+    const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+    add('a');
+    turns.shift()?.();
+    await flush();
+    expect(commits.map((c) => c.items)).toEqual([['a']]);
+    // While `a` commits, `b` and `c` go out together on a second commit, not behind `a`.
+    add('b');
+    add('c');
+    expect(turns).toHaveLength(1);
+    turns.shift()?.();
+    await flush();
+    expect(commits.map((c) => c.items)).toEqual([['a'], ['b', 'c']]);
+    // Two commits under way: `d` waits for whichever returns first, no third commit starts.
+    add('d');
+    expect(turns).toEqual([]);
+    commits[1]?.finish();
+    await flush();
+    expect(settled).toEqual({ b: 'b!', c: 'c!' });
+    expect(commits.map((c) => c.items)).toEqual([['a'], ['b', 'c'], ['d']]);
+    commits[0]?.finish();
+    commits[2]?.finish();
+    await flush();
+    expect(settled).toEqual({ a: 'a!', b: 'b!', c: 'c!', d: 'd!' });
+    expect(group.commits).toBe(3);
+  });
+});
