@@ -96,7 +96,10 @@ describe('GroupCommit with parallel commits', () => {
       { maxBatch: 10, parallel: 2, schedule: (fn) => turns.push(fn) },
     );
     const settled: Record<string, string> = {};
-    const add = (item: string) => group.add(item).then((r) => void (settled[item] = r));
+    const add = (item: string) =>
+      group.add(item).then((r) => {
+        settled[item] = r;
+      });
     const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
     add('a');
     turns.shift()?.();
