@@ -124,14 +124,14 @@ describe('Worker loop (injected clock, fake store)', () => {
     };
   }
 
-  it('runs dispatch steps at 1/8 of the concurrency while deliveries arrive, at full concurrency once intake is quiet', async () => {
+  it('runs dispatch steps at 1/16 of the concurrency while deliveries arrive, at full concurrency once intake is quiet', async () => {
     const w = setUp();
     w.worker.intake(); // t = 0
-    expect(w.worker.stepLimit(0)).toBe(2);
-    expect(w.worker.stepLimit(INTAKE_QUIET_MS - 1)).toBe(2);
+    expect(w.worker.stepLimit(0)).toBe(1);
+    expect(w.worker.stepLimit(INTAKE_QUIET_MS - 1)).toBe(1);
     expect(w.worker.stepLimit(INTAKE_QUIET_MS)).toBe(16);
     // Deliveries claimed in the round count as intake, whenever they were stored.
-    expect(w.worker.stepLimit(10_000, 3)).toBe(2);
+    expect(w.worker.stepLimit(10_000, 3)).toBe(1);
 
     w.worker.start();
     await w.until(() => w.claims.length > 0);
