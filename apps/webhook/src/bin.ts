@@ -6,10 +6,4 @@ import { startOnSupportedNode } from '@xrd/tools/node-engines';
 
 declare const XRD_NODE_ENGINES: string;
 
-// libuv's thread pool (default 4) serves the service only for gunzipping forge responses and a
-// few file reads; 2 threads keep up with that, and every thread that allocates gets a glibc malloc
-// arena of its own that it keeps (README: deployment). libuv reads the variable when the pool is
-// first used, which is after this line; an operator's own value wins.
-process.env.UV_THREADPOOL_SIZE ??= '2';
-
 await startOnSupportedNode('xrd-webhook', XRD_NODE_ENGINES, new URL('./main.js', import.meta.url));
