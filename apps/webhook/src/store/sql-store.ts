@@ -130,9 +130,6 @@ function fanOutSpec(v: unknown): FanOutSpec {
   throw new UnreadableRow(`column fan_out holds ${String(v).slice(0, 40)}, not a fan-out target`);
 }
 
-/** PostgreSQL: delivery commits under way at once (each on its own pooled connection). */
-const PARALLEL_DELIVERY_COMMITS = 3;
-
 const PATCH_COLUMNS: Readonly<Record<keyof DispatchPatch, string>> = {
   state: 'state',
   runId: 'run_id',
@@ -163,11 +160,8 @@ export class SqlStore implements Store {
     this.kind = driver.dialect;
     this.#skipLocked = driver.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
     // 6 parameters a row: 200 rows stay far below SQLite's 32,766 and PostgreSQL's 65,535.
-    // PostgreSQL: a pool of connections, so a few commits may overlap (see group-commit.ts);
-    // SQLite: one connection, one commit after the other.
     this.#intake = new GroupCommit((batch) => this.#insertDeliveries(batch), {
       maxBatch: 200,
-      parallel: driver.dialect === 'postgres' ? PARALLEL_DELIVERY_COMMITS : 1,
       ...(options.schedule ? { schedule: options.schedule } : {}),
     });
   }
