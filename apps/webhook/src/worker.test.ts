@@ -144,10 +144,10 @@ describe('Worker loop (injected clock, fake store)', () => {
     await w.until(() => w.claims.some((c) => c.at === 20_000));
     await w.worker.stop();
     const limitAt = (at: number) => [...new Set(w.claims.filter((c) => c.at === at).map((c) => c.limit))];
-    expect(limitAt(0)).toEqual([2]);
+    expect(limitAt(0)).toEqual([1]);
     expect(limitAt(10_000)).toEqual([16]);
     // The round that claimed a delivery held steps back; the next, finding none, did not.
-    expect(limitAt(20_000)).toEqual([2, 16]);
+    expect(limitAt(20_000)).toEqual([1, 16]);
   });
 
   it('claims deliveries when some were stored, at most once per window while intake is busy, else once per poll', async () => {
