@@ -61,7 +61,8 @@ it.each([1, 2])(
     const config = parseConfig({
       listen: { port: 0 },
       store: { path: join(dir, 'db.sqlite') },
-      worker: { 'poll-interval': '20ms', lease: '5s', concurrency: 16 },
+      // 32: while intake is busy the worker runs 32/16 = 2 steps, so the route's cap is what binds.
+      worker: { 'poll-interval': '20ms', lease: '5s', concurrency: 32 },
       reconcile: { interval: '50ms', 'safety-interval': '50ms', 'correlation-timeout': '3s' },
       forges: [
         {

@@ -124,14 +124,14 @@ describe('Worker loop (injected clock, fake store)', () => {
     };
   }
 
-  it('runs dispatch steps at 1/8 of the concurrency while deliveries arrive, at full concurrency once intake is quiet', async () => {
+  it('runs dispatch steps at 1/16 of the concurrency while deliveries arrive, at full concurrency once intake is quiet', async () => {
     const w = setUp();
     w.worker.intake(); // t = 0
-    expect(w.worker.stepLimit(0)).toBe(2);
-    expect(w.worker.stepLimit(INTAKE_QUIET_MS - 1)).toBe(2);
+    expect(w.worker.stepLimit(0)).toBe(1);
+    expect(w.worker.stepLimit(INTAKE_QUIET_MS - 1)).toBe(1);
     expect(w.worker.stepLimit(INTAKE_QUIET_MS)).toBe(16);
     // Deliveries claimed in the round count as intake, whenever they were stored.
-    expect(w.worker.stepLimit(10_000, 3)).toBe(2);
+    expect(w.worker.stepLimit(10_000, 3)).toBe(1);
 
     w.worker.start();
     await w.until(() => w.claims.length > 0);
@@ -144,10 +144,10 @@ describe('Worker loop (injected clock, fake store)', () => {
     await w.until(() => w.claims.some((c) => c.at === 20_000));
     await w.worker.stop();
     const limitAt = (at: number) => [...new Set(w.claims.filter((c) => c.at === at).map((c) => c.limit))];
-    expect(limitAt(0)).toEqual([2]);
+    expect(limitAt(0)).toEqual([1]);
     expect(limitAt(10_000)).toEqual([16]);
     // The round that claimed a delivery held steps back; the next, finding none, did not.
-    expect(limitAt(20_000)).toEqual([2, 16]);
+    expect(limitAt(20_000)).toEqual([1, 16]);
   });
 
   it('claims deliveries when some were stored, at most once per window while intake is busy, else once per poll', async () => {

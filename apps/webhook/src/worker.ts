@@ -76,7 +76,7 @@ export const DELIVERY_WINDOW_MS = 25;
 /** Intake counts as busy for this long after the last stored delivery. */
 export const INTAKE_QUIET_MS = 500;
 /** While intake is busy, dispatch steps run at this fraction of `worker.concurrency` (at least 1). */
-export const BUSY_INTAKE_SHARE = 8;
+export const BUSY_INTAKE_SHARE = 16;
 /** How often the worker logs what it did (one info line, only when it did something). */
 export const SUMMARY_INTERVAL_MS = 60_000;
 

@@ -572,7 +572,12 @@ export class SqlStore implements Store {
   async releaseMemory(): Promise<void> {
     // https://www.sqlite.org/pragma.html#pragma_shrink_memory: the connection frees the heap
     // memory it can (its page cache); PostgreSQL caches on the server.
-    if (this.kind === 'sqlite') await this.#db.run('PRAGMA shrink_memory');
+    // SQLite: the WAL a burst grew is checkpointed now, while nothing waits on it (see sqlite.ts),
+    // and truncated (`TRUNCATE` waits for no reader: the one connection is the only one).
+    if (this.kind === 'sqlite') {
+      await this.#db.all('PRAGMA wal_checkpoint(TRUNCATE)');
+      await this.#db.run('PRAGMA shrink_memory');
+    }
   }
 
   async releaseAllLeases(): Promise<void> {

@@ -22,6 +22,9 @@ function exactIntegers(row: Record<string, unknown>): Record<string, unknown> {
   return row;
 }
 
+/** Pages (4 KiB) the WAL may hold before a commit checkpoints it: 32 MiB. */
+export const WAL_AUTOCHECKPOINT_PAGES = 8_000;
+
 /** Prepared statements kept per connection. */
 const MAX_CACHED_STATEMENTS = 128;
 
@@ -47,6 +50,13 @@ class SqliteDriver implements SqlDriver {
     const sync = process.env.XRD_SQLITE_SYNCHRONOUS === 'FULL' ? 'FULL' : 'NORMAL';
     this.#db.exec(`PRAGMA synchronous = ${sync}`);
     this.#db.exec('PRAGMA busy_timeout = 5000');
+    // SQLite copies the WAL back into the database (a checkpoint, with its fsyncs) inside the
+    // commit that crosses `wal_autocheckpoint` pages (default 1,000: 4 MiB), and node:sqlite runs
+    // it on the event loop: every request waiting then waits for it too. A burst of deliveries
+    // crossed it every few hundred acks; at WAL_AUTOCHECKPOINT_PAGES far fewer checkpoints run, a
+    // page rewritten meanwhile is copied once, and after a burst `releaseMemory` checkpoints and
+    // truncates the WAL while nothing waits (https://www.sqlite.org/wal.html#ckpt).
+    this.#db.exec(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     this.#db.exec('PRAGMA foreign_keys = ON');
     this.#direct = {
       all: async (sql, params = []) =>

@@ -1,6 +1,6 @@
 // The same behaviour checks against both stores: the embedded one in a temp file, and PostgreSQL
 // (127.0.0.1:5432, each run in its own schema) when it is reachable.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -15,7 +15,7 @@ import {
   type SqlStoreOptions,
   type SqlValue,
 } from './sql-store.js';
-import { createSqliteDriver, createSqliteStore } from './sqlite.js';
+import { createSqliteDriver, createSqliteStore, WAL_AUTOCHECKPOINT_PAGES } from './sqlite.js';
 import type { DispatchPlan, Store } from './types.js';
 
 const PG_URL = process.env.XRD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -463,6 +463,34 @@ describe('sqlite store: group commit durability', () => {
     other.close();
     expect(seenAtAnswer).toEqual(Array(30).fill(1));
     expect(store.deliveryCommits).toBeLessThan(30);
+    await store.close();
+  });
+});
+
+describe('SQLite WAL checkpoints', () => {
+  it('leaves checkpoints to WAL_AUTOCHECKPOINT_PAGES during a burst, and checkpoints and truncates the WAL when memory is given back', async () => {
+    const path = join(dir, 'wal.db');
+    const driver = createSqliteDriver(path);
+    expect(await driver.all('PRAGMA wal_autocheckpoint')).toEqual([
+      { wal_autocheckpoint: WAL_AUTOCHECKPOINT_PAGES },
+    ]);
+    const store = new SqlStore(driver);
+    await store.migrate();
+    const payload = 'x'.repeat(4000);
+    // ~3,000 pages (a row and its overflow page each): far beyond SQLite's default threshold (1,000), which would have checkpointed.
+    for (let i = 0; i < 1500; i++) {
+      await store.insertDelivery({
+        id: `gh:${i}`,
+        forge: 'gh',
+        event: 'pull_request',
+        payload,
+        receivedAt: i,
+      });
+    }
+    const walPages = () => statSync(`${path}-wal`).size / 4096;
+    expect(walPages()).toBeGreaterThan(2000);
+    await store.releaseMemory();
+    expect(statSync(`${path}-wal`).size).toBe(0);
     await store.close();
   });
 });
