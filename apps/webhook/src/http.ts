@@ -78,7 +78,17 @@ function jsonText(req: IncomingMessage, body: Buffer): string {
 }
 
 /** The events the service knows, as metric labels; any other header value is `other`. */
-const EVENT_LABELS = new Set(['pull_request', 'push', 'workflow_run', 'workflow_job', 'ping']);
+const EVENT_LABELS = new Set([
+  'pull_request',
+  'push',
+  'workflow_run',
+  'workflow_job',
+  'ping',
+  // Forgejo's run events (events.ts).
+  'action_run_success',
+  'action_run_failure',
+  'action_run_recover',
+]);
 
 export function eventLabel(name: string | undefined): string {
   if (name === undefined) return 'none';

@@ -233,6 +233,10 @@ describe('Forgejo (action_run_* hooks instead of workflow_run)', () => {
       'action_run_failure 202',
     ]);
     expect(await metric(w!.service.url, 'xrd_webhook_reconcile_checks_total{result="completed"}')).toBe(0);
+    // Labelled by their own names (a closed set), not `other`.
+    const metrics = await (await fetch(`${w!.service.url}/metrics`)).text();
+    expect(metrics).toMatch(/xrd_webhook_deliveries_total\{[^}]*event="action_run_success"[^}]*\} 1\b/);
+    expect(metrics).toMatch(/xrd_webhook_deliveries_total\{[^}]*event="action_run_failure"[^}]*\} 1\b/);
   });
 
   it('a recover delivery (success after a failure) is acknowledged and changes nothing', async () => {
