@@ -2,12 +2,12 @@
 // that failed while the service was down are redelivered, as an operator (or GitHub's "redeliver
 // failed deliveries" script) would. In the end every PR holds exactly one final status and one
 // comment, and was dispatched exactly once.
-import { createServer } from 'node:net';
 import { afterAll, expect, it } from 'vitest';
 import {
   comments,
   deliveries,
   finalOf,
+  freePort,
   json,
   newSha,
   openPull,
@@ -39,17 +39,6 @@ afterAll(async () => {
   await forge?.sim.close();
   setup?.cleanup();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Random in [min, max) from a seeded generator, so a failure can be replayed with XRD_CRASH_SEED. */
 function rng(seed: number) {

@@ -3,12 +3,12 @@
 // dispatched exactly once, and every PR holds exactly one final aggregated status (none left
 // pending) and one comment with a row per target: the group's durable rows carry crash-safety over
 // from the single-target rows, and its reporter writes nothing twice.
-import { createServer } from 'node:net';
 import { sampleWorkflows } from '@xrd/forge-sim';
 import { afterAll, expect, it } from 'vitest';
 import {
   comments,
   deliveries,
+  freePort,
   newSha,
   openPull,
   post,
@@ -39,17 +39,6 @@ afterAll(async () => {
   await forge?.sim.close();
   setup?.cleanup();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function redeliverFailed(f: SimForge): Promise<void> {
   const failed = (await deliveries(f)).filter(

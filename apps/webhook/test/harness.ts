@@ -2,6 +2,7 @@
 // everything on 127.0.0.1. The sim sends real signed webhooks to the service.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -293,4 +294,16 @@ export async function routeCount(forge: SimForge, route: RegExp): Promise<number
   return Object.entries(stats.byRoute)
     .filter(([key]) => route.test(key))
     .reduce((sum, [, v]) => sum + v.total, 0);
+}
+
+/** A port free on 127.0.0.1 now (for a service restarted on the same address). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }
