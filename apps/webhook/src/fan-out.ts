@@ -26,6 +26,7 @@ import {
   DispatchRejectedError,
   type FanOutOutcome,
   type Forge,
+  failFastMessage,
   fanOutStatus,
   isFailingConclusion,
   type RepoRef,
@@ -309,13 +310,14 @@ export class FanOuts {
           target,
           verdict: 'cancelled',
           ...(run ? { run } : {}),
-          // As core's runFanOut says it (fan-out.ts).
           error: new AbortedError(
-            row.dispatchedAt === null
-              ? 'Not dispatched: another target failed (fail-fast).'
-              : row.runId !== null && row.error !== null
-                ? `No longer waited for: another target failed (fail-fast); run ${row.runId} could not be cancelled and goes on.`
-                : 'Cancelled: another target failed (fail-fast).',
+            failFastMessage(
+              row.dispatchedAt === null
+                ? { stage: 'not-dispatched' }
+                : row.runId !== null && row.error !== null
+                  ? { stage: 'goes-on', runId: row.runId }
+                  : { stage: 'cancelled' },
+            ),
           ),
         });
         continue;

@@ -68,6 +68,7 @@ describe('@xrd/core exports', () => {
         "dispatchRequestOf",
         "durationParser",
         "errorStatusFor",
+        "failFastMessage",
         "fanOutRow",
         "fanOutStatus",
         "isFailingConclusion",

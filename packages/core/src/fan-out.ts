@@ -391,13 +391,15 @@ export async function runFanOut(options: FanOutOptions, hooks: FanOutHooks): Pro
           ...(receipt ? { receipt } : {}),
           ...(run ? { run } : {}),
           error: new AbortedError(
-            receipt === undefined
-              ? 'Not dispatched: another target failed (fail-fast).'
-              : run === undefined
-                ? 'Dispatched, but its run was not looked for: another target failed (fail-fast).'
-                : cancelled || !open
-                  ? 'Cancelled: another target failed (fail-fast).'
-                  : `No longer waited for: another target failed (fail-fast); run ${run.id} could not be cancelled and goes on.`,
+            failFastMessage(
+              receipt === undefined
+                ? { stage: 'not-dispatched' }
+                : run === undefined
+                  ? { stage: 'not-found' }
+                  : cancelled || !open
+                    ? { stage: 'cancelled' }
+                    : { stage: 'goes-on', runId: run.id },
+            ),
           ),
         };
         if (own && reportForge && receipt) await closeOwn(reportForge, own, outcome);
@@ -789,5 +791,26 @@ export class RepoWatch {
       member.done = true;
       member.resolve(run);
     }
+  }
+}
+
+/**
+ * What a target stopped by fail-fast says (its comment row, its outputs), wherever the stop was
+ * decided: by `runFanOut`, or by a service that keeps targets as rows of its own.
+ */
+export function failFastMessage(
+  stop:
+    | { readonly stage: 'not-dispatched' | 'not-found' | 'cancelled' }
+    | { readonly stage: 'goes-on'; readonly runId: number },
+): string {
+  switch (stop.stage) {
+    case 'not-dispatched':
+      return 'Not dispatched: another target failed (fail-fast).';
+    case 'not-found':
+      return 'Dispatched, but its run was not looked for: another target failed (fail-fast).';
+    case 'cancelled':
+      return 'Cancelled: another target failed (fail-fast).';
+    case 'goes-on':
+      return `No longer waited for: another target failed (fail-fast); run ${stop.runId} could not be cancelled and goes on.`;
   }
 }

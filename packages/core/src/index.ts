@@ -63,7 +63,7 @@ export {
   XrdError,
 } from './errors.js';
 export type { FanOutHooks, FanOutOutcome, TargetLocation, TargetOutcome } from './fan-out.js';
-export { runFanOut, targetContext } from './fan-out.js';
+export { failFastMessage, runFanOut, targetContext } from './fan-out.js';
 export type { FanOutOptions, ParseFanOutContext, TargetOptions } from './fan-out-options.js';
 export { FAN_OUT_CONTEXT, parseFanOutOptions } from './fan-out-options.js';
 export type { FanOutRow, FanOutVerdict, RenderFanOutOptions } from './fan-out-report.js';
