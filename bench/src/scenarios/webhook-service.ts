@@ -32,7 +32,7 @@ const SETTLE_MS = 7_000;
 const COMPLETION_WAIT_MS = 240_000;
 const DATABASE_URL = process.env.XRD_BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
-async function prepareSim(sim: Sim, pulls: number): Promise<void> {
+export async function prepareSim(sim: Sim, pulls: number): Promise<void> {
   await setUpTarget(sim, LONG_RUN_MS);
   await sim.control('POST', '/rate-limit', { limit: 10_000_000, remaining: 10_000_000 });
   await createPulls(sim, 1, pulls);
@@ -76,7 +76,7 @@ async function finishAllRuns(sim: Sim, signal: AbortSignal): Promise<void> {
 }
 
 /** The sim tells the service about its runs, as a real target would. */
-async function hookUp(sim: Sim, services: readonly ServiceProcess[]): Promise<void> {
+export async function hookUp(sim: Sim, services: readonly ServiceProcess[]): Promise<void> {
   for (const service of services) {
     await sim.control('POST', '/hooks', {
       owner: 'bench',
@@ -88,7 +88,7 @@ async function hookUp(sim: Sim, services: readonly ServiceProcess[]): Promise<vo
   }
 }
 
-async function sendDeliveries(
+export async function sendDeliveries(
   services: readonly ServiceProcess[],
   template: DeliveryTemplate,
   count: number,
