@@ -130,6 +130,61 @@ function fanOutSpec(v: unknown): FanOutSpec {
   throw new UnreadableRow(`column fan_out holds ${String(v).slice(0, 40)}, not a fan-out target`);
 }
 
+/**
+ * Rows per multi-row statement: 29 parameters a dispatch row × 500 stays below SQLite's 32,766 and
+ * PostgreSQL's 65,535.
+ */
+const ROWS_PER_STATEMENT = 500;
+
+function* chunks<T>(items: readonly T[], size: number): Generator<readonly T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/** `?, ?, …` for an IN list of n values. */
+const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+const DISPATCH_COLUMNS = `id, dedupe_key, subject_key, event_at, route, supersede, cancel_superseded,
+  source_forge, source_repo, pr_number, head_sha, head_ref, target_forge, target_repo, workflow,
+  event_type, target_ref, inputs, correlation_id, correlation_input, correlation, report_context,
+  report_status, report_comment, state, superseded_by, created_at, next_at, fan_out, fan_out_key`;
+const DISPATCH_ROW =
+  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?)";
+
+/** A plan's values in DISPATCH_COLUMNS order (29: `state` is the literal 'new'). */
+function dispatchValues(p: DispatchPlan, supersededBy: string | null, now: number): SqlValue[] {
+  return [
+    p.id,
+    p.dedupeKey,
+    p.subjectKey,
+    p.eventAt,
+    p.route,
+    p.supersede ? 1 : 0,
+    p.cancelSuperseded ? 1 : 0,
+    p.sourceForge,
+    p.sourceRepo,
+    p.prNumber,
+    p.headSha,
+    p.headRef,
+    p.targetForge,
+    p.targetRepo,
+    p.workflow,
+    p.eventType,
+    p.targetRef,
+    p.inputs,
+    p.correlationId,
+    p.correlationInput,
+    p.correlation,
+    p.reportContext,
+    p.reportStatus ? 1 : 0,
+    p.reportComment ? 1 : 0,
+    supersededBy,
+    now,
+    now,
+    p.fanOut ? JSON.stringify(p.fanOut) : null,
+    p.fanOut ? p.fanOut.key : null,
+  ];
+}
+
 const PATCH_COLUMNS: Readonly<Record<keyof DispatchPatch, string>> = {
   state: 'state',
   runId: 'run_id',
@@ -276,21 +331,38 @@ export class SqlStore implements Store {
   }
 
   async #finishDelivery(tx: SqlExec, id: string, owner: string, now: number): Promise<boolean> {
-    const changed = await tx.run(
-      `UPDATE deliveries SET state = 'done', done_at = ?, lease_owner = NULL, lease_until = NULL
-       WHERE id = ? AND state = 'pending' AND lease_owner = ?`,
-      [now, id, owner],
-    );
-    return changed === 1;
+    return (await this.#finishDeliveries(tx, [id], owner, now)).has(id);
   }
 
-  applySourceEvent(
+  /** Marks claimed deliveries done; answers the ids this owner still held (a lost lease: not). */
+  async #finishDeliveries(
+    tx: SqlExec,
+    ids: readonly string[],
+    owner: string,
+    now: number,
+  ): Promise<Set<string>> {
+    const done = new Set<string>();
+    for (const chunk of chunks(ids, ROWS_PER_STATEMENT)) {
+      const rows = await tx.all(
+        `UPDATE deliveries SET state = 'done', done_at = ?, lease_owner = NULL, lease_until = NULL
+         WHERE id IN (${marks(chunk.length)}) AND state = 'pending' AND lease_owner = ? RETURNING id`,
+        [now, ...chunk, owner],
+      );
+      for (const r of rows) done.add(String(r.id));
+    }
+    return done;
+  }
+
+  async applySourceEvent(
     deliveryId: string,
     owner: string,
     plans: readonly DispatchPlan[],
     now: number,
   ): Promise<string[]> {
-    return this.#db.transaction((tx) => this.#applySource(tx, deliveryId, owner, plans, now));
+    const [created] = await this.#db.transaction((tx) =>
+      this.#applySources(tx, owner, [{ deliveryId, plans }], now),
+    );
+    return created ?? [];
   }
 
   applyRunCompletion(deliveryId: string, owner: string, c: RunCompletion, now: number): Promise<boolean> {
@@ -304,11 +376,7 @@ export class SqlStore implements Store {
   ): Promise<DeliveryOutcome[]> {
     if (effects.length > 1) {
       try {
-        return await this.#db.transaction(async (tx) => {
-          const outcomes: DeliveryOutcome[] = [];
-          for (const e of effects) outcomes.push(await this.#applyEffect(tx, owner, e, now));
-          return outcomes;
-        });
+        return await this.#db.transaction((tx) => this.#applyEffects(tx, owner, effects, now));
       } catch {
         // One of them failed and the whole batch rolled back: each again in its own transaction,
         // so the others are not held back by it and only the failing one is retried later.
@@ -317,7 +385,8 @@ export class SqlStore implements Store {
     const outcomes: DeliveryOutcome[] = [];
     for (const e of effects) {
       try {
-        outcomes.push(await this.#db.transaction((tx) => this.#applyEffect(tx, owner, e, now)));
+        const [outcome] = await this.#db.transaction((tx) => this.#applyEffects(tx, owner, [e], now));
+        outcomes.push(outcome as DeliveryOutcome);
       } catch (error) {
         outcomes.push({ applied: false, error });
       }
@@ -325,97 +394,141 @@ export class SqlStore implements Store {
     return outcomes;
   }
 
-  async #applyEffect(tx: SqlExec, owner: string, e: DeliveryEffect, now: number): Promise<DeliveryOutcome> {
-    if (e.kind === 'source') {
-      const created = await this.#applySource(tx, e.deliveryId, owner, e.plans, now);
-      return { applied: true, created, matched: false };
+  /**
+   * A batch of effects in the caller's transaction: the source events together (a handful of
+   * statements for the whole batch, see #applySources), then each completion (two index lookups).
+   * Sources only create dispatches and completions only touch dispatches that already have a run,
+   * so the order between the two kinds does not change the result.
+   */
+  async #applyEffects(
+    tx: SqlExec,
+    owner: string,
+    effects: readonly DeliveryEffect[],
+    now: number,
+  ): Promise<DeliveryOutcome[]> {
+    const outcomes: DeliveryOutcome[] = new Array(effects.length);
+    const sources: { index: number; deliveryId: string; plans: readonly DispatchPlan[] }[] = [];
+    for (const [index, e] of effects.entries()) {
+      if (e.kind === 'source') sources.push({ index, deliveryId: e.deliveryId, plans: e.plans });
     }
-    const matched = await this.#applyCompletion(tx, e.deliveryId, owner, e.completion, now);
-    return { applied: true, created: [], matched };
+    const created = await this.#applySources(tx, owner, sources, now);
+    for (const [i, source] of sources.entries()) {
+      outcomes[source.index] = { applied: true, created: created[i] ?? [], matched: false };
+    }
+    for (const [index, e] of effects.entries()) {
+      if (e.kind !== 'completion') continue;
+      const matched = await this.#applyCompletion(tx, e.deliveryId, owner, e.completion, now);
+      outcomes[index] = { applied: true, created: [], matched };
+    }
+    return outcomes;
   }
 
-  async #applySource(
+  /**
+   * Source events' dispatch records, for a whole batch in a few statements (not five per plan: on
+   * PostgreSQL each statement is a round trip, and the batch's were most of the service's time).
+   * The result is the one of applying the events one after another: plans are taken in rounds
+   * where no two share a subject (a PR or branch of a route), so a later push of the same PR in the
+   * batch sees the earlier one as the latest and supersedes it, exactly as it would one by one.
+   * Returns, per source, the ids of the dispatches it created.
+   */
+  async #applySources(
     tx: SqlExec,
-    deliveryId: string,
     owner: string,
-    plans: readonly DispatchPlan[],
+    sources: readonly { readonly deliveryId: string; readonly plans: readonly DispatchPlan[] }[],
     now: number,
-  ): Promise<string[]> {
+  ): Promise<string[][]> {
+    const created: string[][] = sources.map(() => []);
+    if (sources.length === 0) return created;
     // The delivery is claimed under a lease; if the lease was lost (another worker has it), this
     // worker's effects are dropped so they happen exactly once.
-    if (!(await this.#finishDelivery(tx, deliveryId, owner, now))) return [];
-    const created: string[] = [];
-    for (const p of plans) {
-      const subject = await tx.all('SELECT dispatch_id, event_at FROM subjects WHERE subject_key = ?', [
-        p.subjectKey,
-      ]);
-      const latest = subject[0];
-      // An event older than the latest one seen for this PR/branch (a late redelivery) still
-      // gets its dispatch record, born superseded, so it is never sent.
-      const outdated = p.supersede && latest !== undefined && int(latest.event_at, 'event_at') > p.eventAt;
-      const inserted = await tx.run(
-        `INSERT INTO dispatches (id, dedupe_key, subject_key, event_at, route, supersede, cancel_superseded,
-           source_forge, source_repo, pr_number, head_sha, head_ref, target_forge, target_repo, workflow,
-           event_type, target_ref, inputs, correlation_id, correlation_input, correlation, report_context,
-           report_status, report_comment, state, superseded_by, created_at, next_at, fan_out, fan_out_key)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?)
-         ON CONFLICT (dedupe_key) DO NOTHING`,
-        [
-          p.id,
-          p.dedupeKey,
-          p.subjectKey,
-          p.eventAt,
-          p.route,
-          p.supersede ? 1 : 0,
-          p.cancelSuperseded ? 1 : 0,
-          p.sourceForge,
-          p.sourceRepo,
-          p.prNumber,
-          p.headSha,
-          p.headRef,
-          p.targetForge,
-          p.targetRepo,
-          p.workflow,
-          p.eventType,
-          p.targetRef,
-          p.inputs,
-          p.correlationId,
-          p.correlationInput,
-          p.correlation,
-          p.reportContext,
-          p.reportStatus ? 1 : 0,
-          p.reportComment ? 1 : 0,
-          outdated ? String(latest?.dispatch_id) : null,
-          now,
-          now,
-          p.fanOut ? JSON.stringify(p.fanOut) : null,
-          p.fanOut ? p.fanOut.key : null,
-        ],
-      );
-      if (inserted !== 1) continue;
-      created.push(p.id);
-      if (p.fanOut) {
-        await tx.run(
-          `INSERT INTO fan_outs (group_key, state, next_at, created_at) VALUES (?, 'open', ?, ?)
-           ON CONFLICT (group_key) DO NOTHING`,
-          [p.fanOut.key, now, now],
-        );
+    const finished = await this.#finishDeliveries(
+      tx,
+      sources.map((src) => src.deliveryId),
+      owner,
+      now,
+    );
+    const rounds: { source: number; plan: DispatchPlan }[][] = [];
+    const seen = new Map<string, number>();
+    for (const [source, src] of sources.entries()) {
+      if (!finished.has(src.deliveryId)) continue;
+      for (const plan of src.plans) {
+        const round = seen.get(plan.subjectKey) ?? 0;
+        seen.set(plan.subjectKey, round + 1);
+        (rounds[round] ??= []).push({ source, plan });
       }
-      if (!p.supersede || outdated) continue;
-      await tx.run(
-        `INSERT INTO subjects (subject_key, dispatch_id, event_at) VALUES (?, ?, ?)
-         ON CONFLICT (subject_key) DO UPDATE SET dispatch_id = excluded.dispatch_id, event_at = excluded.event_at`,
-        [p.subjectKey, p.id, p.eventAt],
-      );
-      // `state <> 'done'` (every active state) is the partial index's own condition, so this is
-      // an index lookup by subject; written as `state IN (…active…)` SQLite scanned the table.
-      await tx.run(
-        `UPDATE dispatches SET superseded_by = ?, next_at = ?
-         WHERE subject_key = ? AND id <> ? AND state <> 'done' AND superseded_by IS NULL`,
-        [p.id, now, p.subjectKey, p.id],
-      );
+    }
+    for (const round of rounds) {
+      for (const part of chunks(round, ROWS_PER_STATEMENT)) {
+        const inserted = await this.#insertPlans(tx, part, now);
+        for (const e of part) if (inserted.has(e.plan.id)) created[e.source]?.push(e.plan.id);
+      }
     }
     return created;
+  }
+
+  /** One round of plans (no two with the same subject): dispatches, fan-out groups, subjects. */
+  async #insertPlans(
+    tx: SqlExec,
+    part: readonly { readonly plan: DispatchPlan }[],
+    now: number,
+  ): Promise<Set<string>> {
+    const plans = part.map((e) => e.plan);
+    const latest = new Map<string, { dispatchId: string; eventAt: number }>();
+    for (const r of await tx.all(
+      `SELECT subject_key, dispatch_id, event_at FROM subjects WHERE subject_key IN (${marks(plans.length)})`,
+      plans.map((p) => p.subjectKey),
+    )) {
+      latest.set(String(r.subject_key), {
+        dispatchId: String(r.dispatch_id),
+        eventAt: int(r.event_at, 'event_at'),
+      });
+    }
+    // An event older than the latest one seen for this PR/branch (a late redelivery) still gets its
+    // dispatch record, born superseded, so it is never sent.
+    const outdatedBy = (p: DispatchPlan): string | null => {
+      const l = latest.get(p.subjectKey);
+      return p.supersede && l !== undefined && l.eventAt > p.eventAt ? l.dispatchId : null;
+    };
+    const rows = await tx.all(
+      `INSERT INTO dispatches (${DISPATCH_COLUMNS})
+       VALUES ${plans.map(() => DISPATCH_ROW).join(', ')}
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      plans.flatMap((p) => dispatchValues(p, outdatedBy(p), now)),
+    );
+    const ids = new Set(rows.map((r) => String(r.id)));
+    const inserted = plans.filter((p) => ids.has(p.id));
+    const groups = [...new Set(inserted.flatMap((p) => (p.fanOut ? [p.fanOut.key] : [])))];
+    if (groups.length > 0) {
+      await tx.run(
+        `INSERT INTO fan_outs (group_key, state, next_at, created_at)
+         VALUES ${groups.map(() => "(?, 'open', ?, ?)").join(', ')} ON CONFLICT (group_key) DO NOTHING`,
+        groups.flatMap((key) => [key, now, now]),
+      );
+    }
+    const newest = inserted.filter((p) => p.supersede && outdatedBy(p) === null);
+    if (newest.length > 0) {
+      await tx.run(
+        `INSERT INTO subjects (subject_key, dispatch_id, event_at) VALUES ${newest.map(() => '(?, ?, ?)').join(', ')}
+         ON CONFLICT (subject_key) DO UPDATE SET dispatch_id = excluded.dispatch_id, event_at = excluded.event_at`,
+        newest.flatMap((p) => [p.subjectKey, p.id, p.eventAt]),
+      );
+      // `state <> 'done'` (every active state) is the partial index's own condition, so this is
+      // an index lookup by subject; written as `state IN (…active…)` SQLite scanned the table. The
+      // round's subjects are distinct, so each older row gets its own subject's new dispatch.
+      await tx.run(
+        `UPDATE dispatches SET superseded_by = CASE subject_key ${newest.map(() => 'WHEN ? THEN ?').join(' ')} END,
+           next_at = ?
+         WHERE subject_key IN (${marks(newest.length)}) AND id NOT IN (${marks(newest.length)})
+           AND state <> 'done' AND superseded_by IS NULL`,
+        [
+          ...newest.flatMap((p) => [p.subjectKey, p.id]),
+          now,
+          ...newest.map((p) => p.subjectKey),
+          ...newest.map((p) => p.id),
+        ],
+      );
+    }
+    return ids;
   }
 
   async #applyCompletion(

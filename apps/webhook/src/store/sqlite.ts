@@ -67,15 +67,22 @@ class SqliteDriver implements SqlDriver {
 
   #prepare(sql: string): StatementSync {
     let statement = this.#statements.get(sql);
-    if (!statement) {
+    if (statement) {
+      // Most recently used last: batches' statements have one text per size (a group commit's
+      // INSERT, a claimed batch's), and the cache keeps the ones in use, not the first 128 seen.
+      this.#statements.delete(sql);
+      this.#statements.set(sql, statement);
+    } else {
       statement = this.#db.prepare(sql);
       // By default node:sqlite throws on reading an INTEGER beyond 2^53-1, and a claim whose batch
       // held one such row failed as a whole (its other rows leased and dropped). As BigInt every
       // value reads; `exactIntegers` turns it into a number or, beyond 2^53-1, its exact text.
       statement.setReadBigInts(true);
-      // A group commit's INSERT has one text per batch size: the cache keeps the first ones only
-      // (the common sizes), so it stays bounded; a statement not kept is finalised by the GC.
-      if (this.#statements.size < MAX_CACHED_STATEMENTS) this.#statements.set(sql, statement);
+      this.#statements.set(sql, statement);
+      // The least recently used goes (finalised by the GC), so the cache stays bounded.
+      if (this.#statements.size > MAX_CACHED_STATEMENTS) {
+        this.#statements.delete(this.#statements.keys().next().value as string);
+      }
     }
     return statement;
   }

@@ -16,7 +16,7 @@ import {
   type SqlValue,
 } from './sql-store.js';
 import { createSqliteDriver, createSqliteStore, WAL_AUTOCHECKPOINT_PAGES } from './sqlite.js';
-import type { DispatchPlan, Store } from './types.js';
+import type { DeliveryEffect, DeliveryOutcome, DispatchPlan, Store } from './types.js';
 
 const PG_URL = process.env.XRD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -305,7 +305,7 @@ function recording(driver: SqlDriver, seen: Seen[]): SqlDriver {
 async function workload(store: SqlStore): Promise<void> {
   await store.migrate();
   await Promise.all(
-    ['gh:1', 'gh:2', 'gh:3'].map((id) =>
+    ['gh:1', 'gh:2', 'gh:3', 'gh:4'].map((id) =>
       store.insertDelivery({ id, forge: 'gh', event: 'pull_request', payload: '{}', receivedAt: 1000 }),
     ),
   );
@@ -314,6 +314,12 @@ async function workload(store: SqlStore): Promise<void> {
     'w',
     [
       { kind: 'source', deliveryId: 'gh:1', plans: [plan({ id: 'a', headSha: 's1' })] },
+      // Another PR in the same batch: its plans go into the same statements as a's.
+      {
+        kind: 'source',
+        deliveryId: 'gh:4',
+        plans: [plan({ id: 'c', headSha: 's3', subjectKey: 'r|gh|acme/source|pr:2', prNumber: 2 })],
+      },
       // Same PR, newer push: supersedes a.
       { kind: 'source', deliveryId: 'gh:2', plans: [plan({ id: 'b', headSha: 's2', eventAt: 2000 })] },
       {
@@ -352,6 +358,157 @@ const hot = (seen: readonly Seen[]) =>
   seen.filter((s) => !WHOLE_TABLE.some((re) => re.test(s.sql.trim().replace(/\s+/g, ' '))));
 const SUPERSEDE = /UPDATE dispatches SET superseded_by/;
 const COMPLETION = /UPDATE dispatches SET\s+run_conclusion/;
+
+/** Fresh drivers (a file, or a schema), for tests that watch the statements. */
+const drivers: Array<[string, () => Promise<SqlDriver | undefined>]> = [
+  ['sqlite', async () => createSqliteDriver(join(dir, `d${++n}.db`))],
+  [
+    'postgres',
+    async () => {
+      if (!(await postgresAvailable())) return undefined;
+      const schema = `xrd_store_test_${process.pid}_${++n}`;
+      schemas.push(schema);
+      return createPostgresDriver(PG_URL, { schema });
+    },
+  ],
+];
+
+describe.each(drivers)('%s store: a batch of deliveries', (_name, driver) => {
+  it('applies a claimed batch in a few statements, with the result of applying its events one by one', async (ctx) => {
+    // The batch: two pushes of PR 1 in order (the second supersedes the first, and the one already
+    // stored), a late old push of PR 2 (born superseded), a replayed plan (same dedupe key), a
+    // fan-out event with two targets, a delivery whose lease was lost, and a completion.
+    const pr = (n: number) => ({ subjectKey: `r|gh|acme/source|pr:${n}`, prNumber: n });
+    const fan = (i: number) => ({
+      key: 'g1',
+      index: i,
+      count: 2,
+      name: `t${i}`,
+      context: 'ctx',
+      status: true,
+      comment: true,
+      failFast: false,
+      concurrency: 0,
+    });
+    const effects: DeliveryEffect[] = [
+      { kind: 'source', deliveryId: 'gh:b1', plans: [plan({ id: 'p1b', headSha: 'b', eventAt: 2000 })] },
+      {
+        kind: 'source',
+        deliveryId: 'gh:b2',
+        plans: [plan({ id: 'p2old', headSha: 'o', eventAt: 500, ...pr(2) })],
+      },
+      { kind: 'source', deliveryId: 'gh:b3', plans: [plan({ id: 'p1c', headSha: 'c', eventAt: 3000 })] },
+      { kind: 'source', deliveryId: 'gh:b4', plans: [plan({ id: 'p1dup', headSha: 'b', eventAt: 2000 })] },
+      {
+        kind: 'source',
+        deliveryId: 'gh:b5',
+        plans: [0, 1].map((i) =>
+          plan({
+            id: `f${i}`,
+            headSha: 'f',
+            eventAt: 4000,
+            ...pr(3),
+            subjectKey: `r|gh|acme/source|pr:3|target:${i}`,
+            dedupeKey: `r|gh|acme/source|pr:3|f|target:${i}`,
+            fanOut: fan(i),
+          }),
+        ),
+      },
+      { kind: 'source', deliveryId: 'gh:b6', plans: [plan({ id: 'lost', headSha: 'l', ...pr(4) })] },
+      {
+        kind: 'completion',
+        deliveryId: 'gh:b7',
+        completion: {
+          targetForge: 'gh',
+          targetRepo: 'acme/target',
+          runId: 70,
+          correlationIds: [],
+          conclusion: 'failure',
+          htmlUrl: '',
+        },
+      },
+    ];
+    const prepare = async (store: Store): Promise<void> => {
+      await store.migrate();
+      // Already stored: PR 1 at push a (to be superseded), PR 2 at a newer push than the batch's.
+      await deliver(store, 'gh:a1', [plan({ id: 'p1a', headSha: 'a', eventAt: 1000 })]);
+      await deliver(store, 'gh:a2', [plan({ id: 'p2new', headSha: 'n', eventAt: 1500, ...pr(2) })]);
+      const [row] = await store.claimDispatches('w', 1, 10_000, 1000);
+      await store.transition(row?.id ?? '', 'w', 'new', { state: 'running', runId: 70 });
+      const mine = effects.filter((e) => e.deliveryId !== 'gh:b6');
+      for (const e of mine) {
+        await store.insertDelivery({
+          id: e.deliveryId,
+          forge: 'gh',
+          event: e.kind,
+          payload: '{}',
+          receivedAt: 1000,
+        });
+      }
+      expect(await store.claimDeliveries('w', 50, 10_000, 1000)).toHaveLength(mine.length);
+      // gh:b6 is held by another worker (this one's lease on it ran out and was taken over).
+      await store.insertDelivery({
+        id: 'gh:b6',
+        forge: 'gh',
+        event: 'source',
+        payload: '{}',
+        receivedAt: 1000,
+      });
+      expect(await store.claimDeliveries('other', 50, 10_000, 1000)).toHaveLength(1);
+    };
+    const snapshot = async (store: Store) =>
+      (await store.listDispatches()).map((d) => [
+        d.id,
+        d.state,
+        d.supersededBy,
+        d.runConclusion,
+        d.fanOut?.key ?? null,
+      ]);
+
+    const seen: Seen[] = [];
+    const oneDriver = await driver();
+    const batchDriver = await driver();
+    if (!oneDriver || !batchDriver) return ctx.skip();
+    const one: Store = new SqlStore(oneDriver);
+    const batch: Store = new SqlStore(recording(batchDriver, seen));
+    await prepare(one);
+    const oneByOne: DeliveryOutcome[] = [];
+    for (const e of effects) {
+      oneByOne.push(
+        e.kind === 'source'
+          ? {
+              applied: true,
+              created: await one.applySourceEvent(e.deliveryId, 'w', e.plans, 5000),
+              matched: false,
+            }
+          : {
+              applied: true,
+              created: [],
+              matched: await one.applyRunCompletion(e.deliveryId, 'w', e.completion, 5000),
+            },
+      );
+    }
+    // gh:b6's lease is lost in both stores: its event does nothing.
+    expect(oneByOne[5]).toEqual({ applied: true, created: [], matched: false });
+
+    await prepare(batch);
+    seen.length = 0;
+    const outcomes = await batch.applyDeliveries('w', effects, 5000);
+    const statements = seen.length;
+    expect(outcomes).toEqual(oneByOne);
+    expect(await snapshot(batch)).toEqual(await snapshot(one));
+    expect((await batch.getDispatch('p1a'))?.supersededBy).toBe('p1b');
+    expect((await batch.getDispatch('p1b'))?.supersededBy).toBe('p1c');
+    expect((await batch.getDispatch('p2old'))?.supersededBy).toBe('p2new');
+    // Seven deliveries, eight plans, 14 statements (one by one: 30): the sources' deliveries
+    // finished together (1); three rounds, PR 1 having three plans — subjects, dispatches, fan-out
+    // groups, subjects upsert, supersede (5), then 4, then 2 (the replay inserts nothing); the
+    // completion's delivery and its lookup by run id (2).
+    expect(statements).toBe(14);
+    await one.close();
+    await batch.close();
+  });
+});
 
 describe('statements use the indexes (no statement on the hot paths reads a whole table)', () => {
   it('sqlite: EXPLAIN QUERY PLAN shows index searches only, by the whole key', async () => {
