@@ -454,7 +454,8 @@ export class SqlStore implements Store {
       for (const plan of src.plans) {
         const round = seen.get(plan.subjectKey) ?? 0;
         seen.set(plan.subjectKey, round + 1);
-        (rounds[round] ??= []).push({ source, plan });
+        if (round === rounds.length) rounds.push([]);
+        rounds[round]?.push({ source, plan });
       }
     }
     for (const round of rounds) {
