@@ -148,9 +148,9 @@ export interface OpenLoadResult extends LoadResult {
   readonly lagP50Ms: number | null;
   readonly lagP99Ms: number | null;
   readonly lagMaxMs: number | null;
-  /** Requests sent while every socket under the cap was busy: they waited for one. Errors count the warm-up's too. */
+  /** Requests sent while every socket under the cap was busy: they waited for one. */
   readonly socketWaits: number;
-  /** Most requests in flight at once (≈ sockets in use). */
+  /** Most requests in flight at once, those waiting for a socket included. */
   readonly maxInFlight: number;
 }
 
