@@ -200,28 +200,53 @@ export function headSha(n: number): string {
   return n.toString(16).padStart(40, '0');
 }
 
-/** The template re-aimed at PR `number` (head sha derived from it), signed, with a fresh delivery id. */
+const NUMBER_MARK = '@@xrd-number@@';
+const SHA_MARK = '@@xrd-sha@@';
+
+/** The template re-aimed at a marked PR number and head sha, serialized once, cut at the marks. */
+const skeletons = new WeakMap<DeliveryTemplate, readonly string[]>();
+
+function skeleton(template: DeliveryTemplate): readonly string[] {
+  let pieces = skeletons.get(template);
+  if (pieces) return pieces;
+  const payload = structuredClone(template.payload) as Record<string, unknown> & {
+    pull_request?: Record<string, unknown> & { head?: Record<string, unknown> };
+  };
+  payload.number = NUMBER_MARK;
+  if (payload.pull_request) {
+    payload.pull_request.number = NUMBER_MARK;
+    if (payload.pull_request.head) {
+      payload.pull_request.head.sha = SHA_MARK;
+      payload.pull_request.head.ref = `feature/pr-${NUMBER_MARK}`;
+    }
+    for (const key of ['url', 'html_url', 'issue_url', 'comments_url']) {
+      const value = payload.pull_request[key];
+      if (typeof value === 'string') payload.pull_request[key] = value.replace(/\/\d+$/, `/${NUMBER_MARK}`);
+    }
+  }
+  // Odd pieces are the marks: a quoted number mark (a JSON number), a number mark inside a string, a sha.
+  pieces = JSON.stringify(payload).split(new RegExp(`("${NUMBER_MARK}"|${NUMBER_MARK}|${SHA_MARK})`));
+  skeletons.set(template, pieces);
+  return pieces;
+}
+
+/**
+ * The template re-aimed at PR `number` (head sha derived from it), signed, with a fresh delivery id.
+ * The payload is serialized once per template and filled in per delivery, so that a load generator
+ * sending 1,000 a second spends little of the cores it shares with the service on building them.
+ */
 export function signedDelivery(
   template: DeliveryTemplate,
   number: number,
   deliveryId: string,
 ): { body: string; headers: Record<string, string> } {
-  const payload = structuredClone(template.payload) as Record<string, unknown> & {
-    pull_request?: Record<string, unknown> & { head?: Record<string, unknown> };
-  };
-  payload.number = number;
-  if (payload.pull_request) {
-    payload.pull_request.number = number;
-    if (payload.pull_request.head) {
-      payload.pull_request.head.sha = headSha(number);
-      payload.pull_request.head.ref = `feature/pr-${number}`;
-    }
-    for (const key of ['url', 'html_url', 'issue_url', 'comments_url']) {
-      const value = payload.pull_request[key];
-      if (typeof value === 'string') payload.pull_request[key] = value.replace(/\/\d+$/, `/${number}`);
-    }
+  const pieces = skeleton(template);
+  const sha = headSha(number);
+  let body = '';
+  for (let i = 0; i < pieces.length; i += 1) {
+    const piece = pieces[i]!;
+    body += i % 2 === 0 ? piece : piece === SHA_MARK ? sha : String(number);
   }
-  const body = JSON.stringify(payload);
   const signature = createHmac('sha256', HOOK_SECRET).update(body).digest('hex');
   const headers: Record<string, string> = {
     'content-type': 'application/json',

@@ -1,10 +1,11 @@
-// The webhook service under load: how fast it acknowledges deliveries, how much memory it holds
-// with 10,000 runs in flight and once they have all completed, and 1 vs 3 replicas sharing
-// PostgreSQL.
+// The webhook service under load: how fast it acknowledges deliveries (at saturation, closed
+// loop, and how quickly it acknowledges at a steady rate a forge might send, open loop), how much
+// memory it holds with 10,000 runs in flight and once they have all completed, and 1 vs 3
+// replicas sharing PostgreSQL.
 import { realSleep } from '../engine.ts';
 import { setUpTarget } from '../fixtures.ts';
 import { NotAvailable, type RowBody, type Section } from '../harness.ts';
-import { runLoad } from '../http-load.ts';
+import { type OpenLoadResult, runLoad, runOpenLoad } from '../http-load.ts';
 import { freePort, type MemoryAfterGc, memoryAfterGc } from '../inspect.ts';
 import {
   captureDelivery,
@@ -31,6 +32,12 @@ const CONCURRENCY = 16;
 const SETTLE_MS = 7_000;
 const COMPLETION_WAIT_MS = 240_000;
 const DATABASE_URL = process.env.XRD_BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+/** Open-loop rows: the steady rate a forge sends at, for how long, and the generator's socket cap. */
+const OPEN_SQLITE = { rate: 1_000, seconds: 10 };
+const OPEN_PG = { rate: 1_500, seconds: 5 };
+const OPEN_MAX_SOCKETS = 256;
+/** Sent at the same rate before the measured seconds, not counted: start-up is not steady state. */
+const OPEN_WARM_UP_S = 2;
 
 export async function prepareSim(sim: Sim, pulls: number): Promise<void> {
   await setUpTarget(sim, LONG_RUN_MS);
@@ -88,6 +95,51 @@ export async function hookUp(sim: Sim, services: readonly ServiceProcess[]): Pro
   }
 }
 
+/**
+ * Request i → the signed delivery for PR #(first + i + 1), built when the generator asks for it
+ * (headers, then body: a small cache keeps the pair).
+ */
+function deliveries(template: DeliveryTemplate, first: number, tag: string) {
+  const cache = new Map<number, ReturnType<typeof signedDelivery>>();
+  const build = (i: number) => {
+    let delivery = cache.get(i);
+    if (!delivery) {
+      const number = first + i + 1;
+      delivery = signedDelivery(template, number, `${tag}-${number}`);
+      cache.set(i, delivery);
+      if (cache.size > 64) cache.delete(cache.keys().next().value as number);
+    }
+    return delivery;
+  };
+  return { headers: (i: number) => build(i).headers, body: (i: number) => build(i).body };
+}
+
+/**
+ * Open loop: delivery i (PR #i+1) is due at t0 + i / rate, whatever the service answered before,
+ * as a forge sends them; latency counts from the due time. The first OPEN_WARM_UP_S seconds are
+ * not counted; the sim needs (OPEN_WARM_UP_S + seconds) × rate PRs.
+ */
+export function sendDeliveriesAtRate(
+  service: ServiceProcess,
+  template: DeliveryTemplate,
+  rate: number,
+  seconds: number,
+  signal: AbortSignal,
+  tag: string,
+): Promise<OpenLoadResult> {
+  return runOpenLoad({
+    url: `${service.url}/hooks/${FORGE_NAME}`,
+    method: 'POST',
+    ratePerSecond: rate,
+    warmUpMs: OPEN_WARM_UP_S * 1000,
+    maxRequests: Math.ceil(rate * seconds),
+    maxMs: seconds * 1000,
+    maxSockets: OPEN_MAX_SOCKETS,
+    signal,
+    ...deliveries(template, 0, tag),
+  });
+}
+
 export async function sendDeliveries(
   services: readonly ServiceProcess[],
   template: DeliveryTemplate,
@@ -107,20 +159,7 @@ export async function sendDeliveries(
         maxRequests: per,
         maxMs,
         signal,
-        ...(() => {
-          const cache = new Map<number, ReturnType<typeof signedDelivery>>();
-          const build = (i: number) => {
-            let delivery = cache.get(i);
-            if (!delivery) {
-              const number = s * per + i + 1;
-              delivery = signedDelivery(template, number, `${tag}-${number}`);
-              cache.set(i, delivery);
-              if (cache.size > 64) cache.delete(cache.keys().next().value as number);
-            }
-            return delivery;
-          };
-          return { headers: (i: number) => build(i).headers, body: (i: number) => build(i).body };
-        })(),
+        ...deliveries(template, s * per, tag),
       }),
     ),
   );
@@ -167,6 +206,92 @@ function deliveryRow(load: Awaited<ReturnType<typeof sendDeliveries>>, replicas?
   };
 }
 
+/** An open-loop row: ack latency from the due time, the rates, and how late the generator was. */
+function openLoopRow(load: OpenLoadResult, replicas?: number): RowBody {
+  return {
+    xrd: `ack p50 ${fmtMs(load.p50Ms)}, p99 ${fmtMs(load.p99Ms)}, max ${fmtMs(load.maxLatencyMs)} from the scheduled send; ${fmtInt(load.sentPerSecond)}/s sent, ${fmtInt(load.perSecond)}/s answered (${statusText(load.byStatus)}${load.errors > 0 ? `, ${fmtInt(load.errors)} errors` : ''}); generator late by p99 ${fmtMs(load.lagP99Ms)}, max ${fmtMs(load.lagMaxMs)}; ≤ ${fmtInt(load.maxInFlight)} in flight${load.socketWaits > 0 ? `, ${fmtInt(load.socketWaits)} waited for a socket` : ''}`,
+    status: load.errors > 0 || !load.byStatus['202'] ? 'error' : 'ok',
+    metrics: {
+      ...(replicas !== undefined ? { replicas } : {}),
+      ratePerSecond: load.ratePerSecond,
+      sentPerSecond: load.sentPerSecond,
+      perSecond: load.perSecond,
+      p50Ms: load.p50Ms,
+      p99Ms: load.p99Ms,
+      maxMs: load.maxLatencyMs,
+      generatorLagP50Ms: load.lagP50Ms,
+      generatorLagP99Ms: load.lagP99Ms,
+      generatorLagMaxMs: load.lagMaxMs,
+      maxInFlight: load.maxInFlight,
+      socketWaits: load.socketWaits,
+      sent: load.sent,
+      requests: load.requests,
+      errors: load.errors,
+      statuses: JSON.stringify(load.byStatus),
+      firstError: load.firstError ?? null,
+    },
+  };
+}
+
+/** The open-loop rows' wording: what is sent, and from when latency counts. */
+function openLoopScenario(rate: number, seconds: number): string {
+  return `ack latency at a steady ${fmtInt(rate)} deliveries/s (open loop: each delivery sent at its scheduled time, not waiting for earlier answers; latency from the scheduled time to the end of the answer; ≤ ${OPEN_MAX_SOCKETS} keep-alive sockets), ${seconds} s measured after ${OPEN_WARM_UP_S} s at the same rate not counted, distinct PRs; the worker dispatches each into forge-sim meanwhile (forge-sim in a child process, so its work does not delay the generator's timers)`;
+}
+
+function postgresStore(): string {
+  return `PostgreSQL store (${DATABASE_URL.replace(/\/\/[^@]*@/, '//')}, fresh schema)`;
+}
+
+/**
+ * A fresh sim with `pulls` PRs and `replicas` services sharing one fresh PostgreSQL schema
+ * (started at once, as behind a load balancer: their migrations race), hooked up; NotAvailable
+ * when PostgreSQL is unreachable. Everything is stopped and the schema dropped afterwards.
+ */
+async function withPostgresServices(
+  replicas: number,
+  pulls: number,
+  body: (services: readonly ServiceProcess[]) => Promise<RowBody>,
+  simOptions: { readonly inChild?: boolean } = {},
+): Promise<RowBody> {
+  const schema = `xrd_bench_${process.pid}_${Date.now().toString(36)}_${replicas}`;
+  try {
+    psql(DATABASE_URL, 'select 1');
+  } catch (error) {
+    throw new NotAvailable(
+      `PostgreSQL not reachable at ${DATABASE_URL}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return withSim(
+    'github',
+    1,
+    async (sim) => {
+      await prepareSim(sim, pulls);
+      const setup = writeServiceConfig(sim, {});
+      const services: ServiceProcess[] = [];
+      try {
+        services.push(
+          ...(await Promise.all(
+            Array.from({ length: replicas }, () =>
+              startService(setup.configFile, { DATABASE_URL, XRD_STORE_SCHEMA: schema }),
+            ),
+          )),
+        );
+        await hookUp(sim, services);
+        return await body(services);
+      } finally {
+        await Promise.all(services.map((s) => s.stop()));
+        setup.cleanup();
+        try {
+          psql(DATABASE_URL, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        } catch {
+          // best effort: the schema name is unique, a leftover harms nothing
+        }
+      }
+    },
+    simOptions,
+  );
+}
+
 export const webhookService: Section = {
   area: 'webhook service',
   budgetMs: 540_000,
@@ -178,6 +303,40 @@ export const webhookService: Section = {
       return template;
     };
     let memory: MemoryPhases | undefined;
+
+    // Its own sim and service, so the closed-loop rows below start from an empty store.
+    await ctx.scenario(
+      `embedded store (SQLite), 1 process: ${openLoopScenario(OPEN_SQLITE.rate, OPEN_SQLITE.seconds)}`,
+      async (signal) => {
+        const tpl = await getTemplate();
+        return withSim(
+          'github',
+          1,
+          async (sim) => {
+            await prepareSim(sim, OPEN_SQLITE.rate * (OPEN_WARM_UP_S + OPEN_SQLITE.seconds));
+            const setup = writeServiceConfig(sim, {});
+            const service = await startService(setup.configFile);
+            try {
+              await hookUp(sim, [service]);
+              return openLoopRow(
+                await sendDeliveriesAtRate(
+                  service,
+                  tpl,
+                  OPEN_SQLITE.rate,
+                  OPEN_SQLITE.seconds,
+                  signal,
+                  'open',
+                ),
+              );
+            } finally {
+              await service.stop();
+              setup.cleanup();
+            }
+          },
+          { inChild: true },
+        );
+      },
+    );
 
     await ctx.scenario(
       `embedded store (SQLite), 1 process: ${fmtInt(IN_FLIGHT_TARGET)} signed pull_request deliveries (distinct PRs), ${CONCURRENCY} keep-alive connections, ≤ 60 s; the worker dispatches each into forge-sim meanwhile`,
@@ -278,45 +437,34 @@ export const webhookService: Section = {
     for (const replicas of [1, 3]) {
       const deliveries = 3000;
       await ctx.scenario(
-        `PostgreSQL store (${DATABASE_URL.replace(/\/\/[^@]*@/, '//')}, fresh schema), ${replicas} replica${replicas > 1 ? 's' : ''}: ${fmtInt(deliveries)} signed pull_request deliveries split evenly, ${CONCURRENCY} connections in all, ≤ 30 s`,
+        `${postgresStore()}, ${replicas} replica${replicas > 1 ? 's' : ''}: ${fmtInt(deliveries)} signed pull_request deliveries split evenly, ${CONCURRENCY} connections in all, ≤ 30 s`,
         async (signal) => {
           const tpl = await getTemplate();
-          const schema = `xrd_bench_${process.pid}_${Date.now().toString(36)}_${replicas}`;
-          try {
-            psql(DATABASE_URL, 'select 1');
-          } catch (error) {
-            throw new NotAvailable(
-              `PostgreSQL not reachable at ${DATABASE_URL}: ${error instanceof Error ? error.message : String(error)}`,
-            );
-          }
-          return withSim('github', 1, async (sim) => {
-            await prepareSim(sim, deliveries);
-            const setup = writeServiceConfig(sim, {});
-            const services: ServiceProcess[] = [];
-            try {
-              // Replicas start at once, as they would behind a load balancer (migrations race).
-              services.push(
-                ...(await Promise.all(
-                  Array.from({ length: replicas }, () =>
-                    startService(setup.configFile, { DATABASE_URL, XRD_STORE_SCHEMA: schema }),
-                  ),
-                )),
-              );
-              await hookUp(sim, services);
-              const load = await sendDeliveries(services, tpl, deliveries, 30_000, signal, `pg${replicas}`);
-              return deliveryRow(load, replicas);
-            } finally {
-              await Promise.all(services.map((s) => s.stop()));
-              setup.cleanup();
-              try {
-                psql(DATABASE_URL, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-              } catch {
-                // best effort: the schema name is unique, a leftover harms nothing
-              }
-            }
-          });
+          return withPostgresServices(replicas, deliveries, async (services) =>
+            deliveryRow(
+              await sendDeliveries(services, tpl, deliveries, 30_000, signal, `pg${replicas}`),
+              replicas,
+            ),
+          );
         },
       );
     }
+
+    await ctx.scenario(
+      `${postgresStore()}, 1 replica: ${openLoopScenario(OPEN_PG.rate, OPEN_PG.seconds)}`,
+      async (signal) => {
+        const tpl = await getTemplate();
+        return withPostgresServices(
+          1,
+          OPEN_PG.rate * (OPEN_WARM_UP_S + OPEN_PG.seconds),
+          async ([service]) =>
+            openLoopRow(
+              await sendDeliveriesAtRate(service!, tpl, OPEN_PG.rate, OPEN_PG.seconds, signal, 'pg-open'),
+              1,
+            ),
+          { inChild: true },
+        );
+      },
+    );
   },
 };
