@@ -33,6 +33,42 @@ export interface LoadResult {
   readonly latencies: readonly number[];
 }
 
+/**
+ * One request of `options` (index i's headers and body) on `agent`; `onEnd` gets the status once the
+ * answer was read to its end, `onError` the message of a failure on the request or the answer.
+ */
+function send(
+  agent: http.Agent,
+  target: URL,
+  options: Pick<LoadOptions, 'method' | 'headers' | 'body'>,
+  index: number,
+  onEnd: (status: number | undefined) => void,
+  onError: (message: string) => void,
+): http.ClientRequest {
+  const body = options.body?.(index);
+  const headers: Record<string, string | number> = { ...(options.headers?.(index) ?? {}) };
+  if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
+  const request = http.request(
+    {
+      agent,
+      host: target.hostname,
+      port: target.port,
+      path: `${target.pathname}${target.search}`,
+      method: options.method ?? 'GET',
+      headers,
+    },
+    (response) => {
+      response.resume();
+      response.on('end', () => onEnd(response.statusCode));
+      response.on('error', (error) => onError(error.message));
+    },
+  );
+  request.on('error', (error) => onError(error.message));
+  if (body !== undefined) request.write(body);
+  request.end();
+  return request;
+}
+
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const target = new URL(options.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
@@ -46,41 +82,24 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   const one = (index: number): Promise<void> =>
     new Promise((resolve) => {
-      const body = options.body?.(index);
-      const headers: Record<string, string | number> = { ...(options.headers?.(index) ?? {}) };
-      if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
       const t0 = performance.now();
-      const request = http.request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          path: `${target.pathname}${target.search}`,
-          method: options.method ?? 'GET',
-          headers,
+      send(
+        agent,
+        target,
+        options,
+        index,
+        (status) => {
+          latencies.push(performance.now() - t0);
+          const key = String(status);
+          byStatus[key] = (byStatus[key] ?? 0) + 1;
+          resolve();
         },
-        (response) => {
-          response.resume();
-          response.on('end', () => {
-            latencies.push(performance.now() - t0);
-            const key = String(response.statusCode);
-            byStatus[key] = (byStatus[key] ?? 0) + 1;
-            resolve();
-          });
-          response.on('error', (error) => {
-            errors += 1;
-            firstError ??= error.message;
-            resolve();
-          });
+        (message) => {
+          errors += 1;
+          firstError ??= message;
+          resolve();
         },
       );
-      request.on('error', (error) => {
-        errors += 1;
-        firstError ??= error.message;
-        resolve();
-      });
-      if (body !== undefined) request.write(body);
-      request.end();
     });
 
   const worker = async (): Promise<void> => {
@@ -187,9 +206,6 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
   };
 
   const fire = (index: number, due: number): void => {
-    const body = options.body?.(index);
-    const headers: Record<string, string | number> = { ...(options.headers?.(index) ?? {}) };
-    if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
     const sentAt = performance.now();
     const measured = index >= warm;
     if (measured) {
@@ -197,35 +213,25 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
       lastSend = sentAt;
       if (inFlight.size >= maxSockets) socketWaits += 1;
     }
-    const request = http.request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        path: `${target.pathname}${target.search}`,
-        method: options.method ?? 'GET',
-        headers,
+    const request: http.ClientRequest = send(
+      agent,
+      target,
+      options,
+      index,
+      (status) => {
+        if (!inFlight.delete(request)) return;
+        if (measured) {
+          lastAnswer = performance.now();
+          latencies.push(lastAnswer - due);
+          const key = String(status);
+          byStatus[key] = (byStatus[key] ?? 0) + 1;
+        }
+        if (inFlight.size === 0) settled?.();
       },
-      (response) => {
-        response.resume();
-        response.on('end', () => {
-          if (!inFlight.delete(request)) return;
-          if (measured) {
-            lastAnswer = performance.now();
-            latencies.push(lastAnswer - due);
-            const key = String(response.statusCode);
-            byStatus[key] = (byStatus[key] ?? 0) + 1;
-          }
-          if (inFlight.size === 0) settled?.();
-        });
-        response.on('error', (error) => fail(request, error.message));
-      },
+      (message) => fail(request, message),
     );
-    request.on('error', (error) => fail(request, error.message));
     inFlight.add(request);
     if (measured) maxInFlight = Math.max(maxInFlight, inFlight.size);
-    if (body !== undefined) request.write(body);
-    request.end();
   };
 
   const t0 = performance.now();

@@ -5,13 +5,12 @@
 // reads memory through it) still answers on its port; SIGTERM still stops it with exit code 0.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { SECRET, SERVER, TOKEN } from './harness.js';
+import { freePort, SECRET, SERVER, TOKEN } from './harness.js';
 
 const glibc =
   typeof (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
@@ -124,17 +123,6 @@ async function run(extraEnv: Record<string, string>, inspectPort?: number, ipc =
     clearTimeout(timer);
     child.kill('SIGKILL');
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe.skipIf(!supported)('glibc allocator settings of the built service', () => {
