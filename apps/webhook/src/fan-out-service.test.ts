@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Forge } from '@xrd/core';
 import { createMemoryForge, expr } from '@xrd/core/testing';
+import { createZip } from '@xrd/forge-sim';
 import { afterEach, expect, it } from 'vitest';
 import { parseConfig } from './config.js';
 import { createLogger } from './log.js';
@@ -209,4 +210,84 @@ it('timeout: one deadline for all targets; the runs still open are cancelled wit
   ).toBe("Timed out: the route's deadline passed");
   expect(forge.comments).toHaveLength(1);
   expect(forge.comments[0]?.body).toMatch(/\| acme\/slow build\.yml \| .* \| timed out after 1s/);
+}, 20_000);
+
+it("the comment tables each target's remote outputs (their `xrd-outputs` artifact), as the action does", async () => {
+  const outputs = (version: string) => ({
+    name: 'xrd-outputs',
+    zip: createZip([{ name: 'outputs.json', content: JSON.stringify({ version }) }]),
+  });
+  const forge = createMemoryForge({
+    now: Date.now,
+    returnsRunId: true,
+    workflows: [
+      { repo: 'acme/app', artifacts: [outputs('1.2.3')] },
+      { repo: 'acme/docs', artifacts: [outputs('9.9.9')] },
+      { repo: 'acme/plain' },
+    ].map((w) => ({
+      ...w,
+      file: 'build.yml',
+      runName: `Build ${expr('inputs.correlation_id')}`,
+      appearAfterMs: 0,
+      startAfterMs: 10,
+      durationMs: 50,
+    })),
+  });
+  dir = mkdtempSync(join(tmpdir(), 'xrd-fan-out-'));
+  const config = parseConfig({
+    listen: { port: 0 },
+    store: { path: join(dir, 'db.sqlite') },
+    worker: { 'poll-interval': '20ms', lease: '5s', concurrency: 16 },
+    reconcile: { interval: '50ms', 'safety-interval': '50ms', 'correlation-timeout': '3s' },
+    forges: [
+      { name: 'mem', kind: 'github', 'api-url': 'https://forge.test', token: 't', 'webhook-secret': SECRET },
+    ],
+    routes: [
+      {
+        name: 'all',
+        when: { forge: 'mem', repo: 'acme/source', pull_request: true },
+        dispatch: {
+          forge: 'mem',
+          workflow: 'build.yml',
+          targets: [{ repo: 'acme/app' }, { repo: 'acme/docs' }, { repo: 'acme/plain' }],
+        },
+      },
+    ],
+  });
+  service = await startService(config, { createForge: () => forge, logger: createLogger('error', [SECRET]) });
+  const body = JSON.stringify({
+    action: 'opened',
+    number: 5,
+    pull_request: {
+      number: 5,
+      title: 't',
+      html_url: '',
+      head: { sha: 'e'.repeat(40), ref: 'f' },
+      base: { ref: 'main' },
+    },
+    repository: { full_name: 'acme/source' },
+  });
+  const res = await fetch(`${service.url}/hooks/mem`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'pull_request',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': `sha256=${signBody(SECRET, body)}`,
+    },
+    body,
+  });
+  expect(res.status).toBe(202);
+  const end = Date.now() + 15_000;
+  while (!forge.comments.some((c) => c.body.includes('success**'))) {
+    if (Date.now() > end) throw new Error('no final comment');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const comment = forge.comments[0]?.body ?? '';
+  expect(comment).toContain('**Outputs of acme/app build.yml**');
+  expect(comment).toContain('**Outputs of acme/docs build.yml**');
+  expect(comment).not.toContain('Outputs of acme/plain');
+  const app = comment.slice(comment.indexOf('Outputs of acme/app'));
+  expect(app.slice(0, app.indexOf('Outputs of acme/docs'))).toContain('| version | `1.2.3` |');
+  expect(comment.slice(comment.indexOf('Outputs of acme/docs'))).toContain('| version | `9.9.9` |');
 }, 20_000);

@@ -43,6 +43,7 @@ import {
   XrdError,
 } from '@xrd/core';
 import type { Logger } from './log.js';
+import { withRunResults } from './run-results.js';
 import type { DispatchRow, FanOutGroup, FanOutSpec, Store } from './store/types.js';
 import { sameStatus } from './worker.js';
 
@@ -195,7 +196,9 @@ export class FanOuts {
       return;
     }
 
-    const outcome = await this.#outcome(rows);
+    // The comment is the newest push's: a group that ends after a newer one began leaves it alone.
+    const report = this.#report(first, spec, true);
+    const outcome = await this.#outcome(rows, report.pr !== undefined);
     if (spec.status) {
       const status = fanOutStatus(outcome.targets, spec.context);
       // Recorded before the POST: after a crash the commit's statuses are read first.
@@ -205,8 +208,6 @@ export class FanOuts {
         await this.#setStatus(first, status);
       }
     }
-    // The comment is the newest push's: a group that ends after a newer one began leaves it alone.
-    const report = this.#report(first, spec, true);
     if (report.pr !== undefined && !(await store.hasNewerEvent(first.subjectKey, first.id))) {
       const marker = commentMarker(spec.context);
       await this.#source(first).upsertComment(
@@ -288,8 +289,11 @@ export class FanOuts {
     });
   }
 
-  /** How each target ended, from its row (a completed run is read once more, with its failed jobs). */
-  async #outcome(rows: readonly DispatchRow[]): Promise<FanOutOutcome> {
+  /**
+   * How each target ended, from its row (a completed run is read once more, with its failed jobs;
+   * with `results`, also its artifacts and remote outputs, for the comment).
+   */
+  async #outcome(rows: readonly DispatchRow[], results: boolean): Promise<FanOutOutcome> {
     const targets = this.#targets(rows);
     const outcomes: TargetOutcome[] = [];
     for (const [i, row] of rows.entries()) {
@@ -370,7 +374,12 @@ export class FanOuts {
         target,
         verdict: state === 'success' ? 'success' : state === 'failure' ? 'failure' : 'error',
         run: result.run,
-        result,
+        result: results
+          ? await withRunResults(forge, ctx, result, this.#o.logger, {
+              fanOut: row.fanOut?.key,
+              dispatch: row.id,
+            })
+          : result,
       });
     }
     return {

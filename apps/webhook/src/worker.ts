@@ -13,7 +13,6 @@ import {
   type CallContext,
   type CommitStatus,
   type CommitStatusInput,
-  collectRunResults,
   commentMarker,
   type DispatchReceipt,
   type DispatchRequest,
@@ -40,6 +39,7 @@ import type { Logger } from './log.js';
 import { DEFAULT_MEMORY_POLICY, type MemoryPolicy, MemoryReducer } from './memory.js';
 import type { Metrics } from './metrics.js';
 import { planDispatches, type SourceEvent } from './plan.js';
+import { withRunResults } from './run-results.js';
 import type {
   DeliveryEffect,
   DispatchPatch,
@@ -908,19 +908,9 @@ export class Worker {
    */
   async #withResults(row: DispatchRow, result: RunResult): Promise<RunResult> {
     if (this.#report(row, !row.supersededBy).pr === undefined) return result;
-    const target = this.#forge(row.targetForge);
-    const ctx = this.#ctx(row.targetForge);
-    try {
-      if (!(await target.capabilities(ctx)).artifacts) return result;
-      const got = await collectRunResults(target, result, { download: [], dir: '.', outputs: true }, ctx);
-      if (got.error) {
-        this.#o.logger.warn('the remote outputs could not be read', { dispatch: row.id, error: got.error });
-      }
-      return { ...result, artifacts: got.artifacts, ...(got.outputs ? { remoteOutputs: got.outputs } : {}) };
-    } catch (error) {
-      this.#o.logger.warn("the run's artifacts could not be listed", { dispatch: row.id, error });
-      return result;
-    }
+    return withRunResults(this.#forge(row.targetForge), this.#ctx(row.targetForge), result, this.#o.logger, {
+      dispatch: row.id,
+    });
   }
 
   async #comment(row: DispatchRow, body: (marker: string) => string): Promise<void> {
