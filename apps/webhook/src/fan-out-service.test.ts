@@ -23,6 +23,58 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** The service's config with one fan-out route from acme/source; fast polls, short leases. */
+function configFor(
+  dispatch: Record<string, unknown>,
+  options: { report?: Record<string, unknown>; concurrency?: number } = {},
+) {
+  dir = mkdtempSync(join(tmpdir(), 'xrd-fan-out-'));
+  return parseConfig({
+    listen: { port: 0 },
+    store: { path: join(dir, 'db.sqlite') },
+    worker: { 'poll-interval': '20ms', lease: '5s', concurrency: options.concurrency ?? 16 },
+    reconcile: { interval: '50ms', 'safety-interval': '50ms', 'correlation-timeout': '3s' },
+    forges: [
+      { name: 'mem', kind: 'github', 'api-url': 'https://forge.test', token: 't', 'webhook-secret': SECRET },
+    ],
+    routes: [
+      {
+        name: 'all',
+        when: { forge: 'mem', repo: 'acme/source', pull_request: true },
+        dispatch: { forge: 'mem', workflow: 'build.yml', ...dispatch },
+        ...(options.report ? { report: options.report } : {}),
+      },
+    ],
+  });
+}
+
+/** A signed `pull_request opened` for PR `number` at a head sha of `shaChar`s; answered 202. */
+async function openPr(url: string, number: number, shaChar: string): Promise<void> {
+  const body = JSON.stringify({
+    action: 'opened',
+    number,
+    pull_request: {
+      number,
+      title: 't',
+      html_url: '',
+      head: { sha: shaChar.repeat(40), ref: 'f' },
+      base: { ref: 'main' },
+    },
+    repository: { full_name: 'acme/source' },
+  });
+  const res = await fetch(`${url}/hooks/mem`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'pull_request',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': `sha256=${signBody(SECRET, body)}`,
+    },
+    body,
+  });
+  expect(res.status).toBe(202);
+}
+
 it.each([1, 2])(
   'concurrency %i: at most that many dispatches under way at once',
   async (concurrency) => {
@@ -58,62 +110,18 @@ it.each([1, 2])(
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    dir = mkdtempSync(join(tmpdir(), 'xrd-fan-out-'));
-    const config = parseConfig({
-      listen: { port: 0 },
-      store: { path: join(dir, 'db.sqlite') },
-      // 32: while intake is busy the worker runs 32/16 = 2 steps, so the route's cap is what binds.
-      worker: { 'poll-interval': '20ms', lease: '5s', concurrency: 32 },
-      reconcile: { interval: '50ms', 'safety-interval': '50ms', 'correlation-timeout': '3s' },
-      forges: [
-        {
-          name: 'mem',
-          kind: 'github',
-          'api-url': 'https://forge.test',
-          token: 't',
-          'webhook-secret': SECRET,
-        },
-      ],
-      routes: [
-        {
-          name: 'all',
-          when: { forge: 'mem', repo: 'acme/source', pull_request: true },
-          dispatch: {
-            forge: 'mem',
-            workflow: 'build.yml',
-            targets: REPOS.map((r) => ({ repo: `acme/${r}` })),
-            concurrency,
-          },
-        },
-      ],
-    });
+    const config = configFor(
+      { targets: REPOS.map((r) => ({ repo: `acme/${r}` })), concurrency },
+      {
+        // 32: while intake is busy the worker runs 32/16 = 2 steps, so the route's cap is what binds.
+        concurrency: 32,
+      },
+    );
     service = await startService(config, {
       createForge: () => slow,
       logger: createLogger('error', [SECRET]),
     });
-    const body = JSON.stringify({
-      action: 'opened',
-      number: 3,
-      pull_request: {
-        number: 3,
-        title: 't',
-        html_url: '',
-        head: { sha: 'c'.repeat(40), ref: 'f' },
-        base: { ref: 'main' },
-      },
-      repository: { full_name: 'acme/source' },
-    });
-    const res = await fetch(`${service.url}/hooks/mem`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'pull_request',
-        'x-github-delivery': randomUUID(),
-        'x-hub-signature-256': `sha256=${signBody(SECRET, body)}`,
-      },
-      body,
-    });
-    expect(res.status).toBe(202);
+    await openPr(service.url, 3, 'c');
     const end = Date.now() + 15_000;
     while (!forge.statuses.some((s) => s.status.context === 'xrd/targets' && s.status.state !== 'pending')) {
       if (Date.now() > end) throw new Error('no final aggregated status');
@@ -144,54 +152,12 @@ it('timeout: one deadline for all targets; the runs still open are cancelled wit
       durationMs: r === 'quick' ? 50 : 600_000,
     })),
   });
-  dir = mkdtempSync(join(tmpdir(), 'xrd-fan-out-'));
-  const config = parseConfig({
-    listen: { port: 0 },
-    store: { path: join(dir, 'db.sqlite') },
-    worker: { 'poll-interval': '20ms', lease: '5s', concurrency: 16 },
-    reconcile: { interval: '50ms', 'safety-interval': '50ms', 'correlation-timeout': '3s' },
-    forges: [
-      { name: 'mem', kind: 'github', 'api-url': 'https://forge.test', token: 't', 'webhook-secret': SECRET },
-    ],
-    routes: [
-      {
-        name: 'all',
-        when: { forge: 'mem', repo: 'acme/source', pull_request: true },
-        dispatch: {
-          forge: 'mem',
-          workflow: 'build.yml',
-          targets: [{ repo: 'acme/quick' }, { repo: 'acme/slow' }],
-          timeout: '1s',
-          'cancel-on-timeout': true,
-        },
-        report: { 'status-per-target': true },
-      },
-    ],
-  });
+  const config = configFor(
+    { targets: [{ repo: 'acme/quick' }, { repo: 'acme/slow' }], timeout: '1s', 'cancel-on-timeout': true },
+    { report: { 'status-per-target': true } },
+  );
   service = await startService(config, { createForge: () => forge, logger: createLogger('error', [SECRET]) });
-  const body = JSON.stringify({
-    action: 'opened',
-    number: 4,
-    pull_request: {
-      number: 4,
-      title: 't',
-      html_url: '',
-      head: { sha: 'd'.repeat(40), ref: 'f' },
-      base: { ref: 'main' },
-    },
-    repository: { full_name: 'acme/source' },
-  });
-  const res = await fetch(`${service.url}/hooks/mem`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'pull_request',
-      'x-github-delivery': randomUUID(),
-      'x-hub-signature-256': `sha256=${signBody(SECRET, body)}`,
-    },
-    body,
-  });
-  expect(res.status).toBe(202);
+  await openPr(service.url, 4, 'd');
   const final = () =>
     forge.statuses.filter((s) => s.status.context === 'xrd/targets' && s.status.state !== 'pending');
   const end = Date.now() + 15_000;
@@ -233,51 +199,11 @@ it("the comment tables each target's remote outputs (their `xrd-outputs` artifac
       durationMs: 50,
     })),
   });
-  dir = mkdtempSync(join(tmpdir(), 'xrd-fan-out-'));
-  const config = parseConfig({
-    listen: { port: 0 },
-    store: { path: join(dir, 'db.sqlite') },
-    worker: { 'poll-interval': '20ms', lease: '5s', concurrency: 16 },
-    reconcile: { interval: '50ms', 'safety-interval': '50ms', 'correlation-timeout': '3s' },
-    forges: [
-      { name: 'mem', kind: 'github', 'api-url': 'https://forge.test', token: 't', 'webhook-secret': SECRET },
-    ],
-    routes: [
-      {
-        name: 'all',
-        when: { forge: 'mem', repo: 'acme/source', pull_request: true },
-        dispatch: {
-          forge: 'mem',
-          workflow: 'build.yml',
-          targets: [{ repo: 'acme/app' }, { repo: 'acme/docs' }, { repo: 'acme/plain' }],
-        },
-      },
-    ],
+  const config = configFor({
+    targets: [{ repo: 'acme/app' }, { repo: 'acme/docs' }, { repo: 'acme/plain' }],
   });
   service = await startService(config, { createForge: () => forge, logger: createLogger('error', [SECRET]) });
-  const body = JSON.stringify({
-    action: 'opened',
-    number: 5,
-    pull_request: {
-      number: 5,
-      title: 't',
-      html_url: '',
-      head: { sha: 'e'.repeat(40), ref: 'f' },
-      base: { ref: 'main' },
-    },
-    repository: { full_name: 'acme/source' },
-  });
-  const res = await fetch(`${service.url}/hooks/mem`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'pull_request',
-      'x-github-delivery': randomUUID(),
-      'x-hub-signature-256': `sha256=${signBody(SECRET, body)}`,
-    },
-    body,
-  });
-  expect(res.status).toBe(202);
+  await openPr(service.url, 5, 'e');
   const end = Date.now() + 15_000;
   while (!forge.comments.some((c) => c.body.includes('success**'))) {
     if (Date.now() > end) throw new Error('no final comment');

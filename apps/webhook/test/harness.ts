@@ -263,30 +263,7 @@ export const finalOf = (list: SimStatus[], context = 'dispatch-target/build') =>
 
 // ------------------------------------------------------------------ PostgreSQL (when reachable)
 
-export const PG_URL = process.env.XRD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-/** True when PostgreSQL answers at PG_URL; tests that need it skip otherwise. */
-export async function pgReachable(): Promise<boolean> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Drops a test's own schema (best effort: the name is unique per test process). */
-export async function dropSchema(schema: string): Promise<void> {
-  if (!(await pgReachable())) return;
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
-}
+export { dropSchema, PG_URL, pgReachable } from './pg.js';
 
 /** forge-sim's request counters for one route (`METHOD /template`). */
 export async function routeCount(forge: SimForge, route: RegExp): Promise<number> {

@@ -6,34 +6,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dropSchema, PG_URL, pgReachable } from '../../test/pg.js';
 import { createPostgresStore } from './postgres.js';
 import { createSqliteStore } from './sqlite.js';
 import type { DispatchPlan, FanOutSpec, Store } from './types.js';
-
-const PG_URL = process.env.XRD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-async function postgresAvailable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'xrd-fan-out-store-'));
 const schemas: string[] = [];
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  if (schemas.length > 0 && (await postgresAvailable())) {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-    await client.end();
-  }
+  await dropSchema(...schemas);
 });
 
 let n = 0;
@@ -42,7 +25,7 @@ const stores: Array<[string, () => Promise<Store | undefined>]> = [
   [
     'postgres',
     async () => {
-      if (!(await postgresAvailable())) return undefined;
+      if (!(await pgReachable())) return undefined;
       const schema = `xrd_fan_out_test_${process.pid}_${++n}`;
       schemas.push(schema);
       return createPostgresStore(PG_URL, { schema });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dropSchema, PG_URL, pgReachable } from '../../test/pg.js';
 import { createPostgresDriver, createPostgresStore } from './postgres.js';
 import {
   type SetAside,
@@ -18,29 +19,11 @@ import {
 import { createSqliteDriver, createSqliteStore, WAL_AUTOCHECKPOINT_PAGES } from './sqlite.js';
 import type { DeliveryEffect, DeliveryOutcome, DispatchPlan, Store } from './types.js';
 
-const PG_URL = process.env.XRD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function postgresAvailable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'xrd-store-'));
 const schemas: string[] = [];
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  if (schemas.length > 0 && (await postgresAvailable())) {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-    await client.end();
-  }
+  await dropSchema(...schemas);
 });
 
 let n = 0;
@@ -51,7 +34,7 @@ const openers: Record<string, () => Promise<((options?: SqlStoreOptions) => Stor
     return (options) => createSqliteStore(path, options);
   },
   postgres: async () => {
-    if (!(await postgresAvailable())) return undefined;
+    if (!(await pgReachable())) return undefined;
     const schema = `xrd_store_test_${process.pid}_${++n}`;
     schemas.push(schema);
     return (options) => createPostgresStore(PG_URL, { schema, ...options });
@@ -365,7 +348,7 @@ const drivers: Array<[string, () => Promise<SqlDriver | undefined>]> = [
   [
     'postgres',
     async () => {
-      if (!(await postgresAvailable())) return undefined;
+      if (!(await pgReachable())) return undefined;
       const schema = `xrd_store_test_${process.pid}_${++n}`;
       schemas.push(schema);
       return createPostgresDriver(PG_URL, { schema });
@@ -542,7 +525,7 @@ describe('statements use the indexes (no statement on the hot paths reads a whol
   });
 
   it('postgres: EXPLAIN (sequential scans priced out) shows no Seq Scan, and the completion and supersede by index key', async (ctx) => {
-    if (!(await postgresAvailable())) return ctx.skip();
+    if (!(await pgReachable())) return ctx.skip();
     const schema = `xrd_store_test_${process.pid}_${++n}`;
     schemas.push(schema);
     const seen: Seen[] = [];
