@@ -8,6 +8,7 @@
 // inside it.
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { type SqlDriver, type SqlExec, SqlStore, type SqlStoreOptions, type SqlValue } from './sql-store.js';
+import { WalFlusher } from './wal-flush.js';
 
 /** BigInt columns → numbers when they are safe integers, else their exact decimal text. */
 function exactIntegers(row: Record<string, unknown>): Record<string, unknown> {
@@ -24,6 +25,14 @@ function exactIntegers(row: Record<string, unknown>): Record<string, unknown> {
 
 /** Pages (4 KiB) the WAL may hold before a commit checkpoints it: 32 MiB. */
 export const WAL_AUTOCHECKPOINT_PAGES = 8_000;
+
+/** Statements that only read: they leave the WAL as it was. */
+const READ_ONLY = /^\s*(?:SELECT|PRAGMA)\b/i;
+
+/** A file SQLite opens by name (not `:memory:`, a temporary database, or a `file:` URI). */
+function isPlainFile(path: string): boolean {
+  return path !== '' && path !== ':memory:' && !path.startsWith('file:');
+}
 
 /** Prepared statements kept per connection. */
 const MAX_CACHED_STATEMENTS = 128;
@@ -43,6 +52,7 @@ class SqliteDriver implements SqlDriver {
   readonly #queue = new Queue();
   readonly #statements = new Map<string, StatementSync>();
   readonly #direct: SqlExec;
+  readonly #flusher: WalFlusher | undefined;
 
   constructor(path: string) {
     this.#db = new DatabaseSync(path);
@@ -55,13 +65,23 @@ class SqliteDriver implements SqlDriver {
     // it on the event loop: every request waiting then waits for it too. A burst of deliveries
     // crossed it every few hundred acks; at WAL_AUTOCHECKPOINT_PAGES far fewer checkpoints run, a
     // page rewritten meanwhile is copied once, and after a burst `releaseMemory` checkpoints and
-    // truncates the WAL while nothing waits (https://www.sqlite.org/wal.html#ckpt).
+    // truncates the WAL while nothing waits (https://www.sqlite.org/wal.html#ckpt). The WAL is
+    // synced in the background meanwhile (wal-flush.ts), so a checkpoint has little left to write.
     this.#db.exec(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     this.#db.exec('PRAGMA foreign_keys = ON');
+    const flusher = isPlainFile(path) ? new WalFlusher(`${path}-wal`) : undefined;
+    this.#flusher = flusher;
     this.#direct = {
-      all: async (sql, params = []) =>
-        (this.#prepare(sql).all(...params) as Record<string, unknown>[]).map(exactIntegers),
-      run: async (sql, params = []) => Number(this.#prepare(sql).run(...params).changes),
+      all: async (sql, params = []) => {
+        const rows = (this.#prepare(sql).all(...params) as Record<string, unknown>[]).map(exactIntegers);
+        if (flusher && !READ_ONLY.test(sql)) flusher.written();
+        return rows;
+      },
+      run: async (sql, params = []) => {
+        const changes = Number(this.#prepare(sql).run(...params).changes);
+        flusher?.written();
+        return changes;
+      },
     };
   }
 
@@ -116,9 +136,15 @@ class SqliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
+    await this.#flusher?.close();
     await this.#queue.run(() => {
       if (this.#db.isOpen) this.#db.close();
     });
+  }
+
+  /** Background WAL syncs done so far (tests). */
+  get walSyncs(): number {
+    return this.#flusher?.syncs ?? 0;
   }
 }
 
