@@ -2,8 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from './config.js';
 import { createLogger } from './log.js';
 import { Metrics } from './metrics.js';
-import type { DeliveryEffect, Store, StoredDelivery } from './store/types.js';
-import { DELIVERY_WINDOW_MS, INTAKE_QUIET_MS, SUMMARY_INTERVAL_MS, sameStatus, Worker } from './worker.js';
+import type { DeliveryEffect, DispatchRow, Store, StoredDelivery } from './store/types.js';
+import {
+  BUSY_LOOP_LIMIT,
+  DELIVERY_WINDOW_MS,
+  INTAKE_QUIET_MS,
+  loopUtilization,
+  STEP_FLOOR_MS,
+  SUMMARY_INTERVAL_MS,
+  sameStatus,
+  Worker,
+} from './worker.js';
 
 describe('sameStatus', () => {
   const sent = { state: 'success', context: 'xrd/build', description: 'Build passed' } as const;
@@ -67,6 +76,9 @@ describe('Worker loop (injected clock, fake store)', () => {
 
   function setUp() {
     let t = 0;
+    let load = 0;
+    /** Dispatch rows the next claims hand out (state `done`: the step only releases them). */
+    const ready: DispatchRow[] = [];
     const claims: Array<{ at: number; limit: number }> = [];
     const due: StoredDelivery[] = [];
     const applied: DeliveryEffect[][] = [];
@@ -81,8 +93,9 @@ describe('Worker loop (injected clock, fake store)', () => {
       },
       claimDispatches: async (_owner: string, limit: number) => {
         claims.push({ at: t, limit });
-        return [];
+        return ready.splice(0, limit);
       },
+      release: async () => undefined,
       applyDeliveries: async (_owner: string, effects: readonly DeliveryEffect[]) => {
         applied.push([...effects]);
         return effects.map(() => ({ applied: true, created: [], matched: true }));
@@ -103,6 +116,7 @@ describe('Worker loop (injected clock, fake store)', () => {
       owner: 'w',
       now: () => t,
       memory: { minWork: 3, idleMs: 5_000, minIntervalMs: 15_000, reduce: () => reduced.push(t) },
+      loopLoad: () => load,
     });
     const until = async (what: () => boolean) => {
       for (let i = 0; i < 2000 && !what(); i++) await new Promise((r) => setTimeout(r, 1));
@@ -121,8 +135,49 @@ describe('Worker loop (injected clock, fake store)', () => {
       at: (ms: number) => {
         t = ms;
       },
+      loadIs: (utilization: number) => {
+        load = utilization;
+      },
+      ready,
     };
   }
+
+  it('starts no dispatch step while intake is busy and the event loop is busier than BUSY_LOOP_LIMIT, but one at least every STEP_FLOOR_MS', async () => {
+    const w = setUp();
+    const row = (id: string) => ({ id, state: 'done' }) as DispatchRow;
+    w.worker.intake(); // t = 0
+    w.loadIs(BUSY_LOOP_LIMIT + 0.1);
+    // No step started yet: the floor lets one start.
+    expect(w.worker.stepLimit(0)).toBe(1);
+    w.ready.push(row('d1'), row('d2'), row('d3'));
+    w.worker.start();
+    await w.until(() => w.ready.length === 2);
+    // d1 started at t = 0: within the floor, a busy loop holds the others back.
+    expect(w.worker.stepLimit(0)).toBe(0);
+    w.at(STEP_FLOOR_MS - 1);
+    w.worker.intake();
+    expect(w.worker.stepLimit(STEP_FLOOR_MS - 1)).toBe(0);
+    w.worker.kick();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(w.ready).toHaveLength(2);
+    expect(w.claims.filter((c) => c.at === STEP_FLOOR_MS - 1)).toEqual([]);
+    // A second after d1: d2 starts, busy loop or not.
+    w.at(STEP_FLOOR_MS);
+    w.worker.intake();
+    w.worker.kick();
+    await w.until(() => w.ready.length === 1);
+    // A loop with room: steps start again at the busy-intake share.
+    w.at(STEP_FLOOR_MS + 1);
+    w.loadIs(BUSY_LOOP_LIMIT - 0.1);
+    expect(w.worker.stepLimit(STEP_FLOOR_MS + 1)).toBe(1);
+    w.worker.intake();
+    w.worker.kick();
+    await w.until(() => w.ready.length === 0);
+    // Intake quiet: full concurrency whatever the loop's load.
+    w.loadIs(1);
+    expect(w.worker.stepLimit(STEP_FLOOR_MS + 1 + INTAKE_QUIET_MS)).toBe(16);
+    await w.worker.stop();
+  });
 
   it('runs dispatch steps at 1/16 of the concurrency while deliveries arrive, at full concurrency once intake is quiet', async () => {
     const w = setUp();
@@ -235,5 +290,21 @@ describe('Worker loop (injected clock, fake store)', () => {
     expect(w.reduced).toEqual([6_100, 21_100]);
     expect(w.released).toEqual([6_100, 21_100]);
     expect(w.logs.filter((l) => l.msg === 'memory given back after a burst of work')).toHaveLength(2);
+  });
+});
+
+describe('loopUtilization', () => {
+  it('reports the last completed window: 0 before one, near 1 after a busy one, low after an idle one', async () => {
+    const load = loopUtilization(50);
+    expect(load()).toBe(0);
+    const spinUntil = performance.now() + 80;
+    while (performance.now() < spinUntil) {
+      // the event loop is busy
+    }
+    expect(load()).toBeGreaterThan(0.9);
+    // Within the next window the figure stays.
+    expect(load()).toBeGreaterThan(0.9);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(load()).toBeLessThan(0.5);
   });
 });
