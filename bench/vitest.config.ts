@@ -1,0 +1,3 @@
+import { defineXrdConfig } from '../vitest.shared.ts';
+
+export default defineXrdConfig();
