@@ -4,9 +4,20 @@
 // MALLOC_TRIM_THRESHOLD_=1048576 bound it, but glibc reads them only when a process starts. So the
 // launcher replaces its own process image once (execve(2): same PID, same stdio, so signals and
 // supervisors see nothing) with the same Node, flags and arguments, and these two variables added.
+// The restart also gives V8 a small young generation (YOUNG_GENERATION_FLAG), which V8 too reads
+// only at start.
 import { accessSync, constants } from 'node:fs';
 
 export const MALLOC_SETTINGS = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '1048576' } as const;
+
+/**
+ * Semi-spaces of 4 MiB instead of V8's default (up to 16 MiB on 64-bit): each delivery's payload
+ * parse allocates ≈ 100 KB that dies with the request, and smaller, more frequent young collections
+ * kept the event loop's stalls shorter — ack p90 −2.5 ms and p99 −2 to −5 ms at a steady 1,000
+ * deliveries/s in 7 of 8 back-to-back A/B runs on 2 cores (2026-11-30). Not added when the operator
+ * chose a size (`--max-semi-space-size` in the flags or NODE_OPTIONS).
+ */
+export const YOUNG_GENERATION_FLAG = '--max-semi-space-size=4';
 
 /** `XRD_WEBHOOK_MALLOC=default` keeps glibc's defaults: the launcher does not restart itself. */
 export const OPT_OUT = 'XRD_WEBHOOK_MALLOC';
@@ -19,14 +30,22 @@ export interface Runtime {
   readonly glibc: boolean;
   /** The process has an IPC channel to its parent (`fork`, cluster, PM2): execve would cut it. */
   readonly ipc: boolean;
+  /** Node's own flags of this process (`process.execArgv`). */
+  readonly execArgv: readonly string[];
 }
 
 export type MallocPlan =
   | { readonly exec: false; readonly error?: string }
-  | { readonly exec: true; readonly env: Record<string, string | undefined> };
+  | {
+      readonly exec: true;
+      readonly env: Record<string, string | undefined>;
+      /** Node's flags for the restarted process. */
+      readonly execArgv: readonly string[];
+    };
 
 /**
- * Whether to restart with the settings, and with which environment. Not when the operator chose
+ * Whether to restart with the settings, and with which environment and Node flags (theirs, and
+ * YOUNG_GENERATION_FLAG unless they set a size). Not when the operator chose
  * (`XRD_WEBHOOK_MALLOC=default`, or any glibc malloc setting of their own: theirs win; this is also
  * what stops the restarted process from restarting again), nor where it would do nothing or cannot
  * be done (not Linux, not glibc, a Node without `process.execve`, a process whose parent talks to it
@@ -45,7 +64,14 @@ export function planMalloc(env: NodeJS.ProcessEnv, runtime: Runtime): MallocPlan
   if (env.GLIBC_TUNABLES?.includes('glibc.malloc.')) return { exec: false };
   if (runtime.platform !== 'linux' || !runtime.hasExecve || runtime.ipc || !runtime.glibc)
     return { exec: false };
-  return { exec: true, env: { ...env, ...MALLOC_SETTINGS } };
+  const sized = [...runtime.execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/)].some((flag) =>
+    flag.startsWith('--max-semi-space-size'),
+  );
+  return {
+    exec: true,
+    env: { ...env, ...MALLOC_SETTINGS },
+    execArgv: sized ? runtime.execArgv : [...runtime.execArgv, YOUNG_GENERATION_FLAG],
+  };
 }
 
 function onGlibc(): boolean {
@@ -68,6 +94,7 @@ export function restartWithBoundedMalloc(): void {
     platform: process.platform,
     hasExecve: typeof process.execve === 'function',
     ipc: process.channel !== undefined,
+    execArgv: process.execArgv,
     // Asked last and only on Linux: the report takes a few milliseconds.
     get glibc() {
       return onGlibc();
@@ -99,7 +126,7 @@ export function restartWithBoundedMalloc(): void {
   try {
     process.execve?.(
       process.execPath,
-      [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+      [process.execPath, ...plan.execArgv, ...process.argv.slice(1)],
       plan.env as NodeJS.ProcessEnv,
     );
   } catch {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { YOUNG_GENERATION_FLAG } from '../src/malloc.js';
 import { freePort, SECRET, SERVER, TOKEN } from './harness.js';
 
 const glibc =
@@ -66,6 +67,8 @@ function baseEnv(): NodeJS.ProcessEnv {
 interface Run {
   /** MALLOC_* entries of /proc/<pid>/environ while the service listens. */
   readonly malloc: Record<string, string>;
+  /** Node's flags of the running process (/proc/<pid>/cmdline: between the binary and the script). */
+  readonly flags: readonly string[];
   /** The PID the service reports for itself (its store owner `host:pid:…`). */
   readonly servicePid: number;
   readonly childPid: number;
@@ -102,6 +105,8 @@ async function run(extraEnv: Record<string, string>, inspectPort?: number, ipc =
         .filter((entry) => /^MALLOC_/.test(entry))
         .map((entry) => entry.split('=', 2) as [string, string]),
     );
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const flags = argv.slice(1, argv.indexOf(SERVER));
     // Answering requests (and past the moment its SIGTERM handler is installed, just after it logs
     // `listening`).
     expect((await fetch(`${String(listening.url)}/readyz`)).status).toBe(200);
@@ -113,6 +118,7 @@ async function run(extraEnv: Record<string, string>, inspectPort?: number, ipc =
     const code = await exited;
     return {
       malloc,
+      flags,
       servicePid: Number(String(listening.owner).split(':')[1]),
       childPid: pid,
       code,
@@ -129,6 +135,7 @@ describe.skipIf(!supported)('glibc allocator settings of the built service', () 
   it('restarts itself in the same process with MALLOC_ARENA_MAX=2 and MALLOC_TRIM_THRESHOLD_=1048576', async () => {
     const r = await run({});
     expect(r.malloc).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '1048576' });
+    expect(r.flags).toEqual([YOUNG_GENERATION_FLAG]);
     expect(r.servicePid).toBe(r.childPid);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
@@ -137,6 +144,7 @@ describe.skipIf(!supported)('glibc allocator settings of the built service', () 
   it("leaves an operator's own setting alone and adds nothing to it", async () => {
     const r = await run({ MALLOC_ARENA_MAX: '4' });
     expect(r.malloc).toEqual({ MALLOC_ARENA_MAX: '4' });
+    expect(r.flags).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
   });
@@ -144,6 +152,7 @@ describe.skipIf(!supported)('glibc allocator settings of the built service', () 
   it('adds nothing with XRD_WEBHOOK_MALLOC=default', async () => {
     const r = await run({ XRD_WEBHOOK_MALLOC: 'default' });
     expect(r.malloc).toEqual({});
+    expect(r.flags).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
   });
