@@ -1,7 +1,8 @@
 // Which routes a source event fires, and the dispatch each one asks for. Pure: the worker stores the
 // plans in one transaction with the delivery, so a replay plans the same dispatch and the store's
 // dedupe key turns it into nothing.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { generateCorrelationId } from '@xrd/core';
 import type { RouteConfig, RouteTarget, ServiceConfig } from './config.js';
 import type { PullRequestEvent, PushEvent } from './events.js';
 import type { DispatchPlan } from './store/types.js';
@@ -34,11 +35,6 @@ export function isKnownRepo(
       (ref) => ref.forge === forge && `${ref.repo.owner}/${ref.repo.repo}`.toLowerCase() === wanted,
     );
   });
-}
-
-/** A correlation id in core's format: `xrd-` + 16 hex. */
-export function newCorrelationId(): string {
-  return `xrd-${randomBytes(8).toString('hex')}`;
 }
 
 export function templateVars(forge: string, event: SourceEvent, correlationId: string): TemplateVars {
@@ -117,7 +113,7 @@ export function planDispatches(
     };
     const fan = route.fanOut;
     if (fan === undefined) {
-      const correlationId = newCorrelationId();
+      const correlationId = generateCorrelationId();
       return [
         {
           id: randomUUID(),
@@ -141,7 +137,7 @@ export function planDispatches(
         dedupeKey: `${subjectKey}|${sha}`,
         subjectKey,
         ...common,
-        ...target(t, newCorrelationId()),
+        ...target(t, generateCorrelationId()),
         reportContext: t.context,
         reportStatus: route.report.status && fan.statusPerTarget,
         reportComment: false,

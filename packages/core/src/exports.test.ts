@@ -71,6 +71,7 @@ describe('@xrd/core exports', () => {
         "failFastMessage",
         "fanOutRow",
         "fanOutStatus",
+        "generateCorrelationId",
         "isFailingConclusion",
         "isXrdError",
         "parseDuration",

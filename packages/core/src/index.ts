@@ -28,6 +28,7 @@ export {
   unresolvedDispatchError,
 } from './dispatch.js';
 export { dispatchAndWait } from './dispatch-and-wait.js';
+export { generateCorrelationId } from './correlation-id.js';
 export type {
   ArtifactResult,
   CorrelateOptions,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_FAIL_ON, isFailingConclusion, parseFailOn } from './conclusions.js';
 import { containsCorrelationId, generateCorrelationId, isValidCorrelationId } from './correlation-id.js';
 import { AbortedError, ForgeHttpError, RateLimitedError, RunNotFoundError } from './errors.js';
@@ -99,6 +99,22 @@ describe('correlation ids', () => {
     expect(isValidCorrelationId('a'.repeat(100))).toBe(true);
     expect(isValidCorrelationId('a'.repeat(101))).toBe(false);
     expect(isValidCorrelationId('-a')).toBe(false);
+  });
+
+  it('draw their bytes a page at a time and never hand a byte out twice', () => {
+    const draws = vi.spyOn(globalThis.crypto, 'getRandomValues');
+    try {
+      // 2,000 ids need 16,000 bytes: at least 3 fresh pages of 4,096, at most 5 (one may be part-used).
+      const ids = Array.from({ length: 2000 }, generateCorrelationId);
+      expect(new Set(ids).size).toBe(2000);
+      for (const id of ids) expect(id).toMatch(/^xrd-[0-9a-f]{16}$/);
+      expect(draws.mock.calls.length).toBeGreaterThanOrEqual(3);
+      expect(draws.mock.calls.length).toBeLessThanOrEqual(5);
+      // Every hex digit position takes many values: no position is stuck (a pool slice read wrong).
+      for (let at = 4; at < 20; at += 1) expect(new Set(ids.map((id) => id[at])).size).toBeGreaterThan(10);
+    } finally {
+      draws.mockRestore();
+    }
   });
 
   it('match as whole tokens', () => {
