@@ -607,6 +607,28 @@ describe('sqlite store: group commit durability', () => {
   });
 });
 
+describe('SQLite temporary files', () => {
+  it('keeps them in memory, and a failing statement inside a transaction is still undone alone', async () => {
+    const driver = createSqliteDriver(join(dir, 'temp.db'));
+    expect(await driver.all('PRAGMA temp_store')).toEqual([{ temp_store: 2 }]);
+    await driver.run('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)');
+    const rows = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => [from + i, `v${from + i}`.padEnd(2000, '.')]);
+    const insert = (values: unknown[][]) =>
+      `INSERT INTO t (id, v) VALUES ${values.map(() => '(?, ?)').join(', ')}`;
+    await driver.transaction(async (tx) => {
+      const first = rows(0, 200);
+      await tx.run(insert(first), first.flat());
+      // 200 rows of 2 KB (a statement journal far beyond its in-memory buffer), the last a duplicate:
+      // the statement fails and only its own rows are undone.
+      const second = [...rows(200, 199), [999, 'v0'.padEnd(2000, '.')]];
+      await expect(tx.run(insert(second), second.flat())).rejects.toThrow(/UNIQUE/);
+    });
+    expect(await driver.all('SELECT COUNT(*) AS n, MAX(id) AS top FROM t')).toEqual([{ n: 200, top: 199 }]);
+    await driver.close();
+  });
+});
+
 describe('SQLite WAL checkpoints', () => {
   it('leaves checkpoints to WAL_AUTOCHECKPOINT_PAGES during a burst, and checkpoints and truncates the WAL when memory is given back', async () => {
     const path = join(dir, 'wal.db');
