@@ -480,6 +480,62 @@ describe('where every poll costs a request (Gitea, Forgejo)', () => {
   });
 });
 
+describe('where every poll costs: the last of many runs in the long tail', () => {
+  /** 20 runs of a 10-minute workflow with 20 finished runs in its history; `durations[i]` per target. */
+  async function giteaMany(durations: readonly number[]) {
+    const clock = createVirtualClock();
+    const forge = createMemoryForge({
+      now: clock.now,
+      kind: 'gitea',
+      conditional: false,
+      returnsRunId: true,
+      workflows: [workflow('acme/app', 'build.yml', { durationMs: TEN_MINUTES })],
+    });
+    // History spread ±20 % like the runs themselves.
+    for (let i = 1; i <= 20; i++) {
+      forge.addRun({
+        repo: 'acme/app',
+        workflow: 'build.yml',
+        event: 'workflow_dispatch',
+        createdAt: clock.now() - i * 3_600_000,
+        startAfterMs: 500,
+        durationMs: Math.round(TEN_MINUTES * (0.8 + (0.4 * (i - 1)) / 19)),
+      });
+    }
+    forge.script(
+      'acme/app',
+      'build.yml',
+      durations.map((durationMs, i) => ({ durationMs, appearAfterMs: 1_000 + Math.floor(i / 4) * 400 })),
+    );
+    const outcome = await fanOut(
+      { clock, forge },
+      {
+        forge: 'gitea',
+        workflow: 'build.yml',
+        targets: yamlList(durations.map(() => ({ repo: 'acme/app' }))),
+      },
+    );
+    expect(outcome.targets.map((o) => o.verdict)).toEqual(durations.map(() => 'success'));
+    const ends = outcome.targets.map((o) => Date.parse(o.result!.run.completedAt!));
+    const lists = forge.calls.filter((c) => c.method === 'listRuns').length;
+    return { lists, lateMs: clock.now() - Math.max(...ends) };
+  }
+
+  it.each([1.3, 1.5, 1.8])(
+    'the last run at %s× the usual duration is noticed within the shared backoff (13.4 s), for ≤ 2.75 list reads per run',
+    async (tail) => {
+      const durations = Array.from({ length: 20 }, (_, i) =>
+        i === 7 ? Math.round(TEN_MINUTES * tail) : Math.round(TEN_MINUTES * (0.8 + (0.4 * i) / 19)),
+      );
+      const m = await giteaMany(durations);
+      // Alone, its backoff would have grown to a minute (≈ 38 s late here before the interval was shared).
+      expect(m.lateMs).toBeLessThanOrEqual(13_500);
+      // One wait per target would poll ≈ 18 times per run.
+      expect(m.lists).toBeLessThanOrEqual(55);
+    },
+  );
+});
+
 describe('runs found by correlation', () => {
   it('are watched like the others once found', async () => {
     const setup = github(

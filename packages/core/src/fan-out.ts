@@ -40,6 +40,7 @@ import { type Engine, engine, formatDuration, repoName, resumeAt } from './inter
 import { createMeter, type Meter } from './meter.js';
 import { commitStateFor, defaultStatusContext, reportError, reportResult, reportStart } from './report.js';
 import type { ReportOptions } from './run-options.js';
+import { sharedSchedule } from './schedule.js';
 import { abortError } from './sleep.js';
 import type { ApiCost, CallContext, Forge, ForgeKind, ListRunsFilter, RepoRef, Run } from './types.js';
 import { cancel, finishedResult, pollWait, scheduleFor } from './wait.js';
@@ -622,13 +623,17 @@ export class RepoWatch {
       // The schedule of a single wait: every interval where an unchanged list is free; where every
       // poll costs a request, shaped by the durations of the first run's workflow (one request).
       const first = this.#open[0] as Member;
-      const settings = await scheduleFor(
-        this.forge,
-        this.repo,
-        first.run,
-        { intervalMs: this.settings.intervalMs },
-        e,
-        deadline,
+      // One list read serves every run of this repository, the ones still to join too.
+      const settings = sharedSchedule(
+        await scheduleFor(
+          this.forge,
+          this.repo,
+          first.run,
+          { intervalMs: this.settings.intervalMs },
+          e,
+          deadline,
+        ),
+        this.#open.length + this.#expected,
       );
       this.#free = settings.freePolls;
       const caps = await this.forge.capabilities(e.ctx).catch(() => undefined);

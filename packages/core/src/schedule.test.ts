@@ -11,6 +11,7 @@ import {
   runDurationMs,
   type ScheduleSettings,
   scheduledDelay,
+  sharedSchedule,
   WINDOW_POLLS,
 } from './schedule.js';
 import type { Run } from './types.js';
@@ -123,6 +124,22 @@ describe('scheduledDelay where every poll costs a request', () => {
       estimate: { expectedMs: TEN_MINUTES, earliestMs: TEN_MINUTES, latestMs: TEN_MINUTES },
     };
     expect(pollTimes(steady, 600_137)).toEqual([599_000, 601_000]);
+  });
+});
+
+describe('sharedSchedule: one paid poll serving several runs', () => {
+  it('shrinks the longest interval by √runs, never below the shortest, and only where polls are paid', () => {
+    expect(sharedSchedule(paid, 1)).toBe(paid);
+    expect(sharedSchedule(free, 20)).toBe(free);
+    expect(sharedSchedule(paid, 4).maxIntervalMs).toBe(30_000);
+    expect(sharedSchedule(paid, 20).maxIntervalMs).toBeCloseTo(13_416, 0);
+    expect(sharedSchedule(paid, 10_000).maxIntervalMs).toBe(2_000);
+    // The dense window around the usual end is the lone run's; only the backoff after it is shorter.
+    const alone = { ...paid, estimate };
+    const shared = sharedSchedule(alone, 20);
+    expect(endWindow(shared)).toEqual(endWindow(alone));
+    expect(scheduledDelay(shared, 700_000)).toBeCloseTo(13_416, 0);
+    expect(scheduledDelay(alone, 700_000)).toBeGreaterThan(30_000);
   });
 });
 

@@ -133,6 +133,21 @@ export function scheduledDelay(settings: ScheduleSettings, elapsedMs: number): n
 }
 
 /**
+ * The schedule for a poll that serves `runs` runs at once (a fan-out's runs in one repository, seen
+ * by one list read). Where polls are paid, a lone run's backoff grows to the longest interval (a
+ * minute) once its usual end has passed, so the last of many runs — which usually ends in the long
+ * tail: with 1 run in 10 there, 20 runs have one there 9 times in 10 — was noticed about half a
+ * minute late. Each request here is shared by every run it serves, so the longest interval shrinks
+ * by √runs (20 runs: 60 s → 13.4 s, never below the shortest): the last end is noticed within
+ * seconds, for a few list reads more, still a small fraction of one wait per run.
+ */
+export function sharedSchedule(settings: ScheduleSettings, runs: number): ScheduleSettings {
+  if (settings.freePolls || runs <= 1) return settings;
+  const maxIntervalMs = Math.max(settings.minIntervalMs, settings.maxIntervalMs / Math.sqrt(runs));
+  return { ...settings, maxIntervalMs };
+}
+
+/**
  * The smallest delay the rate-limit budget allows: with `remaining` requests left until `resetAt`,
  * spread them (keeping a reserve for the final report); when the reserve is reached, wait for the
  * reset. Where an unchanged read is free (`freePolls`), a poll spends nothing unless the run changed
