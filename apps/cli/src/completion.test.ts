@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { fishComplete, hasShell, scriptFile, zshCompletion } from '../test/shells.js';
 import { completionScript } from './completion.js';
 
 function program(): Command {
@@ -8,7 +9,7 @@ function program(): Command {
   p.command('dispatch')
     .description("dispatch a workflow (it's fast)")
     .option('--repo <owner/name>', 'the target [repo]')
-    .option('--json', 'JSON out');
+    .option('--json', 'JSON out: one document');
   p.command('completion').description('completion').argument('<shell>');
   return p;
 }
@@ -31,5 +32,32 @@ describe('completionScript', () => {
       `${script}\nCOMP_WORDS=(xrd dispatch --r); COMP_CWORD=2; _xrd; echo "\${COMPREPLY[@]}"`,
     ]);
     expect(out.toString().trim()).toBe('--repo');
+  });
+
+  it('keeps apostrophes, colons and brackets of the descriptions in the zsh script', () => {
+    const script = completionScript(program(), 'zsh');
+    expect(script).toContain(`'dispatch:dispatch a workflow (it'\\''s fast)'`);
+    expect(script).toContain(`'--repo[the target \\[repo\\]]:value: '`);
+    expect(script).toContain(`'--json[JSON out: one document]'`);
+  });
+
+  it.skipIf(!hasShell('fish'))(
+    'produces a fish script whose completions fish lists, descriptions intact',
+    () => {
+      const file = scriptFile(completionScript(program(), 'fish'), 'xrd.fish');
+      expect(fishComplete(file, 'xrd di')).toEqual(["dispatch\tdispatch a workflow (it's fast)"]);
+      expect(fishComplete(file, 'xrd dispatch --r')).toEqual(['--repo\tthe target [repo]']);
+      expect(fishComplete(file, 'xrd dispatch --j')).toEqual(['--json\tJSON out: one document']);
+    },
+  );
+
+  it.skipIf(!hasShell('zsh'))('produces a zsh script that completes commands and flags in a real zsh', () => {
+    const script = completionScript(program(), 'zsh');
+    expect(() => execFileSync('zsh', ['-n'], { input: script })).not.toThrow();
+    const file = scriptFile(script, '_xrd');
+    expect(zshCompletion(file, 'xrd di')).toBe('xrd dispatch');
+    expect(zshCompletion(file, 'xrd dispatch --r')).toBe('xrd dispatch --repo');
+    // a flag the program does not have is not completed
+    expect(zshCompletion(file, 'xrd dispatch --q')).toBe('xrd dispatch --q');
   });
 });

@@ -5,28 +5,45 @@ import type { Command, Option } from 'commander';
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 
+/** What an option's value is, for completing it: one of its choices, a local path, or free text. */
+type ValueKind = 'none' | 'choice' | 'file' | 'dir' | 'text';
+
 interface Spec {
   readonly name: string;
   readonly description: string;
   readonly options: readonly {
     long: string;
     description: string;
-    takesValue: boolean;
+    value: ValueKind;
     choices?: readonly string[];
   }[];
   readonly argChoices?: readonly string[];
 }
 
+/**
+ * The value's kind from its placeholder in the flags (`--targets <file>`, `--artifacts-dir <dir>`,
+ * `--token-file <path>`): only those name local paths. `<file|id>` (a workflow file of the target
+ * repository), `<owner/name>` and the rest are text the shell cannot complete.
+ */
+function valueKind(o: Option): ValueKind {
+  if (!(o.required || o.optional)) return 'none';
+  if (o.argChoices) return 'choice';
+  const placeholder = /[<[]([^>\]]+)[>\]]/.exec(o.flags)?.[1];
+  if (placeholder === 'dir') return 'dir';
+  if (placeholder === 'file' || placeholder === 'path') return 'file';
+  return 'text';
+}
+
 function specOf(cmd: Command): Spec {
-  const options = cmd.options
+  const options: Spec['options'][number][] = cmd.options
     .filter((o: Option) => o.long !== undefined && !o.hidden)
     .map((o: Option) => ({
       long: o.long as string,
       description: o.description,
-      takesValue: o.required || o.optional,
+      value: valueKind(o),
       ...(o.argChoices ? { choices: o.argChoices } : {}),
     }));
-  options.push({ long: '--help', description: 'show help', takesValue: false });
+  options.push({ long: '--help', description: 'show help', value: 'none' });
   const arg = cmd.registeredArguments[0];
   return {
     name: cmd.name(),
@@ -37,8 +54,10 @@ function specOf(cmd: Command): Spec {
 }
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-// zsh _arguments specs treat [ ] : as syntax inside descriptions.
-const zdesc = (s: string) => s.replace(/[[\]:]/g, ' ').replace(/'/g, '');
+// In a zsh `_arguments` spec the description sits in brackets: `[`, `]` and `\` in it take a
+// backslash. A colon there, or in the description half of a `_describe` entry (after the name's
+// colon), is plain text; apostrophes are left to the single quotes around the whole word (`q`).
+const zdesc = (s: string) => s.replace(/([[\]\\])/g, '\\$1');
 
 function bash(specs: readonly Spec[]): string {
   const names = specs.map((s) => s.name).join(' ');
@@ -46,11 +65,19 @@ function bash(specs: readonly Spec[]): string {
     .map((s) => {
       const flags = s.options.map((o) => o.long).join(' ');
       const values = s.options
-        .filter((o) => o.choices)
-        .map(
-          (o) =>
-            `      ${o.long}) COMPREPLY=( $(compgen -W ${q(o.choices!.join(' '))} -- "$cur") ); return ;;`,
-        )
+        .flatMap((o) => {
+          const words =
+            o.value === 'choice'
+              ? `-W ${q(o.choices!.join(' '))}`
+              : o.value === 'file'
+                ? '-f'
+                : o.value === 'dir'
+                  ? '-d'
+                  : undefined;
+          return words === undefined
+            ? []
+            : [`      ${o.long}) COMPREPLY=( $(compgen ${words} -- "$cur") ); return ;;`];
+        })
         .join('\n');
       const args = s.argChoices ? ` ${s.argChoices.join(' ')}` : '';
       return `    ${s.name})\n      case "$prev" in\n${values}\n      esac\n      COMPREPLY=( $(compgen -W ${q(flags + args)} -- "$cur") ) ;;`;
@@ -75,11 +102,17 @@ complete -F _xrd xrd
 }
 
 function zsh(specs: readonly Spec[]): string {
-  const commands = specs.map((s) => `    ${q(`${s.name}:${zdesc(s.description)}`)}`).join('\n');
+  const commands = specs.map((s) => `    ${q(`${s.name}:${s.description}`)}`).join('\n');
   const cases = specs
     .map((s) => {
       const opts = s.options.map((o) => {
-        const value = o.choices ? `:value:(${o.choices.join(' ')})` : o.takesValue ? ':value:' : '';
+        const value = {
+          none: '',
+          choice: `:value:(${(o.choices ?? []).join(' ')})`,
+          file: ':file:_files',
+          dir: ':directory:_files -/',
+          text: ':value: ',
+        }[o.value];
         return `        ${q(`${o.long}[${zdesc(o.description)}]${value}`)}`;
       });
       if (s.argChoices) opts.push(`        ${q(`1:shell:(${s.argChoices.join(' ')})`)}`);
@@ -120,7 +153,14 @@ function fish(specs: readonly Spec[]): string {
     lines.push(`complete -c xrd -n __fish_use_subcommand -a ${s.name} -d ${q(s.description)}`);
     const when = `-n ${q(`__fish_seen_subcommand_from ${s.name}`)}`;
     for (const o of s.options) {
-      const value = o.choices ? ` -r -a ${q(o.choices.join(' '))}` : o.takesValue ? ' -r' : '';
+      // -x: a value, and none of the files fish would offer otherwise; -F: the files after all.
+      const value = {
+        none: '',
+        choice: ` -x -a ${q((o.choices ?? []).join(' '))}`,
+        file: ' -r -F',
+        dir: ` -x -a '(__fish_complete_directories)'`,
+        text: ' -x',
+      }[o.value];
       lines.push(`complete -c xrd ${when} -l ${o.long.replace(/^--/, '')}${value} -d ${q(o.description)}`);
     }
     if (s.argChoices) lines.push(`complete -c xrd ${when} -a ${q(s.argChoices.join(' '))}`);

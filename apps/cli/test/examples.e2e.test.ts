@@ -157,10 +157,18 @@ async function prepare(command: string): Promise<string> {
   return text.replaceAll(new RegExp(`\\b${id}\\b`, 'g'), String(webOfGitea ? run.runNumber : run.id));
 }
 
-/** The example run by bash, with `xrd` on PATH and the environment the examples assume. */
-function bash(command: string) {
-  return xrd(['-o', 'pipefail', '-c', command], {
-    bin: 'bash',
+/**
+ * The example run by its shell (bash, or zsh / fish for their completion examples), with `xrd` on
+ * PATH and the environment the examples assume.
+ */
+function bash(command: string, shell: 'bash' | 'zsh' | 'fish' = 'bash') {
+  const args = {
+    bash: ['-o', 'pipefail', '-c', command],
+    zsh: ['-f', '-c', command],
+    fish: ['--no-config', '-c', command],
+  }[shell];
+  return xrd(args, {
+    bin: shell,
     // Examples that write files (--artifacts-dir out, >> "$GITHUB_ENV") write them here.
     cwd: bin,
     timeoutMs: 60_000,
@@ -220,6 +228,21 @@ async function run({ command }: Example): Promise<void> {
     const r = await bash(`xrd completion ${shell}`);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('cancel-on-interrupt');
+    return;
+  }
+  // The zsh and fish examples, in their own shell, and the completion they load must work there: zsh
+  // (after compinit, as in a .zshrc) maps `xrd` to the script's function, fish completes a command.
+  if (shell === 'zsh') {
+    const r = await bash(
+      `autoload -Uz compinit && compinit -u -D && ${command} && [[ $_comps[xrd] == _xrd ]]`,
+      'zsh',
+    );
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    return;
+  }
+  if (shell === 'fish') {
+    const r = await bash(`${command}; and complete -C 'xrd dispa' | string match -q 'dispatch*'`, 'fish');
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     return;
   }
   const r = await bash(await prepare(command));

@@ -4,6 +4,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { at, json, Sims, XRD, xrd } from './harness.js';
+import { fishComplete, folderWith, hasShell, scriptFile, zshCompletion } from './shells.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -47,16 +48,24 @@ describe('xrd', () => {
     const r = await xrd(['completion', 'bash']);
     expect(r.code).toBe(0);
     execFileSync('bash', ['-n'], { input: r.stdout });
+    const cwd = folderWith('targets.yml');
     const complete = (words: string) =>
-      execFileSync('bash', [
-        '-c',
-        `${r.stdout}\nCOMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _xrd; echo "\${COMPREPLY[*]}"`,
-      ])
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `${r.stdout}\nCOMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); _xrd; echo "\${COMPREPLY[*]}"`,
+        ],
+        { cwd },
+      )
         .toString()
         .trim();
     expect(complete('xrd di')).toBe('dispatch');
     expect(complete('xrd dispatch --cancel-on-')).toBe('--cancel-on-timeout --cancel-on-interrupt');
     expect(complete('xrd dispatch --forge g')).toBe('github gitea');
+    // A path value completes local files; a free-text one does not.
+    expect(complete('xrd dispatch --targets t')).toBe('targets.yml');
+    expect(complete('xrd dispatch --repo t')).toBe('');
   });
 
   it.each(['zsh', 'fish'])('completion %s names the commands and flags', async (shell) => {
@@ -64,6 +73,42 @@ describe('xrd', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('dispatch');
     expect(r.stdout).toContain('cancel-on-interrupt');
+  });
+
+  it.skipIf(!hasShell('fish'))(
+    'completion fish: fish completes commands, flags and their values',
+    async () => {
+      const file = scriptFile((await xrd(['completion', 'fish'])).stdout, 'xrd.fish');
+      const words = (line: string) =>
+        fishComplete(file, line)
+          .map((l) => l.split('\t')[0])
+          .sort();
+      expect(words('xrd dis')).toEqual(['dispatch']);
+      expect(words('xrd dispatch --cancel-on-')).toEqual(['--cancel-on-interrupt', '--cancel-on-timeout']);
+      expect(words('xrd dispatch --forge ')).toEqual(['forgejo', 'gitea', 'github']);
+      expect(fishComplete(file, 'xrd dispatch --forg')).toEqual([
+        "--forge\tforge family (default: github, or the CI runner's own)",
+      ]);
+      // Free-text values offer no local files; path values do.
+      const cwd = folderWith('targets.yml');
+      expect(fishComplete(file, 'xrd dispatch --repo t', cwd)).toEqual([]);
+      expect(fishComplete(file, 'xrd dispatch --targets t', cwd).map((l) => l.split('\t')[0])).toEqual([
+        'targets.yml',
+      ]);
+    },
+  );
+
+  it.skipIf(!hasShell('zsh'))('completion zsh: a real zsh completes commands, flags and shells', async () => {
+    const script = (await xrd(['completion', 'zsh'])).stdout;
+    execFileSync('zsh', ['-n'], { input: script });
+    const file = scriptFile(script, '_xrd');
+    expect(zshCompletion(file, 'xrd dis')).toBe('xrd dispatch');
+    expect(zshCompletion(file, 'xrd dispatch --cancel-on-t')).toBe('xrd dispatch --cancel-on-timeout');
+    expect(zshCompletion(file, 'xrd completion z')).toBe('xrd completion zsh');
+    expect(zshCompletion(file, 'xrd dispatch --forge gitl')).toBe('xrd dispatch --forge gitl');
+    const cwd = folderWith('targets.yml');
+    expect(zshCompletion(file, 'xrd dispatch --repo t', cwd)).toBe('xrd dispatch --repo t');
+    expect(zshCompletion(file, 'xrd dispatch --targets t', cwd)).toBe('xrd dispatch --targets targets.yml');
   });
 });
 
