@@ -66,17 +66,15 @@ function bash(specs: readonly Spec[]): string {
       const flags = s.options.map((o) => o.long).join(' ');
       const values = s.options
         .flatMap((o) => {
-          const words =
-            o.value === 'choice'
-              ? `-W ${q(o.choices!.join(' '))}`
-              : o.value === 'file'
-                ? '-f'
-                : o.value === 'dir'
-                  ? '-d'
-                  : undefined;
-          return words === undefined
-            ? []
-            : [`      ${o.long}) COMPREPLY=( $(compgen ${words} -- "$cur") ); return ;;`];
+          // A free-text value (a repository, a ref) gets no candidates rather than the flags.
+          const reply = {
+            none: undefined,
+            choice: `$(compgen -W ${q((o.choices ?? []).join(' '))} -- "$cur")`,
+            file: '$(compgen -f -- "$cur")',
+            dir: '$(compgen -d -- "$cur")',
+            text: '',
+          }[o.value];
+          return reply === undefined ? [] : [`      ${o.long}) COMPREPLY=( ${reply} ); return ;;`];
         })
         .join('\n');
       const args = s.argChoices ? ` ${s.argChoices.join(' ')}` : '';

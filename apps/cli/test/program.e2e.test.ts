@@ -66,6 +66,7 @@ describe('xrd', () => {
     // A path value completes local files; a free-text one does not.
     expect(complete('xrd dispatch --targets t')).toBe('targets.yml');
     expect(complete('xrd dispatch --repo t')).toBe('');
+    expect(complete("xrd dispatch --repo ''")).toBe('');
   });
 
   it.each(['zsh', 'fish'])('completion %s names the commands and flags', async (shell) => {
