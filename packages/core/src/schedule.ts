@@ -139,7 +139,8 @@ export function scheduledDelay(settings: ScheduleSettings, elapsedMs: number): n
  * tail: with 1 run in 10 there, 20 runs have one there 9 times in 10 — was noticed about half a
  * minute late. Each request here is shared by every run it serves, so the longest interval shrinks
  * by √runs (20 runs: 60 s → 13.4 s, never below the shortest): the last end is noticed within
- * seconds, for a few list reads more, still a small fraction of one wait per run.
+ * seconds, for more list reads — 20 spread runs in the bench: 79 requests in all instead of 24,
+ * against 340 for one wait per run.
  */
 export function sharedSchedule(settings: ScheduleSettings, runs: number): ScheduleSettings {
   if (settings.freePolls || runs <= 1) return settings;
