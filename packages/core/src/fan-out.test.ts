@@ -442,26 +442,32 @@ describe('the one report', () => {
   });
 });
 
+/** A Gitea (every poll a paid request) whose acme/app build.yml finished runs of `history` durations. */
+function giteaWithHistory(history: readonly number[]): Setup {
+  const clock = createVirtualClock();
+  const forge = createMemoryForge({
+    now: clock.now,
+    kind: 'gitea',
+    conditional: false,
+    returnsRunId: true,
+    workflows: [workflow('acme/app', 'build.yml', { durationMs: TEN_MINUTES })],
+  });
+  history.forEach((durationMs, i) => {
+    forge.addRun({
+      repo: 'acme/app',
+      workflow: 'build.yml',
+      event: 'workflow_dispatch',
+      createdAt: clock.now() - (i + 1) * 3_600_000,
+      startAfterMs: 500,
+      durationMs,
+    });
+  });
+  return { clock, forge };
+}
+
 describe('where every poll costs a request (Gitea, Forgejo)', () => {
   it('one list per poll serves every run of a repository, on the schedule learned from history', async () => {
-    const clock = createVirtualClock();
-    const forge = createMemoryForge({
-      now: clock.now,
-      kind: 'gitea',
-      conditional: false,
-      returnsRunId: true,
-      workflows: [workflow('acme/app', 'build.yml', { durationMs: TEN_MINUTES })],
-    });
-    for (let i = 1; i <= 10; i++) {
-      forge.addRun({
-        repo: 'acme/app',
-        workflow: 'build.yml',
-        event: 'workflow_dispatch',
-        createdAt: clock.now() - i * 3_600_000,
-        startAfterMs: 500,
-        durationMs: TEN_MINUTES,
-      });
-    }
+    const { clock, forge } = giteaWithHistory(Array.from({ length: 10 }, () => TEN_MINUTES));
     const outcome = await fanOut(
       { clock, forge },
       {
@@ -483,25 +489,10 @@ describe('where every poll costs a request (Gitea, Forgejo)', () => {
 describe('where every poll costs: the last of many runs in the long tail', () => {
   /** 20 runs of a 10-minute workflow with 20 finished runs in its history; `durations[i]` per target. */
   async function giteaMany(durations: readonly number[]) {
-    const clock = createVirtualClock();
-    const forge = createMemoryForge({
-      now: clock.now,
-      kind: 'gitea',
-      conditional: false,
-      returnsRunId: true,
-      workflows: [workflow('acme/app', 'build.yml', { durationMs: TEN_MINUTES })],
-    });
     // History spread ±20 % like the runs themselves.
-    for (let i = 1; i <= 20; i++) {
-      forge.addRun({
-        repo: 'acme/app',
-        workflow: 'build.yml',
-        event: 'workflow_dispatch',
-        createdAt: clock.now() - i * 3_600_000,
-        startAfterMs: 500,
-        durationMs: Math.round(TEN_MINUTES * (0.8 + (0.4 * (i - 1)) / 19)),
-      });
-    }
+    const { clock, forge } = giteaWithHistory(
+      Array.from({ length: 20 }, (_, i) => Math.round(TEN_MINUTES * (0.8 + (0.4 * i) / 19))),
+    );
     forge.script(
       'acme/app',
       'build.yml',
