@@ -12,7 +12,6 @@
 //   on a GitHub runner of that GitHub server (GITHUB_SERVER_URL, GITHUB_API_URL, GITHUB_REPOSITORY),
 //   which is where an example without --forge/--server goes;
 // - acme/target's build.yml declares the `version` input the examples pass.
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { type Dialect, type Sim, startSim } from '@xrd/forge-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { control, XRD, xrd } from './harness.js';
+import { hasShell } from './shells.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -161,7 +161,7 @@ async function prepare(command: string): Promise<string> {
  * The example run by its shell (bash, or zsh / fish for their completion examples), with `xrd` on
  * PATH and the environment the examples assume.
  */
-function bash(command: string, shell: 'bash' | 'zsh' | 'fish' = 'bash') {
+function inShell(command: string, shell: 'bash' | 'zsh' | 'fish' = 'bash') {
   const args = {
     bash: ['-o', 'pipefail', '-c', command],
     zsh: ['-f', '-c', command],
@@ -186,8 +186,6 @@ function bash(command: string, shell: 'bash' | 'zsh' | 'fish' = 'bash') {
     },
   });
 }
-
-const hasShell = (shell: string): boolean => spawnSync(shell, ['-c', 'true']).status === 0;
 
 /** Each example once, with every place that shows it. */
 function distinct(all: readonly Example[]): Example[] {
@@ -225,7 +223,7 @@ async function run({ command }: Example): Promise<void> {
   // Completion for shells this machine may not have: the script is printed and non-empty.
   const shell = /completion (zsh|fish)/.exec(command)?.[1];
   if (shell !== undefined && !hasShell(shell)) {
-    const r = await bash(`xrd completion ${shell}`);
+    const r = await inShell(`xrd completion ${shell}`);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('cancel-on-interrupt');
     return;
@@ -233,7 +231,7 @@ async function run({ command }: Example): Promise<void> {
   // The zsh and fish examples, in their own shell, and the completion they load must work there: zsh
   // (after compinit, as in a .zshrc) maps `xrd` to the script's function, fish completes a command.
   if (shell === 'zsh') {
-    const r = await bash(
+    const r = await inShell(
       `autoload -Uz compinit && compinit -u -D && ${command} && [[ $_comps[xrd] == _xrd ]]`,
       'zsh',
     );
@@ -241,11 +239,11 @@ async function run({ command }: Example): Promise<void> {
     return;
   }
   if (shell === 'fish') {
-    const r = await bash(`${command}; and complete -C 'xrd dispa' | string match -q 'dispatch*'`, 'fish');
+    const r = await inShell(`${command}; and complete -C 'xrd dispa' | string match -q 'dispatch*'`, 'fish');
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     return;
   }
-  const r = await bash(await prepare(command));
+  const r = await inShell(await prepare(command));
   expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
   if (/\| jq /.test(command)) expect(r.stdout.trim()).not.toBe('');
 }
