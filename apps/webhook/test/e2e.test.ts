@@ -114,7 +114,9 @@ describe.each([
 
   it('supersede: a newer push replaces the older status; one comment, for the newer run', async () => {
     await post(`${w!.forge.sim.url}/_sim/repos/acme/target/workflows/build-from-pr.yml/script`, {
-      runs: [{ durationMs: 20_000 }, { durationMs: 2_000 }],
+      // The first run must still be running when the push is handled: 200 s at ×20 is 10 s here, so a
+      // loaded machine cannot let it finish first (20 s, 1 s here, did once: nothing to supersede).
+      runs: [{ durationMs: 200_000 }, { durationMs: 2_000 }],
     });
     const sha1 = newSha();
     const pr = await openPull(w!.forge, sha1);
