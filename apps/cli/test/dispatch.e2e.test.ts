@@ -24,7 +24,8 @@ const CASES: readonly Case[] = [
   { dialect: 'forgejo', path: 'run-info', correlation: 'run-id' },
 ];
 
-describe.each(CASES)('xrd dispatch on $dialect', ({ dialect, path, correlation }) => {
+// These two groups run side by side (one test per dialect; each finds its run by id and its repository):
+describe.concurrent.each(CASES)('xrd dispatch on $dialect', ({ dialect, path, correlation }) => {
   it(`dispatches, finds the run (${path} → ${correlation}), waits, exits 0 with one JSON document`, async () => {
     const sim = await sims.get(dialect);
     const r = await xrd(dispatchArgs(sim, 'build.yml', ...FAST, '--json'), { env: TOKEN });
@@ -55,7 +56,7 @@ describe.each(CASES)('xrd dispatch on $dialect', ({ dialect, path, correlation }
   });
 });
 
-describe.each(['github', 'gitea-1.25', 'forgejo'] as Dialect[])(
+describe.concurrent.each(['github', 'gitea-1.25', 'forgejo'] as Dialect[])(
   'xrd dispatch without --ref on %s',
   (dialect) => {
     it("dispatches on the target's default branch (develop), said in a verbose line", async () => {
@@ -99,10 +100,16 @@ const eventWithSha = (sim: Sim, payload: string, sha: string, ...extra: string[]
   ...['--client-payload', payload, '--sha', sha, ...extra],
 ];
 
-describe('xrd dispatch outcomes (github)', () => {
-  const github = () => sims.get('github');
+// The outcomes below change their simulators (scripts, a spent rate limit, refused tokens, stats), so
+// they run one after the other, on simulators of their own, alongside the groups above and the
+// searches after them.
+const outcomeSims = new Sims(20);
+afterAll(() => outcomeSims.closeAll());
 
-  it('prints progress lines on stderr and the result on stdout when not on a TTY', async () => {
+describe.concurrent('xrd dispatch outcomes (github)', () => {
+  const github = () => outcomeSims.get('github');
+
+  it.sequential('prints progress lines on stderr and the result on stdout when not on a TTY', async () => {
     const sim = await github();
     const r = await xrd(dispatchArgs(sim, 'build.yml', ...FAST), {
       env: TOKEN,
@@ -118,7 +125,7 @@ describe('xrd dispatch outcomes (github)', () => {
     expect(r.stdout).toContain('job build: success');
   });
 
-  it('exits 1 when the run fails, naming the failed job and step', async () => {
+  it.sequential('exits 1 when the run fails, naming the failed job and step', async () => {
     const sim = await github();
     const r = await xrd(dispatchArgs(sim, 'fail.yml', ...FAST, '--json'), { env: TOKEN });
     expect(r.code).toBe(1);
@@ -130,27 +137,14 @@ describe('xrd dispatch outcomes (github)', () => {
     expect(r.stderr).toContain('concluded failure, which --fail-on counts as a failure');
   });
 
-  it('exits 0 for a failed run when --fail-on does not list failure', async () => {
+  it.sequential('exits 0 for a failed run when --fail-on does not list failure', async () => {
     const sim = await github();
     const r = await xrd(dispatchArgs(sim, 'fail.yml', ...FAST, '--fail-on', 'cancelled'), { env: TOKEN });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('failure');
   });
 
-  it('finds a repository_dispatch run by its run-name', async () => {
-    const sim = await github();
-    const r = await xrd(
-      ['dispatch', ...at(sim), '--repo', 'acme/target', '--event-type', 'build', ...FAST, '--json'],
-      { env: TOKEN },
-    );
-    expect(r.code).toBe(0);
-    expect(json(r)).toMatchObject({
-      dispatch: { eventType: 'build', path: 'none' },
-      run: { conclusion: 'success', correlationMethod: 'run-name', event: 'repository_dispatch' },
-    });
-  });
-
-  it('with --no-wait returns right after the dispatch', async () => {
+  it.sequential('with --no-wait returns right after the dispatch', async () => {
     const sim = await github();
     const r = await xrd(dispatchArgs(sim, 'build.yml', '--no-wait', '--json'), { env: TOKEN });
     expect(r.code).toBe(0);
@@ -160,20 +154,7 @@ describe('xrd dispatch outcomes (github)', () => {
     expect((doc.dispatch as { runId: number }).runId).toBeGreaterThan(0);
   });
 
-  it('with --no-wait still names the run when the server returns no id (found by correlation)', async () => {
-    const sim = await sims.get('ghes-3.19');
-    const r = await xrd(dispatchArgs(sim, 'build.yml', ...FAST, '--no-wait', '--json'), { env: TOKEN });
-    expect(r.code).toBe(0);
-    const doc = json(r);
-    expect(doc.run).toBeUndefined();
-    const dispatch = doc.dispatch as { path: string; runId: number; htmlUrl: string; correlationId: string };
-    expect(dispatch.path).toBe('none');
-    const runs = (await control(sim, 'GET', 'runs')) as { id: number; inputs: Record<string, string> }[];
-    expect(runs.find((x) => x.id === dispatch.runId)?.inputs.correlation_id).toBe(dispatch.correlationId);
-    expect(dispatch.htmlUrl).toContain(`/acme/target/actions/runs/${dispatch.runId}`);
-  });
-
-  it('closes the pending status with an error when --timeout passes', async () => {
+  it.sequential('closes the pending status with an error when --timeout passes', async () => {
     const sim = await github();
     await control(sim, 'POST', 'repos/acme/target/workflows/build.yml/script', {
       runs: [{ durationMs: 600_000 }],
@@ -203,7 +184,7 @@ describe('xrd dispatch outcomes (github)', () => {
     expect(statuses[0]!.description).toBe('acme/target build: timed out after 2s; run cancelled');
   });
 
-  it('exits 3 when --timeout passes, and --cancel-on-timeout cancels the run', async () => {
+  it.sequential('exits 3 when --timeout passes, and --cancel-on-timeout cancels the run', async () => {
     const sim = await github();
     await control(sim, 'POST', 'repos/acme/target/workflows/build.yml/script', {
       runs: [{ durationMs: 600_000 }],
@@ -221,7 +202,7 @@ describe('xrd dispatch outcomes (github)', () => {
     expect(runs.find((x) => x.id === runId)?.conclusion).toBe('cancelled');
   });
 
-  it('exits 4 when the workflow does not exist', async () => {
+  it.sequential('exits 4 when the workflow does not exist', async () => {
     const sim = await github();
     const r = await xrd(dispatchArgs(sim, 'missing.yml', '--json'), {
       env: TOKEN,
@@ -231,8 +212,8 @@ describe('xrd dispatch outcomes (github)', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('exits 4 when the token is refused, and never prints it', async () => {
-    const sim = await sims.get('ghes-3.19');
+  it.sequential('exits 4 when the token is refused, and never prints it', async () => {
+    const sim = await outcomeSims.get('ghes-3.19');
     await control(sim, 'POST', 'auth', { tokens: ['the-only-good-token'] });
     try {
       const bad = 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB';
@@ -247,27 +228,7 @@ describe('xrd dispatch outcomes (github)', () => {
     }
   });
 
-  it('exits 5 when the run cannot be correlated', async () => {
-    // ghes-3.19 returns no run id; this workflow's runs never show the correlation id.
-    const sim = await sims.get('ghes-3.19');
-    await control(sim, 'POST', 'repos/acme/target/workflows', {
-      file: 'silent.yml',
-      on: { workflow_dispatch: { inputs: { correlation_id: { required: false } } } },
-      jobs: [{ name: 'build', steps: ['Build'] }],
-    });
-    const r = await xrd(
-      dispatchArgs(sim, 'silent.yml', '--correlation', 'run-name', ...FAST, '--timeout', '3s', '--json'),
-      { env: TOKEN },
-    );
-    expect(r.code).toBe(5);
-    expect(json(r)).toMatchObject({
-      exitCode: 5,
-      error: { code: 'RUN_NOT_FOUND' },
-      dispatch: { path: 'none' },
-    });
-  });
-
-  it('exits 6 when the forge keeps failing', async () => {
+  it.sequential('exits 6 when the forge keeps failing', async () => {
     const sim = await github();
     await control(sim, 'POST', 'rate-limit', { limit: 5000, remaining: 0, resetInSeconds: 3600 });
     try {
@@ -281,7 +242,7 @@ describe('xrd dispatch outcomes (github)', () => {
     }
   });
 
-  it('on SIGINT exits 130, cancelling the remote run with --cancel-on-interrupt', async () => {
+  it.sequential('on SIGINT exits 130, cancelling the remote run with --cancel-on-interrupt', async () => {
     const sim = await github();
     await control(sim, 'POST', 'repos/acme/target/workflows/build.yml/script', {
       runs: [{ durationMs: 600_000 }],
@@ -299,7 +260,7 @@ describe('xrd dispatch outcomes (github)', () => {
     expect(r.stderr).toMatch(/cancelled run \d+ \(abort\)/);
   });
 
-  it('on SIGINT without --cancel-on-interrupt leaves the remote run alone', async () => {
+  it.sequential('on SIGINT without --cancel-on-interrupt leaves the remote run alone', async () => {
     const sim = await github();
     await control(sim, 'POST', 'repos/acme/target/workflows/build.yml/script', {
       runs: [{ durationMs: 600_000 }],
@@ -315,7 +276,7 @@ describe('xrd dispatch outcomes (github)', () => {
     await control(sim, 'POST', `runs/${runId}/finish`, { conclusion: 'success' });
   });
 
-  it('reports a pending then final commit status and a PR comment on the source', async () => {
+  it.sequential('reports a pending then final commit status and a PR comment on the source', async () => {
     const sim: Sim = await github();
     await resetStats(sim);
     const sha = 'a'.repeat(40);
@@ -361,8 +322,74 @@ describe('xrd dispatch outcomes (github)', () => {
     expect(reports[0]).toMatchObject({ repo: 'acme/source', sha, context: 'xrd/acme/target/build' });
   });
 
-  it('--sha: the cross-repo-dispatch correlation, its payload (sha alone) and its timing, said in one line', async () => {
+  it.sequential('--sha with a payload that would exceed 10 keys: one sentence naming --client-payload, nothing sent', async () => {
     const sim = await github();
+    await resetStats(sim);
+    const ten = JSON.stringify(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, i])));
+    const r = await xrd(eventWithSha(sim, ten, 'abc1234'), { env: TOKEN });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'xrd: `--client-payload` has 10 top-level keys and xrd adds "sha" to find the run, which makes 11, but GitHub accepts at most 10; nest 2 of your keys under one key.\n',
+    );
+    expect(((await control(sim, 'GET', 'stats')) as { requests: { total: number } }).requests.total).toBe(0);
+  });
+});
+
+// Searches that wait for a run to show in a list (GitHub's listing delay, --sha's 10 s poll interval)
+// or for a search to end: side by side, on simulators of their own that nothing here reconfigures
+// but silent.yml, which only its own test dispatches. Each finds its run by its own correlation id.
+const searchSims = new Sims(20);
+afterAll(() => searchSims.closeAll());
+
+describe.concurrent('xrd dispatch searches (github, ghes-3.19)', () => {
+  it('finds a repository_dispatch run by its run-name', async () => {
+    const sim = await searchSims.get('github');
+    const r = await xrd(
+      ['dispatch', ...at(sim), '--repo', 'acme/target', '--event-type', 'build', ...FAST, '--json'],
+      { env: TOKEN },
+    );
+    expect(r.code).toBe(0);
+    expect(json(r)).toMatchObject({
+      dispatch: { eventType: 'build', path: 'none' },
+      run: { conclusion: 'success', correlationMethod: 'run-name', event: 'repository_dispatch' },
+    });
+  });
+
+  it('with --no-wait still names the run when the server returns no id (found by correlation)', async () => {
+    const sim = await searchSims.get('ghes-3.19');
+    const r = await xrd(dispatchArgs(sim, 'build.yml', ...FAST, '--no-wait', '--json'), { env: TOKEN });
+    expect(r.code).toBe(0);
+    const doc = json(r);
+    expect(doc.run).toBeUndefined();
+    const dispatch = doc.dispatch as { path: string; runId: number; htmlUrl: string; correlationId: string };
+    expect(dispatch.path).toBe('none');
+    const runs = (await control(sim, 'GET', 'runs')) as { id: number; inputs: Record<string, string> }[];
+    expect(runs.find((x) => x.id === dispatch.runId)?.inputs.correlation_id).toBe(dispatch.correlationId);
+    expect(dispatch.htmlUrl).toContain(`/acme/target/actions/runs/${dispatch.runId}`);
+  });
+
+  it('exits 5 when the run cannot be correlated', async () => {
+    // ghes-3.19 returns no run id; this workflow's runs never show the correlation id.
+    const sim = await searchSims.get('ghes-3.19');
+    await control(sim, 'POST', 'repos/acme/target/workflows', {
+      file: 'silent.yml',
+      on: { workflow_dispatch: { inputs: { correlation_id: { required: false } } } },
+      jobs: [{ name: 'build', steps: ['Build'] }],
+    });
+    const r = await xrd(
+      dispatchArgs(sim, 'silent.yml', '--correlation', 'run-name', ...FAST, '--timeout', '3s', '--json'),
+      { env: TOKEN },
+    );
+    expect(r.code).toBe(5);
+    expect(json(r)).toMatchObject({
+      exitCode: 5,
+      error: { code: 'RUN_NOT_FOUND' },
+      dispatch: { path: 'none' },
+    });
+  });
+
+  it('--sha: the cross-repo-dispatch correlation, its payload (sha alone) and its timing, said in one line', async () => {
+    const sim = await searchSims.get('github');
     const commit = 'b'.repeat(40);
     const r = await xrd(eventWithSha(sim, '{"env":"staging"}', commit, '--json'), { env: TOKEN });
     expect(r.code).toBe(0);
@@ -384,18 +411,6 @@ describe('xrd dispatch outcomes (github)', () => {
     // The step-marker workflow names a step after client_payload.sha; nothing but sha was added.
     expect(run?.workflow).toBe('step-marker.yml');
     expect(run?.clientPayload).toEqual({ env: 'staging', sha: commit });
-  });
-
-  it('--sha with a payload that would exceed 10 keys: one sentence naming --client-payload, nothing sent', async () => {
-    const sim = await github();
-    await resetStats(sim);
-    const ten = JSON.stringify(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, i])));
-    const r = await xrd(eventWithSha(sim, ten, 'abc1234'), { env: TOKEN });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe(
-      'xrd: `--client-payload` has 10 top-level keys and xrd adds "sha" to find the run, which makes 11, but GitHub accepts at most 10; nest 2 of your keys under one key.\n',
-    );
-    expect(((await control(sim, 'GET', 'stats')) as { requests: { total: number } }).requests.total).toBe(0);
   });
 });
 

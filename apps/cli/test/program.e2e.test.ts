@@ -12,7 +12,9 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const sims = new Sims(20);
 afterAll(() => sims.closeAll());
 
-describe('xrd', () => {
+// Every test here runs its own processes and shares nothing but the one simulator of the terminal
+// test: all of them run side by side, the long `xrd demo` alongside the rest.
+describe.concurrent('xrd', () => {
   it('--version prints the package version', async () => {
     const r = await xrd(['--version']);
     expect(r.code).toBe(0);
@@ -113,7 +115,7 @@ describe('xrd', () => {
   });
 });
 
-describe('xrd demo', () => {
+describe.concurrent('xrd demo', () => {
   it('runs the whole flow on every dialect and ends with the result table', async () => {
     const r = await xrd(['demo'], { timeoutMs: 60_000 });
     expect(r.code).toBe(0);
@@ -199,7 +201,7 @@ function onTerminal(
   });
 }
 
-describe('on a terminal', () => {
+describe.concurrent('on a terminal', () => {
   // `script` gives the child a pseudo-terminal, as a person's shell would.
   const hasScript = spawnSync('script', ['--version']).status === 0;
 
