@@ -14,6 +14,7 @@ import { Metrics } from './metrics.js';
 import { createPostgresStore } from './store/postgres.js';
 import type { SqlStoreOptions } from './store/sql-store.js';
 import { createSqliteStore } from './store/sqlite.js';
+import { createThreadStore } from './store/thread.js';
 import type { Store } from './store/types.js';
 import { Worker } from './worker.js';
 
@@ -23,6 +24,11 @@ export interface ServiceOptions {
   readonly createForge?: (forge: ForgeConfig) => Forge;
   /** When the worker gives memory back after a burst of work (tests shorten it). */
   readonly memory?: MemoryPolicy;
+  /**
+   * The embedded store runs on a thread started from this file (the built `dist/store-thread.js`;
+   * store/thread.ts says why); without it, in this thread. The binary passes it.
+   */
+  readonly storeThread?: URL;
 }
 
 export interface RunningService {
@@ -46,14 +52,24 @@ function defaultForge(f: ForgeConfig): Forge {
   });
 }
 
-export function openStore(config: ServiceConfig, options: SqlStoreOptions = {}): Store {
-  return config.store.kind === 'postgres'
-    ? createPostgresStore(config.store.url, {
-        ...(config.store.schema ? { schema: config.store.schema } : {}),
-        maxConnections: Math.min(20, config.worker.concurrency + 4),
-        ...options,
+export function openStore(
+  config: ServiceConfig,
+  options: SqlStoreOptions & { readonly thread?: URL; readonly onFailure?: (error: Error) => void } = {},
+): Store {
+  const { thread, onFailure, ...sql } = options;
+  if (config.store.kind === 'postgres') {
+    return createPostgresStore(config.store.url, {
+      ...(config.store.schema ? { schema: config.store.schema } : {}),
+      maxConnections: Math.min(20, config.worker.concurrency + 4),
+      ...sql,
+    });
+  }
+  return thread
+    ? createThreadStore(thread, config.store.path, {
+        ...(sql.onSetAside ? { onSetAside: sql.onSetAside } : {}),
+        ...(onFailure ? { onFailure } : {}),
       })
-    : createSqliteStore(config.store.path, options);
+    : createSqliteStore(config.store.path, sql);
 }
 
 export async function startService(
@@ -62,7 +78,8 @@ export async function startService(
 ): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config.logLevel, configSecrets(config));
   const metrics = new Metrics();
-  let store: Store;
+  let store: Store | undefined;
+  let stop: (() => Promise<void>) | undefined;
   try {
     store =
       options.store ??
@@ -72,9 +89,19 @@ export async function startService(
           logger.warn('stored row set aside: it cannot be processed', { ...row });
           metrics.setAside.inc({ table: row.table });
         },
+        ...(options.storeThread ? { thread: options.storeThread } : {}),
+        // Nothing can be stored any more: stop (the supervisor restarts the service; nothing
+        // acknowledged is lost, the store is durable).
+        onFailure: (error) => {
+          logger.error('the store failed; stopping', { error });
+          process.exitCode = 1;
+          void stop?.();
+        },
       });
     await store.migrate();
   } catch (error) {
+    // A store opened here is closed again (the embedded store's thread would keep the process up).
+    if (!options.store) await store?.close().catch(() => undefined);
     // The driver's own words ("unable to open database file", "connect ECONNREFUSED …") name
     // neither the setting nor the fix. The URL itself is left out: it may carry a password.
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
@@ -120,10 +147,16 @@ export async function startService(
   const server = createServer(handler);
   // Forges keep connections alive; a long idle timeout avoids racing their reuse of a socket.
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.listen.port, config.listen.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.listen.port, config.listen.host, () => resolve());
+    });
+  } catch (error) {
+    // Not listening (the port taken, say): nothing runs, and a store opened here is closed.
+    if (!options.store) await store.close().catch(() => undefined);
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
@@ -138,7 +171,7 @@ export async function startService(
   });
 
   let stopping: Promise<void> | undefined;
-  const stop = () => {
+  stop = () => {
     stopping ??= (async () => {
       ready = false;
       logger.info('shutting down: draining work');
