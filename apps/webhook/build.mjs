@@ -1,8 +1,7 @@
-// Builds the `xrd-webhook` binary as three files:
+// Builds the `xrd-webhook` binary as two files:
 //   dist/server.js  the tiny entry (`bin`): checks the Node version, then loads dist/main.js;
 //   dist/main.js    the whole service in ONE bundle, PostgreSQL driver included, so the published
-//                   package has no runtime dependency (see scripts/bundle.mjs);
-//   dist/store-thread.js  the embedded store's thread (src/store/thread.ts).
+//                   package has no runtime dependency (see scripts/bundle.mjs).
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { bundle, bundleEntry } from '../../scripts/bundle.mjs';
@@ -17,12 +16,6 @@ await bundle({
   // pg's optional native binding: pg requires it only when asked for `pg.native` (never, here), inside
   // a try/catch that expects MODULE_NOT_FOUND — which is what the bundle's `require` then throws.
   external: ['pg-native'],
-});
-// The embedded store's thread (src/store/thread.ts): only the store's code, loaded by dist/main.js.
-await bundle({
-  entry: file('./src/store/thread-main.ts'),
-  outfile: file('./dist/store-thread.js'),
-  version: pkg.version,
 });
 await bundleEntry({
   entry: file('./src/bin.ts'),

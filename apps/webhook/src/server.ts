@@ -54,10 +54,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  // The embedded store on its own thread (src/store/thread.ts), unless XRD_SQLITE_THREAD=off.
-  const storeThread =
-    process.env.XRD_SQLITE_THREAD === 'off' ? undefined : new URL('./store-thread.js', import.meta.url);
-  const service = await startService(config, storeThread ? { storeThread } : {});
+  const service = await startService(config);
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off('SIGTERM', onSignal);

@@ -14,7 +14,6 @@ import { Metrics } from './metrics.js';
 import { createPostgresStore } from './store/postgres.js';
 import type { SqlStoreOptions } from './store/sql-store.js';
 import { createSqliteStore } from './store/sqlite.js';
-import { createThreadStore } from './store/thread.js';
 import type { Store } from './store/types.js';
 import { Worker } from './worker.js';
 
@@ -24,11 +23,6 @@ export interface ServiceOptions {
   readonly createForge?: (forge: ForgeConfig) => Forge;
   /** When the worker gives memory back after a burst of work (tests shorten it). */
   readonly memory?: MemoryPolicy;
-  /**
-   * The embedded store runs on a thread started from this file (the built `dist/store-thread.js`;
-   * store/thread.ts says why); without it, in this thread. The binary passes it.
-   */
-  readonly storeThread?: URL;
 }
 
 export interface RunningService {
@@ -52,24 +46,14 @@ function defaultForge(f: ForgeConfig): Forge {
   });
 }
 
-export function openStore(
-  config: ServiceConfig,
-  options: SqlStoreOptions & { readonly thread?: URL; readonly onFailure?: (error: Error) => void } = {},
-): Store {
-  const { thread, onFailure, ...sql } = options;
-  if (config.store.kind === 'postgres') {
-    return createPostgresStore(config.store.url, {
-      ...(config.store.schema ? { schema: config.store.schema } : {}),
-      maxConnections: Math.min(20, config.worker.concurrency + 4),
-      ...sql,
-    });
-  }
-  return thread
-    ? createThreadStore(thread, config.store.path, {
-        ...(sql.onSetAside ? { onSetAside: sql.onSetAside } : {}),
-        ...(onFailure ? { onFailure } : {}),
+export function openStore(config: ServiceConfig, options: SqlStoreOptions = {}): Store {
+  return config.store.kind === 'postgres'
+    ? createPostgresStore(config.store.url, {
+        ...(config.store.schema ? { schema: config.store.schema } : {}),
+        maxConnections: Math.min(20, config.worker.concurrency + 4),
+        ...options,
       })
-    : createSqliteStore(config.store.path, sql);
+    : createSqliteStore(config.store.path, options);
 }
 
 export async function startService(
@@ -79,7 +63,6 @@ export async function startService(
   const logger = options.logger ?? createLogger(config.logLevel, configSecrets(config));
   const metrics = new Metrics();
   let store: Store | undefined;
-  let stop: (() => Promise<void>) | undefined;
   try {
     store =
       options.store ??
@@ -89,18 +72,10 @@ export async function startService(
           logger.warn('stored row set aside: it cannot be processed', { ...row });
           metrics.setAside.inc({ table: row.table });
         },
-        ...(options.storeThread ? { thread: options.storeThread } : {}),
-        // Nothing can be stored any more: stop (the supervisor restarts the service; nothing
-        // acknowledged is lost, the store is durable).
-        onFailure: (error) => {
-          logger.error('the store failed; stopping', { error });
-          process.exitCode = 1;
-          void stop?.();
-        },
       });
     await store.migrate();
   } catch (error) {
-    // A store opened here is closed again (the embedded store's thread would keep the process up).
+    // A store opened here is closed again (a PostgreSQL pool would hold the process for its idle timeout).
     if (!options.store) await store?.close().catch(() => undefined);
     // The driver's own words ("unable to open database file", "connect ECONNREFUSED …") name
     // neither the setting nor the fix. The URL itself is left out: it may carry a password.
@@ -171,7 +146,7 @@ export async function startService(
   });
 
   let stopping: Promise<void> | undefined;
-  stop = () => {
+  const stop = () => {
     stopping ??= (async () => {
       ready = false;
       logger.info('shutting down: draining work');

@@ -42,7 +42,7 @@ afterAll(() => installed?.cleanup());
 describe('the @xrd/webhook tarball', () => {
   it('holds the entry, the bundle, package.json and the README, and installs nothing else', () => {
     expect(installedShape(installed)).toEqual({
-      files: ['README.md', 'dist/main.js', 'dist/server.js', 'dist/store-thread.js', 'package.json'],
+      files: ['README.md', 'dist/main.js', 'dist/server.js', 'package.json'],
       packages: ['@xrd/webhook'],
       dependencies: {},
       private: false,

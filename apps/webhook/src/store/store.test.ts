@@ -17,11 +17,9 @@ import {
   type SqlValue,
 } from './sql-store.js';
 import { createSqliteDriver, createSqliteStore, WAL_AUTOCHECKPOINT_PAGES } from './sqlite.js';
-import { createThreadStore } from './thread.js';
 import type { DeliveryEffect, DeliveryOutcome, DispatchPlan, Store } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xrd-store-'));
-const STORE_THREAD = new URL('../../dist/store-thread.js', import.meta.url);
 const schemas: string[] = [];
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
@@ -34,13 +32,6 @@ const openers: Record<string, () => Promise<((options?: SqlStoreOptions) => Stor
   sqlite: async () => {
     const path = join(dir, `s${++n}.db`);
     return (options) => createSqliteStore(path, options);
-  },
-  // The same store on its own thread, as the service runs it (the built thread: `pnpm test` builds
-  // first): every call crosses to the thread and back.
-  'sqlite on its thread': async () => {
-    const path = join(dir, `s${++n}.db`);
-    return (options) =>
-      createThreadStore(STORE_THREAD, path, options?.onSetAside ? { onSetAside: options.onSetAside } : {});
   },
   postgres: async () => {
     if (!(await pgReachable())) return undefined;
@@ -565,8 +556,7 @@ describe('statements use the indexes (no statement on the hot paths reads a whol
   });
 });
 
-// Counted by the store in this thread (`deliveryCommits`); through the thread, the next test.
-describe.each(factories.filter(([name]) => name !== 'sqlite on its thread'))('%s store: group commit', (_name, factory) => {
+describe.each(factories)('%s store: group commit', (_name, factory) => {
   it('stores deliveries that arrive together with one INSERT and answers each only once it is committed', async (ctx) => {
     const store = (await factory()) as SqlStore | undefined;
     if (!store) return ctx.skip();
@@ -590,13 +580,10 @@ describe.each(factories.filter(([name]) => name !== 'sqlite on its thread'))('%s
   });
 });
 
-describe.each([
-  ['sqlite', (path: string): Store => createSqliteStore(path)],
-  ['sqlite on its thread', (path: string): Store => createThreadStore(STORE_THREAD, path)],
-])('%s store: group commit durability', (name, open) => {
+describe('sqlite store: group commit durability', () => {
   it('each delivery is readable from another connection by the time its insert is answered', async () => {
     const path = join(dir, `durable${++n}.db`);
-    const store = open(path);
+    const store = createSqliteStore(path);
     await store.migrate();
     const other = new DatabaseSync(path);
     const visible = (id: string) =>
@@ -615,8 +602,7 @@ describe.each([
     await Promise.all(bursts);
     other.close();
     expect(seenAtAnswer).toEqual(Array(30).fill(1));
-    // Through the thread the commits are counted there; here, that a burst shared them.
-    if (name === 'sqlite') expect((store as SqlStore).deliveryCommits).toBeLessThan(30);
+    expect(store.deliveryCommits).toBeLessThan(30);
     await store.close();
   });
 });
