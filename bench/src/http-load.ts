@@ -298,16 +298,23 @@ function send(
   onEnd: (status: number) => void,
   onError: (message: string) => void,
 ): SentRequest {
+  return pool.request(requestBytes(target, options, index), onEnd, onError);
+}
+
+/** Request `index` as the bytes sent on the socket. */
+function requestBytes(
+  target: URL,
+  options: Pick<LoadOptions, 'method' | 'headers' | 'body'>,
+  index: number,
+): Buffer {
   const body = options.body?.(index);
   let head = `${options.method ?? 'GET'} ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n`;
   for (const [name, value] of Object.entries(options.headers?.(index) ?? {})) head += `${name}: ${value}\r\n`;
   if (body !== undefined) head += `content-length: ${Buffer.byteLength(body)}\r\n`;
   head += '\r\n';
-  const bytes =
-    body === undefined
-      ? Buffer.from(head, 'latin1')
-      : Buffer.concat([Buffer.from(head, 'latin1'), typeof body === 'string' ? Buffer.from(body) : body]);
-  return pool.request(bytes, onEnd, onError);
+  return body === undefined
+    ? Buffer.from(head, 'latin1')
+    : Buffer.concat([Buffer.from(head, 'latin1'), typeof body === 'string' ? Buffer.from(body) : body]);
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -454,11 +461,10 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
       lastSend = sentAt;
       if (inFlight.size >= maxSockets) socketWaits += 1;
     }
-    const request: SentRequest = send(
-      pool,
-      target,
-      options,
-      index,
+    const bytes = prebuilt[index] as Buffer;
+    prebuilt[index] = undefined;
+    const request: SentRequest = pool.request(
+      bytes,
       (status) => {
         if (!inFlight.delete(request)) return;
         if (measured) {
@@ -475,6 +481,12 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     if (measured) maxInFlight = Math.max(maxInFlight, inFlight.size);
   };
 
+  // Every request is built (and signed) before the clock starts: the generator shares the cores with
+  // what it measures, and at its rate building them took ≈ 0.1 ms of CPU each from the service.
+  // Each is dropped once sent.
+  const prebuilt: Array<Buffer | undefined> = Array.from({ length: limit }, (_, i) =>
+    requestBytes(target, options, i),
+  );
   const t0 = performance.now();
   let next = 0;
   await new Promise<void>((scheduleDone) => {

@@ -2,10 +2,12 @@
 // loop, and how quickly it acknowledges at a steady rate a forge might send, open loop), how much
 // memory it holds with 10,000 runs in flight and once they have all completed, and 1 vs 3
 // replicas sharing PostgreSQL.
+
+import { deliveries, sendDeliveryLoad } from '../delivery-load.ts';
 import { realSleep } from '../engine.ts';
 import { setUpTarget } from '../fixtures.ts';
 import { NotAvailable, type RowBody, type Section } from '../harness.ts';
-import { type OpenLoadResult, runLoad, runOpenLoad } from '../http-load.ts';
+import { type OpenLoadResult, runLoad } from '../http-load.ts';
 import { freePort, type MemoryAfterGc, memoryAfterGc } from '../inspect.ts';
 import {
   captureDelivery,
@@ -16,7 +18,6 @@ import {
   psql,
   rssBytes,
   type ServiceProcess,
-  signedDelivery,
   startService,
   writeServiceConfig,
 } from '../service-process.ts';
@@ -96,25 +97,6 @@ export async function hookUp(sim: Sim, services: readonly ServiceProcess[]): Pro
 }
 
 /**
- * Request i → the signed delivery for PR #(first + i + 1), built when the generator asks for it
- * (headers, then body: a small cache keeps the pair).
- */
-function deliveries(template: DeliveryTemplate, first: number, tag: string) {
-  const cache = new Map<number, ReturnType<typeof signedDelivery>>();
-  const build = (i: number) => {
-    let delivery = cache.get(i);
-    if (!delivery) {
-      const number = first + i + 1;
-      delivery = signedDelivery(template, number, `${tag}-${number}`);
-      cache.set(i, delivery);
-      if (cache.size > 64) cache.delete(cache.keys().next().value as number);
-    }
-    return delivery;
-  };
-  return { headers: (i: number) => build(i).headers, body: (i: number) => build(i).body };
-}
-
-/**
  * Open loop: delivery i (PR #i+1) is due at t0 + i / rate, whatever the service answered before,
  * as a forge sends them; latency counts from the due time. The first OPEN_WARM_UP_S seconds are
  * not counted; the sim needs (OPEN_WARM_UP_S + seconds) × rate PRs.
@@ -127,17 +109,20 @@ export function sendDeliveriesAtRate(
   signal: AbortSignal,
   tag: string,
 ): Promise<OpenLoadResult> {
-  return runOpenLoad({
-    url: `${service.url}/hooks/${FORGE_NAME}`,
-    method: 'POST',
-    ratePerSecond: rate,
-    warmUpMs: OPEN_WARM_UP_S * 1000,
-    maxRequests: Math.ceil(rate * seconds),
-    maxMs: seconds * 1000,
-    maxSockets: OPEN_MAX_SOCKETS,
+  return sendDeliveryLoad(
+    {
+      url: `${service.url}/hooks/${FORGE_NAME}`,
+      template,
+      first: 0,
+      tag,
+      ratePerSecond: rate,
+      warmUpMs: OPEN_WARM_UP_S * 1000,
+      maxRequests: Math.ceil(rate * seconds),
+      maxMs: seconds * 1000,
+      maxSockets: OPEN_MAX_SOCKETS,
+    },
     signal,
-    ...deliveries(template, 0, tag),
-  });
+  );
 }
 
 export async function sendDeliveries(
