@@ -66,6 +66,8 @@ export function writeServiceConfig(sim: Sim, store: { sqlitePath?: string }): Se
 export interface ServiceProcess {
   readonly url: string;
   readonly child: ChildProcess;
+  /** Log lines with this `msg` the service has written so far. */
+  logged(msg: string): number;
   stop(): Promise<void>;
 }
 
@@ -82,8 +84,19 @@ export async function startService(
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);
   });
+  // Every log line's `msg` is counted (the service logs one JSON object per line on stdout), which
+  // also keeps reading stdout, so a chatty service never blocks on a full pipe.
+  const counts = new Map<string, number>();
+  const lines = createInterface({ input: child.stdout! });
+  lines.on('line', (line) => {
+    try {
+      const msg = (JSON.parse(line) as { msg?: unknown }).msg;
+      if (typeof msg === 'string') counts.set(msg, (counts.get(msg) ?? 0) + 1);
+    } catch {
+      // not a log line
+    }
+  });
   const listening = new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
     const timer = setTimeout(
       () => reject(new Error(`the service did not log "listening" within 20 s: ${stderr.slice(-300)}`)),
       20_000,
@@ -111,9 +124,7 @@ export async function startService(
     await stopChild(child, 1000);
     throw error;
   }
-  // Keep reading stdout so a chatty service never blocks on a full pipe.
-  child.stdout?.resume();
-  return { url, child, stop: () => stopChild(child, 10_000) };
+  return { url, child, logged: (msg) => counts.get(msg) ?? 0, stop: () => stopChild(child, 10_000) };
 }
 
 /** Resident set size of a process we started (Linux /proc). */
