@@ -481,9 +481,9 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     if (measured) maxInFlight = Math.max(maxInFlight, inFlight.size);
   };
 
-  // Every request is built (and signed) before the clock starts: the generator shares the cores with
-  // what it measures, and at its rate building them took ≈ 0.1 ms of CPU each from the service.
-  // Each is dropped once sent.
+  // Every request is built (and signed, by the caller's `headers`/`body`) before the clock starts:
+  // the generator shares the cores with what it measures, and building them when due took that CPU
+  // from it (src/delivery-load.ts has the numbers). Each is dropped once sent.
   const prebuilt: Array<Buffer | undefined> = Array.from({ length: limit }, (_, i) =>
     requestBytes(target, options, i),
   );

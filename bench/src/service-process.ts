@@ -85,33 +85,30 @@ export async function startService(
     stderr = (stderr + chunk.toString()).slice(-2000);
   });
   // Every log line's `msg` is counted (the service logs one JSON object per line on stdout), which
-  // also keeps reading stdout, so a chatty service never blocks on a full pipe.
+  // also keeps reading stdout, so a chatty service never blocks on a full pipe; "listening" carries
+  // the service's URL.
   const counts = new Map<string, number>();
-  const lines = createInterface({ input: child.stdout! });
-  lines.on('line', (line) => {
+  let announced: (url: string) => void = () => undefined;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    let entry: { msg?: unknown; url?: unknown };
     try {
-      const msg = (JSON.parse(line) as { msg?: unknown }).msg;
-      if (typeof msg === 'string') counts.set(msg, (counts.get(msg) ?? 0) + 1);
+      entry = JSON.parse(line) as { msg?: unknown; url?: unknown };
     } catch {
-      // not a log line
+      return; // not a log line
     }
+    if (typeof entry.msg !== 'string') return;
+    counts.set(entry.msg, (counts.get(entry.msg) ?? 0) + 1);
+    if (entry.msg === 'listening' && typeof entry.url === 'string') announced(entry.url);
   });
   const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`the service did not log "listening" within 20 s: ${stderr.slice(-300)}`)),
       20_000,
     );
-    lines.on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === 'listening' && entry.url) {
-          clearTimeout(timer);
-          resolve(entry.url);
-        }
-      } catch {
-        // not a log line
-      }
-    });
+    announced = (url) => {
+      clearTimeout(timer);
+      resolve(url);
+    };
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`the service exited (${code}) before listening: ${stderr.slice(-300)}`));
