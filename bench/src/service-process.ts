@@ -23,25 +23,35 @@ export interface ServiceSetup {
   cleanup(): void;
 }
 
+export interface ServiceConfigOptions {
+  /** The SQLite file (default: state.db in the config's temp dir). */
+  readonly sqlitePath?: string;
+  /** The forge's kind as the service's config names it (default `github`). */
+  readonly kind?: 'github' | 'gitea' | 'forgejo';
+  /** The service's `reconcile` section (its defaults when absent). */
+  readonly reconcile?: { readonly interval?: string; readonly 'safety-interval'?: string };
+}
+
 /** A JSON config in YAML clothing (JSON is YAML), so the bench needs no YAML library. */
-export function writeServiceConfig(sim: Sim, store: { sqlitePath?: string }): ServiceSetup {
+export function writeServiceConfig(sim: Sim, options: ServiceConfigOptions): ServiceSetup {
   const dir = mkdtempSync(join(tmpdir(), 'xrd-bench-webhook-'));
   const configFile = join(dir, 'config.yml');
   const config = {
     listen: { host: '127.0.0.1', port: 0 },
-    store: { path: store.sqlitePath ?? join(dir, 'state.db') },
+    store: { path: options.sqlitePath ?? join(dir, 'state.db') },
     // `info`: the service announces its URL at that level; per-delivery lines are `debug`.
     log: { level: 'info' },
+    ...(options.reconcile ? { reconcile: options.reconcile } : {}),
     forges: [
       {
         name: FORGE_NAME,
-        kind: 'github',
+        kind: options.kind ?? 'github',
         'api-url': sim.apiUrl,
         token: BENCH_TOKEN,
         'webhook-secret': HOOK_SECRET,
         // GitHub's advice is 1 s between writes (secondary limits); forge-sim has none worth it,
         // and 10,000 dispatches at 1/s would measure the spacing, not the service.
-        'min-write-interval': 0,
+        ...((options.kind ?? 'github') === 'github' ? { 'min-write-interval': 0 } : {}),
       },
     ],
     routes: [

@@ -251,3 +251,61 @@ describe('Forgejo (action_run_* hooks instead of workflow_run)', () => {
     expect(recover.map((d) => d.status)).toEqual([202]);
   });
 });
+
+describe('Forgejo ≥ 13 as a target: its action_run hooks stand in for polling', () => {
+  let w: World | undefined;
+  beforeAll(async () => {
+    const forge = await startForge('forgejo', 'forgejo', TIME_SCALE);
+    const routes: RouteSpec[] = [
+      { name: 'build', source: forge, target: forge, workflow: 'build-from-pr.yml' },
+    ];
+    // A run check every 100 ms where no hook tells the end; the safety net only after an hour.
+    const setup = writeConfig([forge], routes, {
+      reconcile: { interval: '100ms', 'safety-interval': '1h', 'correlation-timeout': '10s' },
+    });
+    const service = await startService(setup.configFile);
+    const url = `${service.url}/hooks/forgejo`;
+    await post(`${forge.sim.url}/_sim/hooks`, {
+      owner: 'acme',
+      repo: 'source',
+      url,
+      secret: SECRET,
+      events: ['pull_request'],
+    });
+    await post(`${forge.sim.url}/_sim/hooks`, {
+      owner: 'acme',
+      repo: 'target',
+      url,
+      secret: SECRET,
+      events: ['action_run_success', 'action_run_failure'],
+    });
+    w = { forge, service, setup };
+  });
+  afterAll(() => stop(w));
+
+  it('a 60-s run (3 s here) is read once, at its end, not every reconcile.interval', async () => {
+    await post(`${w!.forge.sim.url}/_sim/repos/acme/target/workflows/build-from-pr.yml/script`, {
+      runs: [{ durationMs: 60_000 }],
+    });
+    const runReads = () =>
+      w!.forge.sim.stats().byRoute['GET /repos/{owner}/{repo}/actions/runs/{run}']?.total ?? 0;
+    // Every request but the reports on the source (statuses, comments) and what the service reads
+    // once per forge and workflow (the version, the workflow file: 1 + 2 here).
+    const following = () =>
+      Object.entries(w!.forge.sim.stats().byRoute)
+        .filter(([route]) => !/\/statuses\/|\/comments|\/version$|\/contents\//.test(route))
+        .reduce((sum, [, counts]) => sum + counts.total, 0);
+    const before = runReads();
+    const followingBefore = following();
+    const sha = newSha();
+    const pr = await openPull(w!.forge, sha);
+    const r = await bridged(w!, sha, pr);
+    expect(r.final.map((s) => s.state)).toEqual(['success']);
+    // Forge-sim's Forgejo is 16: the worker waits for the hook (at most the safety interval), then
+    // reads the finished run once. Polling every 100 ms would have read it about 30 times.
+    expect(runReads() - before).toBe(1);
+    // The dispatch, that read, the jobs and each job's steps, the artifacts: 5 however long it ran.
+    expect(following() - followingBefore).toBeLessThanOrEqual(5);
+    expect(await metric(w!.service.url, 'xrd_webhook_reconcile_checks_total{result="pending"}')).toBe(0);
+  });
+});

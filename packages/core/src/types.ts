@@ -230,7 +230,7 @@ export interface ForgeCapabilities {
   readonly cancel: boolean;
   /** A run's artifacts can be listed and downloaded through the API. */
   readonly artifacts: boolean;
-  /** The forge sends `workflow_run` webhooks. */
+  /** The forge sends a webhook when a run ends (`workflow_run` completed; Forgejo: `action_run_*`). */
   readonly workflowRunWebhooks: boolean;
   /** ETag / If-None-Match reads, with 304s free of the rate limit. */
   readonly conditionalRequests: boolean;

@@ -85,6 +85,22 @@ describe('profileFor', () => {
     });
     expect(p.workflowDirs[0]).toBe('.forgejo/workflows');
   });
+
+  test('Forgejo: a webhook when a run ends from 13 on (action_run_*), not before', () => {
+    for (const [version, hooks] of [
+      ['11.0.1+gitea-1.22.0', false],
+      ['12.0.0', false],
+      ['13.0.0+gitea-1.22.0', true],
+      ['16.0.0', true],
+      [undefined, true],
+    ] as const) {
+      const p = profileFor('forgejo', version);
+      expect(p.workflowRunWebhooks, String(version)).toBe(hooks);
+      expect(p.limitations.join('\n'), String(version)).toMatch(
+        hooks ? /learns that a run ended from its action_run_success/ : /follows runs by polling/,
+      );
+    }
+  });
 });
 
 test('capabilitiesOf', () => {

@@ -88,6 +88,14 @@ export function profileFor(kind: GiteaKind, version: string | undefined): Server
     // `/actions/jobs/{id}` (with steps), job logs and `POST /actions/runs/{id}/cancel`
     // (routers/api/v1/repo/action.go, as forge-sim's forgejo dialect models it). Unknown: assume 16.
     const modern = !parsed || parsed.major >= 16;
+    // Forgejo sends no workflow_run hook, but tells a webhook when a run is done: `action_run_success`
+    // or `action_run_failure` (any other final status), beside them `action_run_recover`
+    // (services/webhook/notifier.go ActionRunNowDone, modules/webhook/type.go; Codeberg
+    // forgejo/forgejo PRs 7491, 7508, 7509, on the main branch by commit b2c4fc9f94 of 21 July 2025).
+    // Forgejo 12.0 (17 July 2025) may already have them; 13.0 (October 2025) and later do. Before
+    // 13 the webhook service keeps checking runs every `reconcile.interval`: that costs requests but
+    // never misses an end.
+    const runDoneHooks = !parsed || parsed.major >= 13;
     return {
       kind,
       version,
@@ -98,7 +106,7 @@ export function profileFor(kind: GiteaKind, version: string | undefined): Server
       jobLogs: modern,
       cancel: modern,
       artifacts: modern,
-      workflowRunWebhooks: false,
+      workflowRunWebhooks: runDoneHooks,
       workflowDirs: FORGEJO_DIRS,
       limitations: [
         NO_REPOSITORY_DISPATCH,
@@ -109,7 +117,9 @@ export function profileFor(kind: GiteaKind, version: string | undefined): Server
           : [
               `Forgejo ${version} has no API for jobs, job logs, artifacts or cancelling a run (Forgejo 16 has); look at the run in the web UI.`,
             ]),
-        'Forgejo sends no workflow_run webhooks; the run is followed by polling.',
+        runDoneHooks
+          ? 'Forgejo sends no workflow_run webhooks; the webhook service learns that a run ended from its action_run_success and action_run_failure hooks.'
+          : `Forgejo ${version} sends no webhook when a run ends (Forgejo 13 sends action_run_success and action_run_failure); the webhook service follows runs by polling.`,
       ],
     };
   }
