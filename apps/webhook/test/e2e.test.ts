@@ -186,34 +186,37 @@ describe('Gitea 1.24 (no workflow_run hooks, no run API)', () => {
   });
 });
 
+/** A Forgejo sim bridged to itself, its source and target hooks registered, with these reconcile settings. */
+async function forgejoWorld(reconcile: Record<string, string>): Promise<World> {
+  const forge = await startForge('forgejo', 'forgejo', TIME_SCALE);
+  const routes: RouteSpec[] = [
+    { name: 'build', source: forge, target: forge, workflow: 'build-from-pr.yml' },
+  ];
+  const setup = writeConfig([forge], routes, { reconcile: { 'correlation-timeout': '10s', ...reconcile } });
+  const service = await startService(setup.configFile);
+  const url = `${service.url}/hooks/forgejo`;
+  await post(`${forge.sim.url}/_sim/hooks`, {
+    owner: 'acme',
+    repo: 'source',
+    url,
+    secret: SECRET,
+    events: ['pull_request'],
+  });
+  await post(`${forge.sim.url}/_sim/hooks`, {
+    owner: 'acme',
+    repo: 'target',
+    url,
+    secret: SECRET,
+    events: ['action_run_success', 'action_run_failure', 'action_run_recover'],
+  });
+  return { forge, service, setup };
+}
+
 describe('Forgejo (action_run_* hooks instead of workflow_run)', () => {
   let w: World | undefined;
   beforeAll(async () => {
-    const forge = await startForge('forgejo', 'forgejo', TIME_SCALE);
-    const routes: RouteSpec[] = [
-      { name: 'build', source: forge, target: forge, workflow: 'build-from-pr.yml' },
-    ];
     // The reconciler looks only once an hour here: the completion must come from the hooks.
-    const setup = writeConfig([forge], routes, {
-      reconcile: { interval: '1h', 'safety-interval': '1h', 'correlation-timeout': '10s' },
-    });
-    const service = await startService(setup.configFile);
-    const url = `${service.url}/hooks/forgejo`;
-    await post(`${forge.sim.url}/_sim/hooks`, {
-      owner: 'acme',
-      repo: 'source',
-      url,
-      secret: SECRET,
-      events: ['pull_request'],
-    });
-    await post(`${forge.sim.url}/_sim/hooks`, {
-      owner: 'acme',
-      repo: 'target',
-      url,
-      secret: SECRET,
-      events: ['action_run_success', 'action_run_failure', 'action_run_recover'],
-    });
-    w = { forge, service, setup };
+    w = await forgejoWorld({ interval: '1h', 'safety-interval': '1h' });
   });
   afterAll(() => stop(w));
 
@@ -255,31 +258,8 @@ describe('Forgejo (action_run_* hooks instead of workflow_run)', () => {
 describe('Forgejo ≥ 13 as a target: its action_run hooks stand in for polling', () => {
   let w: World | undefined;
   beforeAll(async () => {
-    const forge = await startForge('forgejo', 'forgejo', TIME_SCALE);
-    const routes: RouteSpec[] = [
-      { name: 'build', source: forge, target: forge, workflow: 'build-from-pr.yml' },
-    ];
     // A run check every 100 ms where no hook tells the end; the safety net only after an hour.
-    const setup = writeConfig([forge], routes, {
-      reconcile: { interval: '100ms', 'safety-interval': '1h', 'correlation-timeout': '10s' },
-    });
-    const service = await startService(setup.configFile);
-    const url = `${service.url}/hooks/forgejo`;
-    await post(`${forge.sim.url}/_sim/hooks`, {
-      owner: 'acme',
-      repo: 'source',
-      url,
-      secret: SECRET,
-      events: ['pull_request'],
-    });
-    await post(`${forge.sim.url}/_sim/hooks`, {
-      owner: 'acme',
-      repo: 'target',
-      url,
-      secret: SECRET,
-      events: ['action_run_success', 'action_run_failure'],
-    });
-    w = { forge, service, setup };
+    w = await forgejoWorld({ interval: '100ms', 'safety-interval': '1h' });
   });
   afterAll(() => stop(w));
 

@@ -31,7 +31,7 @@ import { fmtMs, median, percentile } from '../stats.ts';
 
 const TIME_SCALE = 20;
 const NOMINAL_MS = 10 * 60_000;
-const SAMPLES = 16;
+const SAMPLES = 20;
 /** Real ms between two pull requests. */
 const STAGGER_MS = 200;
 /** The service's defaults (apps/webhook/src/config.ts), in forge time. */
