@@ -30,6 +30,7 @@ export interface RunFlags {
   readonly wait?: boolean;
   readonly timeout?: string;
   readonly interval?: string;
+  readonly expectedDuration?: string;
   readonly maxRuns?: string;
   readonly correlation?: string;
   readonly correlationId?: string;

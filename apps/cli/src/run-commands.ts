@@ -45,6 +45,7 @@ export interface RunCommandFlags extends TokenFlags {
   readonly owner?: string;
   readonly timeout?: string;
   readonly interval?: string;
+  readonly expectedDuration?: string;
   readonly failOn?: string;
   readonly cancelOnTimeout?: boolean;
   readonly cancelOnInterrupt?: boolean;
@@ -122,6 +123,7 @@ export async function locateRun(
     ...pick('owner', flags.owner),
     ...pick('timeout', flags.timeout),
     ...pick('interval', flags.interval),
+    ...pick('expectedDuration', flags.expectedDuration),
     ...pick('failOn', flags.failOn),
     ...pick('cancelOnTimeout', flags.cancelOnTimeout),
     ...pick('cancelOnInterrupt', flags.cancelOnInterrupt),
@@ -187,6 +189,7 @@ const waitCommand: Handler = async (s, forge, target) => {
     onProgress: s.progress.onProgress,
     timeoutMs: o.timeoutMs,
     intervalMs: o.intervalMs,
+    ...(o.expectedDurationMs !== undefined ? { expectedDurationMs: o.expectedDurationMs } : {}),
     cancelOnTimeout: o.cancelOnTimeout,
     cancelOnAbort: o.cancelOnAbort,
   });

@@ -96,6 +96,12 @@ const CASES: readonly BadCase[] = [
     message: 'xrd: `--timeout` must be a duration such as 600 (seconds), 30s, 10m or 1h, not "abc".',
   },
   {
+    name: '--expected-duration that is no duration',
+    args: [...D, '--expected-duration', 'soon'],
+    message:
+      'xrd: `--expected-duration` must be a duration such as 600 (seconds), 30s, 10m or 1h, not "soon".',
+  },
+  {
     name: '--interval below a second',
     args: [...D, '--interval', '10ms'],
     message: 'xrd: `--interval` must be at least 1s, not "10ms".',
@@ -304,6 +310,11 @@ const CASES: readonly BadCase[] = [
     args: ['status', 'SIM/repos/acme/target/actions/runs/5', '--repo', 'other/repo'],
     message:
       "xrd: --repo other/repo does not match the run URL's repository acme/target; drop --repo or fix the URL.",
+  },
+  {
+    name: 'wait with --expected-duration below a second',
+    args: ['wait', '5', '--repo', 'acme/target', '--api-url', 'SIM', '--expected-duration', '500ms'],
+    message: 'xrd: `--expected-duration` must be at least 1s, not "500ms".',
   },
   {
     name: 'wait with a bad --timeout',

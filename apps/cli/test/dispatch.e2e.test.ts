@@ -1,6 +1,6 @@
 // `xrd dispatch` end to end: the built binary against forge-sim over HTTP, every dialect, every
 // outcome and its exit code.
-import type { Dialect, Sim } from '@xrd/forge-sim';
+import { type Dialect, type Sim, startSim } from '@xrd/forge-sim';
 import { afterAll, describe, expect, it } from 'vitest';
 import { at, control, dispatchArgs, interruptWhen, json, resetStats, Sims, xrd } from './harness.js';
 
@@ -437,5 +437,29 @@ describe('xrd dispatch on Gitea', () => {
     expect(url).toMatch(new RegExp(`/acme/target/actions/runs/${number}$`));
     expect(r.stdout).toMatch(/^ {2}api: \d+ requests$/m);
     expect(r.stdout).not.toContain('rate limit');
+  });
+
+  it('--expected-duration replaces the read of recent runs (one request fewer) and is said with -v', async () => {
+    // A sim of its own: the route counters are the sim's, and other tests run beside this one.
+    const sim = await startSim({ dialect: 'gitea-1.26', port: 0, timeScale: 20 });
+    try {
+      const historyReads = async (): Promise<number> => {
+        const stats = (await control(sim, 'GET', 'stats')) as { byRoute: Record<string, { total: number }> };
+        return stats.byRoute['GET /repos/{owner}/{repo}/actions/runs']?.total ?? 0;
+      };
+      // Gitea 1.26 returns the run id: the only run list read is the history's.
+      const learned = await xrd(dispatchArgs(sim, 'build.yml', ...FAST, '--json'), { env: TOKEN });
+      expect(learned.code).toBe(0);
+      expect(await historyReads()).toBe(1);
+      await resetStats(sim);
+      const stated = await xrd(dispatchArgs(sim, 'build.yml', ...FAST, '--expected-duration', '3s', '-v'), {
+        env: TOKEN,
+      });
+      expect(stated.code).toBe(0);
+      expect(stated.stderr).toContain('expected duration 3s');
+      expect(await historyReads()).toBe(0);
+    } finally {
+      await sim.close();
+    }
   });
 });

@@ -60,7 +60,7 @@ const DIALECTS: readonly Dialect[] = ['github', 'ghes-3.19', 'gitea-1.26', 'forg
 /** Real ms between the starts of two samples of one cell. */
 const STAGGER_MS = 200;
 
-type ToolKey = 'xrd' | 'return-dispatch' | 'benc-uk' | 'convictional' | 'reference';
+type ToolKey = 'xrd' | 'xrd-stated' | 'return-dispatch' | 'benc-uk' | 'convictional' | 'reference';
 
 export const PEER_COLUMNS: ReadonlyArray<{ key: ToolKey; label: string }> = [
   { key: 'return-dispatch', label: 'return-dispatch v4 + await-remote-run v3' },
@@ -131,33 +131,53 @@ const peerOptions = (ctx: ToolContext): PeerOptions => ({
 const githubOnly = (dialect: Dialect): string | undefined =>
   dialect === 'github' ? undefined : 'needs return_run_details: github.com (or GHES ≥ 3.21)';
 
+/** xrd's dispatch-and-wait with default settings, or told the workflow's usual duration. */
+async function runXrd(ctx: ToolContext, expectedDurationMs?: number): Promise<Outcome> {
+  const { dispatchAndWait } = await engine();
+  let sawCompletedAt: number | undefined;
+  const forge = seeingCompletion(onClientClock(await forgeFor(ctx.sim), ctx.clock, ctx.exact), () => {
+    sawCompletedAt ??= ctx.clock.now();
+  });
+  const result = await dispatchAndWait(
+    forge,
+    {
+      repo: { owner: OWNER, repo: REPO },
+      ref: REF,
+      workflow: WF_RUN_NAME,
+      correlationId: correlationId('peer'),
+    },
+    {
+      now: ctx.clock.now,
+      sleep: ctx.clock.sleep,
+      signal: ctx.signal,
+      timeoutMs: TIMEOUT_MS,
+      ...(expectedDurationMs !== undefined ? { expectedDurationMs } : {}),
+    },
+  );
+  return {
+    runId: result.runId,
+    timedOut: false,
+    ...(sawCompletedAt !== undefined ? { sawCompletedAt } : {}),
+  };
+}
+
+/** The duration the `xrd-stated` cells state: the workflow's nominal one, as a user would. */
+const STATED_MS = NOMINAL_MS;
+
 const TOOLS: readonly Tool[] = [
   {
     key: 'xrd',
     unsupported: () => undefined,
     dispatcher: () => workflowDispatch(WF_RUN_NAME),
-    async run(ctx) {
-      const { dispatchAndWait } = await engine();
-      let sawCompletedAt: number | undefined;
-      const forge = seeingCompletion(onClientClock(await forgeFor(ctx.sim), ctx.clock, ctx.exact), () => {
-        sawCompletedAt ??= ctx.clock.now();
-      });
-      const result = await dispatchAndWait(
-        forge,
-        {
-          repo: { owner: OWNER, repo: REPO },
-          ref: REF,
-          workflow: WF_RUN_NAME,
-          correlationId: correlationId('peer'),
-        },
-        { now: ctx.clock.now, sleep: ctx.clock.sleep, signal: ctx.signal, timeoutMs: TIMEOUT_MS },
-      );
-      return {
-        runId: result.runId,
-        timedOut: false,
-        ...(sawCompletedAt !== undefined ? { sawCompletedAt } : {}),
-      };
-    },
+    run: (ctx) => runXrd(ctx),
+  },
+  {
+    // Its own rows (no peer has the option): xrd told the usual duration, as for a new workflow.
+    key: 'xrd-stated',
+    unsupported: (dialect) =>
+      isGitHubDialect(dialect) ? 'polls are free on GitHub: a stated duration changes nothing' : undefined,
+    dispatcher: () => workflowDispatch(WF_RUN_NAME),
+    run: (ctx) => runXrd(ctx, STATED_MS),
   },
   {
     key: 'return-dispatch',
@@ -608,6 +628,35 @@ export const peers: Section = {
           scenario: `${dialect}, ${when}: completion → tool returns, p50 / p95`,
           xrd: latencyCell(xrd),
           peers: peerCells(latencyCell),
+          status: 'ok',
+          notes: lagNote,
+        });
+      }
+      // xrd told the usual duration (`expected-duration 10m`) where polls are paid, on the same runs
+      // without history: what a new workflow costs when its user says how long it takes.
+      const stated = results.get(`${dialect}/xrd-stated`);
+      if (stated) {
+        const s = summarise(stated.cold);
+        const scenario = `${dialect}, no completed history, xrd told the usual duration (\`expected-duration ${STATED_MS / 60_000}m\`, the nominal one; the runs spread as above)`;
+        ctx.add({
+          area: ctx.area,
+          scenario: `${scenario}: requests per dispatch-and-wait (median), counted / all`,
+          xrd: requestsCell(s),
+          status: 'ok',
+          metrics: {
+            counted: s.counted,
+            total: s.total,
+            p50Ms: s.p50,
+            p95Ms: s.p95,
+            problems: s.problems,
+            latenciesS: s.latencies,
+          },
+          notes: spread,
+        });
+        ctx.add({
+          area: ctx.area,
+          scenario: `${scenario}: completion → tool returns, p50 / p95`,
+          xrd: latencyCell(s),
           status: 'ok',
           notes: lagNote,
         });

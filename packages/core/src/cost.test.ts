@@ -22,6 +22,8 @@ interface Case {
   readonly history?: readonly number[];
   readonly request?: Partial<DispatchRequest>;
   readonly intervalMs?: number;
+  /** The run's usual duration as the user states it (`expected-duration`). */
+  readonly expectedDurationMs?: number;
   /** Virtual ms every read of the run takes to answer (0: at once). */
   readonly answerMs?: number;
 }
@@ -91,6 +93,7 @@ async function measure(c: Case) {
       now: clock.now,
       sleep: clock.sleep,
       ...(c.intervalMs !== undefined ? { intervalMs: c.intervalMs } : {}),
+      ...(c.expectedDurationMs !== undefined ? { expectedDurationMs: c.expectedDurationMs } : {}),
     },
   );
   const completedAt = Date.parse(result.run.completedAt!);
@@ -265,6 +268,27 @@ describe('Gitea and Forgejo (no conditional reads: every poll costs a request)',
     // the dispatch, the history (empty), 15 polls, the jobs
     expect(m.requests).toBeLessThanOrEqual(18);
     expect(m.detectionMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it('without history but told the usual duration (expected-duration 10m): no history read, ≤ 15 requests, noticed within 5 s at the median', async () => {
+    const outcomes = [];
+    for (const durationMs of realSpread(TEN_MINUTES, 16))
+      outcomes.push(await measure({ forge: gitea, durationMs, expectedDurationMs: TEN_MINUTES }));
+    for (const o of outcomes) expect(o.result.conclusion).toBe('success');
+    for (const o of outcomes) expect(o.historyReads).toBe(0);
+    // The dispatch, the window's start, about 8 polls into the window, the jobs: as with history,
+    // without the history read (the adapters' version and workflow-file reads come on top: ≤ 15).
+    expect(median(outcomes.map((o) => o.requests))).toBeLessThanOrEqual(12);
+    expect(median(outcomes.map((o) => o.detectionMs))).toBeLessThanOrEqual(5_000);
+    // A run in the tail still ends up noticed within the longest interval.
+    expect(Math.max(...outcomes.map((o) => o.detectionMs))).toBeLessThanOrEqual(60_000);
+  });
+
+  it('a stated duration is ignored where polls are free (GitHub): every 2 s, no history read', async () => {
+    const m = await measure({ forge: github, durationMs: TEN_MINUTES, expectedDurationMs: 60_000 });
+    expect(m.historyReads).toBe(0);
+    expect(m.counted).toBe(4);
+    expect(m.detectionMs).toBeLessThanOrEqual(2_000);
   });
 
   it('without history, spread runs: ≈ 19 requests and ≈ 30 s late at the median, as the schedule says', async () => {

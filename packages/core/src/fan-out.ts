@@ -205,6 +205,7 @@ export async function runFanOut(options: FanOutOptions, hooks: FanOutHooks): Pro
         meter,
         deadline,
         intervalMs: options.intervalMs,
+        expectedDurationMs: options.expectedDurationMs,
         // Following one run instead of the list trades live progress of the others for requests;
         // fail-fast needs to see every failure as it happens.
         followOne: !options.failFast,
@@ -544,6 +545,8 @@ interface WatchSettings {
   readonly meter: Meter;
   readonly deadline: number;
   readonly intervalMs: number;
+  /** The runs' usual duration as the user stated it (`expected-duration`), where polls are paid. */
+  readonly expectedDurationMs?: number | undefined;
   /** Follow one run alone while many run (see `RepoWatch.#followed`). */
   readonly followOne: boolean;
 }
@@ -629,7 +632,12 @@ export class RepoWatch {
           this.forge,
           this.repo,
           first.run,
-          { intervalMs: this.settings.intervalMs },
+          {
+            intervalMs: this.settings.intervalMs,
+            ...(this.settings.expectedDurationMs !== undefined
+              ? { expectedDurationMs: this.settings.expectedDurationMs }
+              : {}),
+          },
           e,
           deadline,
         ),

@@ -39,7 +39,7 @@ describe('the option table', () => {
 
   it('gives every duration a unit, and that unit is what a bare number means', () => {
     const durations = OPTION_LIST.filter((o) => o.unit !== undefined);
-    expect(durations.map((o) => o.name)).toEqual(['timeout', 'poll-interval']);
+    expect(durations.map((o) => o.name)).toEqual(['timeout', 'poll-interval', 'expected-duration']);
     for (const o of durations) expect(o.parse('90', { label: o.name })).toBe(90_000);
   });
 });

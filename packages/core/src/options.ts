@@ -28,6 +28,7 @@ export type RawRunOptionName =
   | 'wait'
   | 'timeout'
   | 'poll-interval'
+  | 'expected-duration'
   | 'max-runs'
   | 'fail-on'
   | 'correlation'
@@ -1140,6 +1141,21 @@ export const OPTIONS = {
       flag: '--interval',
       arg: '<duration>',
       help: 'shortest time between two polls, e.g. 2s (default 2s, 10s with --sha; every poll on GitHub)',
+      group: 'wait',
+    },
+  }),
+  'expected-duration': option<number>({
+    name: 'expected-duration',
+    parse: durationParser(1_000),
+    unit: 'seconds',
+    action: {
+      description:
+        "How long the remote run usually takes (from its creation to its end), in seconds or with a unit (`10m`). On Gitea and Forgejo, where every poll costs a request, polls then gather around that time instead of around the durations of the workflow's recent runs, which are not read (one request fewer): for a new workflow with no finished run yet. Ignored on GitHub, where polls are free.",
+    },
+    cli: {
+      flag: '--expected-duration',
+      arg: '<duration>',
+      help: "how long the run usually takes, e.g. 10m: on Gitea/Forgejo polls gather around it (instead of the workflow's recent runs)",
       group: 'wait',
     },
   }),

@@ -30,6 +30,25 @@ function problem(raw: RawRunOptions, ctx?: ParseRunOptionsContext): string {
 }
 
 describe('parseRunOptions', () => {
+  it('expected-duration: a duration, said in the settings line; absent unless given', () => {
+    const options = parseRunOptions({ ...base, 'expected-duration': '10m' });
+    expect(options.expectedDurationMs).toBe(600_000);
+    expect(describeRunSettings(options)).toBe(
+      'timeout 1h, poll interval 2s, expected duration 10m, correlation auto',
+    );
+    expect(parseRunOptions({ ...base, 'expected-duration': '90' }).expectedDurationMs).toBe(90_000);
+    expect('expectedDurationMs' in parseRunOptions(base)).toBe(false);
+    expect(problem({ 'expected-duration': 'soon' })).toBe(
+      'expected-duration: `expected-duration` must be a duration such as 600 (seconds), 30s, 10m or 1h, not "soon".',
+    );
+    expect(problem({ 'expected-duration': '0' })).toBe(
+      'expected-duration: `expected-duration` must be at least 1s, not "0".',
+    );
+    expect(parseLocationOptions({ repo: 'acme/target', 'expected-duration': '5m' }).expectedDurationMs).toBe(
+      300_000,
+    );
+  });
+
   it('fills every default', () => {
     expect(parseRunOptions(base)).toEqual({
       forge: 'github',

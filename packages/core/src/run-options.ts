@@ -53,6 +53,8 @@ export interface WaitSettings {
   readonly failOn: readonly RunConclusion[];
   readonly cancelOnTimeout: boolean;
   readonly cancelOnAbort: boolean;
+  /** The run's usual duration as the user stated it (`expected-duration`), where polls are paid. */
+  readonly expectedDurationMs?: number;
 }
 
 /**
@@ -185,12 +187,14 @@ function readLocation(r: Reader): RunLocation {
 }
 
 export function readWaitSettings(r: Reader, reference = false): WaitSettings {
+  const expectedDurationMs = r.value('expected-duration');
   return {
     timeoutMs: r.valueOr('timeout', defaultOf('timeout', reference)),
     intervalMs: r.valueOr('poll-interval', defaultOf('poll-interval', reference)),
     failOn: r.valueOr('fail-on', OPTIONS['fail-on'].default),
     cancelOnTimeout: r.valueOr('cancel-on-timeout', OPTIONS['cancel-on-timeout'].default),
     cancelOnAbort: r.valueOr('cancel-on-cancel', OPTIONS['cancel-on-cancel'].default),
+    ...(expectedDurationMs !== undefined ? { expectedDurationMs } : {}),
   };
 }
 
@@ -494,7 +498,11 @@ export function readReport(r: Reader, forge: ForgeKind, defaultContext: string):
  * step named "<sha>"`.
  */
 export function describeRunSettings(options: RunOptions): string {
-  const timing = `timeout ${formatDuration(options.timeoutMs)}, poll interval ${formatDuration(options.intervalMs)}`;
+  const expected =
+    options.expectedDurationMs !== undefined
+      ? `, expected duration ${formatDuration(options.expectedDurationMs)}`
+      : '';
+  const timing = `timeout ${formatDuration(options.timeoutMs)}, poll interval ${formatDuration(options.intervalMs)}${expected}`;
   if (!options.reference) return `${timing}, correlation ${options.correlation}`;
   const found =
     options.correlation === 'step-name'

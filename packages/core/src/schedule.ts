@@ -23,7 +23,8 @@
 //   Noticing it within 5 s at the median would take intervals of ≤ 10 s around its end; a schedule
 //   that cannot tell 10 minutes from 1 or 60 keeps them that short everywhere (≥ 60 polls for 10
 //   minutes at a fixed 10 s; ≈ 340 growing by 1/60 per poll), against the 9 or 10 that 15 requests
-//   leave. History (one request) is what makes both bounds reachable.
+//   leave. History (one request) is what makes both bounds reachable — or the user's word for the
+//   usual duration (`expected-duration`, wait.ts `statedDuration`), which replaces that request.
 //
 // The shortest interval is the caller's (`--interval`): no poll comes sooner after the previous one
 // (counted from one request's start to the next: wait.ts `pollWait`).

@@ -143,8 +143,8 @@ describe('waitForRun', () => {
     await waitForRun(forge, repo, runId, { ...engine, expectedDurationMs: 105_000 });
     expect(forge.callCount('listRuns')).toBe(0);
     const delays = events.flatMap((e) => (e.type === 'waiting' ? [e.delayMs] : []));
-    // to the window's start (105 s less a second), then 2 s
-    expect(delays.slice(0, 2)).toEqual([104_000, 2_000]);
+    // to the window's start (5 % before the stated 105 s, less a second), then 2 s
+    expect(delays.slice(0, 2)).toEqual([98_750, 2_000]);
   });
 
   it('times out with the last state seen, and cancels the run when told to', async () => {

@@ -110,6 +110,12 @@ export const BAD_OPTION_CASES: readonly BadOptionCase[] = [
   },
   { option: 'timeout', value: '0', message: '{} must be at least 1s, not "0".' },
   { option: 'poll-interval', value: '10ms', message: '{} must be at least 1s, not "10ms".' },
+  {
+    option: 'expected-duration',
+    value: 'soon',
+    message: '{} must be a duration such as 600 (seconds), 30s, 10m or 1h, not "soon".',
+  },
+  { option: 'expected-duration', value: '500ms', message: '{} must be at least 1s, not "500ms".' },
   { option: 'max-runs', value: '0', message: '{} must be a whole number from 1 to 100, not "0".' },
   {
     option: 'fail-on',
