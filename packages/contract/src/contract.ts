@@ -16,8 +16,8 @@ import {
   runFlow,
   waitForRun,
 } from '@xrd/core';
-import { type Dialect, type Sim, type SimStats, startSim, type WorkflowSpec } from '@xrd/forge-sim';
 import { sleep as engineSleep } from '@xrd/core/kit';
+import { type Dialect, type Sim, type SimStats, startSim, type WorkflowSpec } from '@xrd/forge-sim';
 import { describe, expect, it } from 'vitest';
 
 /** forge-sim runs 60× faster than real time here: a 10-minute run lasts 10 s. */
@@ -744,6 +744,34 @@ export function describeForgeContract(options: ForgeContractOptions): void {
           });
         });
       }
+
+      it('told the usual duration (expected-duration): ≤ 15 requests in all where every poll is paid, the same bound where polls are free', async () => {
+        await withSim(async (sim, forge) => {
+          await addSixtyWorkflows(sim);
+          const caps = await options.createForge({ apiUrl: sim.apiUrl, url: sim.url }).capabilities();
+          await control(sim, 'POST', '/_sim/stats/reset');
+          const result = await dispatchAndWait(
+            forge,
+            { repo: TARGET, ref: 'main', workflow: 'sixty.yml' },
+            { ...scaledTime(), expectedDurationMs: sixty },
+          );
+          expect(result.conclusion).toBe('success');
+          const stats = sim.stats();
+          console.log(
+            `[${options.dialect}] dispatch-and-wait told expected-duration ${sixty / 1000} s, run in progress 60 s: ${countedOf(stats)} counted, ${stats.requests.total} requests in all`,
+          );
+          if (caps.conditionalRequests) {
+            // GitHub: polls are free and the history is never read, so a stated duration changes
+            // nothing — the bounds of the paths above (run id 4, run-name 5; GHES + 1 for /meta).
+            const meta = stats.byRoute['GET /meta']?.counted ?? 0;
+            expect(countedOf(stats) - meta).toBeLessThanOrEqual(caps.returnsRunId === true ? 4 : 5);
+            return;
+          }
+          // Gitea, Forgejo: the version and workflow-file reads, the dispatch, (a correlation look where
+          // no run id comes back,) the polls of the window around the stated end, the jobs.
+          expect(stats.requests.total).toBeLessThanOrEqual(15);
+        });
+      });
     });
   });
 }
