@@ -170,8 +170,8 @@ export function reader(raw: RawRunOptions, ctx: ParseRunOptionsContext): Reader 
 
 /**
  * Parses and validates where a run lives and how it is waited for (`forge`, `server-url`,
- * `api-url`, `repo`, `owner`, `timeout`, `poll-interval`, `fail-on`, `cancel-on-timeout`,
- * `cancel-on-cancel`); every other name in `raw` is ignored. The same checks and messages as
+ * `api-url`, `repo`, `owner`, `timeout`, `poll-interval`, `expected-duration`, `fail-on`,
+ * `cancel-on-timeout`, `cancel-on-cancel`); every other name in `raw` is ignored. The same checks and messages as
  * `parseRunOptions`, for commands that follow a run instead of dispatching one.
  */
 export function parseLocationOptions(raw: RawRunOptions, ctx: ParseRunOptionsContext = {}): LocationOptions {
