@@ -240,8 +240,9 @@ describe('Gitea and Forgejo (no conditional reads: every poll costs a request)',
     }
     for (const o of outcomes) expect(o.historyReads).toBe(1);
     // The dispatch, the history, the window's start, about 8 polls into the window, the jobs: 12.
-    // The adapters read more, outside this count: the workflow file and the server's version (Forgejo
-    // a second version route, /api/forgejo/v1/version): ≤ 15 on both.
+    // The adapters read more, outside this count: the server's version, the workflow file where the
+    // dispatch carries inputs of the user's own (or no run id comes back), on Forgejo the job's
+    // steps: ≤ 15 on both.
     expect(median(outcomes.map((o) => o.requests))).toBeLessThanOrEqual(12);
     // Half of the runs end inside the window (the quartiles), polled every ~5 s.
     expect(median(outcomes.map((o) => o.detectionMs))).toBeLessThanOrEqual(5_000);
@@ -277,7 +278,7 @@ describe('Gitea and Forgejo (no conditional reads: every poll costs a request)',
     for (const o of outcomes) expect(o.result.conclusion).toBe('success');
     for (const o of outcomes) expect(o.historyReads).toBe(0);
     // The dispatch, the window's start, about 8 polls into the window, the jobs: as with history,
-    // without the history read (the adapters' version and workflow-file reads come on top: ≤ 15).
+    // without the history read (the adapters' fixed reads, above, come on top: ≤ 15).
     expect(median(outcomes.map((o) => o.requests))).toBeLessThanOrEqual(12);
     expect(median(outcomes.map((o) => o.detectionMs))).toBeLessThanOrEqual(5_000);
     // A run in the tail still ends up noticed within the longest interval.

@@ -93,8 +93,18 @@ describe('prepareDispatch', () => {
       ref: 'main',
       workflow: 'build.yml',
       inputs: { pr: '1', correlation_id: a.correlationId },
+      // Named, so that an adapter can tell the engine's input from the user's.
+      correlationInput: 'correlation_id',
     });
     expect(a.correlation).toBe('auto');
+    // An id the user put under that input themselves is theirs too: not marked as the engine's.
+    const own = prepareDispatch({
+      repo,
+      ref: 'main',
+      workflow: 'build.yml',
+      inputs: { correlation_id: 'mine' },
+    });
+    expect(own.forgeRequest.correlationInput).toBeUndefined();
   });
 
   it('uses the given id and input name, or an id already under that key', () => {

@@ -135,6 +135,8 @@ export function prepareDispatch(request: DispatchRequest): {
       ...base,
       workflow: request.workflow as string | number,
       inputs: { ...request.inputs, [correlationInput]: correlationId },
+      // Unless the user gave it as an input of their own (then it is theirs as well).
+      ...(request.inputs?.[correlationInput] === undefined ? { correlationInput } : {}),
     },
     correlationId,
     correlationInput,

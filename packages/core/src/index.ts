@@ -20,6 +20,7 @@ export {
   correlateRun,
   searchRun,
 } from './correlate.js';
+export { generateCorrelationId } from './correlation-id.js';
 export type { AmbiguousDispatchOutcome } from './dispatch.js';
 export {
   DEFAULT_CORRELATION_INPUT,
@@ -28,7 +29,6 @@ export {
   unresolvedDispatchError,
 } from './dispatch.js';
 export { dispatchAndWait } from './dispatch-and-wait.js';
-export { generateCorrelationId } from './correlation-id.js';
 export type {
   ArtifactResult,
   CorrelateOptions,

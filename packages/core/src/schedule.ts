@@ -12,7 +12,8 @@
 //   which notices most ends within a few seconds, and after it the interval grows. For a 10-minute
 //   workflow whose runs spread ±20 % (bench/src/durations.ts) the window is about 80 s at 5 s, and
 //   the median run costs about 9 polls: with the dispatch, the history and the jobs (and on Gitea
-//   the version and workflow-file reads, Forgejo one more version read) ≤ 15 requests, noticed
+//   the version read, the workflow file where the dispatch carries inputs of the user's own or no
+//   run id comes back, and on Forgejo the job's steps) ≤ 15 requests, noticed
 //   within 5 s at the median. That is close to what any schedule can do: noticing half of the runs
 //   within 5 s takes a poll every ≤ 5 s over the densest half of the durations (≈ 80 s here), about
 //   half of which every run that ends mid-way pays.

@@ -131,6 +131,12 @@ export interface ForgeDispatchRequest {
   readonly eventType?: string;
   /** `workflow_dispatch` inputs; adapters send values as strings. */
   readonly inputs?: Readonly<Record<string, string>>;
+  /**
+   * The input among `inputs` that the engine added to carry the correlation id (not the user's). An
+   * adapter that checks the workflow file for undeclared inputs need not, for it alone, when the
+   * server returns the run id: the run is then not looked for by it.
+   */
+  readonly correlationInput?: string;
   /** `repository_dispatch` client payload. */
   readonly clientPayload?: Readonly<Record<string, unknown>>;
 }

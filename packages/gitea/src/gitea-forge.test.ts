@@ -314,6 +314,29 @@ describe('undeclared inputs', () => {
     expect(mock.calls()[1]).toContain('/contents/.forgejo/workflows/build.yml');
   });
 
+  test("the engine's correlation input alone is checked only where the run is looked for by it", async () => {
+    const own = { ...request, inputs: { correlation_id: 'x' }, correlationInput: 'correlation_id' };
+    // Forgejo returns the run id: nothing to warn about, no file read…
+    const forgejo = setup('16.0.0', { checkInputs: true });
+    forgejo.mock.on('GET', /\/contents\//, workflowFile(BUILD_YML), 3);
+    forgejo.mock.on('POST', /dispatches/, { status: 201, body: { id: 7, run_number: 1, jobs: [] } });
+    expect((await forgejo.forge.dispatch(own)).runId).toBe(7);
+    expect(forgejo.mock.calls().filter((c) => c.includes('/contents/'))).toEqual([]);
+    // …unless the dispatch fails: then the file says whether it exists.
+    const failing = setup('16.0.0', { checkInputs: true });
+    failing.mock.on('GET', /\/contents\//, { status: 404, body: { message: 'not found' } }, 3);
+    failing.mock.on('POST', /dispatches/, { status: 404, body: { message: 'workflow not found' } });
+    await expect(failing.forge.dispatch(own)).rejects.toThrow(
+      'build.yml was not found in .forgejo/workflows or .gitea/workflows or .github/workflows on "refs/heads/main"',
+    );
+    // Gitea 1.25 returns no run id: the run is found by that input, so the file is read.
+    const gitea = setup('1.25.2', { checkInputs: true });
+    gitea.mock.on('GET', /\/contents\/\.gitea\/workflows\/build\.yml/, workflowFile(BUILD_YML));
+    gitea.mock.on('POST', /dispatches/, { status: 204 });
+    await gitea.forge.dispatch(own);
+    expect(gitea.mock.calls().filter((c) => c.includes('/contents/'))).toHaveLength(1);
+  });
+
   test('an unreadable file does not stop the dispatch', async () => {
     const { forge, mock, debug, ctx } = setup('1.25.2', { checkInputs: true });
     mock.on('GET', /\/contents\//, { status: 403, body: { message: 'forbidden' } });

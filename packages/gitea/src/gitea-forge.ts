@@ -244,10 +244,16 @@ class GiteaForge implements Forge {
     const inputs: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.inputs ?? {})) inputs[name] = String(value);
 
-    const check =
-      this.#options.checkInputs !== false && !/^\d+$/.test(workflow)
-        ? this.#readWorkflow(repo, workflow, ref, profile, ctx).catch(() => undefined)
-        : Promise.resolve(undefined);
+    // The workflow file is read beside the dispatch to warn about inputs Gitea would drop without a
+    // word. Inputs of the user's own are always checked; the engine's correlation input alone only
+    // where the run will be looked for by it (no run id from this server). Otherwise the file is
+    // read only if the dispatch fails, to say whether it exists (one request fewer per dispatch:
+    // two or three on Forgejo, which looks in .forgejo/workflows first).
+    const readable = this.#options.checkInputs !== false && !/^\d+$/.test(workflow);
+    const ownInputs = Object.keys(inputs).filter((name) => name !== request.correlationInput);
+    const readNow = readable && (ownInputs.length > 0 || profile.expectedPath === 'none');
+    const read = () => this.#readWorkflow(repo, workflow, ref, profile, ctx).catch(() => undefined);
+    const check = readNow ? read() : Promise.resolve(undefined);
 
     const query: Query =
       profile.dispatchMode === 'query-return-run-details' ? { return_run_details: true } : {};
@@ -281,13 +287,17 @@ class GiteaForge implements Forge {
         dispatching,
         ctx,
       );
-    } finally {
-      finding = await check;
-      notes = this.#inputNotes(finding, workflow, ref);
-      warnings = this.#inputWarnings(finding, Object.keys(inputs), ref);
-      for (const note of [...notes, ...warnings]) this.#debug(ctx, note);
+    } catch (error) {
+      // No answer at all: the file says nothing about that.
+      await check;
+      throw error;
     }
-    if (res.status < 200 || res.status >= 300) throw this.#http.error(res, dispatching, ctx);
+    const failed = res.status < 200 || res.status >= 300;
+    finding = await (readable && !readNow && failed ? read() : check);
+    notes = this.#inputNotes(finding, workflow, ref);
+    warnings = this.#inputWarnings(finding, Object.keys(inputs), ref);
+    for (const note of [...notes, ...warnings]) this.#debug(ctx, note);
+    if (failed) throw this.#http.error(res, dispatching, ctx);
     const result = this.#dispatchResult(res, profile, repo, notes, ctx);
     return warnings.length > 0 ? { ...result, warnings } : result;
   }
