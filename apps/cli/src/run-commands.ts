@@ -189,7 +189,7 @@ const waitCommand: Handler = async (s, forge, target) => {
     onProgress: s.progress.onProgress,
     timeoutMs: o.timeoutMs,
     intervalMs: o.intervalMs,
-    ...(o.expectedDurationMs !== undefined ? { expectedDurationMs: o.expectedDurationMs } : {}),
+    expectedDurationMs: o.expectedDurationMs,
     cancelOnTimeout: o.cancelOnTimeout,
     cancelOnAbort: o.cancelOnAbort,
   });

@@ -132,7 +132,7 @@ export interface WaitOptions extends EngineOptions {
    * Expected duration of the run (creation → completion), where polls cost requests. Default:
    * learned from the workflow's recent completed runs, unless `learnDuration` is false.
    */
-  readonly expectedDurationMs?: number;
+  readonly expectedDurationMs?: number | undefined;
   /**
    * Read the durations of the workflow's recent completed runs (one request) to predict the end,
    * where polls cost requests. Never where polls are free (GitHub): there it would cost a counted

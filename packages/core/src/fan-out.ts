@@ -632,12 +632,7 @@ export class RepoWatch {
           this.forge,
           this.repo,
           first.run,
-          {
-            intervalMs: this.settings.intervalMs,
-            ...(this.settings.expectedDurationMs !== undefined
-              ? { expectedDurationMs: this.settings.expectedDurationMs }
-              : {}),
-          },
+          { intervalMs: this.settings.intervalMs, expectedDurationMs: this.settings.expectedDurationMs },
           e,
           deadline,
         ),

@@ -149,9 +149,7 @@ export async function runFlow(
         onProgress,
         timeoutMs: options.timeoutMs,
         intervalMs: options.intervalMs,
-        ...(options.expectedDurationMs !== undefined
-          ? { expectedDurationMs: options.expectedDurationMs }
-          : {}),
+        expectedDurationMs: options.expectedDurationMs,
         cancelOnTimeout: options.cancelOnTimeout,
         cancelOnAbort: options.cancelOnAbort,
         correlate: { maxRuns: options.maxRuns, intervalMs: options.intervalMs },
