@@ -7,8 +7,8 @@
 // a queue: a transaction that awaits between statements must not see another caller's statements
 // inside it.
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { type CheckpointIo, threadIo, WalCheckpointer } from './checkpointer.js';
 import { type SqlDriver, type SqlExec, SqlStore, type SqlStoreOptions, type SqlValue } from './sql-store.js';
-import { WalFlusher } from './wal-flush.js';
 
 /** BigInt columns → numbers when they are safe integers, else their exact decimal text. */
 function exactIntegers(row: Record<string, unknown>): Record<string, unknown> {
@@ -23,7 +23,10 @@ function exactIntegers(row: Record<string, unknown>): Record<string, unknown> {
   return row;
 }
 
-/** Pages (4 KiB) the WAL may hold before a commit checkpoints it: 32 MiB. */
+/**
+ * Pages (4 KiB) the WAL may hold before a commit checkpoints it (32 MiB), where the service's own
+ * connection checkpoints: an in-memory database, or when the checkpoint thread failed.
+ */
 export const WAL_AUTOCHECKPOINT_PAGES = 8_000;
 
 /** Statements that only read: they leave the WAL as it was. */
@@ -52,22 +55,33 @@ class SqliteDriver implements SqlDriver {
   readonly #queue = new Queue();
   readonly #statements = new Map<string, StatementSync>();
   readonly #direct: SqlExec;
-  readonly #flusher: WalFlusher | undefined;
+  readonly #checkpointer: WalCheckpointer | undefined;
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    checkpointIo: (path: string, sync: 'NORMAL' | 'FULL') => CheckpointIo = threadIo,
+  ) {
     this.#db = new DatabaseSync(path);
     this.#db.exec('PRAGMA journal_mode = WAL');
     const sync = process.env.XRD_SQLITE_SYNCHRONOUS === 'FULL' ? 'FULL' : 'NORMAL';
     this.#db.exec(`PRAGMA synchronous = ${sync}`);
     this.#db.exec('PRAGMA busy_timeout = 5000');
-    // SQLite copies the WAL back into the database (a checkpoint, with its fsyncs) inside the
-    // commit that crosses `wal_autocheckpoint` pages (default 1,000: 4 MiB), and node:sqlite runs
-    // it on the event loop: every request waiting then waits for it too. A burst of deliveries
-    // crossed it every few hundred acks; at WAL_AUTOCHECKPOINT_PAGES far fewer checkpoints run, a
-    // page rewritten meanwhile is copied once, and after a burst `releaseMemory` checkpoints and
-    // truncates the WAL while nothing waits (https://www.sqlite.org/wal.html#ckpt). The WAL is
-    // synced in the background meanwhile (wal-flush.ts), so a checkpoint has little left to write.
-    this.#db.exec(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    // Checkpoints run on a thread of their own (checkpointer.ts): a checkpoint inside a commit on
+    // the event loop made every delivery waiting for its 202 wait for it too. Where there is no
+    // file for a second connection to open, or the thread fails, this connection checkpoints
+    // itself every WAL_AUTOCHECKPOINT_PAGES (a page rewritten meanwhile is copied once), and after
+    // a burst `releaseMemory` checkpoints and truncates the WAL while nothing waits.
+    const checkpointer = isPlainFile(path)
+      ? new WalCheckpointer(checkpointIo(path, sync), {
+          onFailure: () => {
+            void this.#queue.run(() => {
+              if (this.#db.isOpen) this.#db.exec(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+            });
+          },
+        })
+      : undefined;
+    this.#checkpointer = checkpointer;
+    this.#db.exec(`PRAGMA wal_autocheckpoint = ${checkpointer ? 0 : WAL_AUTOCHECKPOINT_PAGES}`);
     this.#db.exec('PRAGMA foreign_keys = ON');
     // Temporary files in memory. Inside a transaction, a statement that writes several rows keeps a
     // statement journal (the pages it changed, to undo it alone if it fails), and SQLite's default
@@ -78,17 +92,15 @@ class SqliteDriver implements SqlDriver {
     // them, all on the event loop. In memory they cost a page copy each and never outlive their statement
     // (https://www.sqlite.org/pragma.html#pragma_temp_store); ack p99 was lower in 3 of 3 A/B runs.
     this.#db.exec('PRAGMA temp_store = MEMORY');
-    const flusher = isPlainFile(path) ? new WalFlusher(`${path}-wal`) : undefined;
-    this.#flusher = flusher;
     this.#direct = {
       all: async (sql, params = []) => {
         const rows = (this.#prepare(sql).all(...params) as Record<string, unknown>[]).map(exactIntegers);
-        if (flusher && !READ_ONLY.test(sql)) flusher.written();
+        if (checkpointer && !READ_ONLY.test(sql)) checkpointer.written();
         return rows;
       },
       run: async (sql, params = []) => {
         const changes = Number(this.#prepare(sql).run(...params).changes);
-        flusher?.written();
+        checkpointer?.written();
         return changes;
       },
     };
@@ -145,21 +157,27 @@ class SqliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await this.#flusher?.close();
+    await this.#checkpointer?.close();
     await this.#queue.run(() => {
       if (this.#db.isOpen) this.#db.close();
     });
   }
 
-  /** Background WAL syncs done so far (tests). */
-  get walSyncs(): number {
-    return this.#flusher?.syncs ?? 0;
+  /** Checkpoints the thread ran so far, and whether it failed (tests). */
+  get walCheckpoints(): { readonly count: number; readonly failed: boolean } {
+    return { count: this.#checkpointer?.checkpoints ?? 0, failed: this.#checkpointer?.failed ?? false };
   }
 }
 
-/** The embedded store's connection at `path` (tests wrap it to see the statements). */
-export function createSqliteDriver(path: string): SqlDriver {
-  return new SqliteDriver(path);
+/**
+ * The embedded store's connection at `path` (tests wrap it to see the statements, and may pass
+ * their own checkpoint thread).
+ */
+export function createSqliteDriver(
+  path: string,
+  checkpointIo?: (path: string, sync: 'NORMAL' | 'FULL') => CheckpointIo,
+): SqlDriver {
+  return new SqliteDriver(path, checkpointIo);
 }
 
 /** Opens (creating if needed) the embedded store at `path` (`:memory:` for tests). */
