@@ -9,6 +9,7 @@ import { setUpTarget } from '../fixtures.ts';
 import { NotAvailable, type RowBody, type Section } from '../harness.ts';
 import { type OpenLoadResult, runLoad } from '../http-load.ts';
 import { freePort, type MemoryAfterGc, memoryAfterGc } from '../inspect.ts';
+import { type Settled, settle } from '../machine.ts';
 import {
   captureDelivery,
   createPulls,
@@ -21,7 +22,7 @@ import {
   startService,
   writeServiceConfig,
 } from '../service-process.ts';
-import { type Sim, withSim } from '../sim.ts';
+import { SIM_CHILD_NICE, type Sim, withSim } from '../sim.ts';
 import { fmtBytes, fmtInt, fmtMs, percentile } from '../stats.ts';
 import { requireFile } from '../workspace.ts';
 
@@ -124,20 +125,39 @@ export async function hookUp(sim: Sim, services: readonly ServiceProcess[]): Pro
   }
 }
 
+/** An open-loop run, and how quiet the machine was when it started. */
+export interface OpenRun extends OpenLoadResult {
+  readonly settled: Settled;
+}
+
+/** Before an open-loop run: at most this share of all cores busy over SETTLE_SAMPLE_MS … */
+const SETTLE_MAX_BUSY = 0.15;
+const SETTLE_SAMPLE_MS = 500;
+/** … waiting at most this long. */
+const SETTLE_MAX_WAIT_MS = 15_000;
+
 /**
  * Open loop: delivery i (PR #i+1) is due at t0 + i / rate, whatever the service answered before,
  * as a forge sends them; latency counts from the due time. The first OPEN_WARM_UP_S seconds are
- * not counted; the sim needs (OPEN_WARM_UP_S + seconds) × rate PRs.
+ * not counted; the sim needs (OPEN_WARM_UP_S + seconds) × rate PRs. The run starts once the machine
+ * is quiet (`settle`): in a full bench the first SQLite run once began while the sections before
+ * were still winding down, and its generator — sending on time to within 4–5 ms in every other
+ * run — was late by p99 41 ms (2026-12-01T12:42Z).
  */
-export function sendDeliveriesAtRate(
+export async function sendDeliveriesAtRate(
   service: ServiceProcess,
   template: DeliveryTemplate,
   rate: number,
   seconds: number,
   signal: AbortSignal,
   tag: string,
-): Promise<OpenLoadResult> {
-  return sendDeliveryLoad(
+): Promise<OpenRun> {
+  const settled = await settle({
+    maxBusy: SETTLE_MAX_BUSY,
+    sampleMs: SETTLE_SAMPLE_MS,
+    maxWaitMs: SETTLE_MAX_WAIT_MS,
+  });
+  const load = await sendDeliveryLoad(
     {
       url: `${service.url}/hooks/${FORGE_NAME}`,
       template,
@@ -151,6 +171,7 @@ export function sendDeliveriesAtRate(
     },
     signal,
   );
+  return { ...load, settled };
 }
 
 export async function sendDeliveries(
@@ -223,13 +244,27 @@ function deliveryRow(load: Awaited<ReturnType<typeof sendDeliveries>>, replicas?
  * An open-loop row: ack latency from the due time, the rates, and how late the generator was;
  * with `runs`, the pooled figures of several runs and each run's p99.
  */
-function openLoopRow(load: OpenLoadResult, replicas?: number, runs?: readonly OpenLoadResult[]): RowBody {
+function openLoopRow(
+  load: OpenLoadResult,
+  settled: readonly Settled[],
+  replicas?: number,
+  runs?: readonly OpenLoadResult[],
+): RowBody {
   const each =
     runs && runs.length > 1
       ? ` (${runs.length} runs pooled; each run's p99: ${runs.map((r) => fmtMs(r.p99Ms)).join(', ')})`
       : '';
+  const busyText = (s: Settled) => (s.busy === null ? 'unknown' : `${Math.round(s.busy * 100)} %`);
+  const loud = settled.flatMap((s, i) =>
+    s.quiet ? [] : [`run ${i + 1} started with the cores ${busyText(s)} busy`],
+  );
+  const waited = Math.max(0, ...settled.map((s) => s.waitedMs));
+  const quietText =
+    loud.length > 0
+      ? `; ${loud.join(', ')} after ${fmtMs(SETTLE_MAX_WAIT_MS)} of waiting for a quiet machine`
+      : `; started on a quiet machine (waited ≤ ${fmtMs(waited)})`;
   return {
-    xrd: `ack p50 ${fmtMs(load.p50Ms)}, p99 ${fmtMs(load.p99Ms)}${each}, max ${fmtMs(load.maxLatencyMs)} from the scheduled send; ${fmtInt(load.sentPerSecond)}/s sent, ${fmtInt(load.perSecond)}/s answered (${statusText(load.byStatus)}${load.errors > 0 ? `, ${fmtInt(load.errors)} errors` : ''}); generator late by p99 ${fmtMs(load.lagP99Ms)}, max ${fmtMs(load.lagMaxMs)}; ≤ ${fmtInt(load.maxInFlight)} in flight${load.socketWaits > 0 ? `, ${fmtInt(load.socketWaits)} waited for a socket` : ''}`,
+    xrd: `ack p50 ${fmtMs(load.p50Ms)}, p99 ${fmtMs(load.p99Ms)}${each}, max ${fmtMs(load.maxLatencyMs)} from the scheduled send; ${fmtInt(load.sentPerSecond)}/s sent, ${fmtInt(load.perSecond)}/s answered (${statusText(load.byStatus)}${load.errors > 0 ? `, ${fmtInt(load.errors)} errors` : ''}); generator late by p99 ${fmtMs(load.lagP99Ms)}, max ${fmtMs(load.lagMaxMs)}; ≤ ${fmtInt(load.maxInFlight)} in flight${load.socketWaits > 0 ? `, ${fmtInt(load.socketWaits)} waited for a socket` : ''}${quietText}`,
     status: load.errors > 0 || !load.byStatus['202'] ? 'error' : 'ok',
     metrics: {
       ...(replicas !== undefined ? { replicas } : {}),
@@ -244,6 +279,11 @@ function openLoopRow(load: OpenLoadResult, replicas?: number, runs?: readonly Op
       generatorLagMaxMs: load.lagMaxMs,
       maxInFlight: load.maxInFlight,
       socketWaits: load.socketWaits,
+      settleWaitMs: JSON.stringify(settled.map((s) => Math.round(s.waitedMs))),
+      settleBusy: JSON.stringify(
+        settled.map((s) => (s.busy === null ? null : Math.round(s.busy * 1000) / 1000)),
+      ),
+      settledQuiet: settled.every((s) => s.quiet) ? 1 : 0,
       ...(runs && runs.length > 1
         ? { runs: runs.length, runP99Ms: JSON.stringify(runs.map((r) => r.p99Ms)) }
         : {}),
@@ -300,7 +340,7 @@ function openLoopScenario(rate: number, seconds: number, runs = 1): string {
     runs > 1
       ? `${runs} runs, each with its own service and forge-sim: ${seconds} s measured after ${OPEN_WARM_UP_S} s at the same rate not counted, the latencies of all runs pooled`
       : `${seconds} s measured after ${OPEN_WARM_UP_S} s at the same rate not counted`;
-  return `ack latency at a steady ${fmtInt(rate)} deliveries/s (open loop: each delivery sent at its scheduled time, not waiting for earlier answers; latency from the scheduled time to the end of the answer; ≤ ${OPEN_MAX_SOCKETS} keep-alive sockets), ${measured}, distinct PRs; the worker dispatches each into forge-sim meanwhile (forge-sim in a child process, so its work does not delay the generator's timers)`;
+  return `ack latency at a steady ${fmtInt(rate)} deliveries/s (open loop: each delivery sent at its scheduled time, not waiting for earlier answers; latency from the scheduled time to the end of the answer; ≤ ${OPEN_MAX_SOCKETS} keep-alive sockets), ${measured}, distinct PRs; each run starts once the machine is quiet (≤ ${Math.round(SETTLE_MAX_BUSY * 100)} % of the cores busy over ${fmtMs(SETTLE_SAMPLE_MS)}, waiting ≤ ${fmtMs(SETTLE_MAX_WAIT_MS)}); the worker dispatches each into forge-sim meanwhile (forge-sim in a child process at nice ${SIM_CHILD_NICE}, so its work does not delay the generator's timers, and it stands in for a forge on other machines: it gets a core when one is idle, a tenth of one against the service)`;
 }
 
 function postgresStore(): string {
@@ -375,7 +415,7 @@ export const webhookService: Section = {
       `embedded store (SQLite), 1 process: ${openLoopScenario(OPEN_SQLITE.rate, OPEN_SQLITE.seconds, OPEN_SQLITE.runs)}`,
       async (signal) => {
         const tpl = await getTemplate();
-        const runs: OpenLoadResult[] = [];
+        const runs: OpenRun[] = [];
         for (let run = 0; run < OPEN_SQLITE.runs && !signal.aborted; run += 1) {
           runs.push(
             await withSim(
@@ -404,7 +444,12 @@ export const webhookService: Section = {
             ),
           );
         }
-        return openLoopRow(poolOpenLoads(runs), undefined, runs);
+        return openLoopRow(
+          poolOpenLoads(runs),
+          runs.map((r) => r.settled),
+          undefined,
+          runs,
+        );
       },
     );
 
@@ -538,11 +583,17 @@ export const webhookService: Section = {
         return withPostgresServices(
           1,
           OPEN_PG.rate * (OPEN_WARM_UP_S + OPEN_PG.seconds),
-          async ([service]) =>
-            openLoopRow(
-              await sendDeliveriesAtRate(service!, tpl, OPEN_PG.rate, OPEN_PG.seconds, signal, 'pg-open'),
-              1,
-            ),
+          async ([service]) => {
+            const run = await sendDeliveriesAtRate(
+              service!,
+              tpl,
+              OPEN_PG.rate,
+              OPEN_PG.seconds,
+              signal,
+              'pg-open',
+            );
+            return openLoopRow(run, [run.settled], 1);
+          },
           { inChild: true },
         );
       },
