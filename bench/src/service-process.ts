@@ -164,6 +164,23 @@ export async function metricSum(
   return sum;
 }
 
+/**
+ * A Prometheus histogram's cumulative bucket counts by upper bound (`le`, `+Inf` as Infinity),
+ * summed over its series.
+ */
+export function histogramBuckets(text: string, name: string): Map<number, number> {
+  const buckets = new Map<number, number>();
+  const prefix = `${name}_bucket`;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(prefix)) continue;
+    const match = /^[a-zA-Z_:][a-zA-Z0-9_:]*\{(?:[^}]*,)?le="([^"]+)"[^}]*\}\s+([0-9.eE+-]+)/.exec(line);
+    if (!match || !line.startsWith(`${prefix}{`)) continue;
+    const le = match[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(match[1]);
+    buckets.set(le, (buckets.get(le) ?? 0) + Number(match[2]));
+  }
+  return buckets;
+}
+
 /** A pull_request `opened` delivery as forge-sim sends it, to re-sign for other PR numbers. */
 export interface DeliveryTemplate {
   readonly payload: Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OpenLoadResult } from '../http-load.ts';
-import { poolOpenLoads } from './webhook-service.ts';
+import { histogramBuckets } from '../service-process.ts';
+import { combineBuckets, poolOpenLoads, shareWithin } from './webhook-service.ts';
 
 function run(latencies: number[], extra: Partial<OpenLoadResult> = {}): OpenLoadResult {
   return {
@@ -51,5 +52,40 @@ describe('poolOpenLoads', () => {
       warmUpRequests: 30,
     });
     expect(pooled.perSecond).toBe(100);
+  });
+});
+
+describe("the service's own ack histogram", () => {
+  const metrics = (n10: number, n25: number, all: number) =>
+    [
+      '# HELP xrd_webhook_ack_seconds Time from receiving a delivery to answering it.',
+      '# TYPE xrd_webhook_ack_seconds histogram',
+      `xrd_webhook_ack_seconds_bucket{le="0.01"} ${n10}`,
+      `xrd_webhook_ack_seconds_bucket{le="0.025"} ${n25}`,
+      `xrd_webhook_ack_seconds_bucket{le="+Inf"} ${all}`,
+      `xrd_webhook_ack_seconds_sum 1.5`,
+      `xrd_webhook_ack_seconds_count ${all}`,
+      'xrd_webhook_ack_seconds_other_bucket{le="0.01"} 999',
+    ].join('\n');
+
+  it('reads cumulative bucket counts by upper bound, and nothing of other metrics', () => {
+    expect(histogramBuckets(metrics(90, 99, 100), 'xrd_webhook_ack_seconds')).toEqual(
+      new Map([
+        [0.01, 90],
+        [0.025, 99],
+        [Number.POSITIVE_INFINITY, 100],
+      ]),
+    );
+  });
+
+  it('gives the share of a run within a bound: after − before, pooled over runs', () => {
+    const before = histogramBuckets(metrics(10, 10, 10), 'xrd_webhook_ack_seconds');
+    const after = histogramBuckets(metrics(100, 108, 110), 'xrd_webhook_ack_seconds');
+    const run = combineBuckets(after, before, -1);
+    expect(shareWithin(run, 0.01)).toBe(0.9);
+    const pooled = combineBuckets(run, histogramBuckets(metrics(50, 100, 100), 'xrd_webhook_ack_seconds'), 1);
+    expect(shareWithin(pooled, 0.01)).toBe(140 / 200);
+    expect(shareWithin(pooled, 0.025)).toBe(198 / 200);
+    expect(shareWithin(new Map(), 0.01)).toBeNull();
   });
 });

@@ -15,6 +15,7 @@ import {
   createPulls,
   type DeliveryTemplate,
   FORGE_NAME,
+  histogramBuckets,
   metricSum,
   psql,
   rssBytes,
@@ -130,9 +131,41 @@ export async function hookUp(sim: Sim, services: readonly ServiceProcess[]): Pro
   }
 }
 
-/** An open-loop run, and how quiet the machine was when it started. */
+/** An open-loop run, how quiet the machine was when it started, and the service's own ack times. */
 export interface OpenRun extends OpenLoadResult {
   readonly settled: Settled;
+  /**
+   * The service's `xrd_webhook_ack_seconds` over the run (warm-up included): cumulative counts by
+   * upper bound in seconds. It times a delivery from the moment the service reads the request to
+   * its answer, so beside the generator's latency (from the scheduled send) it tells the service's
+   * own time from the time before the service could read the request.
+   */
+  readonly serviceAcks: ReadonlyMap<number, number>;
+}
+
+const ACK_HISTOGRAM = 'xrd_webhook_ack_seconds';
+
+async function serviceAckBuckets(service: ServiceProcess): Promise<Map<number, number>> {
+  return histogramBuckets(await (await fetch(`${service.url}/metrics`)).text(), ACK_HISTOGRAM);
+}
+
+/** Cumulative bucket counts summed (runs pooled) or subtracted (after − before). */
+export function combineBuckets(
+  a: ReadonlyMap<number, number>,
+  b: ReadonlyMap<number, number>,
+  sign: 1 | -1,
+): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const le of new Set([...a.keys(), ...b.keys()]))
+    out.set(le, (a.get(le) ?? 0) + sign * (b.get(le) ?? 0));
+  return out;
+}
+
+/** The share of the histogram's observations at or below `le` seconds (null when it has none). */
+export function shareWithin(buckets: ReadonlyMap<number, number>, le: number): number | null {
+  const total = buckets.get(Number.POSITIVE_INFINITY) ?? 0;
+  if (total <= 0) return null;
+  return (buckets.get(le) ?? 0) / total;
 }
 
 /** Before an open-loop run: at most this share of all cores busy over SETTLE_SAMPLE_MS … */
@@ -162,6 +195,7 @@ export async function sendDeliveriesAtRate(
     sampleMs: SETTLE_SAMPLE_MS,
     maxWaitMs: SETTLE_MAX_WAIT_MS,
   });
+  const before = await serviceAckBuckets(service);
   const load = await sendDeliveryLoad(
     {
       url: `${service.url}/hooks/${FORGE_NAME}`,
@@ -176,7 +210,8 @@ export async function sendDeliveriesAtRate(
     },
     signal,
   );
-  return { ...load, settled };
+  const serviceAcks = combineBuckets(await serviceAckBuckets(service), before, -1);
+  return { ...load, settled, serviceAcks };
 }
 
 export async function sendDeliveries(
@@ -252,6 +287,7 @@ function deliveryRow(load: Awaited<ReturnType<typeof sendDeliveries>>, replicas?
 function openLoopRow(
   load: OpenLoadResult,
   settled: readonly Settled[],
+  serviceAcks: ReadonlyMap<number, number>,
   replicas?: number,
   runs?: readonly OpenLoadResult[],
 ): RowBody {
@@ -268,8 +304,12 @@ function openLoopRow(
     loud.length > 0
       ? `; ${loud.join(', ')} after ${fmtMs(SETTLE_MAX_WAIT_MS)} of waiting for a quiet machine`
       : `; started on a quiet machine (waited ≤ ${fmtMs(waited)})`;
+  const within10 = shareWithin(serviceAcks, 0.01);
+  const within25 = shareWithin(serviceAcks, 0.025);
+  const pct = (share: number | null) => (share === null ? '–' : `${(share * 100).toFixed(1)} %`);
+  const serviceText = `; the service's own ack time (from reading the request to its answer, warm-up included): ${pct(within10)} within 10 ms, ${pct(within25)} within 25 ms`;
   return {
-    xrd: `ack p50 ${fmtMs(load.p50Ms)}, p99 ${fmtMs(load.p99Ms)}${each}, max ${fmtMs(load.maxLatencyMs)} from the scheduled send; ${fmtInt(load.sentPerSecond)}/s sent, ${fmtInt(load.perSecond)}/s answered (${statusText(load.byStatus)}${load.errors > 0 ? `, ${fmtInt(load.errors)} errors` : ''}); generator late by p99 ${fmtMs(load.lagP99Ms)}, max ${fmtMs(load.lagMaxMs)}; ≤ ${fmtInt(load.maxInFlight)} in flight${load.socketWaits > 0 ? `, ${fmtInt(load.socketWaits)} waited for a socket` : ''}${quietText}`,
+    xrd: `ack p50 ${fmtMs(load.p50Ms)}, p99 ${fmtMs(load.p99Ms)}${each}, max ${fmtMs(load.maxLatencyMs)} from the scheduled send; ${fmtInt(load.sentPerSecond)}/s sent, ${fmtInt(load.perSecond)}/s answered (${statusText(load.byStatus)}${load.errors > 0 ? `, ${fmtInt(load.errors)} errors` : ''}); generator late by p99 ${fmtMs(load.lagP99Ms)}, max ${fmtMs(load.lagMaxMs)}; ≤ ${fmtInt(load.maxInFlight)} in flight${load.socketWaits > 0 ? `, ${fmtInt(load.socketWaits)} waited for a socket` : ''}${quietText}${serviceText}`,
     status: load.errors > 0 || !load.byStatus['202'] ? 'error' : 'ok',
     metrics: {
       ...(replicas !== undefined ? { replicas } : {}),
@@ -289,6 +329,8 @@ function openLoopRow(
         settled.map((s) => (s.busy === null ? null : Math.round(s.busy * 1000) / 1000)),
       ),
       settledQuiet: settled.every((s) => s.quiet) ? 1 : 0,
+      serviceAckWithin10msShare: within10,
+      serviceAckWithin25msShare: within25,
       ...(runs && runs.length > 1
         ? { runs: runs.length, runP99Ms: JSON.stringify(runs.map((r) => r.p99Ms)) }
         : {}),
@@ -452,6 +494,10 @@ export const webhookService: Section = {
         return openLoopRow(
           poolOpenLoads(runs),
           runs.map((r) => r.settled),
+          runs.reduce<Map<number, number>>(
+            (pooled, r) => combineBuckets(pooled, r.serviceAcks, 1),
+            new Map(),
+          ),
           undefined,
           runs,
         );
@@ -597,7 +643,7 @@ export const webhookService: Section = {
               signal,
               'pg-open',
             );
-            return openLoopRow(run, [run.settled], 1);
+            return openLoopRow(run, [run.settled], run.serviceAcks, 1);
           },
           { inChild: true },
         );
