@@ -146,6 +146,14 @@ export function rssBytes(pid: number | undefined): number | null {
   }
 }
 
+/** The samples of a Prometheus text exposition: metric name, label text (`{…}` or ''), value. */
+function* metricSamples(text: string): Generator<{ name: string; labels: string; value: number }> {
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+([0-9.eE+-]+)/.exec(line);
+    if (match) yield { name: match[1] as string, labels: match[2] ?? '', value: Number(match[3]) };
+  }
+}
+
 /** Sums a Prometheus metric's samples, optionally only those whose labels match. */
 export async function metricSum(
   url: string,
@@ -154,12 +162,8 @@ export async function metricSum(
 ): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+([0-9.eE+-]+)/.exec(line);
-    if (!match || match[1] !== name) continue;
-    if (filter && !filter(match[2] ?? '')) continue;
-    sum += Number(match[3]);
+  for (const sample of metricSamples(text)) {
+    if (sample.name === name && (!filter || filter(sample.labels))) sum += sample.value;
   }
   return sum;
 }
@@ -170,13 +174,11 @@ export async function metricSum(
  */
 export function histogramBuckets(text: string, name: string): Map<number, number> {
   const buckets = new Map<number, number>();
-  const prefix = `${name}_bucket`;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(prefix)) continue;
-    const match = /^[a-zA-Z_:][a-zA-Z0-9_:]*\{(?:[^}]*,)?le="([^"]+)"[^}]*\}\s+([0-9.eE+-]+)/.exec(line);
-    if (!match || !line.startsWith(`${prefix}{`)) continue;
-    const le = match[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(match[1]);
-    buckets.set(le, (buckets.get(le) ?? 0) + Number(match[2]));
+  for (const sample of metricSamples(text)) {
+    const le = /le="([^"]+)"/.exec(sample.labels)?.[1];
+    if (sample.name !== `${name}_bucket` || le === undefined) continue;
+    const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + sample.value);
   }
   return buckets;
 }

@@ -180,14 +180,13 @@ export const SIM_CHILD_NICE = 10;
  * by the bench does not share an event loop with the server it measures; it runs at
  * `SIM_CHILD_NICE`.
  */
-export async function startSimChild(dialect: Dialect, timeScale = 1, nice = SIM_CHILD_NICE): Promise<Sim> {
+export async function startSimChild(dialect: Dialect, timeScale = 1): Promise<Sim> {
   const cli = requireFile('packages/forge-sim/dist/cli.js', 'the forge-sim CLI');
   const argv = [cli, '--port', '0', '--dialect', dialect, '--time-scale', String(timeScale)];
   // Through coreutils' `nice`, so every thread of the child (its garbage collector's too) has it.
-  const child =
-    nice === 0
-      ? spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn('nice', ['-n', String(nice), process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('nice', ['-n', String(SIM_CHILD_NICE), process.execPath, ...argv], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);
@@ -238,10 +237,10 @@ export async function withSim<T>(
   dialect: Dialect,
   timeScale: number,
   body: (sim: Sim) => Promise<T>,
-  options: { readonly inChild?: boolean; readonly nice?: number } = {},
+  options: { readonly inChild?: boolean } = {},
 ): Promise<T> {
   const sim = options.inChild
-    ? await startSimChild(dialect, timeScale, options.nice)
+    ? await startSimChild(dialect, timeScale)
     : await startSimInProcess(dialect, timeScale);
   try {
     return await body(sim);

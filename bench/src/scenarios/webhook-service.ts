@@ -284,15 +284,15 @@ function deliveryRow(load: Awaited<ReturnType<typeof sendDeliveries>>, replicas?
  * An open-loop row: ack latency from the due time, the rates, and how late the generator was;
  * with `runs`, the pooled figures of several runs and each run's p99.
  */
-function openLoopRow(
-  load: OpenLoadResult,
-  settled: readonly Settled[],
-  serviceAcks: ReadonlyMap<number, number>,
-  replicas?: number,
-  runs?: readonly OpenLoadResult[],
-): RowBody {
+function openLoopRow(runs: readonly OpenRun[], replicas?: number): RowBody {
+  const load = runs.length === 1 ? (runs[0] as OpenRun) : poolOpenLoads(runs);
+  const settled = runs.map((r) => r.settled);
+  const serviceAcks = runs.reduce<Map<number, number>>(
+    (pooled, r) => combineBuckets(pooled, r.serviceAcks, 1),
+    new Map(),
+  );
   const each =
-    runs && runs.length > 1
+    runs.length > 1
       ? ` (${runs.length} runs pooled; each run's p99: ${runs.map((r) => fmtMs(r.p99Ms)).join(', ')})`
       : '';
   const busyText = (s: Settled) => (s.busy === null ? 'unknown' : `${Math.round(s.busy * 100)} %`);
@@ -331,9 +331,7 @@ function openLoopRow(
       settledQuiet: settled.every((s) => s.quiet) ? 1 : 0,
       serviceAckWithin10msShare: within10,
       serviceAckWithin25msShare: within25,
-      ...(runs && runs.length > 1
-        ? { runs: runs.length, runP99Ms: JSON.stringify(runs.map((r) => r.p99Ms)) }
-        : {}),
+      ...(runs.length > 1 ? { runs: runs.length, runP99Ms: JSON.stringify(runs.map((r) => r.p99Ms)) } : {}),
       sent: load.sent,
       requests: load.requests,
       errors: load.errors,
@@ -491,16 +489,7 @@ export const webhookService: Section = {
             ),
           );
         }
-        return openLoopRow(
-          poolOpenLoads(runs),
-          runs.map((r) => r.settled),
-          runs.reduce<Map<number, number>>(
-            (pooled, r) => combineBuckets(pooled, r.serviceAcks, 1),
-            new Map(),
-          ),
-          undefined,
-          runs,
-        );
+        return openLoopRow(runs);
       },
     );
 
@@ -643,7 +632,7 @@ export const webhookService: Section = {
               signal,
               'pg-open',
             );
-            return openLoopRow(run, [run.settled], run.serviceAcks, 1);
+            return openLoopRow([run], 1);
           },
           { inChild: true },
         );
