@@ -135,7 +135,7 @@ function addFlags(cmd: Command, group: CliGroup): Command {
     if (name === 'targets') {
       cmd.option(
         '--target <spec>',
-        'a target: owner/name:workflow.yml[,key=value…] (keys ref, forge, server-url, api-url, token-env, input.NAME); repeat for more',
+        'a target: owner/name:workflow.yml[,key=value…] (keys ref, forge, server-url, api-url, token-env, expected-duration, input.NAME); repeat for more',
         collect,
       );
     }

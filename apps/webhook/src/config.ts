@@ -703,6 +703,10 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = {}): ServiceC
                   'client-payload',
                   "the service sends a target's inputs as the client_payload of an event-type; use inputs",
                 ],
+                [
+                  'expected-duration',
+                  "the service learns a run's end from the target's hooks (and checks every reconcile.interval), not from a poll schedule",
+                ],
               ] as const) {
                 if (item[key] !== undefined) {
                   problems.push(`${here}.${key} is not taken here: ${why}.`);

@@ -260,6 +260,11 @@ describe('a route with dispatch.targets', () => {
       'routes[0].dispatch.targets[0].server-url is not taken here: name a configured forge with routes[0].dispatch.targets[0].forge (gh, gitea).',
     ],
     [
+      'an expected-duration (a poll schedule the service does not keep)',
+      { targets: [{ repo: 'acme/app', 'expected-duration': '10m' }] },
+      "routes[0].dispatch.targets[0].expected-duration is not taken here: the service learns a run's end from the target's hooks (and checks every reconcile.interval), not from a poll schedule.",
+    ],
+    [
       'an unknown template variable',
       { targets: [{ repo: 'acme/app', inputs: { x: '{{ pr.nmber }}' } }] },
       /^routes\[0\]\.dispatch\.targets\[0\]\.inputs\.x uses unknown variable \{\{ pr\.nmber \}\}/,

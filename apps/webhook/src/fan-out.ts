@@ -21,7 +21,6 @@ import {
   AbortedError,
   type CallContext,
   type CommitStatusInput,
-  commentMarker,
   DEFAULT_FAIL_ON,
   DispatchRejectedError,
   type FanOutOutcome,
@@ -43,6 +42,7 @@ import {
   XrdError,
 } from '@xrd/core';
 import type { Logger } from './log.js';
+import { writeComment } from './report-comment.js';
 import { withRunResults } from './run-results.js';
 import type { DispatchRow, FanOutGroup, FanOutSpec, Store } from './store/types.js';
 import { sameStatus } from './worker.js';
@@ -209,13 +209,18 @@ export class FanOuts {
       }
     }
     if (report.pr !== undefined && !(await store.hasNewerEvent(first.subjectKey, first.id))) {
-      const marker = commentMarker(spec.context);
-      await this.#source(first).upsertComment(
-        report.repo,
-        report.pr,
-        marker,
-        renderFanOutComment(outcome, { marker }),
+      await writeComment(
+        store,
+        {
+          forgeName: first.sourceForge,
+          forge: this.#source(first),
+          repo: report.repo,
+          pr: report.pr,
+          context: spec.context,
+        },
+        (marker) => renderFanOutComment(outcome, { marker }),
         this.#ctx(first),
+        this.#o.now,
       );
     }
     await store.settleFanOut(group.key, owner, { reported: FINAL, done: true, nextAt: later });

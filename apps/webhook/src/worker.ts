@@ -13,7 +13,6 @@ import {
   type CallContext,
   type CommitStatus,
   type CommitStatusInput,
-  commentMarker,
   type DispatchReceipt,
   type DispatchRequest,
   dispatch,
@@ -39,6 +38,7 @@ import type { Logger } from './log.js';
 import { DEFAULT_MEMORY_POLICY, type MemoryPolicy, MemoryReducer } from './memory.js';
 import type { Metrics } from './metrics.js';
 import { planDispatches, type SourceEvent } from './plan.js';
+import { writeComment } from './report-comment.js';
 import { withRunResults } from './run-results.js';
 import type {
   DeliveryEffect,
@@ -304,6 +304,8 @@ export class Worker {
           // Replays of a delivery are possible for days (GitHub allows redelivery of recent ones);
           // a week of done deliveries keeps dedupe honest.
           await store.pruneDeliveries(now - 7 * 24 * 3_600_000);
+          // A PR quiet for a month finds its comment by the marker again (one request more).
+          await store.pruneComments(now - 30 * 24 * 3_600_000);
         }
       } catch (error) {
         logger.error('worker loop error', { error });
@@ -943,7 +945,6 @@ export class Worker {
     return current;
   }
 
-  /** The one PR comment (found again by its marker, so a retry edits instead of adding). */
   /**
    * The run's artifacts (linked in the comment) and remote outputs (a table in it), when the comment
    * is posted and the target forge has an artifacts API. Reading them never fails the completion:
@@ -959,13 +960,18 @@ export class Worker {
   async #comment(row: DispatchRow, body: (marker: string) => string): Promise<void> {
     const report = this.#report(row, !row.supersededBy);
     if (report.pr === undefined) return;
-    const marker = commentMarker(row.reportContext);
-    await this.#forge(row.sourceForge).upsertComment(
-      report.repo,
-      report.pr,
-      marker,
-      body(marker),
+    await writeComment(
+      this.#o.store,
+      {
+        forgeName: row.sourceForge,
+        forge: this.#forge(row.sourceForge),
+        repo: report.repo,
+        pr: report.pr,
+        context: row.reportContext,
+      },
+      body,
       this.#ctx(row.sourceForge),
+      this.#now,
     );
   }
 

@@ -4,6 +4,7 @@ import {
   comments,
   deliveries,
   finalOf,
+  json,
   newSha,
   openPull,
   post,
@@ -133,6 +134,42 @@ describe.each([
     expect(old[0]?.state).toBe(name === 'github' ? 'error' : 'skipped');
     expect(r2.comments).toHaveLength(1);
     expect(r2.comments[0]?.body).toContain('success');
+  });
+
+  it("a PR's next runs edit its comment by the id the store kept (no list of the PR's comments); once deleted, it is posted again, once", async () => {
+    const sim = w!.forge.sim;
+    const routeCount = (method: string, pattern: RegExp) =>
+      Object.entries(sim.stats().byRoute)
+        .filter(([route]) => route.startsWith(`${method} `) && pattern.test(route))
+        .reduce((sum, [, counts]) => sum + counts.total, 0);
+    const lists = () => routeCount('GET', /\/issues\/\{[a-z_]+\}\/comments$/);
+    const edits = () => routeCount('PATCH', /\/issues\/comments\/\{[a-z_]+\}$/);
+    const sha1 = newSha();
+    const pr = await openPull(w!.forge, sha1);
+    const first = await bridged(w!, sha1, pr);
+    expect(first.comments).toHaveLength(1);
+    const [listsBefore, editsBefore] = [lists(), edits()];
+
+    // The next push: its run's comment edits the one posted, by its id.
+    const sha2 = newSha();
+    await post(`${sim.url}/_sim/repos/acme/source/pulls/${pr}/push`, { sha: sha2 });
+    expect((await bridged(w!, sha2, pr)).final.map((s) => s.state)).toEqual(['success']);
+    await until('the comment edited', async () => edits() > editsBefore, 5_000);
+    const second = await comments(w!.forge, pr);
+    expect(second.map((c) => c.id)).toEqual([first.comments[0]?.id]);
+    expect(lists()).toBe(listsBefore);
+
+    // Someone deletes it: the edit answers 404, the marker is looked for and a new comment posted.
+    await json(`${sim.url}/_sim/repos/acme/source/issues/comments/${first.comments[0]?.id}`, {
+      method: 'DELETE',
+    });
+    const sha3 = newSha();
+    await post(`${sim.url}/_sim/repos/acme/source/pulls/${pr}/push`, { sha: sha3 });
+    const third = await bridged(w!, sha3, pr);
+    expect(third.final.map((s) => s.state)).toEqual(['success']);
+    expect(third.comments).toHaveLength(1);
+    expect(third.comments[0]?.id).not.toBe(first.comments[0]?.id);
+    expect(lists()).toBe(listsBefore + 1);
   });
 
   it('a missed workflow_run delivery is caught by the reconciler', async () => {

@@ -381,6 +381,71 @@ export function describeForgeContract(options: ForgeContractOptions): void {
       });
     });
 
+    it('edits a comment whose id the caller kept with one request, and finds or posts it again once someone deleted it', async () => {
+      await withSim(async (sim, forge) => {
+        const pull = await control<{ number: number }>(
+          sim,
+          'POST',
+          `/_sim/repos/${SOURCE.owner}/${SOURCE.repo}/pulls`,
+          { title: 'known comment', head: { ref: 'feature/known', sha: 'feed'.padEnd(40, '3') } },
+        );
+        const marker = '<!-- xrd:known -->';
+        const comments = () =>
+          control<Array<{ id: number; body: string }>>(
+            sim,
+            'GET',
+            `/_sim/repos/${SOURCE.owner}/${SOURCE.repo}/issues/${pull.number}/comments`,
+          );
+        const first = await forge.upsertComment(SOURCE, pull.number, marker, `${marker}\nRunning`);
+        const records: RequestRecord[] = [];
+        // An update by the first comment's id; what it sent is in `records` (from empty).
+        const update = (text: string) => {
+          records.length = 0;
+          return forge.upsertComment(
+            SOURCE,
+            pull.number,
+            marker,
+            `${marker}\n${text}`,
+            {
+              meter: { record: (r: RequestRecord) => records.push(r) },
+            },
+            { knownId: first.id },
+          );
+        };
+
+        const second = await update('Succeeded');
+        expect(second).toMatchObject({ id: first.id, created: false });
+        expect(second.htmlUrl).toContain(String(first.id));
+        expect(records.map((r) => `${r.method} ${r.status}`)).toEqual(['PATCH 200']);
+        expect((await comments()).map((c) => c.body)).toEqual([`${marker}\nSucceeded`]);
+
+        // Deleted in the forge's UI: the edit answers 404, the comments are listed (the marker is
+        // gone with it) and a new one is posted.
+        await control(
+          sim,
+          'DELETE',
+          `/_sim/repos/${SOURCE.owner}/${SOURCE.repo}/issues/comments/${first.id}`,
+        );
+        const third = await update('Again');
+        expect(third.created).toBe(true);
+        expect(third.id).not.toBe(first.id);
+        // (The list may answer 304 where the forge answers conditional requests: it was as empty
+        // before the comment was first posted.)
+        expect(records.map((r) => `${r.method} ${r.method === 'GET' ? 'list' : r.status}`)).toEqual([
+          'PATCH 404',
+          'GET list',
+          'POST 201',
+        ]);
+        expect((await comments()).map((c) => c.body)).toEqual([`${marker}\nAgain`]);
+
+        // A stale id while the comment with the marker is still there (a store restored from an
+        // older backup): the marker finds it, nothing is posted twice.
+        const fourth = await update('Found');
+        expect(fourth).toMatchObject({ id: third.id, created: false });
+        expect((await comments()).map((c) => c.body)).toEqual([`${marker}\nFound`]);
+      });
+    });
+
     it('lists the commit statuses it set back, newest first, as the forge stored them', async () => {
       await withSim(async (sim, forge) => {
         const caps = await forge.capabilities();

@@ -442,16 +442,22 @@ describe('the one report', () => {
   });
 });
 
-/** A Gitea (every poll a paid request) whose acme/app build.yml finished runs of `history` durations. */
-function giteaWithHistory(history: readonly number[]): Setup {
+/** A Gitea: every poll a paid request. */
+function gitea(workflows: readonly MemoryWorkflowSpec[]): Setup {
   const clock = createVirtualClock();
   const forge = createMemoryForge({
     now: clock.now,
     kind: 'gitea',
     conditional: false,
     returnsRunId: true,
-    workflows: [workflow('acme/app', 'build.yml', { durationMs: TEN_MINUTES })],
+    workflows,
   });
+  return { clock, forge };
+}
+
+/** A Gitea whose acme/app build.yml finished runs of `history` durations. */
+function giteaWithHistory(history: readonly number[]): Setup {
+  const { clock, forge } = gitea([workflow('acme/app', 'build.yml', { durationMs: TEN_MINUTES })]);
   history.forEach((durationMs, i) => {
     forge.addRun({
       repo: 'acme/app',
@@ -483,6 +489,71 @@ describe('where every poll costs a request (Gitea, Forgejo)', () => {
     const history = lists.filter((c) => (c.args[1] as { status?: string }).status === 'completed');
     expect(history).toHaveLength(1);
     expect(lists.length - history.length).toBeLessThanOrEqual(15);
+  });
+});
+
+describe('a target’s own expected-duration', () => {
+  /** acme/app runs 10 minutes, acme/docs 2; no history of either; the step says 2m. */
+  async function told(appSays: string | undefined) {
+    const { clock, forge } = gitea([
+      workflow('acme/app', 'build.yml', { durationMs: TEN_MINUTES }),
+      workflow('acme/docs', 'build.yml', { durationMs: 120_000 }),
+    ]);
+    const noticed = new Map<string, number>();
+    const outcome = await fanOut(
+      { clock, forge },
+      {
+        forge: 'gitea',
+        workflow: 'build.yml',
+        'expected-duration': '2m',
+        targets: yamlList([
+          { repo: 'acme/app', ...(appSays !== undefined ? { 'expected-duration': appSays } : {}) },
+          { repo: 'acme/docs' },
+        ]),
+      },
+      {
+        onTargetProgress: (target, event) => {
+          if (event.type === 'status' && event.run.status === 'completed')
+            noticed.set(target.name, clock.now());
+        },
+      },
+    );
+    expect(outcome.targets.map((o) => o.verdict)).toEqual(['success', 'success']);
+    const late = (i: number) => {
+      const o = outcome.targets[i]!;
+      return (noticed.get(o.target.name) ?? Number.NaN) - Date.parse(o.result!.run.completedAt!);
+    };
+    const history = forge.calls.filter(
+      (c) => c.method === 'listRuns' && (c.args[1] as { status?: string }).status === 'completed',
+    );
+    return { appLateMs: late(0), docsLateMs: late(1), historyReads: history.length };
+  }
+
+  it('shapes the polls of its runs; the others keep the step’s; no history is read for either', async () => {
+    const own = await told('10m');
+    expect(own.historyReads).toBe(0);
+    // Polled densely around 10 minutes (≈ 5 s apart), and the docs around 2 minutes.
+    expect(own.appLateMs).toBeLessThanOrEqual(6_000);
+    expect(own.docsLateMs).toBeLessThanOrEqual(6_000);
+    // With the step's 2m, the 10-minute run is 8 minutes past its window: the backoff noticed it late.
+    const step = await told(undefined);
+    expect(step.historyReads).toBe(0);
+    expect(step.appLateMs).toBeGreaterThan(15_000);
+  });
+
+  it('is refused in the words of the option on its own', () => {
+    const run = () =>
+      parseFanOutOptions(
+        {
+          ref: 'main',
+          workflow: 'build.yml',
+          targets: yamlList([{ repo: 'acme/app', 'expected-duration': 'soon' }]),
+        },
+        { targetToken: 'token' },
+      );
+    expect(run).toThrow(
+      '`targets[0].expected-duration` must be a duration such as 600 (seconds), 30s, 10m or 1h, not "soon".',
+    );
   });
 });
 
@@ -620,7 +691,7 @@ describe('a target is refused in the words of the option on its own', () => {
       '`correlation-id` names one run, but each target gets its own; leave it out with `targets`.',
     );
     expect(parse({ targets: '- repo: acme/a\n  colour: blue' })).toThrow(
-      '`targets[0]` has "colour", which is not a target key; use repo, workflow, event-type, ref, inputs, client-payload, forge, server-url, api-url, token, token-env.',
+      '`targets[0]` has "colour", which is not a target key; use repo, workflow, event-type, ref, inputs, client-payload, forge, server-url, api-url, token, token-env, expected-duration.',
     );
     expect(parse({ targets: '- workflow: b.yml' })).toThrow(
       '`targets[0]` has no `repo`; every target needs one, as owner/name, e.g. acme/target.',

@@ -313,7 +313,7 @@ export async function runFanOut(options: FanOutOptions, hooks: FanOutHooks): Pro
 
       emit({ type: 'status', run, previous: undefined });
       joined = true;
-      const completed = await watch.follow(run, receipt, (next, previous) => {
+      const completed = await watch.follow(run, receipt, target.expectedDurationMs, (next, previous) => {
         run = next;
         if (next.status !== previous.status) emit({ type: 'status', run: next, previous: previous.status });
       });
@@ -533,6 +533,8 @@ interface Member {
   run: Run;
   readonly receipt: DispatchReceipt;
   readonly onChange: (next: Run, previous: Run) => void;
+  /** The target's own `expected-duration`, if it gives one (else the step's). */
+  readonly expectedDurationMs: number | undefined;
   readonly resolve: (run: Run) => void;
   readonly reject: (error: unknown) => void;
   /** Seen in the list at least once. */
@@ -605,11 +607,25 @@ export class RepoWatch {
     this.#expected = Math.max(0, this.#expected - 1);
   }
 
-  follow(run: Run, receipt: DispatchReceipt, onChange: Member['onChange']): Promise<Run> {
+  follow(
+    run: Run,
+    receipt: DispatchReceipt,
+    expectedDurationMs: number | undefined,
+    onChange: Member['onChange'],
+  ): Promise<Run> {
     this.abandon();
     if (run.status === 'completed') return Promise.resolve(run);
     const promise = new Promise<Run>((resolve, reject) => {
-      this.#members.set(run.id, { run, receipt, onChange, resolve, reject, listed: false, done: false });
+      this.#members.set(run.id, {
+        run,
+        receipt,
+        onChange,
+        expectedDurationMs,
+        resolve,
+        reject,
+        listed: false,
+        done: false,
+      });
     });
     if (!this.#running) void this.#loop();
     return promise;
@@ -624,7 +640,8 @@ export class RepoWatch {
     const { e, meter, deadline } = this.settings;
     try {
       // The schedule of a single wait: every interval where an unchanged list is free; where every
-      // poll costs a request, shaped by the durations of the first run's workflow (one request).
+      // poll costs a request, shaped by the first run's target: its `expected-duration` (its own, or
+      // the step's), else the durations of its workflow's recent runs (one request).
       const first = this.#open[0] as Member;
       // One list read serves every run of this repository, the ones still to join too.
       const settings = sharedSchedule(
@@ -632,7 +649,10 @@ export class RepoWatch {
           this.forge,
           this.repo,
           first.run,
-          { intervalMs: this.settings.intervalMs, expectedDurationMs: this.settings.expectedDurationMs },
+          {
+            intervalMs: this.settings.intervalMs,
+            expectedDurationMs: first.expectedDurationMs ?? this.settings.expectedDurationMs,
+          },
           e,
           deadline,
         ),

@@ -147,6 +147,7 @@ export type {
   CallContext,
   CancelOutcome,
   CommentResult,
+  UpsertCommentOptions,
   CommitState,
   CommitStatus,
   CommitStatusInput,

@@ -633,7 +633,8 @@ const parseFolder: OptionParser<string> = (text, at) => {
 /**
  * What one item of a `targets` list may set. Each is the option of that name, read by the same
  * parser as the step's own (so `targets[2].repo` is refused in the same words as `repo`);
- * `token-env` is the CLI's way to name a target's token (an environment variable, never the token).
+ * `token-env` is the CLI's way to name a target's token (an environment variable, never the token);
+ * `expected-duration` replaces the step's for the runs of that target's repository.
  */
 export const TARGET_KEYS = [
   'repo',
@@ -647,6 +648,7 @@ export const TARGET_KEYS = [
   'api-url',
   'token',
   'token-env',
+  'expected-duration',
 ] as const;
 export type TargetKey = (typeof TARGET_KEYS)[number];
 
@@ -1248,7 +1250,7 @@ export const OPTIONS = {
     action: {
       default: '',
       description:
-        "Several targets in one step: a YAML list, one item per target with `repo` and `workflow` (or `event-type`), and optionally `ref`, `inputs`, `client-payload`, `forge`, `server-url`, `api-url` and `token` (a target on another forge). The step's own `ref`, `inputs`, `workflow`, `forge`, `server-url` and `api-url` apply to every target that does not set them. The runs are watched together and answered once: the `results` output, one job summary table, one commit status and one comment with a row per target.",
+        "Several targets in one step: a YAML list, one item per target with `repo` and `workflow` (or `event-type`), and optionally `ref`, `inputs`, `client-payload`, `forge`, `server-url`, `api-url`, `token` (a target on another forge) and `expected-duration` (its runs' usual duration, instead of the step's). The step's own `ref`, `inputs`, `workflow`, `forge`, `server-url` and `api-url` apply to every target that does not set them. The runs are watched together and answered once: the `results` output, one job summary table, one commit status and one comment with a row per target.",
     },
     cli: {
       flag: '--targets',

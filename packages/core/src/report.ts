@@ -3,7 +3,7 @@
 import { OUTPUTS_ARTIFACT } from './artifacts.js';
 import { isFailingConclusion } from './conclusions.js';
 import type { DispatchReceipt, FailedJob, ReportWrite, RunResult } from './engine-types.js';
-import { AbortedError, RunNotFoundError, RunTimeoutError, redact } from './errors.js';
+import { AbortedError, isXrdError, RunNotFoundError, RunTimeoutError, redact } from './errors.js';
 import { formatDuration, repoName } from './internal.js';
 import type { ReportOptions } from './run-options.js';
 import { formatBytes, truncate } from './text.js';
@@ -64,6 +64,28 @@ export function describeReportWrite(write: ReportWrite): string {
 export function commentMarker(key: string): string {
   // `--` would end the HTML comment early.
   return `<!-- xrd:${key.replace(/-{2,}/g, '-').replace(/>/g, '')} -->`;
+}
+
+/**
+ * An adapter's `upsertComment` with `knownId` (types.ts `UpsertCommentOptions`): `edit` it in place
+ * (one request); when the forge answers 404 (someone deleted it) do what is done without an id,
+ * `otherwise` (list the comments, edit the one with the marker or create it). Any other error is
+ * the caller's.
+ */
+export async function editKnownComment(
+  knownId: number | undefined,
+  edit: (id: number) => Promise<CommentResult>,
+  otherwise: () => Promise<CommentResult>,
+  ctx?: CallContext,
+): Promise<CommentResult> {
+  if (knownId === undefined) return otherwise();
+  try {
+    return await edit(knownId);
+  } catch (error) {
+    if (!isXrdError(error) || error.status !== 404) throw error;
+    ctx?.debug?.(`Comment ${knownId} is gone (404); looking for the comment by its marker.`);
+    return otherwise();
+  }
 }
 
 /** The commit state for a finished run (or `pending` while it runs). */

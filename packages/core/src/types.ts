@@ -213,6 +213,16 @@ export interface Artifact {
   readonly runPagePath?: string;
 }
 
+export interface UpsertCommentOptions {
+  /**
+   * The id this comment had when the caller last wrote it (one that keeps it, as the webhook
+   * service's store does): it is edited in place with one request, without listing the issue's
+   * comments. When the forge no longer has it (404: someone deleted it), the comment is found by its
+   * marker or created, as without this.
+   */
+  readonly knownId?: number | undefined;
+}
+
 export interface CommentResult {
   readonly id: number;
   readonly htmlUrl?: string;
@@ -378,7 +388,8 @@ export interface Forge {
   listCommitStatuses(repo: RepoRef, sha: string, ctx?: CallContext): Promise<readonly CommitStatus[]>;
   /**
    * Creates, or edits in place, the one comment on an issue/PR that carries `marker` (an HTML comment
-   * embedded by the caller in `body`), so later updates do not post many comments.
+   * embedded by the caller in `body`), so later updates do not post many comments. Found by listing
+   * the issue's comments, unless `options.knownId` names it (below).
    */
   upsertComment(
     repo: RepoRef,
@@ -386,5 +397,6 @@ export interface Forge {
     marker: string,
     body: string,
     ctx?: CallContext,
+    options?: UpsertCommentOptions,
   ): Promise<CommentResult>;
 }

@@ -193,6 +193,14 @@ export function buildControlRouter(sim: SimCore): Router {
     return ok(repo.comments.filter((c) => c.issue === Number(ctx.params.number)));
   });
 
+  // Someone deleted a comment in the forge's UI (a report's comment, say).
+  r.add('DELETE', '/_sim/repos/{owner}/{repo}/issues/comments/{id}', (ctx) => {
+    const repo = repoOf(ctx);
+    const id = Number(ctx.params.id);
+    if (!sim.store.deleteComment(repo, id)) throw new Error(`Unknown comment ${ctx.params.id}.`);
+    return ok({ id });
+  });
+
   r.add('POST', '/_sim/hooks', (ctx) => {
     const b = obj(ctx);
     const events = b.events;

@@ -342,6 +342,15 @@ export class Store {
     return comment;
   }
 
+  /** Deletes a comment (as a user may, in the forge's UI); false when there was none with that id. */
+  deleteComment(repo: Repo, id: number): boolean {
+    const at = repo.comments.findIndex((c) => c.id === id);
+    if (at < 0) return false;
+    repo.comments.splice(at, 1);
+    this.commentsById.delete(id);
+    return true;
+  }
+
   // ---- runs --------------------------------------------------------------------------------
 
   createRun(

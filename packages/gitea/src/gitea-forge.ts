@@ -22,8 +22,9 @@ import {
   type RunPage,
   redact,
   UnsupportedByServerError,
+  type UpsertCommentOptions,
 } from '@xrd/core';
-import { LruMap, tailBytes, truncate } from '@xrd/core/kit';
+import { editKnownComment, LruMap, tailBytes, truncate } from '@xrd/core/kit';
 import { createTransport, type Operation, type RetrySettings } from '@xrd/transport';
 import { dispatchPurpose } from './dispatch-errors.js';
 import { GiteaHttp, type HttpResponse, type Purpose, type Query, type RequestSpec } from './http.js';
@@ -830,13 +831,14 @@ class GiteaForge implements Forge {
     marker: string,
     body: string,
     ctx: CallContext = {},
+    options: UpsertCommentOptions = {},
   ): Promise<CommentResult> {
     // One update at a time per issue and marker, so two concurrent updates cannot both create it.
     const key = `${repo.owner}/${repo.repo}#${issueNumber}:${marker}`;
     const previous = this.#commentLocks.get(key) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
-      .then(() => this.#upsertComment(repo, issueNumber, marker, body, ctx));
+      .then(() => this.#upsertComment(repo, issueNumber, marker, body, ctx, options.knownId));
     this.#commentLocks.set(key, next);
     try {
       return await next;
@@ -851,55 +853,60 @@ class GiteaForge implements Forge {
     marker: string,
     body: string,
     ctx: CallContext,
+    knownId: number | undefined,
   ): Promise<CommentResult> {
     const text = body.includes(marker) ? body : `${body}\n\n${marker}`;
     const where = `#${issueNumber} of ${repo.owner}/${repo.repo}`;
-    // issueGetComments (swagger) answers every comment at once; it takes no page or limit.
-    const list = await this.#expect(
-      {
-        method: 'GET',
-        path: `${repoPath(repo)}/issues/${issueNumber}/comments`,
-        route: '/repos/{owner}/{repo}/issues/{index}/comments',
-      },
-      purpose('report', `list the comments of ${where}`),
-      ctx,
-    );
-    const comments = Array.isArray(list.body) ? (list.body as Raw[]) : [];
-    const existing = comments.filter((comment) => stringField(comment, 'body')?.includes(marker)).at(-1);
-    const existingId = existing ? numberField(existing, 'id') : undefined;
-    if (existingId !== undefined) {
+    const edit = async (id: number, htmlUrlBefore?: string): Promise<CommentResult> => {
       // issueEditComment answers 200 with the comment, or 204 (swagger). Editing is idempotent.
       const res = await this.#expect(
         {
           method: 'PATCH',
-          path: `${repoPath(repo)}/issues/comments/${existingId}`,
+          path: `${repoPath(repo)}/issues/comments/${id}`,
           route: '/repos/{owner}/{repo}/issues/comments/{id}',
           body: { body: text },
           retry: 'safe',
         },
-        { op: { kind: 'report', write: true }, action: `edit comment ${existingId} on ${where}` },
+        { op: { kind: 'report', write: true }, action: `edit comment ${id} on ${where}` },
         ctx,
         [200, 204],
       );
-      const htmlUrl = stringField(res.body, 'html_url') ?? stringField(existing, 'html_url');
-      return { id: existingId, created: false, ...optional('htmlUrl', htmlUrl) };
-    }
-    // Creating is retried only after a certain rejection: a lost answer could leave two comments.
-    const res = await this.#expect(
-      {
-        method: 'POST',
-        path: `${repoPath(repo)}/issues/${issueNumber}/comments`,
-        route: '/repos/{owner}/{repo}/issues/{index}/comments',
-        body: { body: text },
-        retry: 'rejections-only',
-      },
-      { op: { kind: 'report', write: true }, action: `comment on ${where}` },
-      ctx,
-      [200, 201],
-    );
-    const id = numberField(res.body, 'id');
-    if (id === undefined) throw new ForgeHttpError(`Commenting on ${where} answered without a comment id.`);
-    return { id, created: true, ...optional('htmlUrl', stringField(res.body, 'html_url')) };
+      const htmlUrl = stringField(res.body, 'html_url') ?? htmlUrlBefore;
+      return { id, created: false, ...optional('htmlUrl', htmlUrl) };
+    };
+    const findOrCreate = async (): Promise<CommentResult> => {
+      // issueGetComments (swagger) answers every comment at once; it takes no page or limit.
+      const list = await this.#expect(
+        {
+          method: 'GET',
+          path: `${repoPath(repo)}/issues/${issueNumber}/comments`,
+          route: '/repos/{owner}/{repo}/issues/{index}/comments',
+        },
+        purpose('report', `list the comments of ${where}`),
+        ctx,
+      );
+      const comments = Array.isArray(list.body) ? (list.body as Raw[]) : [];
+      const existing = comments.filter((comment) => stringField(comment, 'body')?.includes(marker)).at(-1);
+      const existingId = existing ? numberField(existing, 'id') : undefined;
+      if (existingId !== undefined) return edit(existingId, stringField(existing, 'html_url'));
+      // Creating is retried only after a certain rejection: a lost answer could leave two comments.
+      const res = await this.#expect(
+        {
+          method: 'POST',
+          path: `${repoPath(repo)}/issues/${issueNumber}/comments`,
+          route: '/repos/{owner}/{repo}/issues/{index}/comments',
+          body: { body: text },
+          retry: 'rejections-only',
+        },
+        { op: { kind: 'report', write: true }, action: `comment on ${where}` },
+        ctx,
+        [200, 201],
+      );
+      const id = numberField(res.body, 'id');
+      if (id === undefined) throw new ForgeHttpError(`Commenting on ${where} answered without a comment id.`);
+      return { id, created: true, ...optional('htmlUrl', stringField(res.body, 'html_url')) };
+    };
+    return editKnownComment(knownId, (id) => edit(id), findOrCreate, ctx);
   }
 
   // ─── helpers ────────────────────────────────────────────────────────────────────────────────

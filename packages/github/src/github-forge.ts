@@ -18,7 +18,7 @@ import type {
   RunPage,
 } from '@xrd/core';
 import { ArtifactError, ForgeHttpError, InvalidInputError, redact } from '@xrd/core';
-import { MAX_DESCRIPTION, tailBytes, truncate } from '@xrd/core/kit';
+import { editKnownComment, MAX_DESCRIPTION, tailBytes, truncate } from '@xrd/core/kit';
 import { createTransport, headerOf, type Operation, serverMessage } from '@xrd/transport';
 import { type AuthProvider, createGitHubAppAuth, createTokenAuth } from './auth.js';
 import { type Call, createClient, isAnswerError } from './client.js';
@@ -695,7 +695,7 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
       return statuses.map(mapStatus);
     },
 
-    async upsertComment(repo, issueNumber, marker, body, ctx): Promise<CommentResult> {
+    async upsertComment(repo, issueNumber, marker, body, ctx, options): Promise<CommentResult> {
       if (!marker.trim()) {
         throw new InvalidInputError(
           'The comment marker is empty; pass a hidden marker such as <!-- xrd:… -->.',
@@ -706,19 +706,7 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
       }
       const text = body.includes(marker) ? body : `${body}\n\n${marker}`;
       const where = `#${issueNumber} in ${repoName(repo)}`;
-      const comments = await client.paginate<Comment>(
-        'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
-        { owner: repo.owner, repo: repo.repo, issue_number: issueNumber },
-        call(REPORT_READ, `list the comments of ${where}`, 'safe', repo),
-        ctx,
-        MAX_COMMENT_PAGES,
-      );
-      const existing = comments.find((c) => typeof c.body === 'string' && c.body.includes(marker));
-      if (existing) {
-        const id = existing.id;
-        if (existing.body === text) {
-          return { id, created: false, ...(existing.html_url ? { htmlUrl: existing.html_url } : {}) };
-        }
+      const edit = async (id: number): Promise<CommentResult> => {
         const action = `edit comment ${id} on ${where}`;
         const response = await client.request(
           'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
@@ -728,21 +716,39 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
         );
         const url = (response.data as { html_url?: unknown } | undefined)?.html_url;
         return { id, created: false, ...(typeof url === 'string' ? { htmlUrl: url } : {}) };
-      }
-      const action = `comment on ${where}`;
-      const response = await client.request(
-        'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
-        { owner: repo.owner, repo: repo.repo, issue_number: issueNumber, body: text },
-        // A repeated POST after a lost answer would post a second comment.
-        call(REPORT_WRITE, action, 'rejections-only', repo),
-        ctx,
-      );
-      const created = response.data as { id: number; html_url?: unknown };
-      return {
-        id: created.id,
-        created: true,
-        ...(typeof created.html_url === 'string' ? { htmlUrl: created.html_url } : {}),
       };
+      const findOrCreate = async (): Promise<CommentResult> => {
+        const comments = await client.paginate<Comment>(
+          'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+          { owner: repo.owner, repo: repo.repo, issue_number: issueNumber },
+          call(REPORT_READ, `list the comments of ${where}`, 'safe', repo),
+          ctx,
+          MAX_COMMENT_PAGES,
+        );
+        const existing = comments.find((c) => typeof c.body === 'string' && c.body.includes(marker));
+        if (existing) {
+          if (existing.body === text) {
+            const id = existing.id;
+            return { id, created: false, ...(existing.html_url ? { htmlUrl: existing.html_url } : {}) };
+          }
+          return edit(existing.id);
+        }
+        const action = `comment on ${where}`;
+        const response = await client.request(
+          'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+          { owner: repo.owner, repo: repo.repo, issue_number: issueNumber, body: text },
+          // A repeated POST after a lost answer would post a second comment.
+          call(REPORT_WRITE, action, 'rejections-only', repo),
+          ctx,
+        );
+        const created = response.data as { id: number; html_url?: unknown };
+        return {
+          id: created.id,
+          created: true,
+          ...(typeof created.html_url === 'string' ? { htmlUrl: created.html_url } : {}),
+        };
+      };
+      return editKnownComment(options?.knownId, edit, findOrCreate, ctx);
     },
   };
   return forge;

@@ -121,4 +121,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX IF NOT EXISTS fan_outs_due ON fan_outs (next_at) WHERE state <> 'done'`,
     ],
   },
+  {
+    version: 5,
+    statements: [
+      // The PR comment each report key (forge, repository, PR, marker) last wrote: a later update
+      // edits it by id instead of listing the PR's comments to find the marker (worker.ts
+      // `#comment`). Only a shortcut: without a row (a crash between posting and recording, a
+      // pruned row) the marker finds the comment as before.
+      `CREATE TABLE IF NOT EXISTS comments (
+        comment_key TEXT PRIMARY KEY,
+        comment_id BIGINT NOT NULL,
+        written_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX IF NOT EXISTS comments_written ON comments (written_at)',
+    ],
+  },
 ];

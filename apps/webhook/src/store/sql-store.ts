@@ -683,6 +683,25 @@ export class SqlStore implements Store {
     return this.#db.run("DELETE FROM deliveries WHERE state <> 'pending' AND done_at < ?", [before]);
   }
 
+  async commentId(key: string): Promise<number | undefined> {
+    const rows = await this.#db.all('SELECT comment_id FROM comments WHERE comment_key = ?', [key]);
+    // An id the store cannot read exactly is no shortcut: the marker finds the comment.
+    const id = rows[0] === undefined ? undefined : Number(rows[0].comment_id);
+    return id !== undefined && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+  }
+
+  async recordComment(key: string, id: number, now: number): Promise<void> {
+    await this.#db.run(
+      `INSERT INTO comments (comment_key, comment_id, written_at) VALUES (?, ?, ?)
+       ON CONFLICT (comment_key) DO UPDATE SET comment_id = excluded.comment_id, written_at = excluded.written_at`,
+      [key, id, now],
+    );
+  }
+
+  async pruneComments(before: number): Promise<number> {
+    return this.#db.run('DELETE FROM comments WHERE written_at < ?', [before]);
+  }
+
   async releaseMemory(): Promise<void> {
     // https://www.sqlite.org/pragma.html#pragma_shrink_memory: the connection frees the heap
     // memory it can (its page cache); PostgreSQL caches on the server.

@@ -193,6 +193,24 @@ describe.each(factories)('%s store', (_name, factory) => {
     await s2.close();
   });
 
+  it('keeps the id of the comment each key last wrote, replaces it, and forgets the ones not written since a prune', async (ctx) => {
+    const store = await factory();
+    if (!store) return ctx.skip();
+    await store.migrate();
+    const key = 'gh:acme/source#7:<!-- xrd:ctx -->';
+    expect(await store.commentId(key)).toBeUndefined();
+    await store.recordComment(key, 1001, 5_000);
+    await store.recordComment('gh:acme/source#8:<!-- xrd:ctx -->', 2 ** 40, 1_000);
+    expect(await store.commentId(key)).toBe(1001);
+    await store.recordComment(key, 1002, 9_000);
+    expect(await store.commentId(key)).toBe(1002);
+    expect(await store.commentId('gh:acme/source#8:<!-- xrd:ctx -->')).toBe(2 ** 40);
+    expect(await store.pruneComments(5_000)).toBe(1);
+    expect(await store.commentId('gh:acme/source#8:<!-- xrd:ctx -->')).toBeUndefined();
+    expect(await store.commentId(key)).toBe(1002);
+    await store.close();
+  });
+
   it('stores PR numbers beyond 2^31 exactly, up to 2^53-1', async (ctx) => {
     const store = await factory();
     if (!store) return ctx.skip();
@@ -328,6 +346,9 @@ async function workload(store: SqlStore): Promise<void> {
   await store.getDispatch('a');
   await store.failDelivery('gh:x', 'w', 'e', 2000);
   await store.pruneDeliveries(0);
+  await store.recordComment('gh:acme/source#1:<!-- xrd:ctx -->', 41, 1000);
+  await store.commentId('gh:acme/source#1:<!-- xrd:ctx -->');
+  await store.pruneComments(0);
 }
 
 /** Statements that read a whole table on purpose: at start, or for an operator, never per event. */
@@ -511,7 +532,7 @@ describe('statements use the indexes (no statement on the hot paths reads a whol
     expect(plans.length).toBeGreaterThan(15);
     for (const p of plans) {
       expect(
-        p.plan.filter((d) => /^SCAN (dispatches|deliveries|subjects)\b/.test(d)),
+        p.plan.filter((d) => /^SCAN (dispatches|deliveries|subjects|comments)\b/.test(d)),
         p.sql,
       ).toEqual([]);
     }

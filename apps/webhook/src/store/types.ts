@@ -247,6 +247,15 @@ export interface Store {
   counts(): Promise<StoreCounts>;
   /** Deletes done deliveries older than `before` (dedupe keeps them until then). */
   pruneDeliveries(before: number): Promise<number>;
+  /**
+   * The id of the PR comment last written under `key` (worker.ts `commentKey`), if one was
+   * recorded: a later update edits it by id, without listing the PR's comments.
+   */
+  commentId(key: string): Promise<number | undefined>;
+  /** Records the comment written under `key` (replacing the one recorded before). */
+  recordComment(key: string, id: number, now: number): Promise<void>;
+  /** Forgets comments not written since `before` (their next update finds them by the marker). */
+  pruneComments(before: number): Promise<number>;
   /** Frees what the store caches in this process (after a burst; SQLite: its page cache). */
   releaseMemory?(): Promise<void>;
   /** Releases every lease (embedded store at start: it is the only instance). */

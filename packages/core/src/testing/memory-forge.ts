@@ -935,13 +935,20 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
       return list;
     },
 
-    async upsertComment(repo, issueNumber, marker, body, ctx): Promise<CommentResult> {
-      const route = 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments';
-      enter('upsertComment', route, [repo, issueNumber, marker, body], ctx);
-      record(ctx, 'POST', route, 201);
-      const existing = comments.find(
-        (c) => c.repo === key(repo) && c.issue === issueNumber && c.body.includes(marker),
+    async upsertComment(repo, issueNumber, marker, body, ctx, options): Promise<CommentResult> {
+      // One request either way: the comment edited by its known id, or found by its marker (a real
+      // forge lists the comments first; see the adapters).
+      const known = comments.find(
+        (c) => c.id === options?.knownId && c.repo === key(repo) && c.issue === issueNumber,
       );
+      const route = known
+        ? 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}'
+        : 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments';
+      enter('upsertComment', route, [repo, issueNumber, marker, body], ctx);
+      record(ctx, known ? 'PATCH' : 'POST', route, known ? 200 : 201);
+      const existing =
+        known ??
+        comments.find((c) => c.repo === key(repo) && c.issue === issueNumber && c.body.includes(marker));
       if (existing) {
         existing.body = body;
         return {
