@@ -193,6 +193,15 @@ export function onClientClock(
       if (property === 'listJobs') {
         return async (...args: Parameters<Forge['listJobs']>) => (await target.listJobs(...args)).map(mapJob);
       }
+      if (property === 'dispatch') {
+        // The forge's clock in its answer's Date header (whole seconds), on the client's timeline.
+        return async (...args: Parameters<Forge['dispatch']>) => {
+          const result = await target.dispatch(...args);
+          return result.serverTime === undefined
+            ? result
+            : { ...result, serverTime: clock.toClient(result.serverTime) };
+        };
+      }
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -243,7 +252,11 @@ export function withoutRunId(forge: Forge): Forge {
       if (property === 'dispatch') {
         return async (request: ForgeDispatchRequest, ctx?: Parameters<Forge['dispatch']>[1]) => {
           const result = await target.dispatch(request, ctx);
-          return { path: 'none' as const, notes: [...(result.notes ?? []), 'run id withheld by the bench'] };
+          return {
+            path: 'none' as const,
+            notes: [...(result.notes ?? []), 'run id withheld by the bench'],
+            ...(result.serverTime !== undefined ? { serverTime: result.serverTime } : {}),
+          };
         };
       }
       if (property === 'capabilities') {

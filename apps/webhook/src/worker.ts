@@ -598,6 +598,7 @@ export class Worker {
       correlation: row.correlation as DispatchReceipt['correlation'],
       correlationInput: row.correlationInput,
       dispatchedAt: row.dispatchedAt ?? row.createdAt,
+      ...(row.clockOffsetMs !== null ? { clockOffsetMs: row.clockOffsetMs } : {}),
       path: 'none',
       ...(row.runId !== null ? { runId: row.runId } : {}),
       ...(row.runUrl !== null ? { runUrl: row.runUrl } : {}),
@@ -666,6 +667,9 @@ export class Worker {
       path: receipt.path,
       correlationId: row.correlationId,
     });
+    // Kept for the searches of later claims (the run is looked for on the forge's clock).
+    const clock =
+      receipt.clockOffsetMs !== undefined ? { clockOffsetMs: Math.round(receipt.clockOffsetMs) } : {};
     if (receipt.runId !== undefined) {
       return this.#to(current, 'sending', {
         state: 'started',
@@ -673,12 +677,14 @@ export class Worker {
         ...(receipt.runUrl ? { runUrl: receipt.runUrl } : {}),
         ...(receipt.htmlUrl ? { runHtmlUrl: receipt.htmlUrl } : {}),
         dispatchPath: receipt.path,
+        ...clock,
         nextAt: this.#now(),
       });
     }
     return this.#to(current, 'sending', {
       state: 'correlating',
       dispatchPath: receipt.path,
+      ...clock,
       nextAt: this.#now(),
     });
   }

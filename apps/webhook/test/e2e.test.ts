@@ -223,6 +223,33 @@ describe('Gitea 1.24 (no workflow_run hooks, no run API)', () => {
   });
 });
 
+describe('a target forge whose clock is 10 minutes behind the service', () => {
+  let w: World | undefined;
+  beforeAll(async () => {
+    // Gitea 1.25 answers a dispatch without the run: the service looks for it by its correlation id.
+    const forge = await startForge('gitea', 'gitea-1.25', TIME_SCALE, { clockOffsetMs: -600_000 });
+    const routes: RouteSpec[] = [
+      { name: 'build', source: forge, target: forge, workflow: 'build-from-pr.yml' },
+    ];
+    const setup = writeConfig([forge], routes);
+    const service = await startService(setup.configFile);
+    await registerHooks(service.url, routes);
+    w = { forge, service, setup };
+  });
+  afterAll(() => stop(w));
+
+  it("finds the run on the forge's clock (the dispatch answer's Date), with no workflow_run hook to name it", async () => {
+    // requested, in_progress, completed: none reaches the service, so only its search can find the run.
+    await post(`${w!.forge.sim.url}/_sim/deliveries/drop`, { count: 3, event: 'workflow_run' });
+    const sha = newSha();
+    const pr = await openPull(w!.forge, sha);
+    const r = await bridged(w!, sha, pr);
+    expect(r.final.map((s) => s.state)).toEqual(['success']);
+    expect(r.runs).toHaveLength(1);
+    expect(r.comments).toHaveLength(1);
+  });
+});
+
 /** A Forgejo sim bridged to itself, its source and target hooks registered, with these reconcile settings. */
 async function forgejoWorld(reconcile: Record<string, string>): Promise<World> {
   const forge = await startForge('forgejo', 'forgejo', TIME_SCALE);

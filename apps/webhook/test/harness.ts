@@ -53,8 +53,13 @@ export interface SimForge {
   readonly kind: 'github' | 'gitea' | 'forgejo';
 }
 
-export async function startForge(name: string, dialect: Dialect, timeScale: number): Promise<SimForge> {
-  const sim = await startSim({ dialect, port: 0, timeScale });
+export async function startForge(
+  name: string,
+  dialect: Dialect,
+  timeScale: number,
+  options: { readonly clockOffsetMs?: number } = {},
+): Promise<SimForge> {
+  const sim = await startSim({ dialect, port: 0, timeScale, ...options });
   const kind = dialect === 'forgejo' ? 'forgejo' : dialect.startsWith('gitea') ? 'gitea' : 'github';
   return { name, sim, kind };
 }

@@ -209,6 +209,24 @@ export function describeForgeContract(options: ForgeContractOptions): void {
       });
     });
 
+    it("correlates on the forge's clock when this machine's runs 10 minutes ahead (the dispatch answer's Date)", async () => {
+      await withSim(async (sim, forge) => {
+        const scaled = scaledTime();
+        const ahead = { now: () => scaled.now() + 600_000, sleep: scaled.sleep };
+        const receipt = await dispatch(
+          forge,
+          { repo: TARGET, ref: 'main', workflow: 'build.yml', correlation: 'run-name' },
+          ahead,
+        );
+        // The sim's clock is the machine's; this client's runs 10 minutes (and 60× as fast) ahead.
+        expect(receipt.clockOffsetMs).toBeLessThan(-599_000);
+        const found = await correlateRun(forge, withoutRunId(receipt), ahead);
+        expect(found.method).toBe('run-name');
+        const [expected] = await runsWithId(sim, receipt.correlationId);
+        expect(found.run.id).toBe(await adapterIdOf(forge, expected));
+      });
+    });
+
     it('correlates by step name', async () => {
       await withSim(async (sim, forge) => {
         const caps = await forge.capabilities();

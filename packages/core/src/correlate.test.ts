@@ -222,6 +222,32 @@ describe('correlate', () => {
     ).rejects.toThrow(RunNotFoundError);
   });
 
+  it("finds the run on the forge's clock when the client's is ahead by far more than clockSkewMs (the dispatch answer's Date)", async () => {
+    const { clock, forge } = setup();
+    addNoise(forge, clock.now() - 3_600_000);
+    // This machine's clock runs 10 minutes ahead of the forge's.
+    const ahead = { now: () => clock.now() + 600_000, sleep: clock.sleep };
+    const debug: string[] = [];
+    const receipt = await dispatch(
+      forge,
+      { repo, ref: 'main', workflow: 'build.yml' },
+      { ...ahead, onProgress: (e) => e.type === 'debug' && debug.push(e.message) },
+    );
+    expect(receipt.clockOffsetMs).toBeLessThanOrEqual(-600_000);
+    expect(receipt.clockOffsetMs).toBeGreaterThan(-601_000);
+    expect(debug).toContain(
+      "The forge's clock is 10m behind this machine's; its run is looked for by the forge's.",
+    );
+    await expect(correlate(forge, receipt, ahead)).resolves.toMatchObject({
+      displayTitle: `Build ${receipt.correlationId}`,
+    });
+    // Without the forge's word (a lost answer has no Date), the window starts after the run.
+    const { clockOffsetMs: _, ...unknown } = receipt;
+    await expect(correlate(forge, unknown, { ...ahead, timeoutMs: 10_000 })).rejects.toThrow(
+      RunNotFoundError,
+    );
+  });
+
   it('finds a step-name run in auto mode when the title does not carry the id', async () => {
     const { forge, engine } = setup();
     const events: ProgressEvent[] = [];

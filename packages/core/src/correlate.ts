@@ -2,6 +2,7 @@
 // correlation id in the run's title (`run-name` → `display_title`, visible as soon as the run
 // exists); then the correlation id in a step name (the cross-repo-dispatch convention, visible only
 // once a job runs). A bare time window is never enough: under concurrency it picks the wrong run.
+import { earliestRunTime } from './clock.js';
 import { containsCorrelationId } from './correlation-id.js';
 import type {
   CorrelateOptions,
@@ -203,7 +204,7 @@ class Search {
     // "Events that trigger workflows": repository_dispatch — GITHUB_REF is the default branch), so
     // its runs are not filtered by branch; cross-repo-dispatch steps give any `ref` there.
     this.#branch = receipt.eventType !== undefined ? undefined : branchOf(receipt.ref);
-    this.#windowStart = receipt.dispatchedAt - (options.clockSkewMs ?? CORRELATE_DEFAULTS.clockSkewMs);
+    this.#windowStart = earliestRunTime(receipt) - (options.clockSkewMs ?? CORRELATE_DEFAULTS.clockSkewMs);
     this.#mode = receipt.correlation;
   }
 
@@ -266,7 +267,9 @@ class Search {
     // starve the others), then those created closest to the dispatch (the likeliest).
     const maxRuns = Math.max(1, this.options.maxRuns ?? CORRELATE_DEFAULTS.maxRuns);
     const looks = (run: Run): number => this.#looks.get(run.id) ?? 0;
-    const distance = (run: Run): number => Math.abs(Date.parse(run.createdAt) - receipt.dispatchedAt);
+    // On the forge's clock, where the forge said it (`clockOffsetMs`).
+    const sentAt = receipt.dispatchedAt + (receipt.clockOffsetMs ?? 0);
+    const distance = (run: Run): number => Math.abs(Date.parse(run.createdAt) - sentAt);
     const ordered = [...candidates].sort(
       (a, b) => looks(a) - looks(b) || distance(a) - distance(b) || a.id - b.id,
     );

@@ -24,6 +24,8 @@ import type { Forge, ForgeDispatchRequest, ForgeDispatchResult, Run } from './ty
 
 export const DEFAULT_CORRELATION_INPUT = 'correlation_id';
 export const DEFAULT_AMBIGUOUS_SEARCH_MS = 60_000;
+/** Clocks further apart than this are said in debug output (a `Date` is whole seconds). */
+const CLOCK_SKEW_NOTICE_MS = 5_000;
 const CORRELATION_MODES: readonly CorrelationMode[] = ['auto', 'run-name', 'step-name'];
 const NAME = /^[A-Za-z0-9_.-]+$/;
 
@@ -166,9 +168,18 @@ export async function dispatch(
     dispatchedAt,
   };
   const finish = (result: ForgeDispatchResult, at = dispatchedAt): DispatchReceipt => {
+    // The two clocks compared as the answer arrives (a Date is whole seconds: within 1 s plus the
+    // round trip).
+    const clockOffsetMs = result.serverTime !== undefined ? result.serverTime - e.now() : undefined;
+    if (clockOffsetMs !== undefined && Math.abs(clockOffsetMs) > CLOCK_SKEW_NOTICE_MS) {
+      e.debug(
+        `The forge's clock is ${formatDuration(Math.abs(clockOffsetMs))} ${clockOffsetMs < 0 ? 'behind' : 'ahead of'} this machine's; its run is looked for by the forge's.`,
+      );
+    }
     const receipt: DispatchReceipt = {
       ...pending,
       dispatchedAt: at,
+      ...(clockOffsetMs !== undefined ? { clockOffsetMs } : {}),
       path: result.path,
       ...(result.runId !== undefined ? { runId: result.runId } : {}),
       ...(result.runUrl !== undefined ? { runUrl: result.runUrl } : {}),

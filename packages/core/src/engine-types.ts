@@ -71,6 +71,12 @@ export interface DispatchReceipt {
   readonly correlationInput?: string;
   /** Client clock, epoch ms, just before the dispatch was sent. */
   readonly dispatchedAt: number;
+  /**
+   * The forge's clock minus the client's when the dispatch was answered (from its `Date` header,
+   * whole seconds): negative when the client's clock is ahead. Absent when the answer had no date
+   * (or was lost). Runs are looked for from `dispatchedAt + min(0, clockOffsetMs)` (clock.ts).
+   */
+  readonly clockOffsetMs?: number;
   readonly path: DispatchPath;
   readonly runId?: number;
   readonly runUrl?: string;

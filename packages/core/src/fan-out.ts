@@ -16,6 +16,7 @@
 // one of them — the one dispatched last — by its own conditional read, free while it runs, and
 // reads the list only when that one has ended.
 import { collectRunResults, wantsResults } from './artifacts.js';
+import { earliestRunTime } from './clock.js';
 import { branchOf, CORRELATE_DEFAULTS, correlateRun } from './correlate.js';
 import { dispatch } from './dispatch.js';
 import { provisionalRun } from './dispatch-and-wait.js';
@@ -802,7 +803,7 @@ export class RepoWatch {
     );
     // A repository_dispatch runs on the default branch, whatever ref was named.
     const branch = event === 'workflow_dispatch' ? shared(receipts.map((r) => branchOf(r.ref))) : undefined;
-    const since = Math.min(...receipts.map((r) => r.dispatchedAt)) - CORRELATE_DEFAULTS.clockSkewMs;
+    const since = Math.min(...receipts.map(earliestRunTime)) - CORRELATE_DEFAULTS.clockSkewMs;
     return {
       ...(workflow !== undefined ? { workflow } : {}),
       ...(event !== undefined ? { event } : {}),

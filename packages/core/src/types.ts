@@ -158,6 +158,8 @@ export interface ForgeDispatchResult {
   readonly htmlUrl?: string;
   /** Human-readable notes on the path taken (capability fallbacks), for debug output. */
   readonly notes?: readonly string[];
+  /** The forge's clock when it answered the dispatch (its `Date` header), epoch ms. */
+  readonly serverTime?: number;
   /**
    * Things the user should fix although the dispatch went out (an input the workflow does not
    * declare, which Gitea drops silently). Shown as warnings, which no quiet mode hides.

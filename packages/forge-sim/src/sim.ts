@@ -117,8 +117,10 @@ export class SimCore {
     const gh = isGitHubDialect(this.dialect);
     this.prefix = this.dialect === 'github' ? '' : gh ? '/api/v3' : '/api/v1';
     this.webhooks = new Webhooks(this);
+    const clockOffsetMs = options.clockOffsetMs ?? 0;
     this.store = new Store({
       timeScale: this.timeScale,
+      ...(clockOffsetMs !== 0 ? { now: () => Date.now() + clockOffsetMs } : {}),
       listingDelayMs: options.listingDelayMs ?? (gh ? GITHUB_LISTING_DELAY_MS : 0),
       // A workflow without `name:` is named by its path on GitHub (docs "Workflow syntax": name) and on
       // Forgejo (services/actions/workflows.go: `title = fullWorkflowID`).
@@ -235,6 +237,9 @@ export class SimCore {
     const q = rawUrl.indexOf('?');
     const fullPath = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
     const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
+    // Every answer carries the forge's clock, the one its runs are stamped with (RFC 9110 §6.6.1: an
+    // origin server with a clock MUST send Date); Node would send this machine's (`clockOffsetMs`).
+    res.setHeader('date', new Date(this.store.now()).toUTCString());
 
     if (fullPath.startsWith('/_sim/')) {
       const m = this.control.match(method, fullPath);

@@ -133,6 +133,11 @@ export interface SimOptions {
   host?: string;
   /** Durations are divided by it: 60 turns a 10-minute run into 10 s. Default 1. */
   timeScale?: number;
+  /**
+   * The forge's clock minus this machine's, ms (negative: the forge's clock is behind). Runs,
+   * statuses and comments are stamped by it and every answer's `Date` header gives it. Default 0.
+   */
+  clockOffsetMs?: number;
   /** Undefined: the sample (acme/target, acme/source). */
   seed?: SimSeed | undefined;
   /** GitHub's primary budget per user per hour (default 5000; anonymous 60 per client). */

@@ -24,7 +24,7 @@ import {
   UnsupportedByServerError,
   type UpsertCommentOptions,
 } from '@xrd/core';
-import { editKnownComment, LruMap, tailBytes, truncate } from '@xrd/core/kit';
+import { editKnownComment, LruMap, serverTimeOf, tailBytes, truncate } from '@xrd/core/kit';
 import { createTransport, type Operation, type RetrySettings } from '@xrd/transport';
 import { dispatchPurpose } from './dispatch-errors.js';
 import { GiteaHttp, type HttpResponse, type Purpose, type Query, type RequestSpec } from './http.js';
@@ -310,10 +310,11 @@ class GiteaForge implements Forge {
     notes: string[],
     ctx: CallContext,
   ): ForgeDispatchResult {
+    const serverTime = serverTimeOf(res.headers.get('date'));
     const out = (result: ForgeDispatchResult): ForgeDispatchResult => {
       const note = `Dispatch answered ${res.status}: path "${result.path}"${result.runId === undefined ? '' : ` (run ${result.runId})`}.`;
       this.#debug(ctx, note);
-      return { ...result, notes: [...(result.notes ?? []), note] };
+      return { ...result, notes: [...(result.notes ?? []), note], ...optional('serverTime', serverTime) };
     };
     const body = (res.body ?? {}) as Raw;
     // Gitea ≥ 1.26: 200 RunDetails {workflow_run_id, run_url, html_url}.

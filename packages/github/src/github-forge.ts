@@ -18,7 +18,7 @@ import type {
   RunPage,
 } from '@xrd/core';
 import { ArtifactError, ForgeHttpError, InvalidInputError, redact } from '@xrd/core';
-import { editKnownComment, MAX_DESCRIPTION, tailBytes, truncate } from '@xrd/core/kit';
+import { editKnownComment, MAX_DESCRIPTION, serverTimeOf, tailBytes, truncate } from '@xrd/core/kit';
 import { createTransport, headerOf, type Operation, serverMessage } from '@xrd/transport';
 import { type AuthProvider, createGitHubAppAuth, createTokenAuth } from './auth.js';
 import { type Call, createClient, isAnswerError } from './client.js';
@@ -57,6 +57,12 @@ const DISPATCH_READ: Operation = { kind: 'dispatch', write: false };
 const RUN_READ: Operation = { kind: 'run', write: false };
 const REPORT_READ: Operation = { kind: 'report', write: false };
 const REPORT_WRITE: Operation = { kind: 'report', write: true };
+
+/** The forge's clock from an answer's `Date` header, as `ForgeDispatchResult.serverTime`. */
+function serverClock(headers: Readonly<Record<string, unknown>> | undefined): { serverTime?: number } {
+  const serverTime = serverTimeOf(headers?.date);
+  return serverTime !== undefined ? { serverTime } : {};
+}
 
 function normaliseBaseUrl(raw: string): string {
   return raw.trim().replace(/\/+$/, '');
@@ -352,6 +358,7 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
     const data = response.data as
       | { workflow_run_id?: unknown; run_url?: unknown; html_url?: unknown }
       | undefined;
+    const clock = serverClock(response.headers);
     if (response.status === 200 && typeof data?.workflow_run_id === 'number') {
       if (!alwaysReturnsRun) returnsRunDetails = true;
       return {
@@ -360,12 +367,13 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
         ...(typeof data.run_url === 'string' ? { runUrl: data.run_url } : {}),
         ...(typeof data.html_url === 'string' ? { htmlUrl: data.html_url } : {}),
         notes,
+        ...clock,
       };
     }
     if (notes.length === 0) {
       notes.push(`${baseUrl} answered ${response.status} without run details; the run will be correlated.`);
     }
-    return { path: 'none', notes };
+    return { path: 'none', notes, ...clock };
   }
 
   async function dispatchRepository(
@@ -394,7 +402,7 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
         { input: 'client_payload' },
       );
     }
-    await client.request(
+    const response = await client.request(
       'POST /repos/{owner}/{repo}/dispatches',
       { owner: request.repo.owner, repo: request.repo.repo, event_type: eventType, client_payload: payload },
       call(
@@ -408,6 +416,7 @@ export function createGitHubForge(options: GitHubForgeOptions = {}): Forge {
     return {
       path: 'none',
       notes: ['repository_dispatch never returns the run it starts; the run will be correlated.'],
+      ...serverClock(response.headers),
     };
   }
 

@@ -136,4 +136,12 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX IF NOT EXISTS comments_written ON comments (written_at)',
     ],
   },
+  {
+    version: 6,
+    statements: [
+      // The target forge's clock minus the service's when it answered the dispatch (its Date
+      // header): the run is looked for on the forge's clock (core clock.ts). NULL: not known.
+      'ALTER TABLE dispatches ADD COLUMN clock_offset_ms BIGINT',
+    ],
+  },
 ];

@@ -123,8 +123,19 @@ describe.each(factories)('%s store', (_name, factory) => {
     const second = await store.claimDispatches('w2', 10, 1000, 3001);
     expect(second.map((r) => r.id)).toEqual(['a']);
     expect(await store.transition('a', 'w1', 'new', { state: 'sending' })).toBe(false);
-    expect(await store.transition('a', 'w2', 'new', { state: 'sending', nextAt: 3001 })).toBe(true);
+    // Kept (as the worker does before the POST), so the answer's transition is still this owner's.
+    expect(await store.transition('a', 'w2', 'new', { state: 'sending', nextAt: 3001 }, true)).toBe(true);
     expect((await store.getDispatch('a'))?.state).toBe('sending');
+    expect((await store.getDispatch('a'))?.clockOffsetMs).toBeNull();
+    // The forge's clock 10 minutes behind the service's, as the dispatch answer said.
+    expect(
+      await store.transition('a', 'w2', 'sending', {
+        state: 'correlating',
+        clockOffsetMs: -600_250,
+        nextAt: 3002,
+      }),
+    ).toBe(true);
+    expect((await store.getDispatch('a'))?.clockOffsetMs).toBe(-600_250);
     await store.close();
   });
 

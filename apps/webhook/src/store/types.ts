@@ -120,6 +120,8 @@ export interface DispatchRow extends DispatchPlan {
   readonly runHtmlUrl: string | null;
   readonly dispatchPath: string | null;
   readonly dispatchedAt: number | null;
+  /** The target forge's clock minus the service's at the dispatch's answer (`DispatchReceipt`). */
+  readonly clockOffsetMs: number | null;
   readonly runConclusion: string | null;
   readonly startReported: boolean;
   readonly outcome: DispatchOutcome | null;
@@ -140,6 +142,7 @@ export interface DispatchPatch {
   readonly runHtmlUrl?: string;
   readonly dispatchPath?: string;
   readonly dispatchedAt?: number;
+  readonly clockOffsetMs?: number;
   readonly runConclusion?: string;
   readonly startReported?: boolean;
   readonly outcome?: DispatchOutcome;

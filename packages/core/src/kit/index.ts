@@ -2,6 +2,7 @@
 // API (which is the engine, the flow, options, errors, reports and the model). One of each: one
 // bounded cache, one abortable sleep, one truncation, one log tail, one way to write a duration and
 // a size for people; one way to edit a comment whose id is known.
+export { serverTimeOf } from '../clock.js';
 export { formatDuration } from '../internal.js';
 export { LruMap } from '../lru.js';
 export { abortError, sleep, throwIfAborted } from '../sleep.js';

@@ -723,6 +723,8 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
         });
       }
       const first = created[0];
+      // The forge's clock in the answer's Date header: whole seconds.
+      const serverTime = Math.floor(now() / 1000) * 1000;
       if (options.returnsRunId && request.eventType === undefined && first) {
         first.knownById = true;
         record(ctx, 'POST', route, kind === 'forgejo' ? 201 : 200);
@@ -732,10 +734,11 @@ export function createMemoryForge(options: MemoryForgeOptions): MemoryForge {
           runId: first.id,
           runUrl: run.url,
           htmlUrl: run.htmlUrl,
+          serverTime,
         };
       }
       record(ctx, 'POST', route, 204);
-      return { path: 'none' };
+      return { path: 'none', serverTime };
     },
 
     async getRun(repo, runId, ctx) {
