@@ -217,6 +217,7 @@ describe('@xrd/core exports', () => {
         "editKnownComment",
         "formatBytes",
         "formatDuration",
+        "serverTimeOf",
         "sleep",
         "tailBytes",
         "tailLines",
