@@ -125,8 +125,8 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     statements: [
       // The PR comment each report key (forge, repository, PR, marker) last wrote: a later update
-      // edits it by id instead of listing the PR's comments to find the marker (worker.ts
-      // `#comment`). Only a shortcut: without a row (a crash between posting and recording, a
+      // edits it by id instead of listing the PR's comments to find the marker
+      // (report-comment.ts). Only a shortcut: without a row (a crash between posting and recording, a
       // pruned row) the marker finds the comment as before.
       `CREATE TABLE IF NOT EXISTS comments (
         comment_key TEXT PRIMARY KEY,

@@ -251,7 +251,7 @@ export interface Store {
   /** Deletes done deliveries older than `before` (dedupe keeps them until then). */
   pruneDeliveries(before: number): Promise<number>;
   /**
-   * The id of the PR comment last written under `key` (worker.ts `commentKey`), if one was
+   * The id of the PR comment last written under `key` (report-comment.ts `commentKey`), if one was
    * recorded: a later update edits it by id, without listing the PR's comments.
    */
   commentId(key: string): Promise<number | undefined>;
