@@ -6,6 +6,7 @@ import {
   commentMarker,
   commitStateFor,
   describeFlowError,
+  editKnownComment,
   errorStatusFor,
   renderComment,
   reportError,
@@ -16,7 +17,7 @@ import {
 import { createMemoryForge } from './testing/memory-forge.js';
 import { createVirtualClock } from './testing/virtual-clock.js';
 import { truncate } from './text.js';
-import { RUN_CONCLUSIONS } from './types.js';
+import { type CommentResult, RUN_CONCLUSIONS } from './types.js';
 import { waitForRun } from './wait.js';
 
 const target = { owner: 'acme', repo: 'target' };
@@ -230,5 +231,56 @@ describe('reportError', () => {
     forge.fail('upsertComment', { kind: 'error', error: new AuthError('no issues: write') });
     await expect(reportError(forge, report, new AbortedError())).rejects.toThrow('no statuses: write');
     expect(forge.callCount('upsertComment')).toBe(1);
+  });
+});
+
+describe('editKnownComment', () => {
+  const edited: CommentResult = { id: 7, created: false };
+  const found: CommentResult = { id: 9, created: true };
+
+  it('edits by the known id alone, and finds or posts without one', async () => {
+    const calls: string[] = [];
+    const edit = async (id: number) => {
+      calls.push(`edit ${id}`);
+      return edited;
+    };
+    const otherwise = async () => {
+      calls.push('find or post');
+      return found;
+    };
+    expect(await editKnownComment(7, edit, otherwise)).toBe(edited);
+    expect(await editKnownComment(undefined, edit, otherwise)).toBe(found);
+    expect(calls).toEqual(['edit 7', 'find or post']);
+  });
+
+  it('falls back to the marker when the comment is gone (404), and says so', async () => {
+    const debug: string[] = [];
+    const gone = async () => {
+      throw new ForgeHttpError('Not Found', { status: 404 });
+    };
+    expect(await editKnownComment(7, gone, async () => found, { debug: (m) => debug.push(m) })).toBe(found);
+    expect(debug).toEqual(['Comment 7 is gone (404); looking for the comment by its marker.']);
+  });
+
+  it('passes any other failure on, without a second request', async () => {
+    let fallbacks = 0;
+    const refused = async () => {
+      throw new ForgeHttpError('Forbidden', { status: 403 });
+    };
+    const otherwise = async () => {
+      fallbacks += 1;
+      return found;
+    };
+    await expect(editKnownComment(7, refused, otherwise)).rejects.toThrow('Forbidden');
+    await expect(
+      editKnownComment(
+        7,
+        async () => {
+          throw new Error('socket hang up');
+        },
+        otherwise,
+      ),
+    ).rejects.toThrow('socket hang up');
+    expect(fallbacks).toBe(0);
   });
 });
