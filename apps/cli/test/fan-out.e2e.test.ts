@@ -110,3 +110,33 @@ describe('xrd dispatch with three targets on GitHub and Gitea 1.26', () => {
     expect(rows[2]!.error?.message).toMatch(/could not be cancelled and goes on/);
   });
 });
+
+describe("a target's own expected-duration (Gitea 1.26, where every poll costs)", () => {
+  it.concurrent('replaces the read of recent runs for that target only', async () => {
+    const { gitea } = await simulators();
+    const base = [
+      'dispatch',
+      '--forge',
+      'gitea',
+      '--api-url',
+      gitea.apiUrl,
+      '--interval',
+      '1s',
+      '--json',
+      '-v',
+    ];
+    const learned = /No completed run of this workflow to learn from|Recent runs of this workflow took/;
+    const told = await xrd([...base, '--target', 'acme/target:build.yml,expected-duration=3s'], {
+      env: { XRD_TOKEN: GITEA_TOKEN },
+    });
+    expect(told.code).toBe(0);
+    expect((json(told).targets as Row[]).map((row) => row.verdict)).toEqual(['success']);
+    // Told how long its runs take, the durations of its workflow's recent runs are never read.
+    expect(told.stderr).not.toMatch(learned);
+    const untold = await xrd([...base, '--target', 'acme/target:build.yml'], {
+      env: { XRD_TOKEN: GITEA_TOKEN },
+    });
+    expect(untold.code).toBe(0);
+    expect(untold.stderr).toMatch(learned);
+  });
+});
