@@ -273,7 +273,7 @@ export function buildGiteaRouter(sim: SimCore): Router {
         if (runNumber && String(run.runNumber) !== runNumber) return false;
         if (workflowId && run.workflow.spec.file !== workflowId) return false;
         if (status) {
-          const raw = forgejoRun(u(), run).status;
+          const raw = forgejoRun(u(), run, sim.store.now()).status;
           const gh = run.status;
           const ok =
             status === gh ||
@@ -289,7 +289,8 @@ export function buildGiteaRouter(sim: SimCore): Router {
       advanceAll(runs);
       const filtered = filter(runs, ctx.query).reverse();
       const { page, headers } = giteaPaginate(sim, ctx, filtered);
-      const shape = (run: Run): unknown => (forgejo ? forgejoRun(u(), run) : giteaRun(u(), run));
+      const shape = (run: Run): unknown =>
+        forgejo ? forgejoRun(u(), run, sim.store.now()) : giteaRun(u(), run);
       return { status: 200, headers, body: { total_count: filtered.length, workflow_runs: page.map(shape) } };
     };
 
@@ -304,7 +305,10 @@ export function buildGiteaRouter(sim: SimCore): Router {
     r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run}', (ctx) => {
       const found = runOf(ctx);
       if (!found) return notFound();
-      return { status: 200, body: forgejo ? forgejoRun(u(), found.run) : giteaRun(u(), found.run) };
+      return {
+        status: 200,
+        body: forgejo ? forgejoRun(u(), found.run, sim.store.now()) : giteaRun(u(), found.run),
+      };
     });
 
     r.add('GET', '/repos/{owner}/{repo}/actions/runs/{run}/jobs', (ctx) => {

@@ -296,14 +296,15 @@ export function giteaContent(
 // services/convert ToActionRun / ToActionRunJob, checked against Forgejo 15.0.9's API description
 // (specs/forgejo-api.v15.0.9.json) plus the fields Forgejo 16 added.
 
-export function forgejoRun(u: Urls, run: Run) {
+/** `now`: the forge's clock (a running run's duration counts up to it). */
+export function forgejoRun(u: Urls, run: Run, now: number) {
   const { html } = giteaRunUrls(u, run);
   const started = run.status === 'queued' ? UNIX_ZERO_TIME : gtime(run.runStartedAt);
   const stopped = run.status === 'completed' ? gtime(run.updatedAt) : UNIX_ZERO_TIME;
   const durationNs =
     run.status === 'queued'
       ? 0
-      : Math.max(0, (run.status === 'completed' ? run.updatedAt : Date.now()) - run.runStartedAt) * 1e6;
+      : Math.max(0, (run.status === 'completed' ? run.updatedAt : now) - run.runStartedAt) * 1e6;
   const repository = giteaRepo(u, run.repo);
   const user = simUser(u);
   return {

@@ -146,3 +146,27 @@ describe('the listing delay', () => {
     expect((await call(sim.apiUrl, 'GET', `${T}/actions/runs`)).body.total_count).toBe(1);
   });
 });
+
+describe("the forge's clock (clockOffsetMs)", () => {
+  it.each(['github', 'gitea-1.26'] as const)(
+    '%s: every answer’s Date and every run’s created_at are on it, ten minutes behind this machine',
+    async (dialect) => {
+      sim = await startSim({ dialect, timeScale: 100, clockOffsetMs: -600_000 });
+      const api = sim.apiUrl.slice(sim.url.length);
+      const before = Date.now();
+      const sent = await call(sim.url, 'POST', `${api}${T}/actions/workflows/build.yml/dispatches`, {
+        ref: 'main',
+        inputs: { correlation_id: 'xrd-clock' },
+      });
+      expect(sent.status).toBeLessThan(300);
+      const date = Date.parse(sent.headers.get('date') ?? '');
+      // RFC 9110 §6.6.1: whole seconds.
+      expect(date).toBeGreaterThanOrEqual(Math.floor((before - 600_000) / 1000) * 1000);
+      expect(date).toBeLessThanOrEqual(Date.now() - 600_000);
+      const runs = (await call(sim.url, 'GET', '/_sim/runs')).body as Array<{ createdAt: number | string }>;
+      const created = new Date(runs[0]?.createdAt ?? Number.NaN).getTime();
+      expect(created).toBeGreaterThanOrEqual(before - 600_000);
+      expect(created).toBeLessThanOrEqual(Date.now() - 600_000);
+    },
+  );
+});

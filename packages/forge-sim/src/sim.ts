@@ -133,7 +133,10 @@ export class SimCore {
       artifactIdBase: gh ? 4_200_000_001 : 31,
       onEvent: (e: SimEvent) => this.webhooks.emit(e),
     });
-    this.limits = new RateLimits(options.rateLimit ?? 5000, options.secondaryLimitPerMinute ?? 0, Date.now);
+    // Budgets reset by the forge's clock, as their `x-ratelimit-reset` says.
+    this.limits = new RateLimits(options.rateLimit ?? 5000, options.secondaryLimitPerMinute ?? 0, () =>
+      this.store.now(),
+    );
     for (const [token, login] of Object.entries(options.users ?? {})) this.users.set(token, login);
     this.api = gh ? buildGitHubRouter(this) : buildGiteaRouter(this);
     this.control = buildControlRouter(this);
@@ -308,7 +311,7 @@ export class SimCore {
       if (fault.kind === 'rate-limit') {
         // Like a spent budget's 403 below: an answer that refuses the request costs nothing.
         this.record(key, false, false);
-        const reset = Math.ceil(Date.now() / 1000) + 60;
+        const reset = Math.ceil(this.store.now() / 1000) + 60;
         return send(res, {
           status: fault.status ?? 403,
           headers: {

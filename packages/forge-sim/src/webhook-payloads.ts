@@ -324,10 +324,10 @@ export function forgejoActionDeliveries(
     .at(-1);
   const payload = (action: string) => ({
     action,
-    run: forgejoRun(sim.urls, run),
+    run: forgejoRun(sim.urls, run, sim.store.now()),
     // The status before it was done: running, or waiting for a run cancelled before any job ran.
     prior_status: run.jobs.some((j) => j.steps.length > 0) ? 'running' : 'waiting',
-    ...(last ? { last_run: forgejoRun(sim.urls, last) } : {}),
+    ...(last ? { last_run: forgejoRun(sim.urls, last, sim.store.now()) } : {}),
   });
   const event = (name: string, action: string) => ({
     event: name,
