@@ -29,10 +29,11 @@ export class RateLimits {
     const limit = key === 'anonymous' ? 60 : this.limit;
     if (!b || now >= b.resetAt) {
       b = { limit, remaining: limit, resetAt: now + 3_600_000 };
-      if (this.override) {
+      // A configured state holds until its reset; then the budget refills, as GitHub's does when the
+      // window `x-ratelimit-reset` names has passed (docs "Rate limits for the REST API").
+      if (this.override?.resetAt !== undefined && this.override.resetAt > now) {
         if (this.override.remaining !== undefined) b.remaining = Math.min(limit, this.override.remaining);
-        if (this.override.resetAt !== undefined && this.override.resetAt > now)
-          b.resetAt = this.override.resetAt;
+        b.resetAt = this.override.resetAt;
       }
       this.buckets.set(key, b);
     }

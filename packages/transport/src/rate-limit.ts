@@ -5,6 +5,7 @@
 // rate limit of their own (no such setting in `modules/setting/api.go`), but a proxy in front of them
 // may have one and then speaks the same headers or a bare 429 — so one reading serves every forge.
 import type { RateLimitInfo } from '@xrd/core';
+import { serverTimeOf } from '@xrd/core/kit';
 
 /** Header lookup that works on a fetch `Headers` and on Octokit's plain header objects alike. */
 export type HeaderSource = Headers | Readonly<Record<string, string | number | undefined>>;
@@ -16,8 +17,28 @@ export function headerOf(headers: HeaderSource | undefined, name: string): strin
   return value === undefined ? undefined : String(value);
 }
 
-/** The primary-limit state a response reports, if it carries the headers. */
-export function rateLimitInfo(headers: HeaderSource | undefined): RateLimitInfo | undefined {
+/** Clocks closer than this are taken as one (a `Date` is whole seconds, plus the round trip). */
+const CLOCK_SKEW_MS = 5_000;
+
+/**
+ * This machine's clock minus the forge's, from the answer's `Date` (0 without one, or when they are
+ * within a few seconds): `x-ratelimit-reset` and an HTTP-date `retry-after` are instants on the
+ * forge's clock, so a machine whose clock runs ahead would otherwise take a spent budget for a reset
+ * one (and one behind would wait too long).
+ */
+function clockShift(headers: HeaderSource | undefined, now: number | undefined): number {
+  if (now === undefined) return 0;
+  const server = serverTimeOf(headerOf(headers, 'date'));
+  if (server === undefined) return 0;
+  const shift = now - server;
+  return Math.abs(shift) > CLOCK_SKEW_MS ? shift : 0;
+}
+
+/**
+ * The primary-limit state a response reports, if it carries the headers; `resetAt` on this machine's
+ * clock when `now` is given (see `clockShift`).
+ */
+export function rateLimitInfo(headers: HeaderSource | undefined, now?: number): RateLimitInfo | undefined {
   const remainingText = headerOf(headers, 'x-ratelimit-remaining');
   const remaining = Number(remainingText);
   if (remainingText === undefined || remainingText === '' || !Number.isFinite(remaining)) return undefined;
@@ -26,7 +47,7 @@ export function rateLimitInfo(headers: HeaderSource | undefined): RateLimitInfo 
   return {
     limit: Number.isFinite(limit) ? limit : 0,
     remaining,
-    resetAt: Number.isFinite(reset) ? reset * 1000 : 0,
+    resetAt: Number.isFinite(reset) ? reset * 1000 + clockShift(headers, now) : 0,
   };
 }
 
@@ -55,8 +76,9 @@ export function rateLimitKind(
 export const SECONDARY_DEFAULT_WAIT_MS = 60_000;
 
 /**
- * When requests may resume (epoch ms): `retry-after` (seconds or an HTTP date) first — GitHub says
- * it takes precedence — then `x-ratelimit-reset` of a spent limit, then a minute for a secondary limit.
+ * When requests may resume (epoch ms, this machine's clock): `retry-after` (seconds or an HTTP date)
+ * first — GitHub says it takes precedence — then `x-ratelimit-reset` of a spent limit, then a minute
+ * for a secondary limit. Instants on the forge's clock are moved onto this one (`clockShift`).
  */
 export function retryAtOf(
   kind: RateLimitKind | undefined,
@@ -68,11 +90,11 @@ export function retryAtOf(
     const seconds = Number(after);
     if (Number.isFinite(seconds)) return now + Math.max(0, seconds) * 1000;
     const date = Date.parse(after);
-    if (Number.isFinite(date)) return Math.max(now, date);
+    if (Number.isFinite(date)) return Math.max(now, date + clockShift(headers, now));
   }
   const reset = Number(headerOf(headers, 'x-ratelimit-reset'));
   if (headerOf(headers, 'x-ratelimit-remaining') === '0' && Number.isFinite(reset) && reset > 0) {
-    return Math.max(now, reset * 1000);
+    return Math.max(now, reset * 1000 + clockShift(headers, now));
   }
   return kind === 'secondary' ? now + SECONDARY_DEFAULT_WAIT_MS : undefined;
 }

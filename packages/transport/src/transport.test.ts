@@ -5,6 +5,7 @@ import { createVirtualClock } from '@xrd/core/testing';
 import { describe, expect, it } from 'vitest';
 import { classifyAnswer, classifyFailure, failureError } from './classify.js';
 import { TransportError } from './network.js';
+import { rateLimitInfo, retryAtOf } from './rate-limit.js';
 import { createTransport, type HttpRequest, readBytes } from './transport.js';
 
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> } | Error;
@@ -130,6 +131,40 @@ describe('one retry owner', () => {
     expect(response.status).toBe(200);
     expect(calls).toHaveLength(2);
     expect(clock.now()).toBe(reset * 1000);
+  });
+
+  it("reads the reset on the forge's clock (its Date) when this machine's runs 10 minutes ahead", async () => {
+    const { ctx, clock, records } = context();
+    // The forge's clock is 10 minutes behind: its reset, 30 s away for it, is 9.5 minutes in the past here.
+    const forgeNow = clock.now() - 600_000;
+    const headers = {
+      date: new Date(forgeNow).toUTCString(),
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': String(Math.floor(forgeNow / 1000) + 30),
+    };
+    const { fetch, calls } = scripted([
+      { status: 403, body: { message: 'API rate limit exceeded' }, headers },
+      { status: 200, body: { id: 1 } },
+    ]);
+    const start = clock.now();
+    const response = await createTransport({ fetch }).send(GET, ctx);
+    expect(response.status).toBe(200);
+    expect(calls).toHaveLength(2);
+    // Waited the 30 s the forge meant, not 0 (a reset taken as past) — as the meter's record says.
+    expect(clock.now() - start).toBe(30_000);
+    expect(records[0]?.rateLimit?.resetAt).toBe(start + 30_000);
+  });
+
+  it('takes clocks within a few seconds as one (a Date is whole seconds)', () => {
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0, 900);
+    const headers = {
+      date: new Date(now - 2_000).toUTCString(),
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': String(now / 1000 + 60),
+    };
+    expect(retryAtOf('primary', headers, now)).toBe(now + 60_000);
+    expect(rateLimitInfo(headers, now)?.resetAt).toBe(now + 60_000);
   });
 
   it('gives a rate limit back at once when its reset is beyond maxWaitMs', async () => {

@@ -206,7 +206,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
       });
     }
     const notModified = response.status === 304 && cached !== undefined;
-    const rateLimit = rateLimitInfo(response.headers);
+    const rateLimit = rateLimitInfo(response.headers, (ctx.now ?? Date.now)());
     ctx.meter?.record({
       method,
       route: request.route,
