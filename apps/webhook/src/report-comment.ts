@@ -19,7 +19,7 @@ export interface CommentTarget {
 }
 
 /** The store's key of a comment: forge, repository, PR and marker. */
-export function commentKey(target: CommentTarget, marker: string): string {
+function commentKey(target: CommentTarget, marker: string): string {
   return `${target.forgeName}:${target.repo.owner}/${target.repo.repo}#${target.pr}:${marker}`;
 }
 

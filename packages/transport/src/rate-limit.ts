@@ -89,8 +89,8 @@ export function retryAtOf(
   if (after !== undefined && after.trim() !== '') {
     const seconds = Number(after);
     if (Number.isFinite(seconds)) return now + Math.max(0, seconds) * 1000;
-    const date = Date.parse(after);
-    if (Number.isFinite(date)) return Math.max(now, date + clockShift(headers, now));
+    const date = serverTimeOf(after);
+    if (date !== undefined) return Math.max(now, date + clockShift(headers, now));
   }
   const reset = Number(headerOf(headers, 'x-ratelimit-reset'));
   if (headerOf(headers, 'x-ratelimit-remaining') === '0' && Number.isFinite(reset) && reset > 0) {
